@@ -1,0 +1,34 @@
+"""Home page of Embedding Explorer: what the app is, what runs it, and the way into each page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import cache, ui
+from explorer.pages_index import PAGES
+
+st.set_page_config(page_title="Embedding Explorer", page_icon="🧭", layout="wide")
+state = ui.sidebar()
+
+st.title("Embedding Explorer")
+st.markdown(
+    "See how words become vectors, and why context matters. Train static embeddings live, "
+    "project any vector set, ask analogy questions, and watch a transformer give one word a "
+    "different vector in every sentence."
+)
+
+col_corpus, col_model, col_device = st.columns(3)
+col_corpus.metric("Corpus", state.corpus.name, f"{state.corpus.token_count:,} tokens", delta_color="off")
+col_device.metric("Device", state.device_label)
+try:
+    embedder = cache.get_embedder(state.model, str(state.device))
+    col_model.metric("Transformer", state.model_label, f"{embedder.num_layers} layers, ready", delta_color="off")
+except (OSError, ValueError) as exc:
+    col_model.metric("Transformer", state.model_label, "not loaded", delta_color="off")
+    ui.show_error("The transformer could not be loaded; the Context page needs it", exc)
+
+st.divider()
+for page in PAGES:
+    with st.container(border=True):
+        st.page_link(page.path, label=page.title, icon=page.icon)
+        st.markdown(page.summary)

@@ -1,0 +1,1 @@
+"""Pure Plotly figure builders, one module per page area; no Streamlit here."""

@@ -1,0 +1,102 @@
+"""Run-time settings, read from environment variables.
+
+Every limit the app enforces lives here so that a hosted demo can tighten them in one place
+(``EXPLORER_HOSTED=1``) and a power user can loosen them on a laptop.
+
+Example:
+    >>> from explorer.settings import Settings
+    >>> Settings.from_env({"EXPLORER_MAX_UPLOAD_MB": "5"}).max_upload_bytes
+    5242880
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(float(raw))
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r} is not a number; set it to an integer such as {default}.") from exc
+    if value <= 0:
+        raise ValueError(f"{name}={raw!r} must be positive; set it to an integer such as {default}.")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits and choices for one app process.
+
+    Attributes:
+        device: "auto", "cpu", "cuda", "cuda:N" or "mps" (``EXPLORER_DEVICE``).
+        model: transformer to serve; None means the bundled offline MiniLM (``EXPLORER_MODEL``).
+        hosted: public-demo mode with tighter limits (``EXPLORER_HOSTED``).
+        max_upload_bytes: largest uploaded file (``EXPLORER_MAX_UPLOAD_MB``).
+        max_tokens: most tokens read from one corpus (``EXPLORER_MAX_TOKENS``).
+        max_vocab: largest training vocabulary (``EXPLORER_MAX_VOCAB``).
+        max_train_seconds: wall-clock budget of one training run (``EXPLORER_MAX_TRAIN_SECONDS``).
+        max_points: most points in one projection (``EXPLORER_MAX_POINTS``).
+        max_concurrent_trainings: trainings running at once across visitors
+            (``EXPLORER_MAX_TRAININGS``).
+        allowed_models: model ids or folders a visitor may pick; empty means any
+            (``EXPLORER_ALLOWED_MODELS``, comma separated). Hosted mode allows only the
+            configured model.
+    """
+
+    device: str = "auto"
+    model: str | None = None
+    hosted: bool = False
+    max_upload_bytes: int = 200 * 1024 * 1024
+    max_tokens: int = 5_000_000
+    max_vocab: int = 100_000
+    max_train_seconds: int = 3600
+    max_points: int = 100_000
+    max_concurrent_trainings: int = 8
+    allowed_models: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default: ``os.environ``); hosted mode lowers the defaults."""
+        env = os.environ if env is None else env
+        hosted = env.get("EXPLORER_HOSTED", "").strip().lower() in _TRUE
+        base = HOSTED_DEFAULTS if hosted else cls()
+        model = env.get("EXPLORER_MODEL", "").strip() or None
+        allowed = tuple(m.strip() for m in env.get("EXPLORER_ALLOWED_MODELS", "").split(",") if m.strip())
+        if hosted and not allowed:
+            allowed = (model or "bundled",)
+        return cls(
+            device=env.get("EXPLORER_DEVICE", "auto").strip() or "auto",
+            model=model,
+            hosted=hosted,
+            max_upload_bytes=_int(env, "EXPLORER_MAX_UPLOAD_MB", base.max_upload_bytes // (1024 * 1024)) * 1024 * 1024,
+            max_tokens=_int(env, "EXPLORER_MAX_TOKENS", base.max_tokens),
+            max_vocab=_int(env, "EXPLORER_MAX_VOCAB", base.max_vocab),
+            max_train_seconds=_int(env, "EXPLORER_MAX_TRAIN_SECONDS", base.max_train_seconds),
+            max_points=_int(env, "EXPLORER_MAX_POINTS", base.max_points),
+            max_concurrent_trainings=_int(env, "EXPLORER_MAX_TRAININGS", base.max_concurrent_trainings),
+            allowed_models=allowed,
+        )
+
+
+HOSTED_DEFAULTS = Settings(
+    hosted=True,
+    max_upload_bytes=10 * 1024 * 1024,
+    max_tokens=500_000,
+    max_vocab=20_000,
+    max_train_seconds=120,
+    max_points=20_000,
+    max_concurrent_trainings=2,
+)
+
+
+def get_settings() -> Settings:
+    """Settings of this process, read from the environment on every call (cheap)."""
+    return Settings.from_env()
