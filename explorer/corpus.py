@@ -176,7 +176,9 @@ class Corpus:
                 "Check that the file is text in a language with words (and, for CSV or JSONL, that "
                 "the chosen column holds the text)."
             )
-        return cls(name=name, sentences=tuple(sentences), raw_sentences=tuple(raws), source=source, notices=tuple(notes))
+        return cls(
+            name=name, sentences=tuple(sentences), raw_sentences=tuple(raws), source=source, notices=tuple(notes)
+        )
 
     @classmethod
     def from_file(
@@ -255,7 +257,7 @@ class Corpus:
     def sentences_with(self, word: str) -> Iterator[str]:
         """Raw sentences that contain ``word`` as a token (case-insensitive)."""
         word = word.lower()
-        for toks, raw in zip(self.sentences, self.raw_sentences):
+        for toks, raw in zip(self.sentences, self.raw_sentences, strict=True):
             if word in toks:
                 yield raw
 

@@ -40,7 +40,7 @@ PAGES: tuple[PageInfo, ...] = (
         "pages/4_Context.py",
         "Context",
         "🔍",
-        "One ambiguous word (\"bank\", \"charge\") across sentences: a transformer's vector for each occurrence, "
+        'One ambiguous word ("bank", "charge") across sentences: a transformer\'s vector for each occurrence, '
         "compared on a similarity heatmap layer by layer, against the single static vector a lookup table gives.",
     ),
     PageInfo(

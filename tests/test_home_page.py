@@ -1,0 +1,39 @@
+"""The home page renders the corpus, transformer and device, and links every page."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.pages_index import PAGES
+
+
+@pytest.mark.slow
+def test_home_page_renders_with_bundled_model_and_default_corpus():
+    at = AppTest.from_file("app.py", default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Corpus"].value == "Support tickets"
+    assert "layers, ready" in metrics["Transformer"].delta
+    assert metrics["Device"].value.startswith(("CPU", "CUDA", "Apple"))
+    sidebar_text = " ".join(m.value for m in at.sidebar.markdown)
+    assert "Device:" in sidebar_text and "Transformer:" in sidebar_text
+
+
+def test_home_page_reports_a_model_that_cannot_load(monkeypatch):
+    monkeypatch.setenv("EXPLORER_MODEL", "/nonexistent/model/folder")
+    at = AppTest.from_file("app.py", default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert any("could not be loaded" in e.value for e in at.error)
+    assert {m.label: m for m in at.metric}["Transformer"].delta == "not loaded"
+
+
+def test_home_page_summaries_mention_every_page():
+    at = AppTest.from_file("app.py", default_timeout=180)
+    at.run()
+    text = " ".join(m.value for m in at.markdown)
+    for page in PAGES:
+        assert page.summary[:40] in text
