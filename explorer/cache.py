@@ -10,10 +10,16 @@ Pages call these through the module (``cache.get_embedder(...)``) so tests can p
 
 from __future__ import annotations
 
+import threading
+
+import numpy as np
 import streamlit as st
 
-from explorer.contextual import ContextualEmbedder
+from explorer.contextual import AllLayers, ContextualEmbedder
 from explorer.corpus import Corpus
+from explorer.limits import TrainingSlots
+from explorer.projection import Projection
+from explorer.sentences import DocumentFrequencies, SentenceVectors, encode_with_embedder
 from explorer.vectors import WordVectors
 
 
@@ -36,3 +42,108 @@ def get_reference_vectors(name_or_path: str | None = None, device: str = "auto")
     An offline pretrained vector set that every page can use before anything is trained.
     """
     return get_embedder(name_or_path, device).static_vectors()
+
+
+def get_allowed_embedder(model: str | None, device: str = "auto") -> ContextualEmbedder:
+    """``get_embedder`` for a model a visitor chose (a widget or a link): only models this server offers.
+
+    Raises ``explorer.links.LinkError`` (a ValueError) for a file path, a URL or an unlisted model id,
+    before anything is read or downloaded.
+    """
+    from explorer.links import check_model_allowed
+    from explorer.settings import get_settings
+
+    return get_embedder(check_model_allowed(model, get_settings()), device)
+
+
+@st.cache_resource(max_entries=4)
+def get_training_slots(capacity: int) -> TrainingSlots:
+    """The process-wide training limiter (shared by every visitor by design: it holds only opaque tokens)."""
+    return TrainingSlots(capacity)
+
+
+@st.cache_data(show_spinner="Reading every layer of the transformer…", max_entries=64)
+def get_context_layers(
+    model: str | None, device: str, sentences: tuple[str, ...], word: str, pooling: str = "mean"
+) -> AllLayers:
+    """Every layer's vectors of every occurrence of ``word`` in ``sentences``, one forward pass, cached.
+
+    The cache key is the model, device, sentences, word and pooling, so moving the layer slider or
+    the centering toggle never runs the model again.
+    """
+    return get_embedder(model, device).all_layers(list(sentences), word, pooling=pooling)  # type: ignore[arg-type]
+
+
+def _corpus_fingerprint(corpus: Corpus) -> tuple[object, ...]:
+    """What identifies a corpus for caching: its id for a built-in one, all of its tokens for any other.
+
+    Uploads are keyed by their whole content, so two visitors share an entry only when they hold
+    the very same text (and learn nothing from it); a link or a near-copy cannot reach it.
+    """
+    if corpus.is_builtin:
+        return (corpus.source,)
+    return (corpus.source, corpus.name, len(corpus.sentences), hash(corpus.sentences))
+
+
+@st.cache_resource(
+    show_spinner="Counting document frequencies…", max_entries=4, hash_funcs={Corpus: _corpus_fingerprint}
+)
+def get_document_frequencies(corpus: Corpus) -> DocumentFrequencies:
+    """In how many sentences of ``corpus`` each word occurs (for TF-IDF sentence vectors); read-only."""
+    return DocumentFrequencies.from_corpus(corpus)
+
+
+@st.cache_data(show_spinner="Encoding the sentences with the transformer…", max_entries=64)
+def get_transformer_sentence_vectors(model: str | None, device: str, sentences: tuple[str, ...]) -> SentenceVectors:
+    """The transformer's sentence vectors (mean of last-layer token states, unit length), cached by model + sentences."""
+    return encode_with_embedder(sentences, get_embedder(model, device))
+
+
+# ----- projections (Project page) ------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def start_umap_warmup() -> threading.Thread:
+    """Compile UMAP's numba kernels once per process, in a background thread, so the first UMAP
+    a visitor asks for does not wait on compilation. Returns the (daemon) thread."""
+    from explorer.projection import warm_up_umap
+
+    def run() -> None:
+        try:
+            warm_up_umap()
+        except Exception:  # noqa: BLE001 - a failed warm-up only means a slower first UMAP
+            pass
+
+    thread = threading.Thread(target=run, name="umap-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def get_projection(
+    matrix_hash: str, method: str, n_components: int, seed: int, params: tuple[tuple[str, object], ...], _X: np.ndarray
+) -> Projection:
+    """``projection.project`` of ``_X``, cached by the matrix's content hash, method, parameters and seed.
+
+    ``matrix_hash`` must be ``projection.content_hash(_X)``: the key is the data itself, never a
+    name a link could point at.
+    """
+    from explorer.projection import project
+
+    return project(_X, method, n_components=n_components, seed=seed, **dict(params))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def get_semantic_axes(
+    set_hash: str, points_hash: str, pairs: tuple[tuple[str, str], ...], _wv: WordVectors, _points: WordVectors
+) -> Projection:
+    """``projection.semantic_axes``, cached by content hashes of the vector set and the placed words."""
+    from explorer.projection import semantic_axes
+
+    return semantic_axes(_wv, list(pairs), points=_points)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def get_kmeans_labels(matrix_hash: str, k: int, seed: int, _X: np.ndarray) -> np.ndarray:
+    """``clustering.kmeans_labels`` of ``_X``, cached by the matrix's content hash, k and seed."""
+    from explorer.clustering import kmeans_labels
+
+    return kmeans_labels(_X, k, seed=seed)

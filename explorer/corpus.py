@@ -18,7 +18,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import IO
@@ -202,13 +202,18 @@ class Corpus:
         max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
         max_tokens = settings.max_tokens if max_tokens is None else max_tokens
         result = readers.read_texts(path_or_file, column=column, max_bytes=max_bytes, name=name)
-        return cls.from_texts(
+        corpus = cls.from_texts(
             result.texts,
             name=result.name,
             source=f"upload:{result.name}",
             notices=result.notices,
             max_tokens=max_tokens,
         )
+        close = getattr(result.texts, "close", None)
+        if close is not None:
+            close()  # release the file now, even when the token limit stopped the read early
+        late = result.all_notices()[len(result.notices) :]
+        return replace(corpus, notices=corpus.notices + late) if late else corpus
 
     @classmethod
     def builtin(cls, name: str) -> Corpus:

@@ -7,14 +7,16 @@ visitor uploads or trains stays in that visitor's ``st.session_state``.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import streamlit as st
 import torch
 
-from explorer import cache, corpus, readers
+from explorer import cache, corpus, links, readers
 from explorer.corpus import Corpus, CorpusError
 from explorer.device import describe_device, select_device
 from explorer.settings import Settings, get_settings
@@ -71,6 +73,7 @@ def _fingerprint(data: bytes, column: str | None) -> str:
 def _corpus_picker(settings: Settings) -> Corpus:
     names = corpus.builtin_names()
     choices = names + [UPLOAD_CHOICE]
+    restore_from_link({"sidebar.corpus": links.builtin_name(names)}, where=st.sidebar)
     default = st.session_state.get("sidebar.corpus", DEFAULT_CORPUS)
     if default not in choices:
         default = DEFAULT_CORPUS
@@ -88,9 +91,27 @@ def _corpus_picker(settings: Settings) -> Corpus:
 
     uploaded = _uploaded_corpus(settings)
     if uploaded is not None:
+        _offer_corpus_download(uploaded)
         return uploaded
     st.sidebar.info("Until a file is read, the pages use the built-in support-ticket corpus.")
     return cache.get_builtin_corpus(DEFAULT_CORPUS)
+
+
+def _offer_corpus_download(uploaded: Corpus) -> None:
+    """Uploaded text cannot travel in a link: say so and offer the parsed text as a file instead."""
+    st.sidebar.caption(
+        "Uploaded text stays in this browser session and cannot travel in a shared link "
+        "(a link opens the built-in corpus). Send the file along with the link:"
+    )
+    stem = uploaded.name.rsplit(".", 1)[0] or "corpus"
+    st.sidebar.download_button(
+        "Download the corpus (.txt)",
+        data=lambda: "\n".join(uploaded.raw_sentences) + "\n",
+        file_name=f"{stem}.txt",
+        mime="text/plain",
+        on_click="ignore",
+        key="sidebar.corpus_download",
+    )
 
 
 def _uploaded_corpus(settings: Settings) -> Corpus | None:
@@ -118,7 +139,7 @@ def _uploaded_corpus(settings: Settings) -> Corpus | None:
         st.sidebar.error(str(exc))
         return None
     if columns is not None:
-        guess = readers.guess_text_column(columns) if hasattr(readers, "guess_text_column") else columns[0]
+        guess = readers.guess_text_column(columns)
         column = st.sidebar.selectbox(
             "Text column" if not file.name.lower().endswith(".jsonl") else "Text field",
             columns,
@@ -165,6 +186,11 @@ def sidebar() -> SidebarState:
     st.sidebar.markdown(f"**Device:** {describe_device(device)}")
     if settings.hosted:
         st.sidebar.caption("Hosted demo: limits on uploads, training time and points are tightened.")
+    if st.session_state.get("sidebar.corpus") == UPLOAD_CHOICE:
+        if "sidebar.corpus" in st.query_params:
+            del st.query_params["sidebar.corpus"]
+    else:
+        write_link(["sidebar.corpus"], control=False)
     return SidebarState(
         corpus=active,
         device=device,
@@ -242,13 +268,17 @@ def vector_set_picker(state: SidebarState, key: str, allow_upload: bool = True) 
 
 
 # ----- shareable links ------------------------------------------------------------------------
-def restore_from_link(fields: dict[str, Callable[[str], Any]]) -> list[str]:
+def restore_from_link(fields: dict[str, Callable[[str], Any]], where: Any = None) -> list[str]:
     """Once per session and page, copy address parameters into session state before widgets draw.
 
     ``fields`` maps a session-state key (also the parameter name, e.g. ``"train.method"``) to a
-    parser that turns the text into the widget's value and raises ValueError on bad text. Returns
-    the names of parameters that were refused (a warning is shown for each), so a hand-edited link
-    degrades to defaults instead of failing.
+    parser that turns the text into the widget's value and raises ValueError on bad text (use the
+    parsers of ``explorer.links``: ``choice``, ``int_in``, ``float_in``, ``words``, ``text``,
+    ``flag``). Returns the names of parameters that were refused (a warning is shown for each, in
+    ``where``, default the main area), so a hand-edited link degrades to defaults instead of failing.
+
+    Example (in a page, before its widgets):
+        >>> ui.restore_from_link({"project.method": links.choice(["pca", "umap"]), "project.seed": links.int_in(0, 2**31 - 1)})  # doctest: +SKIP
     """
     marker = "link.restored." + ",".join(sorted(fields))
     if st.session_state.get(marker):
@@ -260,24 +290,97 @@ def restore_from_link(fields: dict[str, Callable[[str], Any]]) -> list[str]:
             continue
         raw = st.query_params.get(key, "")
         try:
+            if len(raw) > links.MAX_PARAM_CHARS:
+                raise links.LinkError(
+                    f"the value is {len(raw):,} characters long; at most {links.MAX_PARAM_CHARS:,} fit."
+                )
             st.session_state[key] = parse(raw)
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
             refused.append(key)
-            st.warning(f"The link's value for {key!r} was ignored: {exc}")
+            reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            (where or st).warning(f"The link's value for {key!r} was ignored (the default is used): {reason}")
     return refused
 
 
-def write_link(keys: list[str]) -> None:
-    """Write the current values of these session-state keys into the address bar."""
+def _link_text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return repr(float(value))  # shortest round-trip text, also for numpy floats
+    return str(value)
+
+
+def write_link(keys: list[str], control: bool = True) -> None:
+    """Write the current values of these session-state keys into the address bar.
+
+    A value too long for a link (over ``links.MAX_PARAM_CHARS`` characters, such as many long
+    sentences) is left out, so the link opens the default there. With ``control`` (the default)
+    the sidebar shows a "Copy link" box for the resulting address (see ``copy_link_control``).
+    """
     for key in keys:
         if key not in st.session_state:
             continue
-        value = st.session_state[key]
-        if isinstance(value, list | tuple):
-            text = ",".join(str(v) for v in value)
-        elif isinstance(value, bool):
-            text = "1" if value else "0"
-        else:
-            text = str(value)
+        text = _link_text(st.session_state[key])
+        if len(text) > links.MAX_PARAM_CHARS:
+            if key in st.query_params:
+                del st.query_params[key]
+            continue
         if st.query_params.get(key) != text:
             st.query_params[key] = text
+    if control:
+        copy_link_control()
+
+
+def shareable_url() -> str:
+    """The address that reproduces this view: the page's URL (when the browser reported it) plus its parameters.
+
+    Without a browser (AppTest) the result is relative: ``?train.method=sgns&...``.
+    """
+    params = {k: st.query_params.get(k, "") for k in st.query_params}
+    query = urlencode(params, safe=",")
+    try:
+        base = st.context.url or ""
+    except Exception:  # noqa: BLE001 - an older or headless runtime without the field
+        base = ""
+    return f"{base}?{query}" if query else (base or "?")
+
+
+def copy_link_control(where: Any = None) -> None:
+    """A small "Copy link" box: the shareable address in a code block, which has a copy button.
+
+    Streamlit has no clipboard API, so the address is shown for the code block's own copy button.
+    """
+    box = (where or st.sidebar).expander("Copy link to this view", expanded=False, icon=":material/link:")
+    box.code(shareable_url(), language=None, wrap_lines=True)
+    box.caption(
+        "Opening this address shows the same view: corpus, method, parameters, seed and words. "
+        "Uploaded files and trained vectors stay in your session; download them to share them."
+    )
+
+
+def session_token() -> str:
+    """An unguessable id of this visitor's session (for the training limiter); never shown or linked."""
+    token = st.session_state.get("session.token")
+    if token is None:
+        token = st.session_state["session.token"] = secrets.token_urlsafe(16)
+    return token
+
+
+def acquire_training_slot(state: SidebarState) -> bool:
+    """Take or renew this visitor's training slot; when all are taken, show who waits and return False.
+
+    Call it before each training step (or tick of a running training) and ``release_training_slot``
+    when the training stops. A slot that is not renewed for 30 s lapses by itself.
+    """
+    slots = cache.get_training_slots(state.settings.max_concurrent_trainings)
+    if slots.acquire(session_token(), max_seconds=float(state.settings.max_train_seconds)):
+        return True
+    st.info(f"⏳ {slots.busy_message()}")
+    return False
+
+
+def release_training_slot(state: SidebarState) -> None:
+    """Give this visitor's training slot back (a stopped or finished training)."""
+    cache.get_training_slots(state.settings.max_concurrent_trainings).release(session_token())

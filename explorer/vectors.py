@@ -12,12 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cached_property
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from explorer.evaluation import AnalogyResult, WordPairResult
 
 
 class VectorsError(ValueError):
     """A vector set or a query on it is not usable; the message says how to fix it."""
+
+
+class UnknownWordError(VectorsError, KeyError):
+    """A word is not in the vector set (a KeyError too, like gensim); the message suggests close spellings."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def _as_list(words: str | Iterable[str] | None) -> list[str]:
@@ -41,6 +53,7 @@ class WordVectors:
         vectors: (len(keys), dim) array; copied to float32 and frozen.
         counts: optional frequency of each key (used to order and to pick the "top N").
         name: what the UI shows for this set.
+        notices: sentences about how the set was read (duplicates dropped, labels missing), for the UI.
     """
 
     def __init__(
@@ -49,6 +62,7 @@ class WordVectors:
         vectors: np.ndarray,
         counts: Sequence[int] | np.ndarray | None = None,
         name: str = "vectors",
+        notices: Sequence[str] = (),
     ) -> None:
         keys = tuple(str(k) for k in keys)
         matrix = np.array(vectors, dtype=np.float32, copy=True)
@@ -68,6 +82,62 @@ class WordVectors:
         if self._counts is not None and self._counts.shape != (len(keys),):
             raise VectorsError(f"{len(keys)} words but {self._counts.shape[0]} counts.")
         self.name = name
+        self.notices: tuple[str, ...] = tuple(notices)
+
+    # ----- files ------------------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        path_or_file: str | Path | IO[bytes] | bytes,
+        metadata: str | Path | IO[bytes] | bytes | None = None,
+        name: str | None = None,
+        fmt: str | None = None,
+    ) -> WordVectors:
+        """Read word2vec text/binary, GloVe text or TensorFlow-projector vectors.tsv (+ metadata.tsv).
+
+        ``path_or_file`` is a path or a binary file-like (an upload); ``.gz`` is accepted. ``fmt``
+        ("word2vec", "word2vec_binary", "glove", "tsv") is detected from the name and content when
+        None. ``metadata`` labels vectors.tsv rows: one word per line, or a header row and columns
+        (the first is the word; a "count" column becomes ``counts``). Malformed files raise
+        VectorsError naming the line. Duplicate words keep their first vector, as in gensim, and
+        the set's ``notices`` say so.
+
+        >>> import io
+        >>> wv = WordVectors.load(io.BytesIO(b"cat 1 0\\ndog 0 1\\n"))
+        >>> wv.keys, wv.vector_size
+        (('cat', 'dog'), 2)
+        """
+        from explorer.vectors_io import load_vectors
+
+        return load_vectors(path_or_file, metadata=metadata, name=name, fmt=fmt)
+
+    def save(self, path_or_file: str | Path | IO[bytes], fmt: str = "word2vec") -> None:
+        """Write the set as "word2vec" (text), "word2vec_binary", "glove" or "tsv".
+
+        Saving "tsv" to a path also writes metadata.tsv beside it; a path ending in .gz is gzipped.
+        Values keep full float32 precision, so ``load(save(wv))`` gives the same matrix.
+
+        >>> import io
+        >>> buf = io.BytesIO()
+        >>> WordVectors(["a"], np.ones((1, 2))).save(buf, fmt="glove")
+        >>> buf.getvalue()
+        b'a 1 1\\n'
+        """
+        from explorer.vectors_io import save_vectors
+
+        save_vectors(self, path_or_file, fmt=fmt)
+
+    def to_projector_tsv(self) -> tuple[str, str]:
+        """(vectors.tsv, metadata.tsv) texts for projector.tensorflow.org.
+
+        metadata.tsv is one word per line, or "word\\tcount" rows under a header when counts are known.
+
+        >>> WordVectors(["a", "b"], np.eye(2)).to_projector_tsv()
+        ('1\\t0\\n0\\t1\\n', 'a\\nb\\n')
+        """
+        from explorer.vectors_io import to_projector_tsv
+
+        return to_projector_tsv(self)
 
     # ----- container protocol ---------------------------------------------------------------
     @property
@@ -107,7 +177,7 @@ class WordVectors:
         """The (dim,) vector of ``word`` (read-only); ``norm`` gives it unit length."""
         i = self._index.get(word)
         if i is None:
-            raise KeyError(self.unknown_word_message(word))
+            raise UnknownWordError(self.unknown_word_message(word))
         return self.unit_vectors[i] if norm else self._vectors[i]
 
     def unknown_word_message(self, word: str) -> str:
@@ -174,7 +244,7 @@ class WordVectors:
             raise VectorsError("Give at least one word to compare with.")
         for w in pos + neg:
             if w not in self._index:
-                raise KeyError(self.unknown_word_message(w))
+                raise UnknownWordError(self.unknown_word_message(w))
         unit = self.unit_vectors
         query = np.zeros(self.vector_size, dtype=np.float32)
         for w in pos:
@@ -194,3 +264,76 @@ class WordVectors:
         best = best[np.argsort(-scores[best], kind="stable")]
         out = [(self._keys[i], float(scores[i])) for i in best if int(i) not in excluded]
         return out[:topn]
+
+    # ----- analogies and evaluation (logic in explorer.evaluation) ----------------------------
+    def analogy(
+        self,
+        a: str,
+        b: str,
+        c: str,
+        method: str = "3cosadd",
+        topn: int = 10,
+        exclude_inputs: bool = True,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """Answers to a : b :: c : ? (near b - a + c) by "3cosadd" or "3cosmul", as (word, score), best first.
+
+        3CosAdd ranks like ``most_similar(positive=[b, c], negative=[a])``; 3CosMul follows Levy &
+        Goldberg 2014 with cosines shifted to [0, 1] and epsilon 1e-3. ``exclude_inputs`` keeps
+        a, b and c out of the answers (gensim's behaviour).
+
+        >>> wv = WordVectors(["man", "woman", "king", "queen"], np.array([[1, 0, 1], [0, 1, 1], [1, 0, 3], [0, 1, 3]]))
+        >>> wv.analogy("man", "woman", "king", topn=1)[0][0]
+        'queen'
+        """
+        from explorer.evaluation import analogy
+
+        return analogy(
+            self, a, b, c, method=method, topn=topn, exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab
+        )
+
+    def relation_consistency(self, a: str, b: str, c: str, d: str) -> float:
+        """Cosine between the offsets b - a and d - c (near 1: the same relation).
+
+        >>> wv = WordVectors(["man", "woman", "king", "queen"], np.array([[1, 0, 1], [0, 1, 1], [1, 0, 3], [0, 1, 3]]))
+        >>> wv.relation_consistency("man", "woman", "king", "queen") > 0.9
+        True
+        """
+        from explorer.evaluation import relation_consistency
+
+        return relation_consistency(self, a, b, c, d)
+
+    def evaluate_analogies(
+        self,
+        path: str | Path | IO[bytes] | bytes,
+        restrict_vocab: int = 30000,
+        method: str = "3cosadd",
+        case_insensitive: bool = True,
+    ) -> AnalogyResult:
+        """Accuracy on a Google-format analogy file (``: section`` headers), like gensim's evaluator.
+
+        >>> wv = WordVectors(["man", "woman", "king", "queen"], np.array([[1, 0, 1], [0, 1, 1], [1, 0, 3], [0, 1, 3]]))
+        >>> wv.evaluate_analogies(b": royal\\nman woman king queen\\n").accuracy
+        1.0
+        """
+        from explorer.evaluation import evaluate_analogies
+
+        return evaluate_analogies(
+            self, path, restrict_vocab=restrict_vocab, method=method, case_insensitive=case_insensitive
+        )
+
+    def evaluate_word_pairs(
+        self,
+        path: str | Path | IO[bytes] | bytes,
+        restrict_vocab: int = 300000,
+        case_insensitive: bool = True,
+    ) -> WordPairResult:
+        """Spearman / Pearson correlation with human similarity scores (tab-separated ``w1 w2 score``).
+
+        >>> wv = WordVectors(["a", "b", "c"], np.array([[1, 0], [1, 0.1], [0, 1]]))
+        >>> wv.evaluate_word_pairs(b"a\\tb\\t9\\na\\tc\\t1\\nb\\tc\\t2\\n").spearman
+        1.0
+        """
+        from explorer.evaluation import evaluate_word_pairs
+
+        return evaluate_word_pairs(self, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive)

@@ -59,14 +59,39 @@ TICKET_SLOTS: dict[str, list[str]] = {
     # billing
     "plan": ["monthly", "annual", "family", "premium", "basic", "student", "business", "pro"],
     "card": ["card", "credit card", "debit card", "bank card", "visa card", "company card"],
-    "amount": ["$4.99", "$9.99", "$12.50", "$19", "$29.99", "$49", "$79.99", "$120", "$199", "$15"],
-    "fee": ["late fee", "service fee", "cancellation fee", "processing fee", "renewal fee", "setup fee", "overdraft fee"],
+    "amount": ["$4.99", "$9.99", "$12.50", "$19", "$29.99", "$49", "$79.99", "$120", "$199", "$15", "€25", "£40"],
+    "discount": ["coupon", "discount code", "promo code", "loyalty discount", "student discount", "voucher"],
+    "fee": [
+        "late fee",
+        "service fee",
+        "cancellation fee",
+        "processing fee",
+        "renewal fee",
+        "setup fee",
+        "overdraft fee",
+    ],
     "billdoc": ["invoice", "receipt", "billing statement", "bill", "payment confirmation"],
     "month": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"],
     "times": ["twice", "three times", "two times", "again", "twice in one day"],
     "paymethod": ["card", "credit card", "paypal account", "bank account", "debit card"],
     # device
-    "device": ["phone", "tablet", "laptop", "smartwatch", "headphones", "earbuds", "speaker", "e-reader", "camera"],
+    "device": [
+        "phone",
+        "tablet",
+        "laptop",
+        "smartwatch",
+        "headset",
+        "speaker",
+        "e-reader",
+        "camera",
+        "fitness tracker",
+        "game controller",
+        "baby monitor",
+        "drone",
+        "power bank",
+        "electric toothbrush",
+        "vacuum robot",
+    ],
     "charger": ["charger", "charging cable", "usb cable", "power adapter", "wireless charger", "charging dock"],
     "percent": ["10", "20", "35", "50", "60", "80", "90"],
     "hours": ["two", "three", "four", "five", "six", "eight"],
@@ -130,6 +155,16 @@ BILLING = [
     "I see a pending charge and a completed charge for the same payment.",
     "Could you explain the {fee} and the tax on the {billdoc}?",
     "The refund was issued to the wrong {paymethod}.",
+    "My {discount} was not applied and I paid the full {amount}.",
+    "The upgrade should be prorated but I was charged for a whole year.",
+    "Please send an invoice with my company name and VAT number.",
+    "I was charged sales tax even though my business is tax exempt.",
+    "Can I get store credit instead of a refund to my {card}?",
+    "The currency conversion added an extra {fee} to the charge.",
+    "My bank flagged the charge as fraud and blocked the {card}.",
+    "The annual renewal was charged a month early.",
+    "Why is there an authorization hold of {amount} on my {card}?",
+    "I downgraded my plan but the next invoice still shows the {plan} price.",
 ]
 
 DEVICE = [
@@ -159,6 +194,16 @@ DEVICE = [
     "The {device} reboots every time I unplug the {charger}.",
     "The screen brightness drops and the battery dies within {hours} hours.",
     "Does the warranty cover a {device} that will not hold a charge?",
+    "The {device} only charges when it is switched off.",
+    "Water got into the {port} and now the {device} will not charge.",
+    "The firmware update froze at {percent} percent and the {device} will not boot.",
+    "The {device} disconnects from bluetooth whenever the battery is below {percent} percent.",
+    "The {charger} makes a clicking sound and the {device} charges very slowly.",
+    "The touchscreen ignores my taps while the {device} is plugged in.",
+    "The {device} overheats, the fan is loud and the battery swells.",
+    "I need a replacement {charger}; the old one sparked at the plug.",
+    "The {device} shows a charging icon but the battery level never rises.",
+    "The {device} will not pair with my phone after the reset.",
 ]
 
 TICKET_SLOTS["screen_issue"] = ["cracked screen", "dead pixel", "screen flicker", "black screen", "touch screen fault"]
@@ -189,6 +234,16 @@ SHIPPING = [
     "The {item} was shipped to my old address even though I updated it.",
     "Can you split the order and ship the items that are in stock now?",
     "The {carrier} says the {item} is {status} but it has not moved for days.",
+    "The {item} needs a signature and nobody was home, so it went back to the warehouse.",
+    "Please send me a return label so I can send the {item} back.",
+    "Customs is holding the {item} and asks for an import duty payment.",
+    "The {item} was left at a pickup point across town.",
+    "The box was crushed and the packing tape was torn open.",
+    "The {carrier} scanned the {item} at the sorting center {day} and nothing since.",
+    "Can you add insurance to the shipment? The last {item} was stolen from the {place}.",
+    "The warehouse sent the {item} by ground shipping instead of overnight shipping.",
+    "The shipping confirmation email has a broken tracking link.",
+    "Two boxes were shipped but only one arrived.",
 ]
 
 
@@ -785,7 +840,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = build()
     if args.check:
-        stale = [n for n, text in files.items() if not (OUT_DIR / n).is_file() or (OUT_DIR / n).read_text("utf-8") != text]
+        stale = [
+            n for n, text in files.items() if not (OUT_DIR / n).is_file() or (OUT_DIR / n).read_text("utf-8") != text
+        ]
         if stale:
             print("out of date: " + ", ".join(stale) + " (run scripts/make_corpora.py)")
             return 1

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from explorer.pages_index import PAGES
+from tests.apptest import app_test
 
 
 @pytest.mark.slow
 def test_home_page_renders_with_bundled_model_and_default_corpus():
-    at = AppTest.from_file("app.py", default_timeout=180)
+    at = app_test("app.py", timeout=180)
     at.run()
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
@@ -24,7 +23,7 @@ def test_home_page_renders_with_bundled_model_and_default_corpus():
 
 def test_home_page_reports_a_model_that_cannot_load(monkeypatch):
     monkeypatch.setenv("EXPLORER_MODEL", "/nonexistent/model/folder")
-    at = AppTest.from_file("app.py", default_timeout=120)
+    at = app_test("app.py")
     at.run()
     assert not at.exception
     assert any("could not be loaded" in e.value for e in at.error)
@@ -32,7 +31,7 @@ def test_home_page_reports_a_model_that_cannot_load(monkeypatch):
 
 
 def test_home_page_summaries_mention_every_page():
-    at = AppTest.from_file("app.py", default_timeout=180)
+    at = app_test("app.py", timeout=180)
     at.run()
     text = " ".join(m.value for m in at.markdown)
     for page in PAGES:

@@ -1,0 +1,269 @@
+"""Figures of the Context page: the occurrence heatmap beside its static version, the per-layer
+sense separation, the 2D map of occurrences and the encoder vs causal visibility mask.
+
+Example:
+    >>> import numpy as np
+    >>> from explorer.charts.context import heatmap_pair
+    >>> fig = heatmap_pair(np.eye(2), np.ones((2, 2)), ["1: a", "2: b"], ["a", "b"], layer=3)
+    >>> len(fig.data)
+    2
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+
+
+def short_label(number: str, sentence: str, span: tuple[int, int], width: int = 1) -> str:
+    """A short axis label: the sentence number and the word with ``width`` words on each side.
+
+    Example:
+        >>> short_label("1", "Yesterday the bank approved my loan.", (14, 18))
+        '1: …the bank approved…'
+    """
+    before = sentence[: span[0]].split()
+    after = sentence[span[1] :].split()
+    left = " ".join(before[-width:]) if width else ""
+    right = " ".join(after[:width]) if width else ""
+    word = sentence[span[0] : span[1]]
+    text = " ".join(x for x in (left, word, right) if x)
+    prefix = "…" if len(before) > width else ""
+    suffix = "…" if len(after) > width else ""
+    text = f"{prefix}{text}{suffix}"
+    if len(text) > 34:
+        text = text[:33] + "…"
+    return f"{number}: {text}"
+
+
+def occurrence_labels(
+    sentence_index: Sequence[int], sentences: Sequence[str], spans: Sequence[tuple[int, int]]
+) -> list[str]:
+    """Unique short labels; a sentence with several occurrences gets "3a", "3b"...
+
+    Example:
+        >>> occurrence_labels([0, 0], ["bank by the bank"] * 2, [(0, 4), (12, 16)])
+        ['1a: bank by…', '1b: …the bank']
+    """
+    counts: dict[int, int] = {}
+    for si in sentence_index:
+        counts[si] = counts.get(si, 0) + 1
+    seen: dict[int, int] = {}
+    labels = []
+    for si, sentence, span in zip(sentence_index, sentences, spans, strict=True):
+        k = seen.get(si, 0)
+        seen[si] = k + 1
+        number = f"{si + 1}{chr(ord('a') + k % 26)}" if counts[si] > 1 else str(si + 1)
+        labels.append(short_label(number, sentence, span))
+    return labels
+
+
+def _wrap(text: str, width: int = 70) -> str:
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def heatmap_pair(
+    matrix: np.ndarray,
+    static_matrix: np.ndarray,
+    labels: Sequence[str],
+    hover: Sequence[str],
+    layer: int,
+    centered: bool = False,
+    word: str = "",
+) -> go.Figure:
+    """The contextual cosine matrix beside the static-lookup matrix, on one colour scale.
+
+    Example:
+        >>> fig = heatmap_pair(np.eye(3), np.ones((3, 3)), ["1", "2", "3"], ["a", "b", "c"], layer=0)
+        >>> float(fig.data[1].z.min())
+        1.0
+    """
+    m = np.asarray(matrix, dtype=float)
+    n = m.shape[0]
+    # Every cell carries both sentences for its hover box, so long texts are cut on big matrices.
+    limit = 240 if n <= 30 else 100
+    wrapped = [_wrap(h if len(h) <= limit else h[: limit - 1] + "…") for h in hover]
+    custom = np.empty((n, n, 2), dtype=object)
+    for i in range(n):
+        for j in range(n):
+            custom[i, j, 0] = wrapped[i]
+            custom[i, j, 1] = wrapped[j]
+    if centered:
+        zmin, zmax, scale = -1.0, 1.0, "RdBu_r"
+    else:
+        low = float(np.min(m)) if n else 0.0
+        zmin, zmax, scale = min(0.5, math.floor(low * 10) / 10), 1.0, "Viridis"
+    layer_name = "embedding layer (0)" if layer == 0 else f"layer {layer}"
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.12,
+        subplot_titles=(
+            f"Contextual: each occurrence, {layer_name}{', centered' if centered else ''}",
+            "Static lookup: one row per word",
+        ),
+    )
+    templates = {
+        1: "<b>row</b> %{customdata[0]}<br><b>column</b> %{customdata[1]}<br>cosine %{z:.3f}<extra></extra>",
+        2: "%{y} · %{x}<br>cosine %{z:.3f}: the lookup table has one row per word<extra></extra>",
+    }
+    for col, z in ((1, m), (2, np.asarray(static_matrix, dtype=float))):
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=list(labels),
+                y=list(labels),
+                customdata=custom if col == 1 else None,
+                hovertemplate=templates[col],
+                coloraxis="coloraxis",
+                xgap=1,
+                ygap=1,
+            ),
+            row=1,
+            col=col,
+        )
+    fig.update_layout(
+        coloraxis={"colorscale": scale, "cmin": zmin, "cmax": zmax, "colorbar": {"title": {"text": "cosine"}}},
+        height=max(430, 150 + 22 * n),
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        title={"text": f"How similar is “{word}” to itself across sentences?" if word else None, "x": 0.0},
+    )
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
+    fig.update_yaxes(showticklabels=False, row=1, col=2)
+    fig.update_xaxes(tickangle=-45, tickfont={"size": 10})
+    return fig
+
+
+def separation_chart(
+    same: Sequence[float], cross: Sequence[float], current_layer: int | None = None, centered: bool = False
+) -> go.Figure:
+    """Mean same-sense and cross-sense cosine at every layer, with the gap between them.
+
+    Example:
+        >>> separation_chart([0.9, 0.8], [0.9, 0.5]).data[2].y[1]
+        0.30000000000000004
+    """
+    layers = list(range(len(same)))
+    gap = [s - c for s, c in zip(same, cross, strict=True)]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=layers, y=list(same), mode="lines+markers", name="same sense", line={"color": PALETTE[0]})
+    )
+    fig.add_trace(
+        go.Scatter(x=layers, y=list(cross), mode="lines+markers", name="different sense", line={"color": PALETTE[1]})
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=layers,
+            y=gap,
+            mode="lines+markers",
+            name="separation (same − different)",
+            line={"color": PALETTE[2], "dash": "dash"},
+        )
+    )
+    if current_layer is not None:
+        fig.add_vline(x=current_layer, line={"color": "#888", "dash": "dot"}, annotation_text="shown")
+    fig.update_layout(
+        height=360,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title={"text": "Where do the senses split?" + (" (centered)" if centered else ""), "x": 0.0},
+        xaxis={"title": {"text": "layer (0 = embedding output)"}, "dtick": 1},
+        yaxis={"title": {"text": "mean cosine"}},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def occurrence_map(
+    coords: np.ndarray, groups: Sequence[str], labels: Sequence[str], hover: Sequence[str], share: Sequence[float]
+) -> go.Figure:
+    """2D PCA of the occurrence vectors, coloured by sense (or suggested group).
+
+    Example:
+        >>> occurrence_map(np.zeros((2, 2)), ["a", "b"], ["1", "2"], ["x", "y"], [0.6, 0.3]).layout.height
+        420
+    """
+    fig = go.Figure()
+    xy = np.asarray(coords, dtype=float)
+    for k, group in enumerate(dict.fromkeys(groups)):
+        rows = [i for i, g in enumerate(groups) if g == group]
+        fig.add_trace(
+            go.Scatter(
+                x=xy[rows, 0],
+                y=xy[rows, 1],
+                mode="markers+text",
+                name=str(group),
+                text=[labels[i].split(":")[0] for i in rows],
+                textposition="top center",
+                customdata=[_wrap(hover[i]) for i in rows],
+                hovertemplate="%{customdata}<extra>" + str(group) + "</extra>",
+                marker={"size": 12, "color": PALETTE[k % len(PALETTE)], "line": {"width": 1, "color": "white"}},
+            )
+        )
+    fig.update_layout(
+        height=420,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title={"text": "Occurrences on a 2D map (PCA)", "x": 0.0},
+        xaxis={"title": {"text": f"PC1 ({share[0]:.0%} of variance)"}, "zeroline": False},
+        yaxis={"title": {"text": f"PC2 ({share[1]:.0%} of variance)"}, "zeroline": False},
+        legend={"title": {"text": "sense"}},
+    )
+    return fig
+
+
+def visibility_chart(
+    tokens: Sequence[str], target: Sequence[int], encoder: np.ndarray, causal: np.ndarray
+) -> go.Figure:
+    """Two rows over the tokens: what the target's state sees in an encoder and in a causal decoder.
+
+    Example:
+        >>> fig = visibility_chart(["[CLS]", "bank", "[SEP]"], [1], np.ones(3, bool), np.array([1, 1, 0], bool))
+        >>> fig.data[0].z.shape
+        (2, 3)
+    """
+    rows = ["Encoder (BERT-style): both sides", "Decoder (GPT-style): left only"]
+    z = np.vstack([np.asarray(encoder, dtype=float), np.asarray(causal, dtype=float)])
+    target_set = set(target)
+    for t in target_set:
+        z[:, t] = 2.0
+    x = [f"{i}:{tok}" for i, tok in enumerate(tokens)]
+    text = [
+        ["target" if j in target_set else ("sees" if z[r, j] else "hidden") for j in range(len(x))] for r in range(2)
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=rows,
+            text=text,
+            hovertemplate="%{y}<br>token %{x}: %{text}<extra></extra>",
+            colorscale=[
+                [0.0, "#eeeeee"],
+                [0.33, "#eeeeee"],
+                [0.34, "#9ecae1"],
+                [0.66, "#9ecae1"],
+                [0.67, "#d62728"],
+                [1.0, "#d62728"],
+            ],
+            zmin=0,
+            zmax=2,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_layout(
+        height=230,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title={"text": "What the word's state can see (red: the word, blue: visible, grey: hidden)", "x": 0.0},
+        yaxis={"autorange": "reversed"},
+        xaxis={"tickangle": -45, "tickfont": {"size": 11}},
+    )
+    return fig

@@ -1,0 +1,113 @@
+"""Plotly figures of the Train page: loss curve, word map, small matrices, a vector strip.
+
+Example:
+    >>> from explorer.charts.train import loss_figure
+    >>> fig = loss_figure([1000, 2000, 3000], [4.1, 3.2, 2.9], x_title="words trained")
+    >>> len(fig.data)
+    2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), template="plotly_white")
+
+
+def running_mean(values: Sequence[float], span: int = 10) -> np.ndarray:
+    """Trailing mean over ``span`` points (shorter at the start), computed in float64."""
+    v = np.asarray(values, dtype=np.float64)
+    if len(v) == 0:
+        return v
+    c = np.cumsum(np.insert(v, 0, 0.0))
+    idx = np.arange(1, len(v) + 1)
+    lo = np.maximum(idx - span, 0)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+def loss_figure(x: Sequence[float], loss: Sequence[float], x_title: str = "step", title: str = "Loss") -> go.Figure:
+    """Loss per unit of work (points) and its running mean (line)."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=list(x), y=list(loss), mode="markers", name="per step", marker=dict(size=4, opacity=0.35))
+    )
+    fig.add_trace(go.Scatter(x=list(x), y=running_mean(loss).tolist(), mode="lines", name="running mean"))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="loss", height=320, showlegend=True, **_LAYOUT)
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+    return fig
+
+
+def word_map_figure(
+    words: Sequence[str], xy: np.ndarray, pinned: Sequence[str] = (), title: str = "Word map", extent: float = 0.0
+) -> go.Figure:
+    """Labelled points; pinned words are drawn larger and in another colour.
+
+    ``extent`` > 0 fixes both axes to [-extent, extent] so frames share one scale.
+    """
+    pinned_set = set(pinned)
+    is_pin = np.array([w in pinned_set for w in words], dtype=bool)
+    fig = go.Figure()
+    for mask, name, color, size in ((~is_pin, "frequent words", "#4c78a8", 7), (is_pin, "pinned", "#e45756", 11)):
+        if not mask.any():
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=xy[mask, 0],
+                y=xy[mask, 1],
+                mode="markers+text",
+                text=[w for w, m in zip(words, mask) if m],
+                textposition="top center",
+                textfont=dict(size=11, color=color),
+                marker=dict(size=size, color=color, opacity=0.8),
+                name=name,
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    fig.update_layout(title=title, height=520, showlegend=bool(is_pin.any()), **_LAYOUT)
+    axis = dict(showticklabels=False, zeroline=False, showgrid=False)
+    if extent > 0:
+        fig.update_xaxes(range=[-extent, extent], **axis)
+        fig.update_yaxes(range=[-extent, extent], scaleanchor="x", **axis)
+    else:
+        fig.update_xaxes(**axis)
+        fig.update_yaxes(scaleanchor="x", **axis)
+    return fig
+
+
+def matrix_figure(
+    matrix: np.ndarray, labels: Sequence[str], title: str, colorscale: str = "Blues", fmt: str = ".0f"
+) -> go.Figure:
+    """A labelled square heatmap with the value written in each cell."""
+    m = np.asarray(matrix, dtype=np.float64)
+    fig = go.Figure(
+        go.Heatmap(
+            z=m,
+            x=list(labels),
+            y=list(labels),
+            colorscale=colorscale,
+            text=[[format(v, fmt) for v in row] for row in m],
+            texttemplate="%{text}",
+            hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title, height=80 + 36 * max(len(labels), 4), **_LAYOUT)
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def vector_strip_figure(vector: np.ndarray, title: str) -> go.Figure:
+    """One vector as a strip of coloured cells (one per dimension)."""
+    v = np.asarray(vector, dtype=np.float64)[None, :]
+    lim = float(np.abs(v).max()) or 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=v, colorscale="RdBu", zmin=-lim, zmax=lim, hovertemplate="dimension %{x}: %{z:.3f}<extra></extra>"
+        )
+    )
+    fig.update_layout(title=title, height=150, **_LAYOUT)
+    fig.update_yaxes(showticklabels=False)
+    fig.update_xaxes(title="dimension")
+    return fig

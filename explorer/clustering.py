@@ -1,0 +1,76 @@
+"""Colouring words on a map: k-means clusters of their directions, or groups the user types.
+
+Example:
+    >>> parse_groups("billing: refund, invoice\\nshipping: box")
+    {'billing': ['refund', 'invoice'], 'shipping': ['box']}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+OTHER = "other"
+
+
+class GroupsError(ValueError):
+    """A typed group list that cannot be read; the message says which line and how to fix it."""
+
+
+def kmeans_labels(X: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+    """Cluster labels (0..k-1) of the rows of X by k-means on unit vectors (cosine geometry), seeded.
+
+    >>> X = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
+    >>> labels = kmeans_labels(X, 2)
+    >>> bool(labels[0] == labels[1] != labels[2] == labels[3])
+    True
+    """
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+
+    X = np.asarray(X, dtype=np.float32)
+    n = len(X)
+    if not 1 <= k <= n:
+        raise ValueError(f"k must be between 1 and the number of points ({n}); got {k}.")
+    unit = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    if n > 10_000:
+        model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048)
+    else:
+        model = KMeans(n_clusters=k, random_state=seed, n_init=3)
+    return model.fit_predict(unit).astype(np.int64)
+
+
+def parse_groups(text: str) -> dict[str, list[str]]:
+    """Read lines like ``billing: refund, invoice, fee`` into {group: [words]}.
+
+    Blank lines and lines starting with # are ignored. Raises GroupsError on a line without a
+    colon, an empty name or an empty word list.
+    """
+    groups: dict[str, list[str]] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, rest = line.partition(":")
+        name = name.strip()
+        if not sep or not name:
+            raise GroupsError(f"Line {number} ({line!r}) needs the form 'group: word, word, …'.")
+        words = [w for w in re.split(r"[\s,;]+", rest) if w]
+        if not words:
+            raise GroupsError(f"Line {number}: the group {name!r} lists no words.")
+        groups.setdefault(name, []).extend(w for w in words if w not in groups.get(name, []))
+    return groups
+
+
+def group_labels(keys: Sequence[str], groups: dict[str, list[str]]) -> list[str]:
+    """The group of each key (the first group that lists it), or "other".
+
+    >>> group_labels(["refund", "cat"], {"billing": ["refund"]})
+    ['billing', 'other']
+    """
+    owner: dict[str, str] = {}
+    for name, words in groups.items():
+        for w in words:
+            owner.setdefault(w, name)
+    return [owner.get(k, OTHER) for k in keys]

@@ -1,0 +1,193 @@
+"""Limits a hosted demo enforces: training slots shared by all visitors, and size checks.
+
+``TrainingSlots`` counts the trainings running at once in this process. A training is a series
+of short steps spread over many script runs, so a visitor holds a slot as a lease that each
+step renews; a lease that is not renewed for ``idle_seconds`` (the visitor closed the tab) or
+that outlives its time budget lapses, so an abandoned training never blocks the others. The
+slot object is process-wide by design (``explorer.cache.get_training_slots``); it holds only
+opaque owner tokens, never a visitor's data.
+
+The ``check_*`` helpers raise ``LimitError`` (a ``ValueError``) with a message that says which
+limit was hit, which setting controls it, and what the visitor can do instead.
+
+Example:
+    >>> from explorer.limits import TrainingSlots
+    >>> slots = TrainingSlots(capacity=1)
+    >>> slots.acquire("visitor-a"), slots.acquire("visitor-b")
+    (True, False)
+    >>> slots.busy_message()
+    '1 training is running (the limit is 1 at once); yours starts when one finishes.'
+    >>> slots.release("visitor-a"); slots.acquire("visitor-b")
+    True
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from explorer.settings import Settings
+
+
+class LimitError(ValueError):
+    """A request is over one of this server's limits; the message says which and what to do."""
+
+
+class TrainingBusy(LimitError):
+    """Every training slot is taken; the message says how many run and that the visitor waits."""
+
+
+@dataclass
+class _Lease:
+    started: float
+    renewed: float
+    max_seconds: float | None
+
+
+class TrainingSlots:
+    """At most ``capacity`` trainings at once across every visitor of this process (thread-safe).
+
+    Args:
+        capacity: trainings allowed at once (``Settings.max_concurrent_trainings``).
+        idle_seconds: a lease not renewed for this long lapses.
+        clock: monotonic seconds (a test passes a fake clock).
+    """
+
+    def __init__(self, capacity: int, idle_seconds: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1 (got {capacity}).")
+        self.capacity = int(capacity)
+        self.idle_seconds = float(idle_seconds)
+        self._clock = clock
+        self._leases: dict[str, _Lease] = {}
+        self._lock = threading.Lock()
+
+    def _expire(self, now: float) -> None:
+        for owner, lease in list(self._leases.items()):
+            too_idle = now - lease.renewed > self.idle_seconds
+            too_long = lease.max_seconds is not None and now - lease.started > lease.max_seconds
+            if too_idle or too_long:
+                del self._leases[owner]
+
+    def acquire(self, owner: str, max_seconds: float | None = None) -> bool:
+        """Take or renew ``owner``'s slot without waiting; False when every slot is held by others."""
+        with self._lock:
+            now = self._clock()
+            self._expire(now)
+            lease = self._leases.get(owner)
+            if lease is not None:
+                lease.renewed = now
+                return True
+            if len(self._leases) >= self.capacity:
+                return False
+            self._leases[owner] = _Lease(started=now, renewed=now, max_seconds=max_seconds)
+            return True
+
+    def release(self, owner: str) -> None:
+        """Give ``owner``'s slot back (nothing happens when it holds none)."""
+        with self._lock:
+            self._leases.pop(owner, None)
+
+    def holds(self, owner: str) -> bool:
+        """Whether ``owner`` holds a live slot now."""
+        with self._lock:
+            self._expire(self._clock())
+            return owner in self._leases
+
+    def running(self) -> int:
+        """Number of trainings holding a slot now."""
+        with self._lock:
+            self._expire(self._clock())
+            return len(self._leases)
+
+    def busy_message(self) -> str:
+        """What a waiting visitor reads."""
+        n = self.running()
+        verb = "training is" if n == 1 else "trainings are"
+        return f"{n} {verb} running (the limit is {self.capacity} at once); yours starts when one finishes."
+
+    @contextmanager
+    def hold(self, owner: str, wait_seconds: float = 0.0, poll_seconds: float = 0.05) -> Iterator[None]:
+        """Hold a slot for one block of work (one training step), waiting up to ``wait_seconds``.
+
+        Raises ``TrainingBusy`` with ``busy_message()`` when no slot frees in time. A slot that
+        ``owner`` already held before entering is kept afterwards; one taken here is released.
+        """
+        had = self.holds(owner)
+        deadline = self._clock() + max(0.0, wait_seconds)
+        while not self.acquire(owner):
+            if self._clock() >= deadline:
+                raise TrainingBusy(self.busy_message())
+            time.sleep(poll_seconds)
+        try:
+            yield
+        finally:
+            if not had:
+                self.release(owner)
+
+
+def check_upload_size(settings: Settings, size: int, name: str = "The file") -> None:
+    """Raise ``LimitError`` when an upload of ``size`` bytes is over ``settings.max_upload_bytes``.
+
+    >>> check_upload_size(Settings(), 1024, "notes.txt")
+    """
+    if size > settings.max_upload_bytes:
+        raise LimitError(
+            f"{name} is {size / 1e6:.1f} MB; the limit is {settings.max_upload_bytes / (1024 * 1024):.0f} MB "
+            "(setting EXPLORER_MAX_UPLOAD_MB). Upload a smaller file or a sample of it."
+        )
+
+
+def check_training_allowed(
+    settings: Settings, *, vocab_size: int | None = None, elapsed_seconds: float | None = None
+) -> None:
+    """Raise ``LimitError`` when a training is over the vocabulary or time limit of this server.
+
+    >>> check_training_allowed(Settings(), vocab_size=500, elapsed_seconds=3.0)
+    """
+    if vocab_size is not None and vocab_size > settings.max_vocab:
+        raise LimitError(
+            f"The vocabulary has {vocab_size:,} words; this server trains at most {settings.max_vocab:,} "
+            "(setting EXPLORER_MAX_VOCAB). Raise min_count or lower the vocabulary size."
+        )
+    if elapsed_seconds is not None and elapsed_seconds > settings.max_train_seconds:
+        raise LimitError(
+            f"This training has run {elapsed_seconds:,.0f} s; the limit is {settings.max_train_seconds:,} s "
+            "(setting EXPLORER_MAX_TRAIN_SECONDS). Its vectors so far are kept; start a new run to continue."
+        )
+
+
+def vocab_cap(settings: Settings, requested: int | None = None) -> int:
+    """The vocabulary size to train with: ``requested`` capped at ``settings.max_vocab``.
+
+    >>> vocab_cap(Settings(max_vocab=100), 5000)
+    100
+    """
+    return settings.max_vocab if requested is None else max(1, min(int(requested), settings.max_vocab))
+
+
+def training_seconds_left(settings: Settings, elapsed_seconds: float) -> float:
+    """Seconds of this server's training budget left after ``elapsed_seconds`` (never negative).
+
+    >>> training_seconds_left(Settings(max_train_seconds=120), 100.0)
+    20.0
+    """
+    return max(0.0, float(settings.max_train_seconds) - float(elapsed_seconds))
+
+
+def cap_points(settings: Settings, n: int) -> tuple[int, str | None]:
+    """How many of ``n`` points to project, and a message when the server's limit cut them.
+
+    >>> cap_points(Settings(max_points=1000), 5000)[0]
+    1000
+    """
+    n = max(0, int(n))
+    if n <= settings.max_points:
+        return n, None
+    return settings.max_points, (
+        f"{n:,} points were asked for; this server projects at most {settings.max_points:,} "
+        "(setting EXPLORER_MAX_POINTS), so the most frequent ones are shown."
+    )

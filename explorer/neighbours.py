@@ -1,0 +1,58 @@
+"""Nearest neighbours by cosine on the original vectors (never on a 2-D/3-D map).
+
+Example:
+    >>> import numpy as np
+    >>> from explorer.vectors import WordVectors
+    >>> wv = WordVectors(["cat", "dog", "car"], np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32))
+    >>> nearest_neighbours(wv, ["cat"], topn=1)["cat"][0][0]
+    'dog'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from explorer.vectors import WordVectors
+
+NEIGHBOURS_LABEL = "cosine on the original vectors"
+
+
+def nearest_neighbours(
+    wv: WordVectors, words: Iterable[str], topn: int = 10, among: Sequence[str] | None = None
+) -> dict[str, list[tuple[str, float]]]:
+    """For each word, its ``topn`` nearest words by cosine on the raw vectors of ``wv``.
+
+    ``among`` restricts the candidates (e.g. to the words on the map); by default every word of
+    the set is a candidate. Unknown words are skipped. The word itself is never its own neighbour.
+    """
+    words = [w for w in dict.fromkeys(words) if w in wv]
+    if not words:
+        return {}
+    if among is None:
+        cand_keys: Sequence[str] = wv.keys
+        cand = wv.unit_vectors
+    else:
+        cand_keys = [w for w in dict.fromkeys(among) if w in wv]
+        idx = np.fromiter((wv.key_to_index[w] for w in cand_keys), dtype=np.int64, count=len(cand_keys))
+        cand = wv.unit_vectors[idx]
+    query = np.stack([wv.get_vector(w, norm=True) for w in words])  # (q, dim)
+    scores = query @ cand.T  # (q, n_candidates)
+    out: dict[str, list[tuple[str, float]]] = {}
+    k = min(topn + 1, len(cand_keys))
+    for qi, word in enumerate(words):
+        row = scores[qi]
+        best = np.argpartition(-row, k - 1)[:k] if k < len(row) else np.arange(len(row))
+        best = best[np.argsort(-row[best], kind="stable")]
+        out[word] = [(cand_keys[j], float(row[j])) for j in best if cand_keys[j] != word][:topn]
+    return out
+
+
+def neighbour_table(neighbours: dict[str, list[tuple[str, float]]]) -> list[dict[str, object]]:
+    """Rows (word, rank, neighbour, cosine) for display or CSV."""
+    return [
+        {"word": w, "rank": r, "neighbour": nb, "cosine": round(score, 4)}
+        for w, rows in neighbours.items()
+        for r, (nb, score) in enumerate(rows, start=1)
+    ]

@@ -1,0 +1,284 @@
+"""What every trainer shares: the error type, progress records, config checks and the step loop.
+
+A trainer advances in bounded units (``step(n)`` runs ``n`` units and returns one ``Progress``
+record per unit), so a page can train a little, redraw, and train again. ``snapshot()`` copies the
+current input vectors into an immutable ``WordVectors`` whose keys are ordered by frequency.
+
+Example:
+    >>> from explorer.corpus import Corpus
+    >>> from explorer.training import make_trainer
+    >>> t = make_trainer("sgns", Corpus.from_texts(["a cat sat on a mat"] * 50), vector_size=8, epochs=1)
+    >>> records = t.step(1)
+    >>> records[0].epoch, 0.0 < t.progress <= 1.0
+    (1, True)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import torch
+
+from explorer.corpus import Corpus, CorpusError, Vocab
+from explorer.device import select_device
+from explorer.vectors import WordVectors
+
+
+class TrainingError(ValueError):
+    """A training parameter or corpus cannot work; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One unit of training work (a minibatch, a counting chunk, an SVD stage).
+
+    Attributes:
+        step: 1-based number of this unit since the trainer was made.
+        epoch: 1-based pass over the data the unit belongs to (0 for set-up stages).
+        stage: "train", "count", "ppmi", "svd" ...
+        loss: mean loss of the unit's examples (NaN for stages without a loss).
+        words_done: corpus tokens consumed so far (word-streaming methods).
+        pairs_done: training examples (pairs or matrix entries) processed so far.
+        done: work done so far, in ``unit``; ``total`` is the whole run in the same unit.
+        unit: "words", "entries" or "stages".
+        learning_rate: the rate the unit used (0 for closed-form stages).
+        elapsed: seconds spent inside ``step`` so far.
+        fraction: ``done / total`` in 0..1.
+    """
+
+    step: int
+    epoch: int
+    stage: str
+    loss: float
+    words_done: int
+    pairs_done: int
+    done: int
+    total: int
+    unit: str
+    learning_rate: float
+    elapsed: float
+    fraction: float
+
+    @property
+    def throughput(self) -> float:
+        """Units of work per second so far (words/s for word-streaming methods)."""
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+
+# ----- parameter checks ---------------------------------------------------------------------------
+def check_int(name: str, value: Any, lo: int, hint: str, hi: int | None = None) -> None:
+    """Raise ``TrainingError`` unless ``value`` is an int in [lo, hi]."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TrainingError(f"{name} must be a whole number (got {value!r}). {hint}")
+    if value < lo or (hi is not None and value > hi):
+        span = f"at least {lo}" if hi is None else f"between {lo} and {hi}"
+        raise TrainingError(f"{name} must be {span} (got {value}). {hint}")
+
+
+def check_float(name: str, value: Any, lo: float, hint: str, hi: float | None = None, lo_open: bool = False) -> None:
+    """Raise ``TrainingError`` unless ``value`` is a finite number in [lo, hi] (or (lo, hi])."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+        raise TrainingError(f"{name} must be a number (got {value!r}). {hint}")
+    v = float(value)
+    bad_lo = v <= lo if lo_open else v < lo
+    if not math.isfinite(v) or bad_lo or (hi is not None and v > hi):
+        low = f"greater than {lo}" if lo_open else f"at least {lo}"
+        span = low if hi is None else f"{low} and at most {hi}"
+        raise TrainingError(f"{name} must be {span} (got {value}). {hint}")
+
+
+def check_common(cfg: Any) -> None:
+    """Checks shared by every config: vector_size, window, min_count, seed, workers, max_vocab, epochs."""
+    check_int("vector_size", cfg.vector_size, 1, "Use 50 to 300 dimensions; 100 is a good start.", hi=2000)
+    check_int("window", cfg.window, 1, "The window counts neighbours on each side; try 5.", hi=100)
+    check_int("min_count", cfg.min_count, 1, "Use 1 to keep every word, 5 to drop rare ones.")
+    check_int("seed", cfg.seed, 0, "Any whole number from 0 up works.")
+    check_int("workers", cfg.workers, 1, "Use 1 CPU thread (best on a busy machine) or the number of free cores.", hi=256)
+    if cfg.max_vocab is not None:
+        check_int("max_vocab", cfg.max_vocab, 2, "Keep at least two words (or leave it unset).")
+    if hasattr(cfg, "epochs"):
+        check_int("epochs", cfg.epochs, 1, "Train for at least one pass over the corpus; try 5.", hi=10_000)
+
+
+def config_from_kwargs(cls: type, method: str, kwargs: dict[str, Any]) -> Any:
+    """Build the frozen config ``cls`` from keyword arguments, refusing unknown names."""
+    names = [f.name for f in fields(cls)]
+    unknown = sorted(set(kwargs) - set(names))
+    if unknown:
+        raise TrainingError(
+            f"Unknown parameter(s) {', '.join(unknown)} for {method!r}; its parameters are {', '.join(names)}."
+        )
+    return cls(**kwargs)
+
+
+# ----- corpus preparation ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Encoded:
+    """The corpus as one id stream: in-vocabulary tokens only, with the sentence each came from."""
+
+    ids: np.ndarray  # (N,) int64 vocabulary ids, sentence after sentence
+    sentence: np.ndarray  # (N,) int64 sentence number of each token
+
+
+def build_vocab(corpus: Corpus, min_count: int, max_vocab: int | None) -> Vocab:
+    """The training vocabulary, with at least two distinct words, or a ``TrainingError``."""
+    try:
+        vocab = corpus.vocab(min_count=min_count, max_size=max_vocab)
+    except CorpusError as exc:
+        raise TrainingError(str(exc)) from exc
+    if len(vocab) < 2:
+        raise TrainingError(
+            f"Training needs at least two distinct words, but {corpus.name!r} keeps only "
+            f"{len(vocab)} ({', '.join(vocab.words)!s}) at min_count={min_count}. "
+            "Add more text or lower min_count."
+        )
+    return vocab
+
+
+def encode(corpus: Corpus, vocab: Vocab) -> Encoded:
+    """Encode every sentence; out-of-vocabulary tokens are dropped before windows are formed."""
+    parts = [vocab.encode(s) for s in corpus.sentences]
+    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    sentence = np.repeat(np.arange(len(parts), dtype=np.int64), lengths)
+    if len(ids) < 2 or not np.any(sentence[1:] == sentence[:-1]):
+        raise TrainingError(
+            f"No sentence of {corpus.name!r} has two kept words side by side, so no word has a context. "
+            "Add longer sentences or lower min_count."
+        )
+    return Encoded(ids=ids, sentence=sentence)
+
+
+def chunk_end(sentence: np.ndarray, lo: int, size: int) -> int:
+    """End of a chunk of about ``size`` tokens from ``lo``, moved forward to a sentence boundary."""
+    n = len(sentence)
+    hi = min(lo + size, n)
+    if hi >= n:
+        return n
+    return int(np.searchsorted(sentence, sentence[hi - 1], side="right"))
+
+
+def resolve_device(preference: str | None) -> torch.device:
+    try:
+        return select_device(preference)
+    except ValueError as exc:
+        raise TrainingError(str(exc)) from exc
+
+
+@contextmanager
+def cpu_threads(device: torch.device, workers: int | None) -> Iterator[None]:
+    """Run torch's CPU kernels on ``workers`` threads inside the block (None: leave as is).
+
+    The minibatch operations are small, and on a busy machine more OpenMP threads than free
+    cores make them many times slower, so trainers default to one thread.
+    """
+    if device.type != "cpu" or workers is None or workers == torch.get_num_threads():
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(workers)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+# ----- the trainer protocol -------------------------------------------------------------------------
+class Trainer:
+    """Base class: subclasses implement ``_unit()`` (one bounded unit of work) and ``_matrix()``.
+
+    Attributes:
+        method: the method name ("sgns", "cbow", ...).
+        config: the frozen config dataclass.
+        corpus, vocab: what is trained on.
+        records: every ``Progress`` record so far.
+    """
+
+    method: str = ""
+    unit: str = "words"
+
+    def __init__(self, corpus: Corpus, config: Any) -> None:
+        self.corpus = corpus
+        self.config = config
+        self.device = resolve_device(getattr(config, "device", None))
+        self.vocab = build_vocab(corpus, config.min_count, config.max_vocab)
+        self.records: list[Progress] = []
+        self.elapsed = 0.0
+        self._steps = 0
+        self.rng = np.random.default_rng(config.seed)
+        self.torch_gen = torch.Generator(device="cpu").manual_seed(int(config.seed))
+
+    # subclasses --------------------------------------------------------------------------------
+    def _unit(self) -> Progress:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _matrix(self) -> np.ndarray:  # pragma: no cover - abstract
+        """The current (V, vector_size) float32 word vectors, a fresh array."""
+        raise NotImplementedError
+
+    @property
+    def done(self) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def progress(self) -> float:  # pragma: no cover - abstract
+        """Fraction of the whole run done, 0..1."""
+        raise NotImplementedError
+
+    # shared ------------------------------------------------------------------------------------
+    def _record(self, **kw: Any) -> Progress:
+        self._steps += 1
+        total = max(int(kw["total"]), 1)
+        done = min(int(kw["done"]), total)
+        kw.update(total=total, done=done, fraction=done / total, step=self._steps, elapsed=self.elapsed)
+        kw.setdefault("unit", self.unit)
+        return Progress(**kw)
+
+    def step(self, n: int = 1) -> list[Progress]:
+        """Advance ``n`` bounded units of work (fewer if training ends) and return their records.
+
+        ``step(0)`` does nothing and returns ``[]``.
+        """
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+            raise TrainingError(f"step(n) takes a whole number of units, 0 or more (got {n!r}).")
+        out: list[Progress] = []
+        with cpu_threads(self.device, getattr(self.config, "workers", None)):
+            for _ in range(int(n)):
+                if self.done:
+                    break
+                start = time.perf_counter()
+                rec = self._unit()
+                self.elapsed += time.perf_counter() - start
+                rec = Progress(**{**rec.__dict__, "elapsed": self.elapsed})
+                self.records.append(rec)
+                out.append(rec)
+        return out
+
+    def run(self, max_seconds: float | None = None) -> list[Progress]:
+        """Train to the end, or until ``max_seconds`` of wall time have passed; return the new records."""
+        out: list[Progress] = []
+        start = time.perf_counter()
+        while not self.done:
+            out.extend(self.step(1))
+            if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+                break
+        return out
+
+    def snapshot(self, name: str | None = None) -> WordVectors:
+        """The current vectors as an immutable ``WordVectors`` (keys by frequency, counts set)."""
+        label = name or f"{self.method} on {self.corpus.name}"
+        return WordVectors(self.vocab.words, self._matrix(), counts=self.vocab.counts, name=label)
+
+    @property
+    def losses(self) -> list[float]:
+        """The loss of every record that has one, in order."""
+        return [r.loss for r in self.records if not math.isnan(r.loss)]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.config!r}, words={len(self.vocab)}, progress={self.progress:.0%})"

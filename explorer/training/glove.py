@@ -1,0 +1,218 @@
+"""GloVe: weighted least squares on log co-occurrence counts, trained with AdaGrad in torch.
+
+Counting (``count`` stages, ``batch_words`` tokens each) adds 1/distance for every pair inside
+a symmetric window, as the reference implementation does. Training then minimises, over the
+non-zero entries X_ij (Pennington, Socher and Manning 2014)::
+
+    J = sum_ij f(X_ij) (w_i . c_j + b_i + b~_j - log X_ij)^2,   f(x) = min(1, (x / x_max) ** alpha_weight)
+
+with AdaGrad as in glove.c (squared-gradient sums start at 1, parameters start uniform in
+(-0.5/d, 0.5/d)). Each unit of ``step`` is one minibatch of ``minibatch`` shuffled entries;
+their gradients are computed from the same parameter values and summed per row (glove.c
+updates entry by entry with several threads). The reported loss is glove.c's: the mean of
+0.5 f(X) diff^2 over the minibatch. The word vectors are w + c, summed at the end.
+
+Example:
+    >>> from explorer.corpus import Corpus
+    >>> from explorer.training import make_trainer
+    >>> t = make_trainer("glove", Corpus.from_texts(["a b c d e f"] * 20), vector_size=4, min_count=1, epochs=2)
+    >>> _ = t.run()
+    >>> t.snapshot().vector_size
+    4
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+import torch.nn.functional as F
+
+from explorer.corpus import Corpus
+from explorer.training.base import Progress, Trainer, check_common, check_float, check_int, chunk_end, encode
+from explorer.training.pairs import cooccurrence
+
+
+@dataclass(frozen=True)
+class GloVeConfig:
+    """GloVe (glove.c's names where gensim has none).
+
+    Attributes:
+        vector_size: dimensions of each word vector.
+        window: neighbours counted on each side (each adds 1/distance).
+        min_count: ignore words seen fewer times.
+        x_max: count at which an entry's weight stops growing.
+        alpha_weight: exponent of the weighting function f.
+        learning_rate: AdaGrad's initial rate.
+        epochs: passes over the non-zero entries.
+        minibatch: entries per update (one unit of ``step`` when training).
+        batch_words: tokens counted per unit of ``step`` while counting.
+        seed: random seed (initial vectors, entry order).
+        max_vocab: keep at most this many of the most frequent words (None: all).
+        device: "auto", "cpu", "cuda", ... (None: the app's choice).
+        workers: CPU threads torch uses while training (gensim's name).
+    """
+
+    vector_size: int = 100
+    window: int = 10
+    min_count: int = 5
+    x_max: float = 100.0
+    alpha_weight: float = 0.75
+    learning_rate: float = 0.05
+    epochs: int = 25
+    minibatch: int = 8192
+    batch_words: int = 100_000
+    seed: int = 1
+    max_vocab: int | None = None
+    device: str | None = None
+    workers: int = 1
+
+
+def _scatter(target: torch.Tensor, index: torch.Tensor, rows: torch.Tensor) -> None:
+    if target.device.type == "cpu":
+        idx = index if rows.dim() == 1 else index[:, None].expand(-1, rows.shape[1])
+        target.scatter_add_(0, idx, rows)
+    else:
+        target.index_add_(0, index, rows)
+
+
+class GloVeTrainer(Trainer):
+    """Counts in chunks, then AdaGrad minibatches over the shuffled non-zero entries."""
+
+    method = "glove"
+    unit = "entries"
+
+    def __init__(self, corpus: Corpus, config: GloVeConfig) -> None:
+        check_common(config)
+        check_float("x_max", config.x_max, 0.0, "glove.c uses 100; use about 10 on a small corpus.", lo_open=True)
+        check_float("alpha_weight", config.alpha_weight, 0.0, "The paper uses 0.75.", hi=1.0, lo_open=True)
+        check_float("learning_rate", config.learning_rate, 0.0, "glove.c uses 0.05.", hi=10.0, lo_open=True)
+        check_int("minibatch", config.minibatch, 1, "Use 1024 to 65536 entries per update.")
+        check_int("batch_words", config.batch_words, 1, "Use about 100000 tokens per step.")
+        super().__init__(corpus, config)
+        self.data = encode(corpus, self.vocab)
+        v, d = len(self.vocab), config.vector_size
+        self.counts = sp.csr_matrix((v, v), dtype=np.float64)
+        self.words_done = 0
+        self._pos = 0
+        self._counted = False
+        self._entries: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor] | None = None
+        self._order: torch.Tensor | None = None
+        self._cursor = 0
+        self._epoch = 0
+        self.pairs_done = 0
+        gen, dev = self.torch_gen, self.device
+        self.w = ((torch.rand(v, d, generator=gen) - 0.5) / d).to(dev)
+        self.c = ((torch.rand(v, d, generator=gen) - 0.5) / d).to(dev)
+        self.b = ((torch.rand(v, generator=gen) - 0.5) / d).to(dev)
+        self.bc = ((torch.rand(v, generator=gen) - 0.5) / d).to(dev)
+        self.gw, self.gc = torch.ones(v, d, device=dev), torch.ones(v, d, device=dev)
+        self.gb, self.gbc = torch.ones(v, device=dev), torch.ones(v, device=dev)
+        self.n_words = len(self.data.ids)
+
+    @property
+    def nnz(self) -> int:
+        return int(self.counts.nnz)
+
+    @property
+    def done(self) -> bool:
+        return self._epoch >= self.config.epochs
+
+    @property
+    def progress(self) -> float:
+        # counting is weighted as one epoch's worth of work
+        if not self._counted:
+            return self.words_done / self.n_words / (self.config.epochs + 1)
+        return (1 + self._epoch + self._cursor / max(self.nnz, 1)) / (self.config.epochs + 1)
+
+    def _progress_fields(self) -> dict[str, int]:
+        total = 1_000_000
+        return {"done": int(round(self.progress * total)), "total": total}
+
+    def _unit(self) -> Progress:
+        c = self.config
+        if not self._counted:
+            lo = self._pos
+            hi = chunk_end(self.data.sentence, lo, c.batch_words)
+            self.counts = self.counts + cooccurrence(
+                self.data.ids[lo:hi], self.data.sentence[lo:hi], c.window, len(self.vocab), weighting="harmonic"
+            )
+            self.words_done += hi - lo
+            self._pos = hi
+            if hi >= self.n_words:
+                self._finish_counting()
+            return self._record(
+                epoch=0,
+                stage="count",
+                loss=math.nan,
+                words_done=self.words_done,
+                pairs_done=0,
+                learning_rate=0.0,
+                elapsed=self.elapsed,
+                **self._progress_fields(),
+            )
+        loss = self._train_minibatch()
+        epoch = self._epoch + 1
+        if self._cursor >= self.nnz:
+            self._epoch += 1
+            self._cursor = 0
+            self._shuffle()
+        return self._record(
+            epoch=epoch,
+            stage="train",
+            loss=loss,
+            words_done=self.words_done,
+            pairs_done=self.pairs_done,
+            learning_rate=c.learning_rate,
+            elapsed=self.elapsed,
+            **self._progress_fields(),
+        )
+
+    def _finish_counting(self) -> None:
+        coo = self.counts.tocoo()
+        dev = self.device
+        x = torch.from_numpy(coo.data).to(dev, torch.float32)
+        weight = torch.clamp((x / self.config.x_max) ** self.config.alpha_weight, max=1.0)
+        self._entries = (
+            torch.from_numpy(coo.row.astype(np.int64)).to(dev),
+            torch.from_numpy(coo.col.astype(np.int64)).to(dev),
+            torch.log(x),
+            weight,
+        )
+        self._counted = True
+        self._shuffle()
+
+    def _shuffle(self) -> None:
+        self._order = torch.from_numpy(self.rng.permutation(self.nnz)).to(self.device)
+
+    def _train_minibatch(self) -> float:
+        lr = self.config.learning_rate
+        take = self._order[self._cursor : self._cursor + self.config.minibatch]
+        self._cursor += len(take)
+        self.pairs_done += len(take)
+        rows, cols, logx, f = (t[take] for t in self._entries)
+        wi, cj = F.embedding(rows, self.w), F.embedding(cols, self.c)  # (B, d)
+        diff = (wi * cj).sum(1) + self.b[rows] + self.bc[cols] - logx  # (B,)
+        fdiff = f * diff
+        loss = 0.5 * (fdiff * diff).sum(dtype=torch.float64)
+        grad_w = fdiff[:, None] * cj
+        grad_c = fdiff[:, None] * wi
+        _scatter(self.w, rows, -lr * grad_w / torch.sqrt(F.embedding(rows, self.gw)))
+        _scatter(self.c, cols, -lr * grad_c / torch.sqrt(F.embedding(cols, self.gc)))
+        _scatter(self.b, rows, -lr * fdiff / torch.sqrt(self.gb[rows]))
+        _scatter(self.bc, cols, -lr * fdiff / torch.sqrt(self.gbc[cols]))
+        _scatter(self.gw, rows, grad_w * grad_w)
+        _scatter(self.gc, cols, grad_c * grad_c)
+        _scatter(self.gb, rows, fdiff * fdiff)
+        _scatter(self.gbc, cols, fdiff * fdiff)
+        return float(loss.item()) / max(len(take), 1)
+
+    def _matrix(self) -> np.ndarray:
+        return (self.w + self.c).float().cpu().numpy().copy()
+
+    def cooccurrence_matrix(self) -> sp.csr_matrix:
+        """The 1/distance-weighted counts so far (rows and columns in vocabulary order)."""
+        return self.counts

@@ -1,0 +1,185 @@
+"""Subword skip-gram (fastText-style): a word is the mean of its own row and its n-gram rows.
+
+A word w is wrapped in boundary markers ("<where>") and cut into every character n-gram of
+length ``min_n``..``max_n`` ("<wh", "whe", ..., "ere>"). Each n-gram is hashed with 32-bit
+FNV-1a (bytes sign-extended, as fastText does) into one of ``bucket`` shared rows. The input
+vector of a word is the mean of its word row and its n-gram rows; skip-gram with negative
+sampling (``explorer.training.sgns``) trains them, every row of the bag receiving the full
+gradient, as in fastText. A word never seen in training still has n-grams, so
+``SubwordVectors.vector_for("reshipped")`` is the mean of the rows of "<re", "res", ...
+
+Example:
+    >>> from explorer.training.subword import char_ngrams
+    >>> char_ngrams("cat", 3, 4)
+    ['<ca', 'cat', 'at>', '<cat', 'cat>']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from explorer.corpus import Corpus
+from explorer.training.base import TrainingError, check_int
+from explorer.training.sgns import NegativeSamplingTrainer, SGNSConfig
+from explorer.vectors import WordVectors
+
+
+@dataclass(frozen=True)
+class SubwordConfig(SGNSConfig):
+    """Subword skip-gram; the skip-gram parameters plus the n-gram ones.
+
+    Attributes:
+        min_n, max_n: shortest and longest character n-gram (fastText: 3 and 6).
+        bucket: hashed rows shared by all n-grams (fastText uses 2,000,000; a smaller table
+            suits the app's corpora and collides more).
+        alpha: fastText's skip-gram starts at 0.05.
+        minibatch: smaller than skip-gram's, because common n-grams repeat within a minibatch.
+    """
+
+    alpha: float = 0.05
+    minibatch: int = 1024
+    min_n: int = 3
+    max_n: int = 6
+    bucket: int = 50_000
+
+
+def char_ngrams(word: str, min_n: int = 3, max_n: int = 6) -> list[str]:
+    """Character n-grams of ``"<" + word + ">"``, shortest first, left to right."""
+    w = f"<{word}>"
+    return [w[i : i + n] for n in range(min_n, max_n + 1) for i in range(len(w) - n + 1)]
+
+
+def fnv1a(text: str) -> int:
+    """fastText's 32-bit FNV-1a hash of the UTF-8 bytes (each byte sign-extended to 32 bits)."""
+    h = 2166136261
+    for byte in text.encode("utf-8"):
+        h ^= byte if byte < 128 else (byte | 0xFFFFFF00)
+        h = (h * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def ngram_rows(word: str, min_n: int, max_n: int, bucket: int) -> list[tuple[str, int]]:
+    """Each n-gram of ``word`` with the bucket row it hashes to."""
+    return [(g, fnv1a(g) % bucket) for g in char_ngrams(word, min_n, max_n)]
+
+
+class SubwordVectors(WordVectors):
+    """Word vectors that can also build a vector for any spelling from its character n-grams.
+
+    ``keys`` / ``vectors`` hold the trained vocabulary (each row already the mean of the
+    word's own row and its n-gram rows); ``vector_for(word)`` works for unseen words too.
+
+    >>> import numpy as np
+    >>> sv = SubwordVectors(["ab"], np.ones((1, 2)), ngram_vectors=np.ones((8, 2)), min_n=2, max_n=3)
+    >>> sv.vector_for("abc").tolist()
+    [1.0, 1.0]
+    """
+
+    def __init__(
+        self,
+        keys: Sequence[str],
+        vectors: np.ndarray,
+        counts: Sequence[int] | np.ndarray | None = None,
+        name: str = "vectors",
+        *,
+        ngram_vectors: np.ndarray,
+        min_n: int = 3,
+        max_n: int = 6,
+    ) -> None:
+        super().__init__(keys, vectors, counts, name=name)
+        table = np.array(ngram_vectors, dtype=np.float32, copy=True)
+        table.flags.writeable = False
+        self._ngram_vectors = table
+        self.min_n, self.max_n = min_n, max_n
+
+    @property
+    def ngram_vectors(self) -> np.ndarray:
+        """(bucket, dim) float32 hashed n-gram rows, read-only."""
+        return self._ngram_vectors
+
+    @property
+    def bucket(self) -> int:
+        return int(self._ngram_vectors.shape[0])
+
+    def ngrams(self, word: str) -> list[tuple[str, int]]:
+        """The n-grams of ``word`` and the bucket row each hashes to."""
+        return ngram_rows(word, self.min_n, self.max_n, self.bucket)
+
+    def vector_for(self, word: str) -> np.ndarray:
+        """The trained vector of a known word; for an unknown one, the mean of its n-gram rows.
+
+        Returns a zero vector when the word is unknown and shorter than ``min_n - 2`` letters.
+        """
+        if word in self:
+            return self.get_vector(word)
+        rows = [r for _, r in self.ngrams(word)]
+        if not rows:
+            return np.zeros(self.vector_size, dtype=np.float32)
+        return self._ngram_vectors[rows].mean(axis=0)
+
+    def most_similar_to_any(self, word: str, topn: int = 10) -> list[tuple[str, float]]:
+        """Nearest known words to ``word``'s vector (unseen words included), excluding ``word``."""
+        return self.similar_by_vector(self.vector_for(word), topn=topn, exclude=[word])
+
+
+class SubwordTrainer(NegativeSamplingTrainer):
+    """Skip-gram whose input vectors are bags of word and n-gram rows (see the module docstring)."""
+
+    method = "subword"
+
+    def __init__(self, corpus: Corpus, config: SubwordConfig) -> None:
+        check_int("min_n", config.min_n, 1, "fastText uses 3.", hi=20)
+        check_int("max_n", config.max_n, config.min_n, f"max_n must not be below min_n={config.min_n}; try 6.", hi=20)
+        check_int("bucket", config.bucket, 1, "Use 10000 to 2000000 hashed rows.", hi=5_000_000)
+        if config.bucket * config.vector_size > 200_000_000:
+            raise TrainingError(
+                f"bucket={config.bucket:,} x vector_size={config.vector_size} is too large a table; "
+                "lower bucket (for example to 100000)."
+            )
+        self._bucket = config.bucket
+        super().__init__(corpus, config)
+        v = len(self.vocab)
+        bags = [[i] + [v + r for _, r in ngram_rows(w, config.min_n, config.max_n, config.bucket)]
+                for i, w in enumerate(self.vocab.words)]  # fmt: skip
+        sizes = np.fromiter((len(b) for b in bags), dtype=np.int64, count=v)
+        self.sub_ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.sub_rows = np.fromiter((r for b in bags for r in b), dtype=np.int64, count=int(sizes.sum()))
+        self.sub_size = sizes
+
+    def _input_rows(self) -> int:
+        return len(self.vocab) + self._bucket
+
+    def _examples(
+        self, ids: np.ndarray, centers: np.ndarray, contexts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        words = ids[contexts]
+        sizes = self.sub_size[words]
+        ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        # rows of each example's bag, concatenated: sub_rows[sub_ptr[w] : sub_ptr[w] + size]
+        offsets = np.arange(ptr[-1], dtype=np.int64) - np.repeat(ptr[:-1] - self.sub_ptr[words], sizes)
+        return self.sub_rows[offsets], ptr, ids[centers]
+
+    def _matrix(self) -> np.ndarray:
+        rows = torch.from_numpy(self.sub_rows).to(self.device)
+        bag = torch.from_numpy(np.repeat(np.arange(len(self.vocab)), self.sub_size)).to(self.device)
+        v, d = len(self.vocab), self.config.vector_size
+        summed = torch.zeros(v, d, device=self.device).index_add_(0, bag, self.w_in[rows])
+        sizes = torch.from_numpy(self.sub_size).to(self.device, torch.float32)[:, None]
+        return (summed / sizes).float().cpu().numpy()
+
+    def snapshot(self, name: str | None = None) -> SubwordVectors:
+        label = name or f"{self.method} on {self.corpus.name}"
+        c = self.config
+        return SubwordVectors(
+            self.vocab.words,
+            self._matrix(),
+            counts=self.vocab.counts,
+            name=label,
+            ngram_vectors=self.w_in[len(self.vocab) :].float().cpu().numpy(),
+            min_n=c.min_n,
+            max_n=c.max_n,
+        )

@@ -1,0 +1,220 @@
+"""One visitor's uploads and trained vectors never reach another visitor, and shared caches cannot be
+steered by what a visitor types or links."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_DECORATORS = {"cache_resource", "cache_data"}
+# Parameters of a cached function that could name something outside the app.
+PATHLIKE = ("path", "file", "url", "dir", "folder", "uri")
+
+
+def _visitor_script() -> None:
+    import numpy as np
+    import streamlit as st
+
+    from explorer import ui
+    from explorer.corpus import Corpus
+    from explorer.vectors import WordVectors
+
+    if st.session_state.get("iso.owner") and not st.session_state.get("iso.done"):
+        st.session_state["iso.done"] = True
+        private = Corpus.from_texts(["zanzibar quokka private words"], name="secret.txt", source="upload:secret.txt")
+        st.session_state["sidebar.corpus"] = ui.UPLOAD_CHOICE
+        st.session_state["sidebar.uploaded_corpus"] = ("fingerprint", private)
+        ui.register_vectors("Trained: secret", WordVectors(["zanzibar", "quokka"], np.eye(2, dtype=np.float32)))
+    state = ui.sidebar()
+    st.write(f"corpus={state.corpus.name}|{state.corpus.source}")
+    st.write("sets=" + ",".join(sorted(ui.session_vector_sets())))
+    ui.vector_set_picker(state, key="iso.vectors", allow_upload=False)
+
+
+@pytest.fixture()
+def no_transformer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference set is not under test here: keep the bundled transformer out of it."""
+    from explorer import cache
+
+    monkeypatch.setattr(cache, "get_reference_vectors", lambda *a, **k: None)
+
+
+def _texts(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_second_session_sees_none_of_the_first_sessions_upload_or_vectors(no_transformer: None) -> None:
+    first = AppTest.from_function(_visitor_script, default_timeout=60)
+    first.session_state["iso.owner"] = True
+    first.run()
+    first.run()  # a rerun keeps the visitor's own data
+    assert not first.exception
+    assert "corpus=secret.txt|upload:secret.txt" in _texts(first)
+    assert "sets=Trained: secret" in _texts(first)
+    assert "Trained: secret" in first.selectbox(key="iso.vectors").options
+
+    second = AppTest.from_function(_visitor_script, default_timeout=60)
+    # The second visitor opens the first one's link: the address carries no uploaded data.
+    for key in first.query_params:
+        second.query_params[key] = first.query_params[key]
+    second.run()
+    assert not second.exception
+    text = _texts(second)
+    assert "secret" not in text and "zanzibar" not in text
+    assert "corpus=Support tickets|builtin:support_tickets" in text
+    assert "Trained: secret" not in second.selectbox(key="iso.vectors").options
+    for key in ("sidebar.uploaded_corpus", "vectors.sets", "vectors.active", "iso.done"):
+        assert key not in second.session_state
+
+
+def test_an_uploaded_corpus_never_goes_into_the_link_and_a_download_is_offered(no_transformer: None) -> None:
+    at = AppTest.from_function(_visitor_script, default_timeout=60)
+    at.query_params["sidebar.corpus"] = "mixed"
+    at.run()
+    assert at.query_params["sidebar.corpus"] in ("mixed", ["mixed"])
+    at.session_state["iso.owner"] = True  # the visitor now uploads a file
+    at.run()
+    assert not at.exception
+    assert "sidebar.corpus" not in at.query_params, "an upload cannot travel in a link"
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "cannot travel in a shared link" in captions
+    # The parsed corpus is offered as a .txt download instead.
+    downloads = [el for el in at.sidebar if getattr(el, "type", "") == "download_button"]
+    assert [d.key for d in downloads] == ["sidebar.corpus_download"], "a download of the uploaded corpus is offered"
+
+
+def test_session_tokens_are_unguessable_and_per_session() -> None:
+    def script() -> None:
+        import streamlit as st
+
+        from explorer import ui
+
+        st.write(ui.session_token())
+
+    a = AppTest.from_function(script, default_timeout=30)
+    b = AppTest.from_function(script, default_timeout=30)
+    a.run()
+    b.run()
+    token_a, token_b = a.markdown[0].value, b.markdown[0].value
+    assert token_a != token_b and len(token_a) >= 20
+    a.run()
+    assert a.markdown[0].value == token_a
+
+
+# ----- the shared cache layer -----------------------------------------------------------------
+def _cache_functions() -> list[ast.FunctionDef]:
+    tree = ast.parse((ROOT / "explorer" / "cache.py").read_text(encoding="utf-8"))
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            if isinstance(target, ast.Attribute) and target.attr in CACHE_DECORATORS:
+                found.append(node)
+    return found
+
+
+def test_cache_layer_has_cached_functions_to_check() -> None:
+    names = {f.name for f in _cache_functions()}
+    assert {"get_embedder", "get_builtin_corpus", "get_training_slots"} <= names
+
+
+def test_shared_resources_are_keyed_by_plain_settings_never_by_visitor_data() -> None:
+    """st.cache_resource is shared by every visitor: its keys must be short scalars (names, devices,
+    numbers), never uploaded bytes, corpora or vector sets a visitor could probe."""
+    for fn in _cache_functions():
+        is_resource = any(
+            isinstance(d.func if isinstance(d, ast.Call) else d, ast.Attribute)
+            and (d.func if isinstance(d, ast.Call) else d).attr == "cache_resource"
+            for d in fn.decorator_list
+        )
+        if not is_resource:
+            continue
+        for arg in fn.args.args + fn.args.kwonlyargs:
+            annotation = ast.unparse(arg.annotation) if arg.annotation else ""
+            assert annotation, f"{fn.name}({arg.arg}) needs a type annotation"
+            allowed = {"str", "int", "float", "bool", "None"}
+            parts = {p.strip() for p in annotation.replace("|", " ").split()}
+            if parts <= allowed:
+                continue
+            # Anything else must be hashed by a whole-content fingerprint (checked below), never by identity.
+            hash_funcs = [
+                k.value
+                for d in fn.decorator_list
+                if isinstance(d, ast.Call)
+                for k in d.keywords
+                if k.arg == "hash_funcs"
+            ]
+            assert hash_funcs, f"{fn.name}({arg.arg}: {annotation}) keys a shared cache by visitor data"
+            assert "_corpus_fingerprint" in ast.unparse(hash_funcs[0]), f"{fn.name}: unknown fingerprint"
+
+
+def test_corpus_fingerprint_covers_the_whole_text_of_an_upload() -> None:
+    from explorer import cache
+    from explorer.corpus import Corpus
+
+    lines = [f"line {i} holds words number {i}" for i in range(200)]
+    changed = list(lines)
+    changed[100] = "a different middle line entirely"
+    a = Corpus.from_texts(lines, name="notes.txt", source="upload:notes.txt")
+    b = Corpus.from_texts(changed, name="notes.txt", source="upload:notes.txt")
+    a_again = Corpus.from_texts(lines, name="notes.txt", source="upload:notes.txt")
+    assert cache._corpus_fingerprint(a) != cache._corpus_fingerprint(b)
+    assert cache._corpus_fingerprint(a) == cache._corpus_fingerprint(a_again)
+
+
+def _calls_to(names: set[str]) -> list[tuple[Path, ast.Call, str]]:
+    calls = []
+    files = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"] + sorted((ROOT / "explorer").rglob("*.py"))
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in names:
+                    calls.append((path, node, name))
+    return calls
+
+
+def _operator_controlled(arg: ast.expr) -> bool:
+    """None, a literal, or the model the operator configured (``state.model`` / ``settings.model``)."""
+    if isinstance(arg, ast.Constant):
+        return True
+    if isinstance(arg, ast.Attribute) and arg.attr == "model":
+        return True
+    # The parameter of a wrapper in cache.py, checked there.
+    return isinstance(arg, ast.Name) and arg.id in {"name_or_path", "model"}
+
+
+def test_path_like_cache_parameters_only_receive_operator_settings() -> None:
+    """A cached loader whose parameter can name a path or model is only ever called with the
+    operator's configured model (or through ``get_allowed_embedder``, which checks the name)."""
+    pathlike = {
+        fn.name
+        for fn in _cache_functions()
+        if any(any(word in arg.arg.lower() for word in PATHLIKE) for arg in fn.args.args)
+    }
+    assert "get_embedder" in pathlike
+    for path, call, _name in _calls_to(pathlike):
+        first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name_or_path"), None)
+        if first is None:
+            continue
+        where = f"{path.relative_to(ROOT)}:{call.lineno} {ast.unparse(call)}"
+        if path.name == "cache.py" and isinstance(first, ast.Call):
+            assert ast.unparse(first.func).endswith("check_model_allowed"), where
+            continue
+        assert _operator_controlled(first), f"{where} passes a value a visitor could choose"
+
+
+def test_builtin_corpus_loader_refuses_anything_but_a_catalog_id() -> None:
+    from explorer.corpus import Corpus, CorpusError
+
+    for bad in ("../../etc/passwd", "/etc/passwd", "support_tickets.txt", "http://example.com/x"):
+        with pytest.raises(CorpusError):
+            Corpus.builtin(bad)

@@ -1,0 +1,209 @@
+"""Vector-file readers and writers: round trips, gensim compatibility, and malformed files."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer.vectors import VectorsError, WordVectors
+from explorer.vectors_io import detect_format
+
+FORMATS = ["word2vec", "word2vec_binary", "glove", "tsv"]
+
+
+class Upload(io.BytesIO):
+    """Like Streamlit's UploadedFile: a BytesIO with a name."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(data)
+        self.name = name
+
+
+@pytest.fixture()
+def wv() -> WordVectors:
+    rng = np.random.default_rng(0)
+    keys = ["the", "king", "queen", "café", "naïve", "x-ray", "don't", "über"]
+    return WordVectors(keys, rng.normal(size=(len(keys), 7)).astype(np.float32), name="sample")
+
+
+def _same(a: WordVectors, b: WordVectors) -> None:
+    assert a.keys == b.keys
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_path(wv: WordVectors, fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / ("vectors.tsv" if fmt == "tsv" else f"v.{fmt}")
+    wv.save(path, fmt=fmt)
+    back = WordVectors.load(path)  # format detected from name and content
+    _same(wv, back)
+    assert not back.notices
+    again = WordVectors.load(path, fmt=fmt)
+    _same(wv, again)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_file_objects(wv: WordVectors, fmt: str) -> None:
+    buf = io.BytesIO()
+    wv.save(buf, fmt=fmt)
+    name = {"word2vec": "w.txt", "word2vec_binary": "w.bin", "glove": "glove.6B.50d.txt", "tsv": "vectors.tsv"}[fmt]
+    meta = Upload(wv.to_projector_tsv()[1].encode(), "metadata.tsv") if fmt == "tsv" else None
+    back = WordVectors.load(Upload(buf.getvalue(), name), metadata=meta)
+    _same(wv, back)
+    assert back.name == name
+    # content detection works without a helpful name too
+    unnamed = WordVectors.load(io.BytesIO(buf.getvalue()), metadata=meta)
+    _same(wv, unnamed)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_gzip_accepted(wv: WordVectors, fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / ("vectors.tsv.gz" if fmt == "tsv" else f"v.{fmt}.gz")
+    wv.save(path, fmt=fmt)
+    assert path.read_bytes()[:2] == b"\x1f\x8b"
+    _same(wv, WordVectors.load(path, fmt=fmt))
+    upload = Upload(path.read_bytes(), path.name)
+    meta = io.BytesIO(wv.to_projector_tsv()[1].encode()) if fmt == "tsv" else None
+    _same(wv, WordVectors.load(upload, metadata=meta))
+
+
+def test_detect_format() -> None:
+    assert detect_format(b"2 2\na 1 2\nb 3 4\n") == "word2vec"
+    assert detect_format(b"a 1 2\nb 3 4\n") == "glove"
+    assert detect_format(b"1\t2\n3\t4\n") == "tsv"
+    assert detect_format(b"2 2\na \x00\x00\x80?\x00\x00\x80?\n") == "word2vec_binary"
+    assert detect_format(b"anything", name="model.bin") == "word2vec_binary"
+
+
+def test_projector_tsv_and_counts(tmp_path: Path) -> None:
+    wv = WordVectors(["a", "b", "c"], np.arange(6, dtype=np.float32).reshape(3, 2), counts=[9, 5, 1])
+    vectors, meta = wv.to_projector_tsv()
+    assert vectors.splitlines() == ["0\t1", "2\t3", "4\t5"]
+    assert meta.splitlines() == ["word\tcount", "a\t9", "b\t5", "c\t1"]
+    back = WordVectors.load(io.BytesIO(vectors.encode()), metadata=io.BytesIO(meta.encode()), fmt="tsv")
+    assert back.keys == wv.keys and back.counts.tolist() == [9, 5, 1]
+    # saving tsv to a path writes metadata.tsv beside it, and loading finds it
+    wv.save(tmp_path / "vectors.tsv", fmt="tsv")
+    assert (tmp_path / "metadata.tsv").read_text().startswith("word\tcount")
+    assert WordVectors.load(tmp_path / "vectors.tsv").keys == wv.keys
+
+
+def test_tsv_single_column_metadata_and_missing_metadata() -> None:
+    vec = b"1\t0\n0\t1\n"
+    assert WordVectors.load(io.BytesIO(vec), metadata=io.BytesIO(b"left\nright\n"), fmt="tsv").keys == (
+        "left",
+        "right",
+    )
+    rows = WordVectors.load(io.BytesIO(vec), fmt="tsv")
+    assert rows.keys == ("0", "1")
+    assert any("metadata" in n for n in rows.notices)
+
+
+# ----- gensim compatibility ---------------------------------------------------------------------
+@pytest.mark.parametrize("binary", [False, True])
+def test_gensim_reads_our_files(wv: WordVectors, binary: bool, tmp_path: Path) -> None:
+    from gensim.models import KeyedVectors
+
+    path = tmp_path / "ours.bin"
+    wv.save(path, fmt="word2vec_binary" if binary else "word2vec")
+    kv = KeyedVectors.load_word2vec_format(str(path), binary=binary)
+    assert tuple(kv.index_to_key) == wv.keys
+    np.testing.assert_array_equal(kv.vectors, wv.vectors)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_we_read_gensim_files(wv: WordVectors, binary: bool, tmp_path: Path) -> None:
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(vector_size=wv.vector_size)
+    kv.add_vectors(list(wv.keys), np.asarray(wv.vectors))
+    path = tmp_path / "gensim.out"
+    kv.save_word2vec_format(str(path), binary=binary)
+    back = WordVectors.load(path)
+    assert back.keys == wv.keys
+    if binary:
+        np.testing.assert_array_equal(back.vectors, wv.vectors)
+    else:  # gensim writes str(float32), which round-trips float32 exactly as well
+        np.testing.assert_allclose(back.vectors, wv.vectors, rtol=1e-6)
+    glove = tmp_path / "glove.txt"
+    kv.save_word2vec_format(str(glove), binary=False, write_header=False)
+    assert WordVectors.load(glove).keys == wv.keys
+
+
+# ----- malformed files --------------------------------------------------------------------------
+def _load(data: bytes, **kw) -> WordVectors:
+    return WordVectors.load(io.BytesIO(data), **kw)
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "needles"),
+    [
+        (b"", None, ["empty"]),
+        (b"\n  \n", None, ["empty"]),
+        (b"a 1 2 3\nb 1 2\n", "glove", ["Line 2", "2 values", "line 1 has 3"]),
+        (b"2 3\na 1 2 3\nb 1 2\n", "word2vec", ["Line 3", "2 values", "header says 3"]),
+        (b"3 2\na 1 2\nb 1 2\n", "word2vec", ["header says 3", "2 vector lines"]),
+        (b"1 2\na 1 2\nb 1 2\n", "word2vec", ["header says 1", "2 vector lines"]),
+        (b"2 2\na 1 2\nb 1 oops\n", "word2vec", ["Line 3", "'oops'", "not a number"]),
+        (b"a 1 2\nb nan 2\n", "glove", ["Line 2", "NaN"]),
+        (b"a\nb\n", "glove", ["Line 1", "no numbers"]),
+        (b"1\t2\n3\n", "tsv", ["Line 2", "1 values", "line 1 has 2"]),
+        (b"1\t2\nx\t4\n", "tsv", ["Line 2", "'x'", "not a number"]),
+        (b"hello world\n", "word2vec", ["not a word2vec header"]),
+        (b"0 5\n", "word2vec", ["0 words"]),
+    ],
+)
+def test_malformed_text_files(data: bytes, fmt: str | None, needles: list[str]) -> None:
+    with pytest.raises(VectorsError) as info:
+        _load(data, fmt=fmt)
+    for needle in needles:
+        assert needle in str(info.value)
+
+
+def test_malformed_binary_files(wv: WordVectors) -> None:
+    buf = io.BytesIO()
+    wv.save(buf, fmt="word2vec_binary")
+    good = buf.getvalue()
+    with pytest.raises(VectorsError, match="ends after 7"):
+        _load(good[:-10], fmt="word2vec_binary")
+    lying = good.replace(b"8 7\n", b"9 7\n", 1)
+    with pytest.raises(VectorsError, match="header says 9 words"):
+        _load(lying, fmt="word2vec_binary")
+    more = good.replace(b"8 7\n", b"7 7\n", 1)
+    with pytest.raises(VectorsError, match="more data"):
+        _load(more, fmt="word2vec_binary")
+    with pytest.raises(VectorsError, match="not a word2vec header"):
+        _load(b"\x00\x01\x02 junk", fmt="word2vec_binary")
+
+
+def test_metadata_must_match_rows() -> None:
+    vec = io.BytesIO(b"1\t0\n0\t1\n")
+    with pytest.raises(VectorsError, match="3 lines but vectors.tsv has 2 rows"):
+        WordVectors.load(vec, metadata=io.BytesIO(b"a\nb\nc\n"), fmt="tsv")
+    with pytest.raises(VectorsError, match="1 rows after its header line"):
+        WordVectors.load(vec, metadata=io.BytesIO(b"word\tcount\na\t1\n"), fmt="tsv")
+
+
+def test_duplicate_words_keep_first_with_notice() -> None:
+    wv = _load(b"a 1 0\nb 0 1\na 5 5\n")
+    assert wv.keys == ("a", "b")
+    np.testing.assert_array_equal(wv["a"], [1, 0])
+    assert len(wv.notices) == 1 and "'a'" in wv.notices[0] and "first" in wv.notices[0]
+
+
+def test_bad_format_name_and_unsaveable_words(tmp_path: Path) -> None:
+    with pytest.raises(VectorsError, match="Unknown vector format"):
+        _load(b"a 1\n", fmt="fasttext")
+    spaced = WordVectors(["new york", "b"], np.eye(2))
+    with pytest.raises(VectorsError, match="whitespace"):
+        spaced.save(tmp_path / "x.txt", fmt="word2vec")
+    spaced.save(tmp_path / "vectors.tsv", fmt="tsv")  # tsv can hold labels with spaces
+    assert WordVectors.load(tmp_path / "vectors.tsv").keys == ("new york", "b")
+    with pytest.raises(VectorsError, match="No file"):
+        WordVectors.load(tmp_path / "missing.txt")
+    with pytest.raises(VectorsError, match="gzip"):
+        _load(gzip.compress(b"a 1 2\n")[:-6])
