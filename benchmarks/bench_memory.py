@@ -83,7 +83,7 @@ def step_train(page, url: str) -> str | None:
 def step_project(page, url: str, n_points: int) -> str | None:
     if not (ROOT / "pages" / "2_Project.py").exists():
         return "not measured: pages/2_Project.py is not there"
-    link = f"{url}/Project?project.method=umap&project.n_points={n_points}&project.dims=2"
+    link = f"{url}/Project?project.method=umap&project.n_words={n_points}&project.dims=2&project.seed=0"
     page.goto(link, timeout=60_000)
     settle(page)
     run = page.get_by_role("button", name=re.compile(r"^(Project|Run|Compute)", re.I))
@@ -91,6 +91,9 @@ def step_project(page, url: str, n_points: int) -> str | None:
         run.first.click()
         settle(page)
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=STEP_TIMEOUT_MS)
+    shown = page.get_by_label(re.compile("Number of words")).first.input_value().replace(",", "")
+    if shown != str(n_points):
+        return f"the page projected {shown} words, not {n_points:,}"
     return problems(page)
 
 

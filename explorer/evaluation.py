@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -330,7 +331,10 @@ def read_analogies(source: Source) -> AnalogySet:
     text, name = _read_text(source)
     sections: list[tuple[str, list[tuple[str, str, str, str]]]] = []
     invalid = 0
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    lines = text.split("\n")  # b"\n"-terminated lines, as gensim reads them
+    if lines and lines[-1] == "":
+        lines.pop()
+    for line_no, line in enumerate(lines, start=1):
         if line.startswith(": "):
             sections.append((line.lstrip(": ").strip(), []))
             continue
@@ -363,7 +367,7 @@ def read_word_pairs(source: Source, delimiter: str = "\t") -> tuple[list[tuple[s
     text, name = _read_text(source)
     pairs: list[tuple[str, str, float]] = []
     invalid = 0
-    for line in text.splitlines(keepends=True):
+    for line in io.StringIO(text, newline=None):  # universal newlines, as gensim's text-mode open
         if not line or line.startswith("#"):
             continue
         parts = line.split(delimiter)
@@ -658,7 +662,7 @@ def offset_plane(wv: WordVectors, a: str, b: str, c: str, d: str, neighbours: Se
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "analogies"
 BUILTIN_ANALOGY_FILES: dict[str, tuple[str, str]] = {
     "world": ("Analogy world: capitals, nationalities, family, animals", "world.txt"),
-    "support": ("Support tickets: past tense and plurals", "support.txt"),
+    "support": ("Support-ticket words: past tense and plurals", "support.txt"),
 }
 BUILTIN_PAIR_FILES: dict[str, tuple[str, str]] = {
     "pairs": ("Word relatedness pairs for the built-in corpora", "word_pairs.tsv"),

@@ -283,7 +283,8 @@ def _run_tsne(X: np.ndarray, n_components: int, seed: int, p: dict[str, Any]) ->
         init = initialization.spectral(aff.P, n_components=n_components, random_state=seed)
     else:
         init = initialization.random(Xw, n_components=n_components, random_state=seed)
-    gradient = "fft" if n_components == 2 and n >= 500 else "bh"
+    # openTSNE's "auto": Barnes-Hut below 10,000 points, FFT-interpolated gradients (linear in n) above.
+    gradient = "auto" if n_components == 2 else "bh"
     emb = TSNEEmbedding(
         init,
         aff,
@@ -453,9 +454,8 @@ def _knn(score: Callable[[np.ndarray], np.ndarray], rows: np.ndarray, k: int, n:
     out = np.empty((len(rows), k), dtype=np.int64)
     for start in range(0, len(rows), chunk):
         idx = rows[start : start + chunk]
-        s = np.array(score(idx), dtype=np.float64)  # (chunk, n)
-        if largest:
-            s = -s
+        s = np.asarray(score(idx))  # (chunk, n)
+        s = -s if largest else s.copy()
         s[np.arange(len(idx)), idx] = np.inf  # never one's own neighbour
         part = np.argpartition(s, k - 1, axis=1)[:, :k]
         order = np.take_along_axis(s, part, axis=1).argsort(axis=1, kind="stable")
@@ -488,14 +488,12 @@ def faithfulness(
     penalty = 0.0
     for start in range(0, len(rows), 256):
         idx = rows[start : start + 256]
-        sim = np.array(unit[idx] @ unit.T, dtype=np.float64)  # (chunk, n)
-        sim[np.arange(len(idx)), idx] = np.inf  # self first, rank 0
-        # rank[i, j]: position of j in i's original ordering (1 = nearest other point)
-        order = np.argsort(-sim, axis=1, kind="stable")
-        rank = np.empty_like(order)
-        rank[np.arange(len(idx))[:, None], order] = np.arange(n)[None, :]
+        sim = unit[idx] @ unit.T  # (chunk, n) float32
+        sim[np.arange(len(idx)), idx] = -np.inf  # self is nobody's neighbour
         mapped = map_nn[start : start + len(idx)]
-        r = np.take_along_axis(rank, mapped, axis=1)
+        target = np.take_along_axis(sim, mapped, axis=1)  # (chunk, k)
+        # rank of a map neighbour in the original ordering: 1 + how many points are more similar
+        r = np.stack([(sim > target[:, j : j + 1]).sum(axis=1) for j in range(target.shape[1])], axis=1) + 1
         overlap += float((r <= k).sum())
         penalty += float(np.clip(r - k, 0, None).sum())
     m = len(rows)
@@ -599,3 +597,30 @@ def warm_up_umap() -> float:
                 n_neighbors=10, metric="cosine", n_epochs=20, random_state=0, force_approximation_algorithm=approximate
             ).fit_transform(X)
     return time.perf_counter() - start
+
+
+def coordinates_csv(
+    keys: Sequence[str],
+    proj: Projection,
+    colour_labels: Sequence[str] | None = None,
+    neighbours: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+) -> str:
+    """CSV text: word, x, y[, z], colour group, and its nearest neighbours (cosine on the original vectors).
+
+    >>> p = project(np.eye(4, dtype=np.float32), "pca")
+    >>> coordinates_csv(["a", "b", "c", "d"], p).splitlines()[0]
+    'word,x,y,group,neighbours'
+    """
+    import csv
+    import io
+
+    axes = ["x", "y", "z"][: proj.n_components]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["word", *axes, "group", "neighbours"])
+    neighbours = neighbours or {}
+    for i, word in enumerate(keys):
+        nbs = "; ".join(f"{w} {s:.3f}" for w, s in neighbours.get(word, ()))
+        group = colour_labels[i] if colour_labels is not None else ""
+        writer.writerow([word, *(f"{v:.6g}" for v in proj.coords[i]), group, nbs])
+    return buf.getvalue()

@@ -46,9 +46,10 @@ class Settings:
         max_points: most points in one projection (``EXPLORER_MAX_POINTS``).
         max_concurrent_trainings: trainings running at once across visitors
             (``EXPLORER_MAX_TRAININGS``).
-        allowed_models: model ids or folders a visitor may pick; empty means any
-            (``EXPLORER_ALLOWED_MODELS``, comma separated). Hosted mode allows only the
-            configured model.
+        allowed_models: model ids or folders a visitor may pick besides the bundled and the
+            configured model (``EXPLORER_ALLOWED_MODELS``, comma separated). Empty: a person
+            typing into a local app may name any model, but a link only these (see
+            ``explorer.links.check_model_allowed``). Hosted mode allows only the configured model.
     """
 
     device: str = "auto"

@@ -92,7 +92,12 @@ for i, spec in enumerate(specs):
     col = cols[i % 4]
     if spec.kind == "int":
         values[spec.name] = col.number_input(
-            spec.label, min_value=int(spec.lo), max_value=int(spec.hi), step=int(spec.step or 1), key=key, help=spec.help
+            spec.label,
+            min_value=int(spec.lo),
+            max_value=int(spec.hi),
+            step=int(spec.step or 1),
+            key=key,
+            help=spec.help,
         )
     else:
         values[spec.name] = col.number_input(
@@ -160,22 +165,41 @@ if buttons[1].button("Step ×20", disabled=disabled, help="Twenty steps: about o
     advance(20)
 if buttons[2].button("Step ×100", disabled=disabled, help="A hundred steps."):
     advance(100)
-running = bool(st.session_state.get(RUNNING))
-if running:
-    if buttons[3].button("⏹ Stop", type="primary", help="Pause live training."):
-        st.session_state[RUNNING] = running = False
-elif buttons[3].button("▶ Start", disabled=disabled, help="Train continuously and redraw about twice a second."):
-    st.session_state[RUNNING] = running = True
-if buttons[4].button("Reset", disabled=trainer is None, help="Forget the training so far and start again."):
+
+
+def _set_running(on: bool) -> None:
+    st.session_state[RUNNING] = on
+
+
+def _reset() -> None:
     st.session_state[SIGNATURE] = None
+    st.session_state[TRAINER] = None
     st.session_state[RUNNING] = False
-    st.rerun()
+
+
+if st.session_state.get(RUNNING):
+    buttons[3].button("⏹ Stop", type="primary", on_click=_set_running, args=(False,), help="Pause live training.")
+else:
+    buttons[3].button(
+        "▶ Start",
+        disabled=disabled,
+        on_click=_set_running,
+        args=(True,),
+        help="Train continuously and redraw about twice a second.",
+    )
+buttons[4].button(
+    "Reset", disabled=trainer is None, on_click=_reset, help="Forget the training so far and start again."
+)
+running = bool(st.session_state.get(RUNNING))
 
 view_cols = st.columns([3, 3, 1])
 if WATCH not in st.session_state:
     st.session_state[WATCH] = ""
 view_cols[0].text_input(
-    "Watch words", key=WATCH, placeholder="charge, refund, battery", help="Comma-separated; their neighbours are listed."
+    "Watch words",
+    key=WATCH,
+    placeholder="charge, refund, battery",
+    help="Comma-separated; their neighbours are listed.",
 )
 if PINS not in st.session_state:
     st.session_state[PINS] = ""
@@ -345,9 +369,7 @@ with tab_ngrams:
             f"{len(view.ngrams)} n-grams of “<{word}>”"
             + ("" if sv is None else (" (a known word)" if view.in_vocabulary else " (not in the vocabulary)"))
         )
-        st.dataframe(
-            [{"n-gram": g, "hash bucket": r} for g, r in view.ngrams], hide_index=True, height=220
-        )
+        st.dataframe([{"n-gram": g, "hash bucket": r} for g, r in view.ngrams], hide_index=True, height=220)
         if view.vector is not None:
             st.plotly_chart(charts.vector_strip_figure(view.vector, f"Vector of “{word}”"), key="train.ngram_vec")
             near = sv.similar_by_vector(view.vector, topn=6, exclude=[word])

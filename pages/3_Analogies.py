@@ -29,7 +29,7 @@ ui.restore_from_link(
     }
 )
 
-st.title("🔀 Analogies")
+st.title("Analogies")
 st.markdown(
     "**a : b :: c : ?** — *man is to woman as king is to …?* The answer is the word nearest to "
     "**b − a + c** (3CosAdd), or the one that is close to b and c while far from a (3CosMul, Levy & "
@@ -134,6 +134,7 @@ with ask:
                         f"#{rank.rank:,}",
                         f"of {rank.candidates:,} candidates, score {rank.score:.3f}",
                         delta_color="off",
+                        delta_arrow="off",
                     )
                 except (VectorsError, KeyError) as exc:
                     metric_cols[0].warning(str(exc))
@@ -224,16 +225,25 @@ with batch:
             add, mul = result
             cols = st.columns(4)
             cols[0].metric(
-                "3CosAdd accuracy", f"{100 * add.accuracy:.1f}%", f"{add.correct:,} / {add.total:,}", delta_color="off"
+                "3CosAdd accuracy",
+                f"{100 * add.accuracy:.1f}%",
+                f"{add.correct:,} / {add.total:,}",
+                delta_color="off",
+                delta_arrow="off",
             )
             cols[1].metric(
-                "3CosMul accuracy", f"{100 * mul.accuracy:.1f}%", f"{mul.correct:,} / {mul.total:,}", delta_color="off"
+                "3CosMul accuracy",
+                f"{100 * mul.accuracy:.1f}%",
+                f"{mul.correct:,} / {mul.total:,}",
+                delta_color="off",
+                delta_arrow="off",
             )
             cols[2].metric(
                 "Questions skipped",
                 f"{add.skipped:,}",
                 f"{100 * add.oov_ratio:.0f}% had an unknown word",
                 delta_color="off",
+                delta_arrow="off",
             )
             cols[3].metric("Sections", len(add.sections))
             rows = evaluation.method_comparison(result)
@@ -257,4 +267,5 @@ with batch:
                 f"{100 * result.oov_ratio:.0f}%",
                 f"{result.oov_pairs:,} pairs",
                 delta_color="off",
+                delta_arrow="off",
             )

@@ -36,7 +36,7 @@ def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vocab += [f"##{c}" for c in "abcdefghijklmnopqrstuvwxyz"]
     vocab_file = out / "vocab.txt"
     vocab_file.write_text("\n".join(dict.fromkeys(vocab)) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True, model_max_length=64)
+    tokenizer = BertTokenizerFast(vocab=str(vocab_file), do_lower_case=True, model_max_length=64)
     config = BertConfig(
         vocab_size=tokenizer.vocab_size,
         hidden_size=32,

@@ -227,3 +227,38 @@ def test_word_pair_file_errors() -> None:
         wv.evaluate_word_pairs(b"a\tb\t1\n")
     pairs, invalid = evaluation.read_word_pairs(b"a\tb\t1\na\tb\tx\na b 3\n")
     assert pairs == [("a", "b", 1.0)] and invalid == 2
+
+
+# ----- offset picture and charts ----------------------------------------------------------------
+def test_offset_plane_and_charts() -> None:
+    from explorer.charts import analogy as charts
+
+    wv, _ = _structured(seed=5)
+    plane = evaluation.offset_plane(wv, "gender_x0", "gender_y0", "gender_x1", "gender_y1", ["filler1", "gender_x0"])
+    assert plane.words == ("gender_x0", "gender_y0", "gender_x1", "gender_y1", "filler1")
+    assert plane.roles[-1] == "neighbour" and plane.coords.shape == (5, 2)
+    assert 0 < plane.explained <= 1
+    first = plane.coords[1] - plane.coords[0]
+    second = plane.coords[3] - plane.coords[2]
+    assert np.all(first >= 0)  # axes oriented so that a -> b points right and up
+    cos = first @ second / (np.linalg.norm(first) * np.linalg.norm(second))
+    assert cos > 0.3  # the shared offset survives the projection
+    fig = charts.offset_picture(plane.words, plane.coords, plane.roles, plane.explained)
+    assert len(fig.layout.annotations) == 2
+    bar = charts.answers_bar([("b", 0.9), ("c", 0.5)], expected="c", method_label="3CosAdd")
+    assert list(bar.data[0].y) == ["c", "b"] and bar.data[0].marker.color[0] == charts.EXPECTED_COLOR
+    rows = [{"section": "s1", "3CosAdd": 0.5, "3CosMul": math.nan}]
+    grouped = charts.method_comparison_bar(rows)
+    assert [t.name for t in grouped.data] == ["3CosAdd", "3CosMul"] and grouped.data[1].y == (None,)
+
+
+def test_builtin_files_and_presets() -> None:
+    presets = evaluation.load_presets()
+    assert {p.label for p in presets} >= {"king : queen :: man : ?", "paris : france :: berlin : ?"}
+    for name in evaluation.BUILTIN_ANALOGY_FILES:
+        parsed = read_analogies(evaluation.builtin_path(name))
+        assert parsed.questions > 50 and parsed.invalid_lines == 0
+    pairs, invalid = evaluation.read_word_pairs(evaluation.builtin_path("pairs"))
+    assert len(pairs) > 30 and invalid == 0
+    with pytest.raises(VectorsError, match="No built-in"):
+        evaluation.builtin_path("nope")

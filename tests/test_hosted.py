@@ -295,3 +295,33 @@ def test_runtime_requirements_are_pinned() -> None:
         line = line.split("#", 1)[0].strip()
         if line:
             assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.+\-]+", line), line
+
+
+# ----- uploads through the sidebar ------------------------------------------------------------
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.sidebar.selectbox(key="sidebar.corpus").select("__upload__").run()
+    at.get("file_uploader")[0].set_value((name, data, "text/plain")).run()
+    return at
+
+
+def test_hosted_upload_over_the_size_limit_is_refused_with_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    monkeypatch.setenv("EXPLORER_MAX_UPLOAD_MB", "1")
+    at = AppTest.from_function(_sidebar_script, default_timeout=60)
+    at.run()
+    _upload(at, "big.txt", b"the bank approved the loan. " * 50_000)  # about 1.4 MB
+    assert not at.exception
+    errors = [e.value for e in at.sidebar.error]
+    assert any("big.txt" in e and "the limit is 1 MB" in e and "EXPLORER_MAX_UPLOAD_MB" in e for e in errors), errors
+    assert any("corpus=builtin:support_tickets" in m.value for m in at.markdown), "nothing of the file is used"
+
+
+def test_hosted_upload_over_the_token_limit_is_cut_with_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    monkeypatch.setenv("EXPLORER_MAX_TOKENS", "60")
+    at = AppTest.from_function(_sidebar_script, default_timeout=60)
+    at.run()
+    _upload(at, "notes.txt", "\n".join(f"line {i} about the river bank." for i in range(100)).encode())
+    assert not at.exception and not at.sidebar.error
+    assert any("corpus=upload:notes.txt" in m.value for m in at.markdown)
+    assert any("EXPLORER_MAX_TOKENS" in w.value for w in at.sidebar.warning)

@@ -218,3 +218,31 @@ def test_builtin_corpus_loader_refuses_anything_but_a_catalog_id() -> None:
     for bad in ("../../etc/passwd", "/etc/passwd", "support_tickets.txt", "http://example.com/x"):
         with pytest.raises(CorpusError):
             Corpus.builtin(bad)
+
+
+def _upload_script() -> None:
+    import streamlit as st
+
+    from explorer import ui
+
+    state = ui.sidebar()
+    st.write(f"corpus={state.corpus.source}|words={','.join(sorted(state.corpus.counts)[:50])}")
+
+
+def test_a_real_upload_stays_in_its_own_session() -> None:
+    first = AppTest.from_function(_upload_script, default_timeout=60)
+    first.run()
+    first.sidebar.selectbox(key="sidebar.corpus").select("__upload__").run()
+    first.get("file_uploader")[0].set_value(("secret.txt", b"zanzibar quokka xylophone.\n" * 5, "text/plain")).run()
+    assert not first.exception
+    assert any("corpus=upload:secret.txt" in m.value and "quokka" in m.value for m in first.markdown)
+    assert [d.key for d in first.get("download_button")] == ["sidebar.corpus_download"]
+
+    second = AppTest.from_function(_upload_script, default_timeout=60)
+    second.run()
+    second.sidebar.selectbox(key="sidebar.corpus").select("__upload__").run()
+    assert not second.exception
+    text = " ".join(m.value for m in second.markdown)
+    assert "quokka" not in text and "secret" not in text
+    assert "corpus=builtin:support_tickets" in text, "until it uploads, the second visitor sees the built-in corpus"
+    assert not second.get("download_button")

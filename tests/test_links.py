@@ -195,6 +195,23 @@ PAGE_LINKS: dict[str, dict[str, str]] = {
         "train.glove.vector_size": "24",
         "train.watch": "king, queen",
     },
+    "pages/2_Project.py": {
+        "sidebar.corpus": "mixed",
+        "project.method": "pca",
+        "project.dims": "3",
+        "project.n_words": "30",
+        "project.seed": "99",
+        "project.colour": "none",
+    },
+    "pages/3_Analogies.py": {
+        "sidebar.corpus": "analogy_world",
+        "analogy.a": "man",
+        "analogy.b": "woman",
+        "analogy.c": "king",
+        "analogy.method": "3cosmul",
+        "analogy.exclude": "0",
+        "analogy.topn": "7",
+    },
     "pages/4_Context.py": {
         "sidebar.corpus": "mixed",
         "context.source": "preset",
@@ -213,7 +230,7 @@ PAGE_LINKS: dict[str, dict[str, str]] = {
 }
 
 
-FREE_TEXT = {"train.watch", "sentences.query"}
+FREE_TEXT = {"train.watch", "sentences.query", "analogy.a", "analogy.b", "analogy.c"}
 
 
 def _link_value(value: object) -> str:

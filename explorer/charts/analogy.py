@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 ROLE_COLORS = {"a": "#1f77b4", "b": "#1f77b4", "c": "#d62728", "d": "#d62728", "neighbour": "#9a9a9a"}
 ANSWER_COLOR = "#4c78a8"
 EXPECTED_COLOR = "#f58518"
+_NEIGHBOUR_TEXT = ("bottom center", "middle right", "top center", "middle left", "bottom right", "top left")
 METHOD_COLORS = {"3CosAdd": "#4c78a8", "3CosMul": "#f58518"}
 
 
@@ -73,7 +74,7 @@ def offset_picture(
                 y=coords[neighbours, 1],
                 mode="markers+text",
                 text=[words[i] for i in neighbours],
-                textposition="bottom center",
+                textposition=[_NEIGHBOUR_TEXT[k % len(_NEIGHBOUR_TEXT)] for k in range(len(neighbours))],
                 marker={"size": 8, "color": ROLE_COLORS["neighbour"]},
                 textfont={"color": "#666666", "size": 12},
                 name="other answers",

@@ -113,7 +113,12 @@ def projection_figure(
                 focus[:1],
                 "selected word",
                 "markers+text",
-                {"size": marker_size + 9, "color": "#d62728", "symbol": "diamond", "line": {"width": 1, "color": "#000"}},
+                {
+                    "size": marker_size + 9,
+                    "color": "#d62728",
+                    "symbol": "diamond",
+                    "line": {"width": 1, "color": "#000"},
+                },
                 textposition="bottom center",
                 textfont={"size": 13, "color": "#d62728"},
             )

@@ -58,7 +58,7 @@ def word_map_figure(
                 x=xy[mask, 0],
                 y=xy[mask, 1],
                 mode="markers+text",
-                text=[w for w, m in zip(words, mask) if m],
+                text=[w for w, m in zip(words, mask, strict=True) if m],
                 textposition="top center",
                 textfont=dict(size=11, color=color),
                 marker=dict(size=size, color=color, opacity=0.8),
@@ -103,9 +103,7 @@ def vector_strip_figure(vector: np.ndarray, title: str) -> go.Figure:
     v = np.asarray(vector, dtype=np.float64)[None, :]
     lim = float(np.abs(v).max()) or 1.0
     fig = go.Figure(
-        go.Heatmap(
-            z=v, colorscale="RdBu", zmin=-lim, zmax=lim, hovertemplate="dimension %{x}: %{z:.3f}<extra></extra>"
-        )
+        go.Heatmap(z=v, colorscale="RdBu", zmin=-lim, zmax=lim, hovertemplate="dimension %{x}: %{z:.3f}<extra></extra>")
     )
     fig.update_layout(title=title, height=150, **_LAYOUT)
     fig.update_yaxes(showticklabels=False)

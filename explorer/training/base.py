@@ -99,7 +99,9 @@ def check_common(cfg: Any) -> None:
     check_int("window", cfg.window, 1, "The window counts neighbours on each side; try 5.", hi=100)
     check_int("min_count", cfg.min_count, 1, "Use 1 to keep every word, 5 to drop rare ones.")
     check_int("seed", cfg.seed, 0, "Any whole number from 0 up works.")
-    check_int("workers", cfg.workers, 1, "Use 1 CPU thread (best on a busy machine) or the number of free cores.", hi=256)
+    check_int(
+        "workers", cfg.workers, 1, "Use 1 CPU thread (best on a busy machine) or the number of free cores.", hi=256
+    )
     if cfg.max_vocab is not None:
         check_int("max_vocab", cfg.max_vocab, 2, "Keep at least two words (or leave it unset).")
     if hasattr(cfg, "epochs"):
@@ -231,6 +233,10 @@ class Trainer:
         """Fraction of the whole run done, 0..1."""
         raise NotImplementedError
 
+    def _intra_op_threads(self) -> int | None:
+        """Torch CPU threads while stepping: ``workers`` (subclasses with worker threads use 1)."""
+        return getattr(self.config, "workers", None)
+
     # shared ------------------------------------------------------------------------------------
     def _record(self, **kw: Any) -> Progress:
         self._steps += 1
@@ -248,7 +254,7 @@ class Trainer:
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
             raise TrainingError(f"step(n) takes a whole number of units, 0 or more (got {n!r}).")
         out: list[Progress] = []
-        with cpu_threads(self.device, getattr(self.config, "workers", None)):
+        with cpu_threads(self.device, self._intra_op_threads()):
             for _ in range(int(n)):
                 if self.done:
                     break
@@ -273,7 +279,9 @@ class Trainer:
     def snapshot(self, name: str | None = None) -> WordVectors:
         """The current vectors as an immutable ``WordVectors`` (keys by frequency, counts set)."""
         label = name or f"{self.method} on {self.corpus.name}"
-        return WordVectors(self.vocab.words, self._matrix(), counts=self.vocab.counts, name=label)
+        with cpu_threads(self.device, self._intra_op_threads()):
+            matrix = self._matrix()
+        return WordVectors(self.vocab.words, matrix, counts=self.vocab.counts, name=label)
 
     @property
     def losses(self) -> list[float]:

@@ -8,8 +8,10 @@ non-zero entries X_ij (Pennington, Socher and Manning 2014)::
 
 with AdaGrad as in glove.c (squared-gradient sums start at 1, parameters start uniform in
 (-0.5/d, 0.5/d)). Each unit of ``step`` is one minibatch of ``minibatch`` shuffled entries;
-their gradients are computed from the same parameter values and summed per row (glove.c
-updates entry by entry with several threads). The reported loss is glove.c's: the mean of
+their gradients are computed from the same parameter values and summed per row, and the
+squared row sum enters the AdaGrad accumulator before the step (glove.c updates entry by
+entry, accumulating afterwards), which keeps a frequent word's row stable however many of its
+entries share a minibatch. The reported loss is glove.c's: the mean of
 0.5 f(X) diff^2 over the minibatch. The word vectors are w + c, summed at the end.
 
 Example:
@@ -72,11 +74,25 @@ class GloVeConfig:
 
 
 def _scatter(target: torch.Tensor, index: torch.Tensor, rows: torch.Tensor) -> None:
-    if target.device.type == "cpu":
+    if target.device.type == "cpu" and torch.get_num_threads() > 1:
         idx = index if rows.dim() == 1 else index[:, None].expand(-1, rows.shape[1])
         target.scatter_add_(0, idx, rows)
     else:
         target.index_add_(0, index, rows)
+
+
+def _adagrad(param: torch.Tensor, sq: torch.Tensor, index: torch.Tensor, grad: torch.Tensor, lr: float) -> None:
+    """AdaGrad on the rows ``index`` with per-example gradients ``grad``, summed per row first.
+
+    The squared sum is added to the accumulator before the step, so no row moves by more than
+    ``lr`` per coordinate in one minibatch however often it appears in it.
+    """
+    rows, inverse = torch.unique(index, return_inverse=True)
+    total = torch.zeros((len(rows),) + grad.shape[1:], dtype=grad.dtype, device=grad.device)
+    _scatter(total, inverse, grad)  # (U, d) or (U,)
+    acc = sq[rows] + total * total
+    sq[rows] = acc
+    param[rows] -= lr * total / torch.sqrt(acc)
 
 
 class GloVeTrainer(Trainer):
@@ -198,16 +214,10 @@ class GloVeTrainer(Trainer):
         diff = (wi * cj).sum(1) + self.b[rows] + self.bc[cols] - logx  # (B,)
         fdiff = f * diff
         loss = 0.5 * (fdiff * diff).sum(dtype=torch.float64)
-        grad_w = fdiff[:, None] * cj
-        grad_c = fdiff[:, None] * wi
-        _scatter(self.w, rows, -lr * grad_w / torch.sqrt(F.embedding(rows, self.gw)))
-        _scatter(self.c, cols, -lr * grad_c / torch.sqrt(F.embedding(cols, self.gc)))
-        _scatter(self.b, rows, -lr * fdiff / torch.sqrt(self.gb[rows]))
-        _scatter(self.bc, cols, -lr * fdiff / torch.sqrt(self.gbc[cols]))
-        _scatter(self.gw, rows, grad_w * grad_w)
-        _scatter(self.gc, cols, grad_c * grad_c)
-        _scatter(self.gb, rows, fdiff * fdiff)
-        _scatter(self.gbc, cols, fdiff * fdiff)
+        _adagrad(self.w, self.gw, rows, fdiff[:, None] * cj, lr)
+        _adagrad(self.c, self.gc, cols, fdiff[:, None] * wi, lr)
+        _adagrad(self.b, self.gb, rows, fdiff, lr)
+        _adagrad(self.bc, self.gbc, cols, fdiff, lr)
         return float(loss.item()) / max(len(take), 1)
 
     def _matrix(self) -> np.ndarray:

@@ -55,23 +55,88 @@ PARAMS: dict[str, list[ParamSpec]] = {
     "cbow": _common() + _neg_sampling(0.05),
     "ppmi_svd": _common()
     + [
-        ParamSpec("cds", "Context smoothing", "float", 0.75, 0.05, 1.0, "Raise context counts to this power so rare contexts do not dominate PMI (1 = off).", step=0.05),
-        ParamSpec("eigenvalue_weight", "Eigenvalue weight", "float", 0.5, 0.0, 1.0, "Vectors are U * S^p; p = 0.5 balances the SVD's directions.", step=0.1),
-        ParamSpec("power_iterations", "SVD power iterations", "int", 4, 0, 10, "Refinement rounds of the randomized SVD; each is one step."),
+        ParamSpec(
+            "cds",
+            "Context smoothing",
+            "float",
+            0.75,
+            0.05,
+            1.0,
+            "Raise context counts to this power so rare contexts do not dominate PMI (1 = off).",
+            step=0.05,
+        ),
+        ParamSpec(
+            "eigenvalue_weight",
+            "Eigenvalue weight",
+            "float",
+            0.5,
+            0.0,
+            1.0,
+            "Vectors are U * S^p; p = 0.5 balances the SVD's directions.",
+            step=0.1,
+        ),
+        ParamSpec(
+            "power_iterations",
+            "SVD power iterations",
+            "int",
+            4,
+            0,
+            10,
+            "Refinement rounds of the randomized SVD; each is one step.",
+        ),
     ],  # fmt: skip
     "glove": _common(window=10)
     + [
-        ParamSpec("x_max", "x_max", "float", 100.0, 1.0, 1000.0, "Co-occurrence count at which a pair's weight stops growing.", step=10.0),
-        ParamSpec("alpha_weight", "Weight exponent", "float", 0.75, 0.05, 1.0, "Exponent of the weighting (x / x_max)^a of rarer pairs.", step=0.05),
+        ParamSpec(
+            "x_max",
+            "x_max",
+            "float",
+            100.0,
+            1.0,
+            1000.0,
+            "Co-occurrence count at which a pair's weight stops growing.",
+            step=10.0,
+        ),
+        ParamSpec(
+            "alpha_weight",
+            "Weight exponent",
+            "float",
+            0.75,
+            0.05,
+            1.0,
+            "Exponent of the weighting (x / x_max)^a of rarer pairs.",
+            step=0.05,
+        ),
         ParamSpec("epochs", "Epochs", "int", 25, 1, 200, "Passes over the non-zero co-occurrence entries."),
-        ParamSpec("learning_rate", "Learning rate", "float", 0.05, 0.001, 1.0, "AdaGrad's initial step size.", step=0.01, fmt="%.3f"),
+        ParamSpec(
+            "learning_rate",
+            "Learning rate",
+            "float",
+            0.05,
+            0.001,
+            1.0,
+            "AdaGrad's initial step size.",
+            step=0.01,
+            fmt="%.3f",
+        ),
     ],  # fmt: skip
     "subword": _common()
     + _neg_sampling(0.05)
     + [
-        ParamSpec("min_n", "Shortest n-gram", "int", 3, 1, 6, "Shortest character n-gram (with < > marking the word's ends)."),
+        ParamSpec(
+            "min_n", "Shortest n-gram", "int", 3, 1, 6, "Shortest character n-gram (with < > marking the word's ends)."
+        ),
         ParamSpec("max_n", "Longest n-gram", "int", 6, 1, 10, "Longest character n-gram."),
-        ParamSpec("bucket", "Hash buckets", "int", 20_000, 1_000, 200_000, "Rows the n-grams are hashed into; fewer rows mean more collisions.", step=1000),
+        ParamSpec(
+            "bucket",
+            "Hash buckets",
+            "int",
+            20_000,
+            1_000,
+            200_000,
+            "Rows the n-grams are hashed into; fewer rows mean more collisions.",
+            step=1000,
+        ),
     ],  # fmt: skip
 }
 

@@ -35,8 +35,16 @@ import scipy.sparse as sp
 import torch
 
 from explorer.corpus import Corpus
-from explorer.training.base import Progress, Trainer, TrainingError, check_common, check_float, check_int, chunk_end
-from explorer.training.base import encode
+from explorer.training.base import (
+    Progress,
+    Trainer,
+    TrainingError,
+    check_common,
+    check_float,
+    check_int,
+    chunk_end,
+    encode,
+)
 from explorer.training.pairs import cooccurrence, ppmi
 
 

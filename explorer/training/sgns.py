@@ -15,7 +15,8 @@ mean of the context rows), target t and noise words n_1..n_K::
 
 Departures from word2vec.c, made so that the work runs as a few large tensor operations:
 
-* Examples are processed in minibatches (``minibatch`` examples) and every gradient of a
+* Examples are processed in minibatches (``minibatch`` examples, at most 4 per vocabulary word
+  so that a tiny vocabulary does not pile hundreds of updates on one row) and every gradient of a
   minibatch is computed from the same parameter values, then summed into the rows with
   ``index_add_`` (word2vec applies each pair's update before the next pair; with two threads
   gensim already mixes stale reads, so this is the same kind of staleness, only larger).
@@ -42,6 +43,7 @@ Example:
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,7 +75,9 @@ class SGNSConfig:
         ns_exponent: exponent of the unigram noise distribution.
         max_vocab: keep at most this many of the most frequent words (None: all).
         device: "auto", "cpu", "cuda", ... (None: the app's choice).
-        workers: CPU threads torch uses while training (gensim's name).
+        workers: worker threads on the CPU (gensim's name). Each runs minibatches on one torch
+            thread and updates the shared rows without locks, as gensim's workers do; with more
+            than one worker the result is no longer exactly reproducible.
     """
 
     vector_size: int = 100
@@ -86,8 +90,8 @@ class SGNSConfig:
     min_alpha: float = 0.0001
     seed: int = 1
     batch_words: int = 10_000
-    minibatch: int = 4096
-    shared_negatives: int = 8
+    minibatch: int = 2048
+    shared_negatives: int = 16
     row_cap: int = 0
     ns_exponent: float = 0.75
     max_vocab: int | None = None
@@ -133,8 +137,8 @@ def _scatter_rows(
     if cap > 0:
         n = torch.bincount(index, minlength=target.shape[0])[index].to(rows.dtype) * weight  # (M,)
         rows = rows * (cap / torch.clamp(n, min=cap))[:, None]
-    if target.device.type == "cpu":
-        # scatter_add_ stays fast on a busy CPU where index_add_'s parallel path stalls
+    if target.device.type == "cpu" and torch.get_num_threads() > 1:
+        # scatter_add_ stays fast where index_add_'s parallel CPU path stalls on a busy machine
         return target.scatter_add_(0, index[:, None].expand(-1, target.shape[1]), rows)
     return target.index_add_(0, index, rows)
 
@@ -156,9 +160,22 @@ class NegativeSamplingTrainer(Trainer):
         self._pos = 0
         self._epoch = 0
         self.w_in, self.w_out = self._init_weights()
+        self._executor: ThreadPoolExecutor | None = None
 
     def _input_rows(self) -> int:
         return len(self.vocab)
+
+    def _intra_op_threads(self) -> int | None:
+        return 1
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="train")
+        return self._executor
+
+    def __del__(self) -> None:
+        if getattr(self, "_executor", None) is not None:
+            self._executor.shutdown(wait=False)
 
     def _init_weights(self) -> tuple[torch.Tensor, torch.Tensor]:
         d, v = self.config.vector_size, len(self.vocab)
@@ -231,7 +248,8 @@ class NegativeSamplingTrainer(Trainer):
         rows_t = torch.from_numpy(in_rows).to(dev)
         targets_t = torch.from_numpy(targets).to(dev)
         g = c.shared_negatives
-        mb = max(g, (c.minibatch // g) * g)
+        # a small vocabulary repeats each row many times per minibatch: keep about 4 examples per word
+        mb = max(g, (min(c.minibatch, 4 * len(self.vocab)) // g) * g)
         n_groups = -(-n // g)
         # one draw of K noise words per group of g examples: (n_groups, K)
         neg = np.searchsorted(self.noise, self.rng.random((n_groups, c.negative)), side="right")
@@ -240,16 +258,26 @@ class NegativeSamplingTrainer(Trainer):
             sizes = np.diff(ptr)
             bag_t = torch.from_numpy(np.repeat(np.arange(n, dtype=np.int64), sizes)).to(dev)
             inv_size = torch.from_numpy(1.0 / sizes).to(dev, torch.float32)[:, None]
-        loss = torch.zeros((), dtype=torch.float64, device=dev)
-        for a in range(0, n, mb):
-            b = min(a + mb, n)
-            if ptr is None:
-                self._update(rows_t[a:b], None, None, targets_t[a:b], neg_t[a // g : -(-b // g)], lr, loss)
-            else:
-                bag = bag_t[ptr[a] : ptr[b]] - a
-                self._update(
-                    rows_t[ptr[a] : ptr[b]], bag, inv_size[a:b], targets_t[a:b], neg_t[a // g : -(-b // g)], lr, loss
-                )
+        spans = [(a, min(a + mb, n)) for a in range(0, n, mb)]
+
+        def work(part: list[tuple[int, int]]) -> torch.Tensor:
+            loss = torch.zeros((), dtype=torch.float64, device=dev)
+            for a, b in part:
+                neg_ab = neg_t[a // g : -(-b // g)]
+                if ptr is None:
+                    self._update(rows_t[a:b], None, None, targets_t[a:b], neg_ab, lr, loss)
+                else:
+                    bag = bag_t[ptr[a] : ptr[b]] - a
+                    self._update(rows_t[ptr[a] : ptr[b]], bag, inv_size[a:b], targets_t[a:b], neg_ab, lr, loss)
+            return loss
+
+        workers = min(c.workers, len(spans)) if dev.type == "cpu" else 1
+        if workers <= 1:
+            loss = work(spans)
+        else:
+            # hogwild, like gensim's worker threads: each thread updates the shared rows in turn
+            pool = self._pool()
+            loss = sum(pool.map(work, [spans[i::workers] for i in range(workers)]))
         return float(loss.item()), n
 
     def _update(

@@ -122,6 +122,4 @@ def ngram_view(word: str, min_n: int, max_n: int, bucket: int, vectors: WordVect
     vector = None
     if vectors is not None and hasattr(vectors, "vector_for"):
         vector = np.asarray(vectors.vector_for(word))
-    return NgramView(
-        word=word, ngrams=grams, in_vocabulary=vectors is not None and word in vectors, vector=vector
-    )
+    return NgramView(word=word, ngrams=grams, in_vocabulary=vectors is not None and word in vectors, vector=vector)

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_a_link_opens_the_corpus_it_names_and_offers_itself_for_copying(page, app_url):
-    page.goto(f"{app_url}/?sidebar.corpus=analogy_world")
+    page.goto(f"{app_url}/Train?sidebar.corpus=analogy_world")
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar).to_contain_text("Copy link to this view", timeout=180_000)

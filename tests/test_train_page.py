@@ -1,0 +1,100 @@
+"""AppTest of pages/1_Train.py: step buttons train and redraw; switching method resets cleanly."""
+
+from __future__ import annotations
+
+from tests.apptest import app_test
+
+PAGE = "pages/1_Train.py"
+
+
+def _button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_step_buttons_train_and_update_the_views() -> None:
+    at = app_test(PAGE)
+    at.run()
+    assert not at.exception
+    assert at.session_state["train.method"] == "sgns"
+    trainer = at.session_state["train.trainer"]
+    assert trainer is not None and not trainer.records
+    n_charts_before = len(at.get("plotly_chart"))
+
+    _button(at, "Step ×1").click().run()
+    assert not at.exception
+    assert len(at.session_state["train.trainer"].records) == 1
+
+    _button(at, "Step ×20").click().run()
+    assert not at.exception
+    trainer = at.session_state["train.trainer"]
+    assert len(trainer.records) == 21
+    assert len(at.get("plotly_chart")) > n_charts_before  # the loss chart joined the map
+    assert not at.error
+    # the trained vectors are the session's active set, named after method and corpus
+    label = at.session_state["vectors.active"]
+    assert label.startswith("Trained: sgns on ")
+    assert len(at.session_state["vectors.sets"][label]) == len(trainer.vocab)
+    # the watched-word table lists neighbours
+    table = at.dataframe[0].value
+    assert len(table) >= 1 and "nearest words (cosine)" in table.columns
+
+
+def test_switching_method_resets_cleanly() -> None:
+    at = app_test(PAGE)
+    at.run()
+    _button(at, "Step ×1").click().run()
+    assert at.session_state["train.trainer"].records
+    at.selectbox(key="train.method").set_value("ppmi_svd").run()
+    assert not at.exception
+    trainer = at.session_state["train.trainer"]
+    assert trainer.method == "ppmi_svd" and not trainer.records
+    assert any("starts over" in i.value for i in at.info)
+    _button(at, "Step ×100").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["train.trainer"].done
+
+
+def test_live_mode_starts_and_stops() -> None:
+    at = app_test(PAGE)
+    at.run()
+    _button(at, "▶ Start").click().run()
+    assert not at.exception
+    assert at.session_state["train.running"] is True
+    assert at.session_state["train.trainer"].records  # the first tick trained a little
+    _button(at, "⏹ Stop").click().run()
+    assert at.session_state["train.running"] is False
+
+
+def test_subword_teaching_view_gives_an_unseen_word_a_vector() -> None:
+    at = app_test(PAGE)
+    at.session_state["train.method"] = "subword"
+    at.run()
+    _button(at, "Step ×20").click().run()
+    assert not at.exception
+    assert at.text_input(key="train.ngram_word").value == "reshipped"
+    assert any(m.value.startswith("Nearest known words:") for m in at.markdown)
+
+
+def test_bad_parameters_show_an_error_with_a_fix() -> None:
+    at = app_test(PAGE)
+    at.session_state["train.method"] = "ppmi_svd"
+    at.session_state["train.ppmi_svd.min_count"] = 100
+    at.session_state["train.ppmi_svd.vector_size"] = 300
+    at.run()
+    assert not at.exception
+    assert at.error and "Lower vector_size" in at.error[0].value
+    assert _button(at, "Step ×1").disabled
+
+
+def test_link_restores_method_and_parameters_and_refuses_bad_values() -> None:
+    at = app_test(PAGE)
+    at.query_params["train.method"] = "glove"
+    at.query_params["train.glove.window"] = "7"
+    at.query_params["train.seed"] = "not-a-number"
+    at.run()
+    assert not at.exception
+    assert at.session_state["train.method"] == "glove"
+    assert at.session_state["train.glove.window"] == 7
+    assert at.session_state["train.seed"] == 1
+    assert any("train.seed" in w.value for w in at.warning)
+    assert at.session_state["train.trainer"].config.window == 7

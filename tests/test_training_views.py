@@ -1,0 +1,154 @@
+"""Window pairs, co-occurrence, PPMI, the stable word map, teaching tables and the Train charts."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+from explorer.charts import train as charts
+from explorer.corpus import Corpus
+from explorer.training import teaching
+from explorer.training.pairs import cooccurrence, ppmi, sentence_pairs, window_pairs
+from explorer.training.params import PARAMS, page_config
+from explorer.vectors import WordVectors
+
+
+def brute_pairs(sentence: np.ndarray, window: int, reduced: np.ndarray | None) -> set[tuple[int, int]]:
+    out = set()
+    for i, j in itertools.permutations(range(len(sentence)), 2):
+        b = window if reduced is None else reduced[i]
+        if sentence[i] == sentence[j] and abs(i - j) <= min(b, window):
+            out.add((i, j))
+    return out
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_window_pairs_match_a_brute_force_count(dynamic: bool) -> None:
+    rng = np.random.default_rng(0)
+    sentence = np.sort(rng.integers(0, 6, size=40))
+    reduced = rng.integers(1, 4, size=40) if dynamic else None
+    c, x, d = window_pairs(sentence, 3, reduced)
+    got = list(zip(c.tolist(), x.tolist(), strict=True))
+    assert len(got) == len(set(got))
+    assert set(got) == brute_pairs(sentence, 3, reduced)
+    assert np.array_equal(d, np.abs(c - x))
+
+
+def test_window_pairs_of_a_one_token_stream_is_empty() -> None:
+    c, x, d = window_pairs(np.array([0]), 5)
+    assert len(c) == len(x) == len(d) == 0
+
+
+def test_sentence_pairs_and_table_rows() -> None:
+    pairs = sentence_pairs(["my", "card", "was", "charged"], window=2)
+    assert ("card", "charged", 2) in pairs and ("my", "charged", 3) not in pairs
+    assert len(pairs) == 2 * (3 + 2)  # each distance-1 and distance-2 neighbour, both directions
+    rows = teaching.window_pair_rows(["a", "b"], 5)
+    assert rows == [{"center": "a", "context": "b", "distance": 1}, {"center": "b", "context": "a", "distance": 1}]
+
+
+def test_cooccurrence_is_symmetric_and_harmonic_weights_shrink_with_distance() -> None:
+    ids = np.array([0, 1, 2, 0, 1])
+    sentence = np.zeros(5, dtype=np.int64)
+    uniform = cooccurrence(ids, sentence, 2, 3).toarray()
+    harmonic = cooccurrence(ids, sentence, 2, 3, weighting="harmonic").toarray()
+    assert np.allclose(uniform, uniform.T) and np.allclose(harmonic, harmonic.T)
+    assert uniform[0, 1] == 3  # (0,1) at distance 1 twice... and once at distance 2
+    assert harmonic[0, 1] == pytest.approx(1 + 1 + 0.5)
+
+
+def test_ppmi_matches_the_formula_and_is_non_negative() -> None:
+    counts = np.array([[0, 4, 1], [4, 0, 2], [1, 2, 0]], dtype=float)
+    for cds in (1.0, 0.75):
+        got = ppmi(counts, cds).toarray()
+        total = counts.sum()
+        pc = counts.sum(0) ** cds / (counts.sum(0) ** cds).sum()
+        expected = np.zeros_like(counts)
+        for i, j in zip(*np.nonzero(counts), strict=True):
+            expected[i, j] = max(0.0, np.log(counts[i, j] / total / (counts[i].sum() / total * pc[j])))
+        assert np.allclose(got, expected)
+        assert (got >= 0).all()
+    assert ppmi(np.zeros((2, 2))).nnz == 0
+
+
+def _random_set(seed: int = 0, n: int = 30, dim: int = 8) -> WordVectors:
+    rng = np.random.default_rng(seed)
+    return WordVectors([f"w{i}" for i in range(n)], rng.normal(size=(n, dim)).astype(np.float32))
+
+
+def test_map_is_stable_under_a_rotation_of_the_vectors() -> None:
+    wv = _random_set()
+    words = list(wv.keys)
+    first = teaching.map_coordinates(wv, words)
+    assert first.shape == (30, 2)
+    assert np.sqrt((first**2).sum(1).mean()) == pytest.approx(1.0)
+    q, _ = np.linalg.qr(np.random.default_rng(1).normal(size=(8, 8)))
+    rotated = WordVectors(wv.keys, wv.vectors @ q.astype(np.float32))
+    previous = {w: first[i] for i, w in enumerate(words)}
+    second = teaching.map_coordinates(rotated, words, previous)
+    assert np.allclose(first, second, atol=1e-4)  # same geometry, same picture
+
+
+def test_map_words_adds_pins_and_handles_tiny_inputs() -> None:
+    wv = _random_set()
+    assert teaching.map_words(wv, 3, ["w10", "w1", "nope"]) == ["w0", "w1", "w2", "w10"]
+    assert teaching.map_coordinates(wv, []).shape == (0, 2)
+    assert teaching.map_coordinates(wv, ["w0"]).shape == (1, 2)
+
+
+def test_neighbour_rows_explain_unknown_words() -> None:
+    wv = _random_set()
+    rows = teaching.neighbour_rows(wv, ["w0", "zzz"], topn=3)
+    assert rows[0]["word"] == "w0" and rows[0]["nearest words (cosine)"].count("(") == 3
+    assert "not in the vocabulary" in rows[1]["nearest words (cosine)"]
+
+
+def test_cooccurrence_view_for_a_handful_of_words() -> None:
+    corpus = Corpus.from_texts(["my card was charged twice", "the card was declined", "my phone will not charge"] * 5)
+    view = teaching.cooccurrence_view(corpus, ["card", "charged", "phone", "unicorn"], window=2)
+    assert view.words == ("card", "charged", "phone") and view.missing == ("unicorn",)
+    assert view.counts.shape == view.ppmi.shape == (3, 3)
+    assert np.allclose(view.counts, view.counts.T)
+    assert view.counts[0, 1] > 0 and view.counts[0, 2] == 0  # card meets charged, never phone
+    assert (view.ppmi >= 0).all()
+
+
+def test_ngram_view_without_and_with_a_subword_model() -> None:
+    from explorer.training.subword import SubwordVectors
+
+    bare = teaching.ngram_view("ship", 3, 4, 100)
+    assert bare.vector is None and bare.ngrams[0] == ("<sh", bare.ngrams[0][1])
+    assert all(0 <= r < 100 for _, r in bare.ngrams)
+    sv = SubwordVectors(["ship"], np.ones((1, 4)), ngram_vectors=np.full((100, 4), 2.0), min_n=3, max_n=4)
+    known, unseen = teaching.ngram_view("ship", 3, 4, 100, sv), teaching.ngram_view("reship", 3, 4, 100, sv)
+    assert known.in_vocabulary and np.allclose(known.vector, 1.0)
+    assert not unseen.in_vocabulary and np.allclose(unseen.vector, 2.0)
+
+
+def test_page_config_builds_a_trainer_for_every_method() -> None:
+    from explorer.training import make_trainer
+
+    rng = random.Random(0)
+    words = "refund invoice card parcel courier battery screen charger the my".split()
+    corpus = Corpus.from_texts([" ".join(rng.choices(words, k=9)) for _ in range(400)])
+    for method, specs in PARAMS.items():
+        assert len({p.name for p in specs}) == len(specs)
+        assert all(p.lo <= p.default <= p.hi and p.help for p in specs)
+        cfg = page_config(method, {"vector_size": 8}, corpus.token_count)
+        trainer = make_trainer(method, corpus, device="cpu", **cfg)
+        assert trainer.step(1)
+
+
+def test_charts_have_data() -> None:
+    fig = charts.loss_figure([1, 2, 3], [3.0, 2.0, 1.0], x_title="words trained")
+    assert len(fig.data) == 2 and list(fig.data[1].y) == pytest.approx([3.0, 2.5, 2.0])
+    xy = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5]])
+    fig = charts.word_map_figure(["a", "b", "c"], xy, pinned=["c"], extent=2.0)
+    assert [len(t.x) for t in fig.data] == [2, 1] and fig.layout.xaxis.range == (-2.0, 2.0)
+    fig = charts.matrix_figure(np.eye(2), ["a", "b"], "counts")
+    assert fig.data[0].text[0][0] == "1"
+    assert charts.vector_strip_figure(np.arange(4) - 2.0, "v").data[0].zmax == 2.0
+    assert charts.running_mean([]).shape == (0,)
