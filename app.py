@@ -7,7 +7,7 @@ import streamlit as st
 from explorer import cache, ui
 from explorer.pages_index import PAGES
 
-st.set_page_config(page_title="Embedding Explorer", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Embedding Explorer", page_icon=":material/explore:", layout="wide")
 state = ui.sidebar()
 
 st.title("Embedding Explorer")
@@ -18,13 +18,17 @@ st.markdown(
 )
 
 col_corpus, col_model, col_device = st.columns(3)
-col_corpus.metric("Corpus", state.corpus.name, f"{state.corpus.token_count:,} tokens", delta_color="off")
+col_corpus.metric(
+    "Corpus", state.corpus.name, f"{state.corpus.token_count:,} tokens", delta_color="off", delta_arrow="off"
+)
 col_device.metric("Device", state.device_label)
 try:
     embedder = cache.get_embedder(state.model, str(state.device))
-    col_model.metric("Transformer", state.model_label, f"{embedder.num_layers} layers, ready", delta_color="off")
+    col_model.metric(
+        "Transformer", embedder.name, f"{embedder.num_layers} layers, ready", delta_color="off", delta_arrow="off"
+    )
 except (OSError, ValueError) as exc:
-    col_model.metric("Transformer", state.model_label, "not loaded", delta_color="off")
+    col_model.metric("Transformer", state.model or "bundled MiniLM", "not loaded", delta_color="off", delta_arrow="off")
     ui.show_error("The transformer could not be loaded; the Context page needs it", exc)
 
 st.divider()

@@ -13,11 +13,13 @@ class PageInfo:
     summary: str
 
 
+HOME = PageInfo("app.py", "Home", ":material/home:", "What the app is, and the way into each page.")
+
 PAGES: tuple[PageInfo, ...] = (
     PageInfo(
         "pages/1_Train.py",
         "Train",
-        "🏋️",
+        ":material/model_training:",
         "Train static embeddings live on a built-in or uploaded corpus: skip-gram and CBOW with negative "
         "sampling, PPMI + SVD, GloVe and subword (fastText-style). Watch the loss fall and the word map "
         "rearrange while it learns.",
@@ -25,28 +27,28 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo(
         "pages/2_Project.py",
         "Project",
-        "🗺️",
+        ":material/scatter_plot:",
         "PCA, t-SNE or UMAP of any vector set in 2D or 3D, with search, nearest neighbours on the raw vectors, "
         "clusters, semantic axes, and exports.",
     ),
     PageInfo(
         "pages/3_Analogies.py",
         "Analogies",
-        "🔀",
+        ":material/compare_arrows:",
         "Ask a : b :: c : ? with 3CosAdd or 3CosMul, see why an answer wins, and evaluate a vector set on "
         "analogy and word-similarity benchmarks.",
     ),
     PageInfo(
         "pages/4_Context.py",
         "Context",
-        "🔍",
+        ":material/manage_search:",
         'One ambiguous word ("bank", "charge") across sentences: a transformer\'s vector for each occurrence, '
         "compared on a similarity heatmap layer by layer, against the single static vector a lookup table gives.",
     ),
     PageInfo(
         "pages/5_Sentences.py",
         "Sentences",
-        "📝",
+        ":material/notes:",
         "From word vectors to sentence vectors: averaged (plain, without stopwords, TF-IDF weighted) or "
         "contextual, compared on similarity heatmaps.",
     ),

@@ -222,8 +222,9 @@ def _unit(X: np.ndarray) -> np.ndarray:
     return (X / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def _threads() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+def _threads(n: int) -> int:
+    """Worker threads for n points: one for small sets (thread hand-offs cost more than they save)."""
+    return 1 if n < 5000 else max(1, min(os.cpu_count() or 1, 8))
 
 
 # ----- the methods ------------------------------------------------------------------------------
@@ -273,7 +274,7 @@ def _run_tsne(X: np.ndarray, n_components: int, seed: int, p: dict[str, Any]) ->
         perplexity=p["perplexity"],
         metric="euclidean",  # on unit vectors, euclidean order == cosine order
         method="exact" if n < 1000 else "annoy",
-        n_jobs=_threads(),
+        n_jobs=_threads(n),
         random_state=seed,
         verbose=False,
     )
@@ -288,7 +289,7 @@ def _run_tsne(X: np.ndarray, n_components: int, seed: int, p: dict[str, Any]) ->
     emb = TSNEEmbedding(
         init,
         aff,
-        n_jobs=_threads(),
+        n_jobs=_threads(n),
         random_state=seed,
         negative_gradient_method=gradient,
         verbose=False,

@@ -170,10 +170,19 @@ def _device(settings: Settings) -> torch.device:
         return torch.device("cpu")
 
 
+def _navigation() -> None:
+    """Links to every page (the automatic page list is switched off in .streamlit/config.toml)."""
+    from explorer.pages_index import HOME, PAGES
+
+    for page in (HOME, *PAGES):
+        st.sidebar.page_link(page.path, label=page.title, icon=page.icon)
+    st.sidebar.divider()
+
+
 def sidebar() -> SidebarState:
     """Draw the shared sidebar and return the corpus, device and transformer it resolved."""
     settings = get_settings()
-    st.sidebar.markdown("### Embedding Explorer")
+    _navigation()
     active = _corpus_picker(settings)
     st.sidebar.caption(
         f"**{active.name}**: {active.token_count:,} tokens, {active.vocab_size:,} distinct words, "

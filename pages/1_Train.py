@@ -246,10 +246,11 @@ def live_views() -> None:
     frac = trainer.progress
     if records:
         last = records[-1]
-        rate = last.throughput
         eta = last.elapsed * (1 - frac) / frac if frac > 0 else 0.0
-        unit = "words" if trainer.unit == "words" else "steps" if trainer.unit == "steps" else "% of the work"
-        speed = f"{rate * 100:,.1f} {unit}/s" if trainer.unit == "entries" else f"{rate:,.0f} {unit}/s"
+        if trainer.unit == "words":
+            speed = f"{last.words_done / max(last.elapsed, 1e-9):,.0f} words/s"
+        else:
+            speed = f"{last.step / max(last.elapsed, 1e-9):,.1f} steps/s"
         text = (
             f"{frac:.0%} · {last.stage}, epoch {last.epoch} · step {last.step} · {speed} · "
             f"{'done' if trainer.done else f'about {eta:,.0f} s left'}"
@@ -352,7 +353,8 @@ with tab_ngrams:
         "saw, gets a vector: the mean of its n-gram vectors."
     )
     if "train.ngram_word" not in st.session_state:
-        st.session_state["train.ngram_word"] = "reshipped"
+        unseen = [w for w in ("reshipped", "overcharging", "unrefunded", "rechargeable") if w not in corpus.counts]
+        st.session_state["train.ngram_word"] = (unseen or ["reshipped"])[0]
     word = st.text_input("A word", key="train.ngram_word", max_chars=40).strip().lower()
     sub = trainer if trainer is not None and method == "subword" and trainer.records else None
     sv = sub.snapshot() if sub is not None else None

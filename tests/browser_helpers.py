@@ -8,16 +8,22 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 def wait_for_app(page, timeout_ms: int = 120_000) -> None:
-    """Wait until Streamlit has rendered and is no longer running the script."""
+    """Wait until Streamlit has run the script to its end and the main area shows something.
+
+    Streamlit marks the app root with ``data-test-script-state``: "initial" before the first
+    run, "running" while the script executes, "notRunning" once it has finished.
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"], [data-testid="block-container"]', timeout=timeout_ms)
-    # The status widget shows "Running..." while the script executes.
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const main = document.querySelector('[data-testid="stMain"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && main && main.innerText.trim().length > 20;
+        }""",
         timeout=timeout_ms,
     )
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(300)
 
 
 def assert_healthy(page) -> None:

@@ -7,7 +7,6 @@ import io
 import json
 import math
 import zipfile
-from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -21,7 +20,7 @@ from explorer.vectors import VectorsError, WordVectors
 
 FUZZ = settings(
     max_examples=150,
-    deadline=timedelta(seconds=5),
+    deadline=None,  # no wall-clock assertion; the timeout marks below catch a hang
     derandomize=True,  # the same examples on every run, so CI is reproducible
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

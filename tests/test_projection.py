@@ -15,7 +15,7 @@ from explorer.vectors import WordVectors
 METHODS = ["pca", "tsne", "umap"]
 
 
-def blobs(n_per: int = 40, centers: int = 5, dim: int = 50, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def blobs(n_per: int = 30, centers: int = 5, dim: int = 50, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Well-separated Gaussian blobs: random centre directions far apart, small spread."""
     rng = np.random.default_rng(seed)
     c = rng.normal(size=(centers, dim)) * 4
@@ -299,7 +299,9 @@ def test_groups_parse_and_label() -> None:
     assert group_labels(["box", "pay", "the"], groups) == ["shipping", "billing", "other"]
 
 
-@pytest.mark.parametrize(("text", "message"), [("billing refund", "Line 1"), (": refund", "Line 1"), ("a: ", "no words")])
+@pytest.mark.parametrize(
+    ("text", "message"), [("billing refund", "Line 1"), (": refund", "Line 1"), ("a: ", "no words")]
+)
 def test_groups_errors(text, message) -> None:
     with pytest.raises(GroupsError, match=message):
         parse_groups(text)
@@ -334,7 +336,9 @@ def test_charts_use_webgl_for_large_sets() -> None:
     rng = np.random.default_rng(0)
     big = rng.normal(size=(1500, 2)).astype(np.float32)
     keys = [f"w{i}" for i in range(1500)]
-    fig = projection_figure(keys, big, colour_labels=["cluster 1"] * 700 + ["cluster 2"] * 800, highlight=[3], focus=[5, 6])
+    fig = projection_figure(
+        keys, big, colour_labels=["cluster 1"] * 700 + ["cluster 2"] * 800, highlight=[3], focus=[5, 6]
+    )
     types = {t.type for t in fig.data}
     assert types == {"scattergl"}
     marker_traces = [t for t in fig.data if t.mode == "markers"]

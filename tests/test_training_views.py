@@ -152,3 +152,22 @@ def test_charts_have_data() -> None:
     assert fig.data[0].text[0][0] == "1"
     assert charts.vector_strip_figure(np.arange(4) - 2.0, "v").data[0].zmax == 2.0
     assert charts.running_mean([]).shape == (0,)
+
+
+def test_glove_adagrad_dense_and_sparse_paths_agree() -> None:
+    import torch
+
+    from explorer.training.glove import _adagrad
+
+    gen = torch.Generator().manual_seed(0)
+    param = torch.randn(50, 4, generator=gen)
+    index = torch.tensor([3, 7, 3, 9])  # few rows: the unique-rows path
+    grad = torch.randn(4, 4, generator=gen)
+    dense_p, dense_sq = param.clone(), torch.ones(50, 4)
+    sparse_p, sparse_sq = param.clone(), torch.ones(50, 4)
+    _adagrad(sparse_p, sparse_sq, index, grad, 0.1)
+    many = torch.cat([index, torch.full((30,), 0)])  # many rows: the whole-table path
+    _adagrad(dense_p, dense_sq, many, torch.cat([grad, torch.zeros(30, 4)]), 0.1)
+    assert torch.allclose(dense_p, sparse_p) and torch.allclose(dense_sq, sparse_sq)
+    moved = (sparse_p - param).abs()
+    assert moved[3].max() <= 0.1 + 1e-6 and moved[0].max() == 0  # a step never exceeds lr

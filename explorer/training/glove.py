@@ -87,12 +87,19 @@ def _adagrad(param: torch.Tensor, sq: torch.Tensor, index: torch.Tensor, grad: t
     The squared sum is added to the accumulator before the step, so no row moves by more than
     ``lr`` per coordinate in one minibatch however often it appears in it.
     """
+    if len(index) * 2 >= param.shape[0]:
+        # most rows are touched: whole-table arithmetic beats finding the unique rows
+        total = torch.zeros_like(param)
+        _scatter(total, index, grad)
+        sq.addcmul_(total, total)
+        param.addcdiv_(total, torch.sqrt(sq), value=-lr)
+        return
     rows, inverse = torch.unique(index, return_inverse=True)
     total = torch.zeros((len(rows),) + grad.shape[1:], dtype=grad.dtype, device=grad.device)
     _scatter(total, inverse, grad)  # (U, d) or (U,)
-    acc = sq[rows] + total * total
-    sq[rows] = acc
-    param[rows] -= lr * total / torch.sqrt(acc)
+    acc = sq.index_select(0, rows) + total * total
+    sq.index_copy_(0, rows, acc)
+    param.index_add_(0, rows, -lr * total / torch.sqrt(acc))
 
 
 class GloVeTrainer(Trainer):
@@ -209,9 +216,9 @@ class GloVeTrainer(Trainer):
         take = self._order[self._cursor : self._cursor + self.config.minibatch]
         self._cursor += len(take)
         self.pairs_done += len(take)
-        rows, cols, logx, f = (t[take] for t in self._entries)
+        rows, cols, logx, f = (t.index_select(0, take) for t in self._entries)
         wi, cj = F.embedding(rows, self.w), F.embedding(cols, self.c)  # (B, d)
-        diff = (wi * cj).sum(1) + self.b[rows] + self.bc[cols] - logx  # (B,)
+        diff = (wi * cj).sum(1) + self.b.index_select(0, rows) + self.bc.index_select(0, cols) - logx  # (B,)
         fdiff = f * diff
         loss = 0.5 * (fdiff * diff).sum(dtype=torch.float64)
         _adagrad(self.w, self.gw, rows, fdiff[:, None] * cj, lr)

@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,12 +141,14 @@ class PPMISVDTrainer(Trainer):
 
     def _to_torch(self, m: sp.csr_matrix) -> torch.Tensor:
         m = m.astype(np.float32)
-        return torch.sparse_csr_tensor(
-            torch.from_numpy(m.indptr.astype(np.int64)),
-            torch.from_numpy(m.indices.astype(np.int64)),
-            torch.from_numpy(m.data),
-            size=m.shape,
-        ).to(self.device)
+        with warnings.catch_warnings():  # torch notes that sparse CSR is in beta
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.sparse_csr_tensor(
+                torch.from_numpy(m.indptr.astype(np.int64)),
+                torch.from_numpy(m.indices.astype(np.int64)),
+                torch.from_numpy(m.data),
+                size=m.shape,
+            ).to(self.device)
 
     def _uncaptured(self, q: torch.Tensor) -> float:
         """Share of ||M||_F^2 outside the best rank-k approximation within span(q)."""

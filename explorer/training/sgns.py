@@ -20,9 +20,12 @@ Departures from word2vec.c, made so that the work runs as a few large tensor ope
   minibatch is computed from the same parameter values, then summed into the rows with
   ``index_add_`` (word2vec applies each pair's update before the next pair; with two threads
   gensim already mixes stale reads, so this is the same kind of staleness, only larger).
-  Because a frequent word (or a common n-gram) can appear hundreds of times in one minibatch,
-  a row whose update sums more than ``row_cap`` examples is scaled down to ``row_cap``
-  examples' worth; sequential SGD limits itself the same way as the sigmoid saturates.
+  ``row_cap`` (off by default) can scale down a row whose update sums more than ``row_cap``
+  examples, a brake for very repetitive text.
+* CPU parallelism is gensim's: ``workers`` threads take turns through the minibatches of a
+  step, each running torch on one thread, and update the shared rows without locks. Torch's
+  own OpenMP threads are not used for these small operations: on a machine whose cores are busy
+  they stall on each other and run many times slower.
 * Noise words are shared by ``shared_negatives`` consecutive examples: a group of g examples
   and its K noise words score as one (g, d) x (d, K) product. Each example still sees
   ``negative`` noise words drawn from the same distribution, so the expected update is
@@ -257,7 +260,7 @@ class NegativeSamplingTrainer(Trainer):
         if ptr is not None:
             sizes = np.diff(ptr)
             bag_t = torch.from_numpy(np.repeat(np.arange(n, dtype=np.int64), sizes)).to(dev)
-            inv_size = torch.from_numpy(1.0 / sizes).to(dev, torch.float32)[:, None]
+            ptr_t = torch.from_numpy(ptr).to(dev)
         spans = [(a, min(a + mb, n)) for a in range(0, n, mb)]
 
         def work(part: list[tuple[int, int]]) -> torch.Tensor:
@@ -268,7 +271,8 @@ class NegativeSamplingTrainer(Trainer):
                     self._update(rows_t[a:b], None, None, targets_t[a:b], neg_ab, lr, loss)
                 else:
                     bag = bag_t[ptr[a] : ptr[b]] - a
-                    self._update(rows_t[ptr[a] : ptr[b]], bag, inv_size[a:b], targets_t[a:b], neg_ab, lr, loss)
+                    offsets = ptr_t[a:b] - ptr[a]
+                    self._update(rows_t[ptr[a] : ptr[b]], bag, offsets, targets_t[a:b], neg_ab, lr, loss)
             return loss
 
         workers = min(c.workers, len(spans)) if dev.type == "cpu" else 1
@@ -284,7 +288,7 @@ class NegativeSamplingTrainer(Trainer):
         self,
         rows: torch.Tensor,
         bag: torch.Tensor | None,
-        inv_size: torch.Tensor | None,
+        offsets: torch.Tensor | None,
         targets: torch.Tensor,
         neg: torch.Tensor,
         lr: float,
@@ -296,7 +300,7 @@ class NegativeSamplingTrainer(Trainer):
         if bag is None:
             h = F.embedding(rows, w_in)  # (B, d)
         else:
-            h = _scatter_rows(torch.zeros(b, d, device=w_in.device), bag, F.embedding(rows, w_in)) * inv_size
+            h = F.embedding_bag(rows, w_in, offsets, mode="mean")  # (B, d) mean of each bag
         ct = F.embedding(targets, w_out)  # (B, d)
         s_pos = (h * ct).sum(1)  # (B,)
         groups = neg.shape[0]
@@ -314,7 +318,7 @@ class NegativeSamplingTrainer(Trainer):
         cap = self.config.row_cap
         _scatter_rows(w_out, targets, gp[:, None] * h, cap)
         _scatter_rows(w_out, neg.reshape(-1), d_neg.view(-1, d), cap, weight=g)
-        _scatter_rows(w_in, rows, dh if bag is None else dh[bag], cap)
+        _scatter_rows(w_in, rows, dh if bag is None else F.embedding(bag, dh), cap)
         # loss = -log sigma(s_pos) - sum_k log sigma(-s_neg), summed in float64
         nl = F.logsigmoid(-s_neg).view(groups * g, -1)[:b]
         loss -= F.logsigmoid(s_pos).sum(dtype=torch.float64) + nl.sum(dtype=torch.float64)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from explorer.corpus import Corpus
 from explorer.training.base import TrainingError, check_int
@@ -165,11 +166,9 @@ class SubwordTrainer(NegativeSamplingTrainer):
 
     def _matrix(self) -> np.ndarray:
         rows = torch.from_numpy(self.sub_rows).to(self.device)
-        bag = torch.from_numpy(np.repeat(np.arange(len(self.vocab)), self.sub_size)).to(self.device)
-        v, d = len(self.vocab), self.config.vector_size
-        summed = torch.zeros(v, d, device=self.device).index_add_(0, bag, self.w_in[rows])
-        sizes = torch.from_numpy(self.sub_size).to(self.device, torch.float32)[:, None]
-        return (summed / sizes).float().cpu().numpy()
+        offsets = torch.from_numpy(self.sub_ptr[:-1]).to(self.device)
+        mean = F.embedding_bag(rows, self.w_in, offsets, mode="mean")  # (V, d): word row + n-gram rows
+        return mean.float().cpu().numpy()
 
     def snapshot(self, name: str | None = None) -> SubwordVectors:
         label = name or f"{self.method} on {self.corpus.name}"

@@ -1,0 +1,165 @@
+"""Projection speed and faithfulness: ours (explorer.projection) beside scikit-learn's defaults.
+
+Data: structured synthetic 100-d vectors (20 clusters, each a curved 2-D sheet plus noise), so
+both neighbourhoods and global layout carry meaning. For every size and method: wall seconds,
+CPU seconds of this process (less distorted by a busy machine), and faithfulness (k-NN kept and
+trustworthiness, k=10, on a 1,000-point sample, cosine in the original space).
+
+    .venv/bin/python benchmarks/bench_project.py            # 2k, 5k, 10k, 20k, 50k
+    .venv/bin/python benchmarks/bench_project.py --quick    # 2k and 5k
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from benchmarks._report import markdown_table, write_section  # noqa: E402
+from explorer.projection import faithfulness, project  # noqa: E402
+
+SKLEARN_TSNE_MAX = 20_000  # above this scikit-learn's Barnes-Hut t-SNE takes many minutes on 2 cores
+
+
+def structured(n: int, dim: int = 100, clusters: int = 20, seed: int = 0) -> np.ndarray:
+    """Clustered + manifold vectors: each cluster is a curved 2-D sheet in ``dim`` dimensions."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, dim)) * 3
+    label = rng.integers(0, clusters, n)
+    t = rng.uniform(-1, 1, size=(n, 2))
+    basis = rng.normal(size=(clusters, 3, dim))
+    X = centres[label] + t[:, :1] * basis[label, 0] + t[:, 1:] * basis[label, 1] + t[:, :1] ** 2 * basis[label, 2]
+    X += rng.normal(scale=0.3, size=(n, dim))
+    return X.astype(np.float32)
+
+
+def timed(fn):
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def row(n: int, name: str, wall: float, cpu: float, X: np.ndarray, coords: np.ndarray) -> list[object]:
+    s = faithfulness(X, coords)
+    return [f"{n:,}", name, f"{wall:.2f}", f"{cpu:.2f}", f"{s['knn_overlap']:.3f}", f"{s['trustworthiness']:.3f}"]
+
+
+def sklearn_pca(X: np.ndarray) -> np.ndarray:
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=2, random_state=0).fit_transform(X)
+
+
+def sklearn_tsne(X: np.ndarray) -> np.ndarray:
+    from sklearn.manifold import TSNE
+
+    return TSNE(n_components=2, random_state=0, n_jobs=os.cpu_count()).fit_transform(X)
+
+
+def sklearn_umap_defaults(X: np.ndarray) -> np.ndarray:
+    import umap
+
+    return umap.UMAP(random_state=0).fit_transform(X)  # umap-learn's defaults (euclidean)
+
+
+FIRST_UMAP = """
+import sys, time
+sys.path.insert(0, {root!r})
+from benchmarks.bench_project import structured
+from explorer.projection import project, warm_up_umap
+X = structured({n})
+if {warm}:
+    t = time.perf_counter(); warm_up_umap(); print("warmup", time.perf_counter() - t)
+t = time.perf_counter(); project(X, "umap"); print("first", time.perf_counter() - t)
+"""
+
+
+def first_umap(n: int, warm: bool) -> dict[str, float]:
+    """A fresh process's first UMAP of n points, optionally after warm_up_umap (as the app does)."""
+    code = FIRST_UMAP.format(root=str(ROOT), n=n, warm=warm)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return {
+        line.split()[0]: float(line.split()[1])
+        for line in out.splitlines()
+        if line.split()[:1] in (["warmup"], ["first"])
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2k and 5k points only")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    sizes = [2_000, 5_000] if args.quick else [2_000, 5_000, 10_000, 20_000, 50_000]
+    headers = ["points", "method", "wall s", "CPU s", "k-NN kept", "trustworthiness"]
+    rows: list[list[object]] = []
+    notes: list[str] = []
+    load = os.getloadavg()[0]
+
+    # First UMAP in a fresh process: cold, and after the app's background warm-up.
+    n_first = 10_000 if not args.quick else 2_000
+    cold = first_umap(n_first, warm=False)
+    warmed = first_umap(n_first, warm=True)
+    notes.append(
+        f"First UMAP of {n_first:,} points in a fresh process: {cold['first']:.1f} s cold (import + numba "
+        f"compilation + fit); {warmed['first']:.1f} s after `warm_up_umap()` ({warmed['warmup']:.1f} s, run in a "
+        "background thread when the app starts). numba keeps compiled kernels on disk, so 'cold' is after the "
+        "first ever run."
+    )
+    print(notes[-1], flush=True)
+    project(structured(500), "umap")  # this process: compile once, so the rows below are warm calls
+
+    for n in sizes:
+        X = structured(n)
+        p = project(X, "pca")
+        rows.append(row(n, "PCA (ours: covariance eigh, unit vectors)", p.seconds, np.nan, X, p.coords))
+        rows[-1][3] = "-"
+        out, wall, cpu = timed(lambda X=X: sklearn_pca(X))
+        rows.append(row(n, "PCA (scikit-learn defaults)", wall, cpu, X, out))
+
+        (p, wall, cpu) = timed(lambda X=X: project(X, "tsne"))
+        rows.append(row(n, "t-SNE (ours: openTSNE, FFT/BH, PCA-50, cosine)", p.seconds, cpu, X, p.coords))
+        if n <= SKLEARN_TSNE_MAX:
+            out, wall, cpu = timed(lambda X=X: sklearn_tsne(X))
+            rows.append(row(n, "t-SNE (scikit-learn defaults, Barnes-Hut)", wall, cpu, X, out))
+        else:
+            rows.append([f"{n:,}", "t-SNE (scikit-learn defaults)", "skipped", "-", "-", "-"])
+
+        (p, wall, cpu) = timed(lambda X=X: project(X, "umap"))
+        rows.append(row(n, "UMAP (ours: cosine, seeded, warm)", p.seconds, cpu, X, p.coords))
+        out, wall, cpu = timed(lambda X=X: sklearn_umap_defaults(X))
+        rows.append(row(n, "UMAP (umap-learn defaults, seeded, warm)", wall, cpu, X, out))
+        for r in rows[-6:]:
+            print(" | ".join(str(c) for c in r), flush=True)
+
+    table = markdown_table(headers, rows)
+    print()
+    print(table)
+    body = (
+        "Structured synthetic 100-d vectors (20 clusters, each a curved 2-D sheet plus noise). Faithfulness: "
+        "share of each point's 10 nearest neighbours (cosine, original vectors) kept on the map, and "
+        "trustworthiness, both on a 1,000-point sample. CPU s is this process's CPU time (all threads); "
+        f"the 1-minute load average when the run started was {load:.1f} on {os.cpu_count()} cores, so wall "
+        "times include waiting for other work. scikit-learn's t-SNE is skipped above "
+        f"{SKLEARN_TSNE_MAX:,} points (many minutes on 2 cores).\n\n"
+        + table
+        + "\n"
+        + "\n".join(f"- {n}" for n in notes)
+        + "\n\n`python benchmarks/bench_project.py"
+        + (" --quick" if args.quick else "")
+        + "`\n"
+    )
+    if not args.no_write:
+        write_section("project", "Projection (PCA, t-SNE, UMAP)", body)
+
+
+if __name__ == "__main__":
+    main()

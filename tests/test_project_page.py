@@ -1,0 +1,151 @@
+"""AppTest of the Project page with a small synthetic vector set (the transformer is never loaded)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from explorer.vectors import WordVectors
+from tests.apptest import app_test
+
+PAGE = "pages/2_Project.py"
+LABEL = "Synthetic"
+TOPICS = {
+    "billing": ["refund", "invoice", "fee", "charge", "payment", "bill", "price", "cost"],
+    "shipping": ["box", "parcel", "delivery", "courier", "package", "ship", "tracking", "post"],
+    "people": ["man", "woman", "king", "queen", "boy", "girl", "father", "mother"],
+    "size": ["small", "big", "tiny", "huge", "large", "little", "giant", "mini"],
+}
+
+
+def synthetic(n_extra: int = 90) -> WordVectors:
+    """Four topic clusters plus filler words, ordered as if by frequency."""
+    rng = np.random.default_rng(0)
+    dim = 24
+    words, rows = [], []
+    for topic in TOPICS.values():
+        centre = rng.normal(size=dim) * 3
+        for w in topic:
+            words.append(w)
+            rows.append(centre + rng.normal(size=dim))
+    for i in range(n_extra):
+        words.append(f"word{i}")
+        rows.append(rng.normal(size=dim) * 2)
+    return WordVectors(words, np.array(rows, dtype=np.float32), counts=np.arange(len(words), 0, -1), name=LABEL)
+
+
+@pytest.fixture()
+def at(monkeypatch):
+    def no_reference(*args, **kwargs):
+        raise AssertionError("the reference vectors should not be loaded in this test")
+
+    monkeypatch.setattr("explorer.cache.get_reference_vectors", no_reference)
+    at = app_test(PAGE)
+    at.session_state["vectors.sets"] = {LABEL: synthetic()}
+    at.session_state["vectors.active"] = LABEL
+    return at
+
+
+def _charts(at) -> list:
+    return at.get("plotly_chart")
+
+
+def _run(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_pca_renders_chart_and_score(at) -> None:
+    _run(at)
+    assert len(_charts(at)) == 1
+    assert not at.error
+    labels = [m.label for m in at.metric]
+    assert "Trustworthiness" in labels and "Words on the map" in labels
+    assert at.metric[0].value == f"{len(synthetic()):,}"
+    assert any("cosine on the original vectors" in m.value for m in [*at.markdown, *at.subheader])
+
+
+@pytest.mark.parametrize("method", ["tsne", "umap"])
+def test_neighbour_methods_render(at, method) -> None:
+    at.session_state["project.n_words"] = 60
+    _run(at)
+    at.selectbox(key="project.method").set_value(method).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert len(_charts(at)) == 1
+    assert at.metric[0].value == "60"
+
+
+def test_semantic_axes_render_and_bad_word(at) -> None:
+    at.session_state["project.axis_y_from"] = "small"
+    at.session_state["project.axis_y_to"] = "big"
+    _run(at)
+    at.selectbox(key="project.method").set_value("axes").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert len(_charts(at)) == 1
+    at.text_input(key="project.axis_x_to").input("womann").run()
+    assert any("womann" in e.value for e in at.error)
+
+
+def test_3d_view(at) -> None:
+    _run(at)
+    at.radio(key="project.dims").set_value(3).run()
+    assert not at.exception and len(_charts(at)) == 1
+
+
+def test_selecting_a_word_shows_its_neighbours(at) -> None:
+    _run(at)
+    at.selectbox(key="project.neighbour_of").set_value("refund").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    neighbours = list(table["neighbour"])
+    assert len(neighbours) == 10 and "refund" not in neighbours
+    # its topic-mates are the nearest by cosine on the raw vectors
+    assert set(neighbours[:5]) <= set(TOPICS["billing"])
+    assert list(table["cosine"]) == sorted(table["cosine"], reverse=True)
+
+
+def test_filters_and_errors(at) -> None:
+    _run(at)
+    at.text_input(key="project.filter").input("(unclosed").run()
+    assert any("not a valid regular expression" in e.value for e in at.error)
+    at.text_input(key="project.filter").input("^word1").run()
+    assert not at.error
+    assert at.metric[0].value == "11"  # word1, word10..word19
+    at.text_input(key="project.filter").input("").run()
+    at.text_area(key="project.words").input("refund, box, man").run()
+    assert at.metric[0].value == "3"
+
+
+def test_perplexity_too_large_is_an_error(at) -> None:
+    at.session_state["project.n_words"] = 20
+    _run(at)
+    at.selectbox(key="project.method").set_value("tsne").run()
+    at.checkbox(key="project.perplexity_auto").uncheck().run()
+    at.slider(key="project.perplexity").set_value(30.0).run()
+    assert not at.exception
+    assert any("too large for 20 points" in e.value for e in at.error)
+
+
+def test_colour_by_groups_and_search(at) -> None:
+    _run(at)
+    at.radio(key="project.colour").set_value("groups").run()
+    at.text_area(key="project.groups").input("billing: refund, invoice\nshipping: box, parcel").run()
+    assert not at.exception and not at.error
+    at.text_area(key="project.groups").input("no colon here").run()
+    assert any("Line 1" in e.value for e in at.error)
+    at.text_input(key="project.search").input("word1").run()
+    assert any("11 match" in c.value for c in at.caption)
+
+
+def test_link_restores_the_view(monkeypatch) -> None:
+    monkeypatch.setattr("explorer.cache.get_reference_vectors", lambda *a, **k: synthetic())
+    at = app_test(PAGE)
+    at.session_state["vectors.sets"] = {LABEL: synthetic()}
+    at.session_state["vectors.active"] = LABEL
+    at.query_params.update({"project.method": "umap", "project.n_words": "50", "project.seed": "3", "project.k": "99"})
+    _run(at)
+    assert at.selectbox(key="project.method").value == "umap"
+    assert at.metric[0].value == "50"
+    assert any("project.k" in w.value for w in at.warning)  # out of range: ignored with a warning
