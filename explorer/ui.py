@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 import torch
+from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer import cache, corpus, links, readers
 from explorer.corpus import Corpus, CorpusError
@@ -174,8 +175,12 @@ def _navigation() -> None:
     """Links to every page (the automatic page list is switched off in .streamlit/config.toml)."""
     from explorer.pages_index import HOME, PAGES
 
-    for page in (HOME, *PAGES):
-        st.sidebar.page_link(page.path, label=page.title, icon=page.icon)
+    try:
+        for page in (HOME, *PAGES):
+            st.sidebar.page_link(page.path, label=page.title, icon=page.icon)
+    except StreamlitPageNotFoundError:
+        # A page script run on its own (AppTest, `streamlit run pages/X.py`) has no app.py to link to.
+        return
     st.sidebar.divider()
 
 

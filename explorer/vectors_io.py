@@ -24,6 +24,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -71,7 +72,7 @@ def _read_bytes(source: Any) -> bytes:
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise _error(f"The gzip file is damaged ({exc}); compress it again or upload it uncompressed.") from exc
     return data
 
@@ -293,6 +294,13 @@ def _load_word2vec_binary(data: bytes) -> tuple[list[str], np.ndarray, list[str]
         raise _error(f"The header says {count} words of {dim} dimensions; there is nothing to load.")
     width = 4 * dim
     pos = end + 1
+    # Each record is at least a one-byte word, a space and the vector: check before allocating.
+    if (len(data) - pos) < count * (width + 2) - 1:
+        fits = (len(data) - pos) // (width + 2)
+        raise _error(
+            f"The header says {count:,} words of {dim:,} dimensions but the file is too short for more than "
+            f"about {fits:,} of them; fix the header (or the file is truncated)."
+        )
     keys: list[str] = []
     matrix = np.empty((count, dim), dtype=np.float32)
     notices: list[str] = []

@@ -60,7 +60,7 @@ ui.restore_from_link(
     }
 )
 
-st.title("🗺️ Project")
+st.title("Project")
 st.markdown(
     "Squeeze a vector set into 2 or 3 dimensions to look at it. **PCA** keeps the directions of largest "
     "variance (fast, linear, honest about global distances); **t-SNE** and **UMAP** keep each word's "
@@ -321,7 +321,7 @@ n1.selectbox(
     placeholder="Type to search the words on the map…",
 )
 n2.slider("How many", 1, 50, value=10, key="project.topn")
-n3.checkbox("Only among words on the map", key="project.only_shown", help="Otherwise the whole vector set.")
+n3.checkbox("Only words on the map", key="project.only_shown", help="Otherwise the whole vector set.")
 
 if len(selected_words) > 1:
     shown = selected_words[:MAX_NEIGHBOUR_WORDS]

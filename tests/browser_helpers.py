@@ -11,7 +11,8 @@ def wait_for_app(page, timeout_ms: int = 120_000) -> None:
     """Wait until Streamlit has run the script to its end and the main area shows something.
 
     Streamlit marks the app root with ``data-test-script-state``: "initial" before the first
-    run, "running" while the script executes, "notRunning" once it has finished.
+    run, "running" while the script executes, "notRunning" once it has finished; elements that
+    are still loading show as skeletons.
     """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_function(
@@ -19,7 +20,8 @@ def wait_for_app(page, timeout_ms: int = 120_000) -> None:
             const app = document.querySelector('[data-testid="stApp"]');
             const main = document.querySelector('[data-testid="stMain"]');
             return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && main && main.innerText.trim().length > 20;
+                && main && main.innerText.trim().length > 20
+                && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]');
         }""",
         timeout=timeout_ms,
     )

@@ -6,8 +6,9 @@ non-zero entries X_ij (Pennington, Socher and Manning 2014)::
 
     J = sum_ij f(X_ij) (w_i . c_j + b_i + b~_j - log X_ij)^2,   f(x) = min(1, (x / x_max) ** alpha_weight)
 
-with AdaGrad as in glove.c (squared-gradient sums start at 1, parameters start uniform in
-(-0.5/d, 0.5/d)). Each unit of ``step`` is one minibatch of ``minibatch`` shuffled entries;
+with AdaGrad as in glove.c (squared-gradient sums start at 1, vectors start uniform in
+(-0.5/d, 0.5/d)); unlike glove.c, each bias starts at half the mean log count of its row or
+column rather than at random, so the vectors are not first bent to carry the overall level. Each unit of ``step`` is one minibatch of ``minibatch`` shuffled entries;
 their gradients are computed from the same parameter values and summed per row, and the
 squared row sum enters the AdaGrad accumulator before the step (glove.c updates entry by
 entry, accumulating afterwards), which keeps a frequent word's row stable however many of its
@@ -205,6 +206,14 @@ class GloVeTrainer(Trainer):
             torch.log(x),
             weight,
         )
+        # biases start at half the mean log count of their row (column), so the vectors learn the
+        # structure of log X instead of first absorbing its overall level
+        v = len(self.vocab)
+        logx = np.log(coo.data)
+        for bias, idx in ((self.b, coo.row), (self.bc, coo.col)):
+            n = np.bincount(idx, minlength=v)
+            mean = np.bincount(idx, weights=logx, minlength=v) / np.maximum(n, 1)
+            bias.copy_(torch.from_numpy(mean / 2).to(bias.device, bias.dtype))
         self._counted = True
         self._shuffle()
 

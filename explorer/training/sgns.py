@@ -297,10 +297,8 @@ class NegativeSamplingTrainer(Trainer):
         w_in, w_out = self.w_in, self.w_out
         g = self.config.shared_negatives
         b, d = len(targets), w_in.shape[1]
-        if bag is None:
-            h = F.embedding(rows, w_in)  # (B, d)
-        else:
-            h = F.embedding_bag(rows, w_in, offsets, mode="mean")  # (B, d) mean of each bag
+        # (B, d): the input row, or the mean of each bag of rows
+        h = F.embedding(rows, w_in) if bag is None else F.embedding_bag(rows, w_in, offsets, mode="mean")
         ct = F.embedding(targets, w_out)  # (B, d)
         s_pos = (h * ct).sum(1)  # (B,)
         groups = neg.shape[0]
