@@ -36,3 +36,5 @@ for page in PAGES:
     with st.container(border=True):
         st.page_link(page.path, label=page.title, icon=page.icon)
         st.markdown(page.summary)
+
+ui.write_link([])

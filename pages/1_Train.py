@@ -78,7 +78,8 @@ top[1].number_input(
     "Seed", min_value=0, max_value=2**31 - 1, step=1, key=SEED, help="The same seed gives the same vectors."
 )
 top[2].caption(
-    f"Corpus: **{corpus.name}**, {corpus.token_count:,} tokens. Training runs on {state.device_label}; "
+    f"Corpus: **{corpus.name}**, {corpus.token_count:,} tokens. Training runs on "
+    f"{'the CPU (one thread)' if state.device.type == 'cpu' else state.device_label}; "
     f"one run may use up to {settings.max_train_seconds:,} s and {settings.max_vocab:,} words."
 )
 

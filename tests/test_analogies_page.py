@@ -32,12 +32,6 @@ def _world_vectors() -> WordVectors:
     return WordVectors(keys, np.array([vecs[k] for k in keys], dtype=np.float32), name=LABEL)
 
 
-@pytest.fixture(autouse=True)
-def _no_page_links(monkeypatch):
-    # AppTest runs a page script as the entry point, where st.page_link cannot resolve app.py.
-    monkeypatch.setattr("explorer.ui._navigation", lambda: None, raising=False)
-
-
 @pytest.fixture()
 def page(monkeypatch):
     def no_reference(*args, **kwargs):  # the test never needs the transformer

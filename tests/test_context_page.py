@@ -7,7 +7,6 @@ import json
 import pytest
 
 from tests.apptest import app_test
-from tests.test_contextual import tiny_model_dir  # noqa: F401 - a fixture
 
 PAGE = "pages/4_Context.py"
 
@@ -44,8 +43,8 @@ def test_preset_heatmap_and_layer_slider_with_bundled_model(monkeypatch):
 
 
 @pytest.fixture()
-def tiny_page(monkeypatch, tiny_model_dir):  # noqa: F811
-    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_model_dir))
+def tiny_page(monkeypatch, tiny_bert_dir):
+    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_bert_dir))
     at = app_test(PAGE)
     at.run()
     assert not at.exception, at.exception
@@ -97,8 +96,8 @@ def test_corpus_sentences(tiny_page):
     assert not at.exception and any("No sentence" in w.value for w in at.warning)
 
 
-def test_link_restores_the_view(monkeypatch, tiny_model_dir):  # noqa: F811
-    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_model_dir))
+def test_link_restores_the_view(monkeypatch, tiny_bert_dir):
+    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_bert_dir))
     at = app_test(PAGE)
     at.query_params.update({"context.preset": "charge", "context.layer": "1", "context.center": "1"})
     at.run()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -27,40 +25,9 @@ from explorer.contextual import (
 )
 
 
-def _usable_tiny_bert(folder: Path, out: Path) -> Path:
-    """``folder`` when its tokenizer knows its vocab.txt; else a rebuilt copy in ``out``.
-
-    With transformers 5, ``BertTokenizerFast(vocab_file=...)`` ignores the file (the argument is
-    now ``vocab``), which leaves a 5-token tokenizer and a 5-row model; the copy repairs both.
-    """
-    from transformers import AutoTokenizer, BertConfig, BertModel, BertTokenizerFast
-
-    if AutoTokenizer.from_pretrained(folder).vocab_size > 50:
-        return folder
-    tokenizer = BertTokenizerFast(vocab=str(folder / "vocab.txt"), do_lower_case=True, model_max_length=64)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    torch.manual_seed(0)
-    BertModel(config).eval().save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    return out
-
-
-@pytest.fixture(scope="session")
-def tiny_model_dir(tiny_bert_dir, tmp_path_factory) -> Path:
-    """The tiny random BERT of tests/conftest.py, with a tokenizer that knows its WordPiece vocabulary."""
-    return _usable_tiny_bert(Path(tiny_bert_dir), tmp_path_factory.mktemp("tiny_bert_fixed"))
-
-
 @pytest.fixture(scope="module")
-def emb(tiny_model_dir) -> ContextualEmbedder:
-    return ContextualEmbedder.load(str(tiny_model_dir), device="cpu")
+def emb(tiny_bert_dir) -> ContextualEmbedder:
+    return ContextualEmbedder.load(str(tiny_bert_dir), device="cpu")
 
 
 def _hidden_states(emb: ContextualEmbedder, sentence: str) -> tuple[list[str], tuple[torch.Tensor, ...]]:

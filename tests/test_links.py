@@ -248,12 +248,9 @@ def _params(at) -> dict[str, str]:
 
 
 @pytest.fixture()
-def small_model(monkeypatch: pytest.MonkeyPatch, tiny_model_dir) -> None:  # noqa: F811
+def small_model(monkeypatch: pytest.MonkeyPatch, tiny_bert_dir) -> None:
     """Pages that need a transformer get the tiny offline BERT (the bundled one is covered elsewhere)."""
-    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_model_dir))
-
-
-from tests.test_contextual import tiny_model_dir  # noqa: E402, F401 - a fixture
+    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_bert_dir))
 
 
 @pytest.mark.parametrize("page", sorted(PAGE_LINKS))

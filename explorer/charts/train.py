@@ -41,23 +41,41 @@ def loss_figure(x: Sequence[float], loss: Sequence[float], x_title: str = "step"
 
 
 def word_map_figure(
-    words: Sequence[str], xy: np.ndarray, pinned: Sequence[str] = (), title: str = "Word map", extent: float = 0.0
+    words: Sequence[str],
+    xy: np.ndarray,
+    pinned: Sequence[str] = (),
+    title: str = "Word map",
+    extent: float = 0.0,
+    label_top: int = 25,
 ) -> go.Figure:
-    """Labelled points; pinned words are drawn larger and in another colour.
+    """Points for ``words`` (most frequent first); pinned words are drawn larger and in another colour.
 
-    ``extent`` > 0 fixes both axes to [-extent, extent] so frames share one scale.
+    Only the first ``label_top`` words and the pinned ones carry a written label, so the map stays
+    readable at 50+ words; every point names its word on hover. ``extent`` > 0 fixes both axes to
+    [-extent, extent] so frames share one scale.
+
+    >>> fig = word_map_figure(["a", "b", "c"], np.eye(3)[:, :2], pinned=["c"], label_top=1)
+    >>> [t.name for t in fig.data]
+    ['frequent words', 'more words (hover)', 'pinned']
     """
     pinned_set = set(pinned)
     is_pin = np.array([w in pinned_set for w in words], dtype=bool)
+    is_top = (np.arange(len(words)) < label_top) & ~is_pin
+    rest = ~is_pin & ~is_top
     fig = go.Figure()
-    for mask, name, color, size in ((~is_pin, "frequent words", "#4c78a8", 7), (is_pin, "pinned", "#e45756", 11)):
+    layers = (
+        (is_top, "frequent words", "#4c78a8", 7, "markers+text"),
+        (rest, "more words (hover)", "#9db4cf", 6, "markers"),
+        (is_pin, "pinned", "#e45756", 11, "markers+text"),
+    )
+    for mask, name, color, size, mode in layers:
         if not mask.any():
             continue
         fig.add_trace(
             go.Scatter(
                 x=xy[mask, 0],
                 y=xy[mask, 1],
-                mode="markers+text",
+                mode=mode,
                 text=[w for w, m in zip(words, mask, strict=True) if m],
                 textposition="top center",
                 textfont=dict(size=11, color=color),
@@ -66,7 +84,8 @@ def word_map_figure(
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    fig.update_layout(title=title, height=520, showlegend=bool(is_pin.any()), **_LAYOUT)
+    fig.update_layout(title=title, height=520, showlegend=len(fig.data) > 1, **_LAYOUT)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0))
     axis = dict(showticklabels=False, zeroline=False, showgrid=False)
     if extent > 0:
         fig.update_xaxes(range=[-extent, extent], **axis)

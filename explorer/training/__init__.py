@@ -11,7 +11,7 @@ Example:
     >>> t = make_trainer("ppmi_svd", corpus, vector_size=3, min_count=1)
     >>> _ = t.run()
     >>> len(t.snapshot()), t.done
-    (8, True)
+    (9, True)
 """
 
 from __future__ import annotations

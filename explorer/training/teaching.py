@@ -17,14 +17,55 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.corpus import Corpus
+from explorer.stopwords import is_stopword
 from explorer.training.pairs import cooccurrence, ppmi, sentence_pairs
 from explorer.training.subword import char_ngrams, fnv1a
 from explorer.vectors import WordVectors
 
 
-def map_words(wv: WordVectors, top: int, pinned: Sequence[str] = ()) -> list[str]:
-    """The ``top`` most frequent words of ``wv`` plus the pinned words it knows, no duplicates."""
-    words = list(wv.keys[:top])
+# Words that show each built-in corpus's structure after a short training.
+SUGGESTED_WORDS: dict[str, tuple[str, ...]] = {
+    "builtin:support_tickets": ("charge", "refund", "battery", "shipment"),
+    "builtin:analogy_world": ("king", "queen", "paris", "france"),
+    "builtin:mixed": ("bank", "charge", "river", "melody"),
+}
+
+
+def suggested_words(wv: WordVectors, source: str, n: int = 4) -> list[str]:
+    """Up to ``n`` words worth watching: the corpus's suggestions it knows, else frequent content words.
+
+    >>> import numpy as np
+    >>> wv = WordVectors(["the", "charge", "refund"], np.eye(3, dtype=np.float32))
+    >>> suggested_words(wv, "builtin:support_tickets")
+    ['charge', 'refund']
+    >>> suggested_words(wv, "upload:notes.txt")
+    ['charge', 'refund']
+    """
+    known = [w for w in SUGGESTED_WORDS.get(source, ()) if w in wv][:n]
+    if known:
+        return known
+    return [w for w in wv.keys if w.isalpha() and len(w) >= 3 and not is_stopword(w)][:n]
+
+
+def map_words(wv: WordVectors, top: int, pinned: Sequence[str] = (), skip_stopwords: bool = True) -> list[str]:
+    """The ``top`` most frequent words of ``wv`` plus the pinned words it knows, no duplicates.
+
+    Stopwords ("the", "of") are left out unless pinned, so the map shows content words; when
+    fewer than ``top`` content words exist, stopwords fill the rest.
+
+    >>> import numpy as np
+    >>> wv = WordVectors(["the", "king", "of", "queen"], np.eye(4, dtype=np.float32))
+    >>> map_words(wv, 2, ["of"])
+    ['king', 'queen', 'of']
+    """
+    keys = list(wv.keys)
+    if skip_stopwords:
+        content = [w for w in keys if not is_stopword(w)]
+        words = content[:top]
+        if len(words) < top:
+            words += [w for w in keys if is_stopword(w)][: top - len(words)]
+    else:
+        words = keys[:top]
     for w in pinned:
         if w in wv and w not in words:
             words.append(w)
