@@ -10,6 +10,7 @@ Pages call these through the module (``cache.get_embedder(...)``) so tests can p
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import numpy as np
@@ -107,10 +108,8 @@ def start_umap_warmup() -> threading.Thread:
     from explorer.projection import warm_up_umap
 
     def run() -> None:
-        try:
+        with contextlib.suppress(Exception):  # a failed warm-up only means a slower first UMAP
             warm_up_umap()
-        except Exception:  # noqa: BLE001 - a failed warm-up only means a slower first UMAP
-            pass
 
     thread = threading.Thread(target=run, name="umap-warmup", daemon=True)
     thread.start()

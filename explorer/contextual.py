@@ -736,7 +736,8 @@ def project_2d(vectors: np.ndarray, center: bool = True) -> tuple[np.ndarray, np
     x = x - x.mean(axis=0, keepdims=True) if center else x
     u, s, _vt = np.linalg.svd(x, full_matrices=False)
     coords = np.zeros((n, 2))
-    k = min(2, len(s))
+    # Axes with no real spread (duplicate sentences, two points) stay at 0 instead of rounding noise.
+    k = int(np.sum(s[:2] > 1e-6 * s[0])) if len(s) and s[0] > 0 else 0
     coords[:, :k] = u[:, :k] * s[:k]
     total = float((s**2).sum())
     share = np.zeros(2)

@@ -298,6 +298,48 @@ def check_analogy_words(wv: WordVectors, words: Sequence[str]) -> list[str]:
     return notices
 
 
+def resolve_words(wv: WordVectors, words: Sequence[str | None]) -> tuple[list[str | None], list[str]]:
+    """Typed words as the vector set spells them: trimmed, and in another letter case when only that is known.
+
+    Returns the words (None and empty stay None) and a notice for each word that was changed, so
+    "King " finds "king" in an uncased vocabulary. A word known in no spelling is returned as typed
+    (``check_analogy_words`` then explains it).
+
+    >>> import numpy as np
+    >>> from explorer.vectors import WordVectors
+    >>> resolve_words(WordVectors(["king", "Paris"], np.eye(2)), ["King ", "paris", None])[0]
+    ['king', 'Paris', None]
+    """
+    out: list[str | None] = []
+    notices: list[str] = []
+    lower_index: dict[str, str] | None = None
+    for word in words:
+        if word is None or not str(word).strip():
+            out.append(None)
+            continue
+        typed = str(word)
+        text = typed.strip()
+        found = text if text in wv else None
+        if found is None:
+            for variant in (text.lower(), text.capitalize(), text.upper(), text.title()):
+                if variant in wv:
+                    found = variant
+                    break
+        if found is None:
+            if lower_index is None:
+                lower_index = {}
+                for key in wv.keys:
+                    lower_index.setdefault(key.lower(), key)
+            found = lower_index.get(text.lower())
+        if found is None:
+            out.append(text)
+            continue
+        if found != text:
+            notices.append(f"{text!r} is not in {wv.name!r}; {found!r} is used instead.")
+        out.append(found)
+    return out, notices
+
+
 # ----- files ------------------------------------------------------------------------------------
 def _read_text(source: Source) -> tuple[str, str]:
     from explorer.vectors_io import _read_bytes, _source_name

@@ -649,9 +649,12 @@ def top_matches(
         raise SentenceError("The query and the sentences must be encoded with the same method and vector set.")
     if query_index in query.empty:
         raise SentenceError(
-            f'The query "{shorten(query.sentences[query_index], 60)}" has no {query.label.lower()} vector: '
-            + ("it has only stopwords. " if query.removed[query_index] else "none of its words are known. ")
-            + "Rephrase it with words the vector set knows."
+            f'The query "{shorten(query.sentences[query_index], 60)}" gets no vector from {query.label}: '
+            + (
+                "it has only stopwords. Add a content word, or compare with the plain mean or TF-IDF."
+                if query.removed[query_index]
+                else "none of its words are in the vector set. Rephrase it with words the vector set knows."
+            )
         )
     row = query.matrix[query_index : query_index + 1]
     if metric == "cosine":

@@ -75,7 +75,8 @@ def _corpus_picker(settings: Settings) -> Corpus:
     names = corpus.builtin_names()
     choices = names + [UPLOAD_CHOICE]
     restore_from_link({"sidebar.corpus": links.builtin_name(names)}, where=st.sidebar)
-    default = st.session_state.get("sidebar.corpus", DEFAULT_CORPUS)
+    # Streamlit drops a widget's value while another page runs: fall back to the last choice seen.
+    default = st.session_state.get("sidebar.corpus", st.session_state.get("sidebar.corpus_last", DEFAULT_CORPUS))
     if default not in choices:
         default = DEFAULT_CORPUS
     choice = st.sidebar.selectbox(
@@ -86,6 +87,7 @@ def _corpus_picker(settings: Settings) -> Corpus:
         key="sidebar.corpus",
         help="Built-in corpora ship with the app. Uploads stay in your browser session only.",
     )
+    st.session_state["sidebar.corpus_last"] = choice
     if choice != UPLOAD_CHOICE:
         st.sidebar.caption(corpus.builtin_info(choice)["description"])
         return cache.get_builtin_corpus(choice)

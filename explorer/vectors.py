@@ -184,7 +184,12 @@ class WordVectors:
         """A sentence for a word that is not in the set, with close spellings when there are any."""
         import difflib
 
-        close = difflib.get_close_matches(word, self._keys[:50_000], n=3)
+        text = str(word).strip()
+        pool = self._keys[:50_000]
+        # The same word in another letter case first ("King" -> "king"), then near spellings.
+        close = [k for k in pool if k.lower() == text.lower() and k != word][:3]
+        close += [k for k in difflib.get_close_matches(text.lower(), pool, n=3) if k not in close and k != word]
+        close = close[:3]
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         return f"{word!r} is not in {self.name!r} ({len(self):,} words).{hint}"
 

@@ -26,6 +26,18 @@ RUNNING = "train.running"
 MAP_PREV = "train.map_prev"
 NOTICE = "train.notice"
 TEACH_CACHE = "train.cooc_cache"
+SAVED = "train.saved_widgets"
+
+LOSS_MEANING = {
+    "sgns": ("loss per (center, context) pair", "How badly each true pair is told apart from random noise words."),
+    "cbow": ("loss per center word", "How badly each word is predicted from the average of its neighbours."),
+    "ppmi_svd": (
+        "share of PPMI not yet captured",
+        "Each SVD refinement captures more of the PPMI matrix; 0 would reproduce it exactly.",
+    ),
+    "glove": ("weighted squared error", "How far word·context + biases is from log co-occurrence counts."),
+    "subword": ("loss per (center, context) pair", "Skip-gram's loss, with words built from character n-grams."),
+}
 
 
 def _word_list(max_words: int):
@@ -50,6 +62,10 @@ link_fields = {
 for _method, _specs in PARAMS.items():
     for _spec in _specs:
         link_fields[param_key(_method, _spec.name)] = _param_parser(_spec)
+# Streamlit forgets a page's widget values while another page runs; bring them back first (a link wins).
+for _key, _value in st.session_state.get(SAVED, {}).items():
+    if _key not in st.session_state:
+        st.session_state[_key] = _value
 ui.restore_from_link(link_fields)
 
 state = ui.sidebar()
@@ -123,6 +139,7 @@ if st.session_state.get(SIGNATURE) != signature:
     st.session_state[SIGNATURE] = signature
     st.session_state[RUNNING] = False
     st.session_state[MAP_PREV] = {}
+    ui.release_training_slot(state)
     try:
         st.session_state[TRAINER] = make_trainer(method, corpus, **config)
         st.session_state.pop("train.error", None)
@@ -146,23 +163,36 @@ def advance(n: int) -> None:
     if time_left() <= 0:
         st.warning(f"This run reached the limit of {settings.max_train_seconds:,} s of training. Reset to start over.")
         return
+    if not ui.acquire_training_slot(state):
+        return
     bar = st.progress(0.0, text=f"Training {n} step(s)…")
     deadline = time.perf_counter() + time_left()
     done = 0
-    while done < n and not trainer.done and time.perf_counter() < deadline:
-        k = min(n - done, 5)
-        trainer.step(k)
-        done += k
-        bar.progress(min(1.0, done / n), text=f"Training: {done}/{n} steps")
+    try:
+        while done < n and not trainer.done and time.perf_counter() < deadline:
+            k = min(n - done, 5)
+            trainer.step(k)
+            done += k
+            ui.acquire_training_slot(state)  # renew the lease on long runs
+            bar.progress(min(1.0, done / n), text=f"Training: {done}/{n} steps")
+    finally:
+        if not st.session_state.get(RUNNING):
+            ui.release_training_slot(state)
     bar.empty()
 
 
 # ----- controls ------------------------------------------------------------------------------------
 buttons = st.columns([1, 1, 1, 1.3, 1, 3])
 disabled = trainer is None or trainer.done
-if buttons[0].button("Step ×1", disabled=disabled, help="One step: about 1/20 of the corpus (or one stage)."):
+if method in ("sgns", "cbow", "subword"):
+    per_step = f"{config['batch_words']:,} words of text"
+    twenty = f"about {20 * config['batch_words'] / max(corpus.token_count, 1):.1f} epochs of this corpus"
+else:
+    per_step = "a chunk of counting or one stage of fitting"
+    twenty = "twenty of those"
+if buttons[0].button("Step ×1", disabled=disabled, help=f"One step: {per_step}."):
     advance(1)
-if buttons[1].button("Step ×20", disabled=disabled, help="Twenty steps: about one epoch."):
+if buttons[1].button("Step ×20", disabled=disabled, help=f"Twenty steps: {twenty}."):
     advance(20)
 if buttons[2].button("Step ×100", disabled=disabled, help="A hundred steps."):
     advance(100)
@@ -170,12 +200,15 @@ if buttons[2].button("Step ×100", disabled=disabled, help="A hundred steps."):
 
 def _set_running(on: bool) -> None:
     st.session_state[RUNNING] = on
+    if not on:
+        ui.release_training_slot(state)
 
 
 def _reset() -> None:
     st.session_state[SIGNATURE] = None
     st.session_state[TRAINER] = None
     st.session_state[RUNNING] = False
+    ui.release_training_slot(state)
 
 
 if st.session_state.get(RUNNING):
@@ -196,20 +229,31 @@ running = bool(st.session_state.get(RUNNING))
 view_cols = st.columns([3, 3, 1])
 if WATCH not in st.session_state:
     st.session_state[WATCH] = ""
+suggested = ", ".join(teaching.SUGGESTED_WORDS.get(corpus.source, ())) or "charge, refund, battery"
 view_cols[0].text_input(
     "Watch words",
     key=WATCH,
-    placeholder="charge, refund, battery",
-    help="Comma-separated; their neighbours are listed.",
+    placeholder=suggested,
+    help="Comma-separated; their nearest neighbours are listed below. Empty: a few suggested words.",
 )
 if PINS not in st.session_state:
     st.session_state[PINS] = ""
 view_cols[1].text_input(
-    "Pin words on the map", key=PINS, placeholder="charged, charging", help="Comma-separated; always drawn on the map."
+    "Pin words on the map",
+    key=PINS,
+    placeholder=suggested,
+    help="Comma-separated; always drawn on the map, in red and labelled.",
 )
 if MAP_SIZE not in st.session_state:
     st.session_state[MAP_SIZE] = 50
-view_cols[2].number_input("Words on map", min_value=10, max_value=200, step=10, key=MAP_SIZE)
+view_cols[2].number_input(
+    "Words on map",
+    min_value=10,
+    max_value=200,
+    step=10,
+    key=MAP_SIZE,
+    help="The most frequent words, stopwords left out; the first 25 are labelled, hover the others.",
+)
 
 
 def _split(text: str) -> list[str]:
@@ -220,7 +264,7 @@ def _watch_words(wv) -> list[str]:
     chosen = _split(st.session_state.get(WATCH, ""))
     if chosen:
         return chosen
-    return [w for w in wv.keys if len(w) >= 5 and w.isalpha()][:4]
+    return teaching.suggested_words(wv, corpus.source)
 
 
 def _w2v_bytes(wv) -> bytes:
@@ -237,11 +281,13 @@ def live_views() -> None:
     if st.session_state.get(RUNNING):
         if time_left() <= 0:
             st.session_state[RUNNING] = False
+            ui.release_training_slot(state)
             st.warning(f"This run reached the limit of {settings.max_train_seconds:,} s of training.")
-        elif not trainer.done:
+        elif not trainer.done and ui.acquire_training_slot(state):
             trainer.run(max_seconds=0.35)
         if trainer.done:
             st.session_state[RUNNING] = False
+            ui.release_training_slot(state)
             st.rerun()
     records = trainer.records
     frac = trainer.progress
@@ -252,10 +298,8 @@ def live_views() -> None:
             speed = f"{last.words_done / max(last.elapsed, 1e-9):,.0f} words/s"
         else:
             speed = f"{last.step / max(last.elapsed, 1e-9):,.1f} steps/s"
-        text = (
-            f"{frac:.0%} · {last.stage}, epoch {last.epoch} · step {last.step} · {speed} · "
-            f"{'done' if trainer.done else f'about {eta:,.0f} s left'}"
-        )
+        left_text = "done" if trainer.done else (f"about {eta:,.0f} s left" if eta >= 1 else "under 1 s left")
+        text = f"{frac:.0%} · {last.stage}, epoch {last.epoch} · step {last.step} · {speed} · {left_text}"
     else:
         text = "Not trained yet: press a Step button or Start."
     st.progress(frac, text=text)
@@ -268,8 +312,10 @@ def live_views() -> None:
         losses = [(r.words_done if trainer.unit == "words" else r.step, r.loss) for r in records if r.loss == r.loss]
         if losses:
             x_title = "words trained" if trainer.unit == "words" else "step"
-            fig = charts.loss_figure([x for x, _ in losses], [y for _, y in losses], x_title=x_title)
+            y_title, meaning = LOSS_MEANING[method]
+            fig = charts.loss_figure([x for x, _ in losses], [y for _, y in losses], x_title=x_title, y_title=y_title)
             st.plotly_chart(fig, key="train.loss_chart")
+            st.caption(f"{meaning} Dots: each step; line: running mean of the last 10.")
         elif records:
             st.info("This stage counts co-occurrences; the loss appears once the SVD starts.")
         else:
@@ -277,13 +323,21 @@ def live_views() -> None:
         st.markdown("**Nearest neighbours of watched words**")
         st.dataframe(teaching.neighbour_rows(wv, _watch_words(wv), topn=5), hide_index=True)
     with right:
-        pins = [w for w in _split(st.session_state.get(PINS, "")) if w in wv]
+        typed_pins = _split(st.session_state.get(PINS, ""))
+        pins = [w for w in typed_pins if w in wv]
         words = teaching.map_words(wv, int(st.session_state[MAP_SIZE]), pins)
         xy = teaching.map_coordinates(wv, words, st.session_state.get(MAP_PREV))
         st.session_state[MAP_PREV] = {w: xy[i].tolist() for i, w in enumerate(words)}
-        extent = max(2.5, float(abs(xy).max()) * 1.1) if len(xy) else 2.5
+        extent = teaching.map_extent(xy)
         title = "Word map (PCA, aligned to the previous frame)" if records else "Word map (random starting vectors)"
         st.plotly_chart(charts.word_map_figure(words, xy, pins, title=title, extent=extent), key="train.map_chart")
+        st.caption(
+            "Each dot is a word; words used in similar contexts move close together. The plane is a PCA "
+            "of the current vectors, turned to match the previous frame, so motion means learning."
+        )
+        unknown = [w for w in typed_pins if w not in wv]
+        if unknown:
+            st.caption(f"Not on the map (not in the vocabulary, rare or below min_count): {', '.join(unknown)}.")
     if records:
         st.download_button(
             "Download vectors (word2vec text)",
@@ -304,11 +358,15 @@ window = int(values.get("window", 5))
 
 with tab_pairs:
     st.markdown(
-        "Skip-gram turns each sentence into (center, context) pairs: every word within the window "
-        "predicts the center word, and each pair is one training example."
+        "Skip-gram turns each sentence into (center, context) pairs: the center word predicts every word "
+        "within the window on either side, and each pair is one training example (CBOW predicts the center "
+        "from all of them at once). During training the window is shrunk at random for each center, so "
+        "near neighbours count more often than far ones."
     )
     n_sent = min(len(corpus.sentences), 200)
-    idx = st.number_input("Sentence number", min_value=1, max_value=n_sent, value=1, step=1, key="train.sentence")
+    if not 1 <= st.session_state.get("train.sentence", 1) <= n_sent:
+        st.session_state["train.sentence"] = 1
+    idx = st.number_input("Sentence number", min_value=1, max_value=n_sent, step=1, key="train.sentence")
     tokens = corpus.sentences[int(idx) - 1]
     st.caption(f"“{corpus.raw_sentences[int(idx) - 1]}” → {len(tokens)} tokens, window {window}")
     st.dataframe(teaching.window_pair_rows(tokens, window), hide_index=True, height=260)
@@ -382,3 +440,6 @@ with tab_ngrams:
 
 link_keys = ["sidebar.corpus", METHOD, SEED, WATCH, PINS, MAP_SIZE] + [param_key(method, p.name) for p in specs]
 ui.write_link(link_keys)
+widget_keys = [*link_keys[1:], "train.sentence", "train.matrix_words", "train.ngram_word"]
+widget_keys += [param_key(m, p.name) for m, ps in PARAMS.items() for p in ps]
+st.session_state[SAVED] = {k: st.session_state[k] for k in widget_keys if k in st.session_state}

@@ -43,6 +43,18 @@ for notice in wv.notices:
     st.info(notice)
 st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions.")
 
+if not st.session_state.get("analogy.started"):
+    # First visit without a linked question: open on an example the vector set can answer.
+    st.session_state["analogy.started"] = True
+    if not any(k.startswith("analogy.") for k in st.query_params) and all(
+        st.session_state.get(k) is None for k in WORD_KEYS
+    ):
+        first = next((p for p in PRESETS.values() if all(w in wv for w in (p.a, p.b, p.c, p.expected))), None)
+        if first is not None:
+            st.session_state["analogy.preset"] = first.label
+            for key, word in zip(WORD_KEYS, (first.a, first.b, first.c, first.expected), strict=True):
+                st.session_state[key] = word
+
 ask, batch = st.tabs(["Ask a question", "Evaluate on a test set"])
 
 
@@ -98,18 +110,20 @@ with ask:
     )
     topn = opt_cols[2].slider("Answers to show", 1, 50, 10, key="analogy.topn")
 
-    a, b, c = (st.session_state.get(k) for k in WORD_KEYS[:3])
-    expected = st.session_state.get("analogy.expected") or None
-    if not all(w and str(w).strip() for w in (a, b, c)):
+    (a, b, c, expected), spelled = evaluation.resolve_words(wv, [st.session_state.get(k) for k in WORD_KEYS])
+    if not all((a, b, c)):
         st.info("Choose or type the three words a, b and c (or pick an example) to get answers.")
     else:
         try:
             notices = evaluation.check_analogy_words(wv, [a, b, c] + ([expected] if expected else []))
             answers = wv.analogy(a, b, c, method=method, topn=topn, exclude_inputs=exclude)
         except (VectorsError, KeyError) as exc:
-            st.error(str(exc))
+            st.error(exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc))
+            preset = PRESETS.get(st.session_state.get("analogy.preset"))
+            if preset is not None and (preset.a, preset.b, preset.c) == (a, b, c):
+                st.caption(f"The example “{preset.label}” suits: {preset.fits}. Choose such a vector set above.")
         else:
-            for notice in notices:
+            for notice in spelled + notices:
                 st.warning(notice)
             label = evaluation.METHOD_LABELS[method]
             top = answers[0][0] if answers else None

@@ -171,10 +171,8 @@ if stack.truncated:
         "each occurrence was read in a window of the text around it."
     )
 if len(stack) < 2:
-    st.error(
-        f"Only {len(stack)} occurrence of “{word}” was found; the heatmap needs at least two. "
-        "Add sentences that contain the word."
-    )
+    found = "No occurrence" if len(stack) == 0 else "Only one occurrence"
+    st.error(f"{found} of “{word}” was found; the heatmap needs at least two. Add sentences that contain the word.")
     st.stop()
 
 occ = stack.at(layer)

@@ -54,9 +54,26 @@ def _answers(at) -> list[str]:
     return list(at.dataframe[0].value["word"])
 
 
-def test_first_view_asks_for_words(page) -> None:
+def test_first_view_answers_the_first_example_the_vectors_know(page) -> None:
+    first = next(p for p in evaluation.load_presets() if all(w in _world_vectors() for w in (p.a, p.b, p.c)))
+    assert page.selectbox(key="analogy.a").value == first.a and page.selectbox(key="analogy.c").value == first.c
+    assert not _errors(page) and _answers(page)
+    assert page.query_params["analogy.a"] == first.a  # the opening question travels in the link too
+    # Cleared words stay cleared (no refill on the next run), and the page asks for them.
+    page.selectbox(key="analogy.a").set_value(None).run()
+    assert not page.exception and page.selectbox(key="analogy.a").value is None
     assert any("three words" in i.value for i in page.info)
-    assert not _errors(page)
+
+
+def test_first_view_asks_for_words_when_no_example_fits(monkeypatch) -> None:
+    odd = WordVectors(["alpha", "beta", "gamma"], np.eye(3, dtype=np.float32), name="Odd")
+    monkeypatch.setattr("explorer.cache.get_reference_vectors", lambda *a, **k: odd)
+    at = app_test(PAGE)
+    at.session_state["vectors.sets"] = {"Odd": odd}
+    at.session_state["vectors.active"] = "Odd"
+    at.run()
+    assert not at.exception and not _errors(at)
+    assert any("three words" in i.value for i in at.info)
 
 
 def test_query_shows_answers_rank_consistency_and_picture(page) -> None:
@@ -111,6 +128,23 @@ def test_unknown_word_suggests_spellings(monkeypatch) -> None:
     at.run()
     assert not at.exception
     assert any("'wommann'" in e and "Did you mean 'woman'" in e for e in _errors(at)), _errors(at)
+
+
+def test_capitalised_words_are_answered_in_the_vocabulary_spelling(monkeypatch) -> None:
+    at = _fresh(monkeypatch, a="Man", b="WOMAN ", c="King")
+    at.run()
+    assert not at.exception and not _errors(at), _errors(at)
+    assert _answers(at)[0] == "queen"
+    assert any("'king' is used instead" in w.value for w in at.warning)
+
+
+def test_preset_that_does_not_fit_the_vector_set_names_the_sets_it_suits(page) -> None:
+    at = page
+    preset = next(p for p in evaluation.load_presets() if p.a not in _world_vectors())
+    at.selectbox(key="analogy.preset").set_value(preset.label).run()
+    assert not at.exception
+    assert any(f"'{preset.a}'" in e for e in _errors(at)), _errors(at)
+    assert any(preset.fits in c.value for c in at.caption)
 
 
 def test_repeated_words_warn(page) -> None:

@@ -81,8 +81,11 @@ def test_fewer_than_two_occurrences_is_explained(tiny_page):
     at.text_input(key="context.word").set_value("bank").run()
     at.text_area(key="context.text").set_value("the bank lent money\na cat sat").run()
     assert not at.exception
-    assert any("at least two" in e for e in _errors(at))
+    assert any("Only one occurrence of “bank”" in e and "at least two" in e for e in _errors(at)), _errors(at)
     assert not at.get("plotly_chart")
+    at.text_area(key="context.text").set_value("a cat sat\nthe dog ran").run()
+    assert not at.exception
+    assert any("No occurrence of “bank”" in e for e in _errors(at)), _errors(at)
 
 
 def test_corpus_sentences(tiny_page):

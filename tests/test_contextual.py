@@ -248,6 +248,25 @@ def test_project_2d():
     assert project_2d(np.zeros((0, 3)))[0].shape == (0, 2)
 
 
+def test_project_2d_keeps_an_axis_without_spread_at_zero():
+    # Repeated sentences give repeated vectors: the second axis holds only rounding noise, which a
+    # chart would print as "1.5f" (femto) ticks; it must come back as exact zeros.
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(2, 16)).astype(np.float32)
+    coords, share = project_2d(np.stack([a] * 5 + [b] * 5))
+    assert np.all(coords[:, 1] == 0) and share[1] == 0
+    assert share[0] == pytest.approx(1.0) and abs(coords[0, 0] - coords[5, 0]) > 1
+
+
+def test_occurrence_labels_keep_punctuation_attached():
+    from explorer.charts.context import occurrence_labels, short_label
+
+    assert short_label("2", "We sat on the river bank.", (20, 24)) == "2: …river bank."
+    assert short_label("3", "Money in the bank, then home.", (13, 17)) == "3: …the bank,…"
+    labels = occurrence_labels([0, 0], ["bank by the bank"] * 2, [(0, 4), (12, 16)])
+    assert labels == ["1a: bank by…", "1b: …the bank"]
+
+
 def test_visibility_masks(emb):
     vis = emb.visibility("the bank lent money", "bank")
     assert vis.tokens[0] == "[CLS]" and vis.tokens[-1] == "[SEP]"

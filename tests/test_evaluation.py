@@ -252,6 +252,30 @@ def test_offset_plane_and_charts() -> None:
     assert [t.name for t in grouped.data] == ["3CosAdd", "3CosMul"] and grouped.data[1].y == (None,)
 
 
+def test_offset_picture_legend_names_each_pair_in_its_own_colour() -> None:
+    from explorer.charts import analogy as charts
+
+    coords = np.array([[0.0, 0.0], [0.1, 1.0], [1.0, 0.0], [1.1, 1.0], [0.5, 0.5]])
+    fig = charts.offset_picture(["king", "queen", "man", "woman", "girl"], coords, ["a", "b", "c", "d", "neighbour"])
+    named = {t.name: t for t in fig.data}
+    assert set(named) == {"other answers", "a → b", "c → d"}
+    assert named["a → b"].marker.color != named["c → d"].marker.color
+    assert list(named["c → d"].text) == ["man (c)", "woman (d)"]
+    # the arrow rises from c to d: c's label goes below its point, d's above, so neither sits on the arrow
+    assert list(named["c → d"].textposition) == ["bottom center", "top center"]
+    falling = charts.offset_picture(["a", "b"], np.array([[0.0, 1.0], [1.0, 0.0]]), ["a", "b"])
+    assert list(falling.data[0].textposition) == ["top center", "bottom center"]
+
+
+def test_typed_words_find_their_spelling_in_another_letter_case() -> None:
+    wv = WordVectors(["king", "wing", "ing", "Paris"], np.eye(4), name="small")
+    words, notices = evaluation.resolve_words(wv, ["King", " wing ", "paris", "zzz", None, "  "])
+    assert words == ["king", "wing", "Paris", "zzz", None, None]
+    assert len(notices) == 2 and "'king' is used instead" in notices[0]
+    # an unknown word suggests the same word in another case before near spellings
+    assert "Did you mean 'king'" in wv.unknown_word_message("KING")
+
+
 def test_builtin_files_and_presets() -> None:
     presets = evaluation.load_presets()
     assert {p.label for p in presets} >= {"king : queen :: man : ?", "paris : france :: berlin : ?"}

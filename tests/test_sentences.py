@@ -151,9 +151,11 @@ def test_sentences_with_no_known_words_are_flagged_with_a_clear_message(wv):
     assert clean.empty == (1, 2)
     msg = clean.empty_message()
     assert '#3 "The of and"' in msg and "only stopwords" in msg and "#2" in msg
-    with pytest.raises(SentenceError, match="only stopwords"):
+    with pytest.raises(SentenceError, match="only stopwords") as stop_only:
         top_matches(clean, clean, query_index=2)
-    with pytest.raises(SentenceError, match="none of its words are known"):
+    # names the method once ("no no stopwords vector" read badly) and advises a content word
+    assert "no no" not in str(stop_only.value) and "Add a content word" in str(stop_only.value)
+    with pytest.raises(SentenceError, match="none of its words are in the vector set"):
         top_matches(clean, clean, query_index=1)
     assert encode_average([S_CAT], wv).empty_message() is None
 

@@ -99,3 +99,84 @@ def test_link_restores_method_and_parameters_and_refuses_bad_values() -> None:
     assert at.session_state["train.seed"] == 1
     assert any("train.seed" in w.value for w in at.warning)
     assert at.session_state["train.trainer"].config.window == 7
+
+
+def test_a_full_server_makes_the_visitor_wait_and_a_finished_step_frees_the_slot(monkeypatch) -> None:
+    from explorer import cache
+    from explorer.limits import TrainingSlots
+
+    slots = TrainingSlots(capacity=1)
+    monkeypatch.setattr(cache, "get_training_slots", lambda capacity: slots)
+    assert slots.acquire("another-visitor")
+    at = app_test(PAGE)
+    at.run()
+    _button(at, "Step ×1").click().run()
+    assert not at.exception
+    assert not at.session_state["train.trainer"].records  # nothing trained while the slot is taken
+    assert any("1 training is running" in i.value and "yours starts when one finishes" in i.value for i in at.info)
+    _button(at, "▶ Start").click().run()
+    assert not at.exception and not at.session_state["train.trainer"].records  # the live tick waits too
+    assert any("yours starts when one finishes" in i.value for i in at.info)
+    _button(at, "⏹ Stop").click().run()
+
+    slots.release("another-visitor")
+    _button(at, "Step ×1").click().run()
+    assert len(at.session_state["train.trainer"].records) == 1
+    assert slots.running() == 0  # a finished step gives its slot back
+    _button(at, "▶ Start").click().run()
+    assert slots.running() == 1  # a live training holds its slot between ticks
+    _button(at, "⏹ Stop").click().run()
+    assert slots.running() == 0
+
+
+def test_an_uploaded_one_word_corpus_gives_a_clear_message() -> None:
+    from explorer import ui
+    from explorer.corpus import Corpus
+
+    at = app_test(PAGE)
+    at.session_state["sidebar.corpus"] = ui.UPLOAD_CHOICE
+    at.session_state["sidebar.uploaded_corpus"] = ("one-word", Corpus.from_texts(["hello"], name="one.txt"))
+    at.run()
+    assert not at.exception
+    assert at.session_state["train.trainer"] is None
+    assert at.error and "min_count" in at.error[0].value and "one.txt" in at.error[0].value
+    assert _button(at, "Step ×1").disabled and _button(at, "▶ Start").disabled
+    at.number_input(key="train.sgns.min_count").set_value(1).run()
+    assert not at.exception
+    assert "at least two distinct words" in at.error[0].value
+
+
+def test_pinned_words_join_the_map_and_unknown_ones_are_named() -> None:
+    at = app_test(PAGE)
+    at.session_state["train.pins"] = "charging, zzzunknown"
+    at.run()
+    _button(at, "Step ×1").click().run()
+    assert not at.exception
+    assert "charging" in at.session_state["train.map_prev"]
+    assert any("zzzunknown" in c.value and "not in the vocabulary" in c.value for c in at.caption)
+
+
+def test_training_and_corpus_survive_a_visit_to_another_page() -> None:
+    at = app_test(PAGE)
+    at.session_state["sidebar.corpus"] = "analogy_world"
+    at.session_state["train.method"] = "glove"
+    at.run()
+    at.number_input(key="train.glove.window").set_value(7).run()
+    _button(at, "Step ×1").click().run()
+    trainer = at.session_state["train.trainer"]
+    assert trainer.records and trainer.config.window == 7
+    at.switch_page("3_Analogies.py").run()
+    assert not at.exception
+    assert at.session_state["vectors.active"].startswith("Trained: glove on Analogy world")
+
+    # In a browser, Streamlit drops every widget value of a page while another page runs; what is
+    # left is the non-widget state. A session holding only that must come back to the same view.
+    back = app_test(PAGE)
+    for key in ("sidebar.corpus_last", "train.saved_widgets", "train.trainer", "train.signature"):
+        back.session_state[key] = at.session_state[key]
+    back.run()
+    assert not back.exception
+    assert back.session_state["sidebar.corpus"] == "analogy_world"
+    assert back.session_state["train.method"] == "glove" and back.session_state["train.glove.window"] == 7
+    assert back.session_state["train.trainer"] is trainer  # the training so far is kept
+    assert not any("starts over" in i.value for i in back.info)

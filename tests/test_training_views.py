@@ -148,6 +148,7 @@ def test_charts_have_data() -> None:
     xy = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5]])
     fig = charts.word_map_figure(["a", "b", "c"], xy, pinned=["c"], extent=2.0)
     assert [len(t.x) for t in fig.data] == [2, 1] and fig.layout.xaxis.range == (-2.0, 2.0)
+    assert charts.loss_figure([1], [2.0], y_title="loss per pair").layout.yaxis.title.text == "loss per pair"
     fig = charts.matrix_figure(np.eye(2), ["a", "b"], "counts")
     assert fig.data[0].text[0][0] == "1"
     assert charts.vector_strip_figure(np.arange(4) - 2.0, "v").data[0].zmax == 2.0
@@ -171,3 +172,45 @@ def test_glove_adagrad_dense_and_sparse_paths_agree() -> None:
     assert torch.allclose(dense_p, sparse_p) and torch.allclose(dense_sq, sparse_sq)
     moved = (sparse_p - param).abs()
     assert moved[3].max() <= 0.1 + 1e-6 and moved[0].max() == 0  # a step never exceeds lr
+
+
+def test_word_map_labels_only_the_top_words_and_the_pins() -> None:
+    words = [f"w{i}" for i in range(50)]
+    xy = np.stack([np.linspace(-1, 1, 50), np.zeros(50)], axis=1)
+    xy[::2, 1] = np.linspace(-1, 1, 25)  # spread out: every label has room
+    fig = charts.word_map_figure(words, xy * 100, pinned=["w40"], label_top=25)
+    by_name = {t.name: t for t in fig.data}
+    labelled = [w for t in fig.data if "text" in t.mode for w in t.text]
+    assert "w40" in labelled and set(labelled) <= set(words[:25] + ["w40"])
+    hover_only = by_name["more words (hover)"]
+    assert hover_only.mode == "markers" and "w49" in hover_only.text  # still named on hover
+    assert sum(len(t.x) for t in fig.data) == 50  # every word is drawn once
+
+
+def test_word_map_does_not_stack_labels_on_one_spot() -> None:
+    xy = np.array([[0.0, 0.0], [0.001, 0.0], [0.0, 0.001], [1.0, 1.0]])
+    fig = charts.word_map_figure(["king", "queen", "prince", "paris"], xy, pinned=["prince"], extent=1.5)
+    labelled = {t.name: list(t.text) for t in fig.data if "text" in t.mode}
+    assert labelled == {"frequent words": ["paris"], "pinned": ["prince"]}  # a pin wins its spot
+    assert sorted(next(t.text for t in fig.data if t.mode == "markers")) == ["king", "queen"]
+    assert teaching.map_extent(xy) == 1.25 and teaching.map_extent(np.zeros((0, 2))) == 1.0
+
+
+def test_map_words_leave_out_stopwords_unless_pinned_or_needed() -> None:
+    keys = ["the", "of", "king", "and", "queen", "paris", "france"]
+    wv = WordVectors(keys, np.eye(len(keys), dtype=np.float32))
+    assert teaching.map_words(wv, 3) == ["king", "queen", "paris"]
+    assert teaching.map_words(wv, 3, ["of"]) == ["king", "queen", "paris", "of"]
+    assert teaching.map_words(wv, 5) == ["king", "queen", "paris", "france", "the"]  # filled by frequency
+    assert teaching.map_words(wv, 2, skip_stopwords=False) == ["the", "of"]
+
+
+def test_suggested_words_fit_the_corpus() -> None:
+    keys = ["the", "king", "queen", "paris", "france", "charge"]
+    wv = WordVectors(keys, np.eye(len(keys), dtype=np.float32))
+    assert teaching.suggested_words(wv, "builtin:analogy_world") == ["king", "queen", "paris", "france"]
+    assert teaching.suggested_words(wv, "builtin:support_tickets") == ["charge"]
+    assert teaching.suggested_words(wv, "upload:x.txt", n=2) == ["king", "queen"]  # frequent content words
+    for source, words in teaching.SUGGESTED_WORDS.items():
+        corpus = Corpus.builtin(source.split(":", 1)[1])
+        assert all(corpus.counts[w] >= 3 for w in words), source  # each survives the default min_count

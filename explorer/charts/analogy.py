@@ -81,21 +81,24 @@ def offset_picture(
                 hovertemplate="%{text}<extra>other answer</extra>",
             )
         )
-    key = [i for i, r in enumerate(roles) if r != "neighbour"]
-    fig.add_trace(
-        go.Scatter(
-            x=coords[key, 0],
-            y=coords[key, 1],
-            mode="markers+text",
-            text=[f"{words[i]} ({roles[i]})" for i in key],
-            textposition="top center",
-            marker={"size": 14, "color": [ROLE_COLORS[roles[i]] for i in key], "line": {"width": 1, "color": "white"}},
-            textfont={"size": 14},
-            name="a, b, c, d",
-            hovertemplate="%{text}<extra></extra>",
-        )
-    )
     index = {r: i for i, r in enumerate(roles) if r != "neighbour"}
+    for start, end in (("a", "b"), ("c", "d")):
+        pair = [index[r] for r in (start, end) if r in index]
+        if not pair:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=coords[pair, 0],
+                y=coords[pair, 1],
+                mode="markers+text",
+                text=[f"{words[i]} ({roles[i]})" for i in pair],
+                textposition=_away_from_arrow(coords, pair),
+                marker={"size": 14, "color": ROLE_COLORS[start], "line": {"width": 1, "color": "white"}},
+                textfont={"size": 14, "color": ROLE_COLORS[start]},
+                name=f"{start} → {end}",
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     for start, end in (("a", "b"), ("c", "d")):
         if start in index and end in index:
             s, e = coords[index[start]], coords[index[end]]
@@ -128,6 +131,14 @@ def offset_picture(
     )
     _pad_ranges(fig, coords)
     return fig
+
+
+def _away_from_arrow(coords: np.ndarray, pair: Sequence[int]) -> list[str]:
+    """Label positions that keep each word's label off its arrow: the start below, the end above, or vice versa."""
+    if len(pair) < 2:
+        return ["top center"] * len(pair)
+    rising = coords[pair[1], 1] >= coords[pair[0], 1]
+    return ["bottom center", "top center"] if rising else ["top center", "bottom center"]
 
 
 def _pad_ranges(fig: go.Figure, coords: np.ndarray) -> None:

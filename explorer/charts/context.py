@@ -29,12 +29,15 @@ def short_label(number: str, sentence: str, span: tuple[int, int], width: int = 
         >>> short_label("1", "Yesterday the bank approved my loan.", (14, 18))
         '1: …the bank approved…'
     """
-    before = sentence[: span[0]].split()
-    after = sentence[span[1] :].split()
+    head, tail = sentence[: span[0]], sentence[span[1] :]
+    before = head.split()
+    after = tail.split()
     left = " ".join(before[-width:]) if width else ""
     right = " ".join(after[:width]) if width else ""
     word = sentence[span[0] : span[1]]
-    text = " ".join(x for x in (left, word, right) if x)
+    # Punctuation touching the word stays attached to it ("bank." not "bank .").
+    text = left + (" " if left and head[-1:].isspace() else "") + word
+    text += (" " if right and tail[:1].isspace() else "") + right
     prefix = "…" if len(before) > width else ""
     suffix = "…" if len(after) > width else ""
     text = f"{prefix}{text}{suffix}"

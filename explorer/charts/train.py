@@ -28,16 +28,36 @@ def running_mean(values: Sequence[float], span: int = 10) -> np.ndarray:
     return (c[idx] - c[lo]) / (idx - lo)
 
 
-def loss_figure(x: Sequence[float], loss: Sequence[float], x_title: str = "step", title: str = "Loss") -> go.Figure:
+def loss_figure(
+    x: Sequence[float], loss: Sequence[float], x_title: str = "step", title: str = "Loss", y_title: str = "loss"
+) -> go.Figure:
     """Loss per unit of work (points) and its running mean (line)."""
     fig = go.Figure()
     fig.add_trace(
-        go.Scatter(x=list(x), y=list(loss), mode="markers", name="per step", marker=dict(size=4, opacity=0.35))
+        go.Scatter(x=list(x), y=list(loss), mode="markers", name="per step", marker=dict(size=5, opacity=0.5))
     )
     fig.add_trace(go.Scatter(x=list(x), y=running_mean(loss).tolist(), mode="lines", name="running mean"))
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="loss", height=320, showlegend=True, **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=320, showlegend=True, **_LAYOUT)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
     return fig
+
+
+def _room_for_labels(words: Sequence[str], xy: np.ndarray, top: int, is_pin: np.ndarray, extent: float) -> np.ndarray:
+    """Which of the first ``top`` words get a written label: pins first, then by frequency, skipping
+    a word whose label would sit on one already placed (about a label's width and height apart)."""
+    chosen = np.zeros(len(words), dtype=bool)
+    if len(words) == 0:
+        return chosen
+    span = 2 * extent if extent > 0 else float(np.ptp(xy, axis=0).max()) or 1.0
+    placed: list[tuple[float, float, float]] = []  # (x, y, half width) of each label
+    order = [i for i in range(len(words)) if is_pin[i]] + [i for i in range(min(top, len(words))) if not is_pin[i]]
+    for i in order:
+        x, y = xy[i]
+        half = 0.011 * span * max(len(words[i]), 3) / 2  # ~1.1% of the span per character
+        if is_pin[i] or all(abs(x - px) > half + ph or abs(y - py) > 0.045 * span for px, py, ph in placed):
+            placed.append((x, y, half))
+            chosen[i] = True
+    return chosen
 
 
 def word_map_figure(
@@ -50,8 +70,9 @@ def word_map_figure(
 ) -> go.Figure:
     """Points for ``words`` (most frequent first); pinned words are drawn larger and in another colour.
 
-    Only the first ``label_top`` words and the pinned ones carry a written label, so the map stays
-    readable at 50+ words; every point names its word on hover. ``extent`` > 0 fixes both axes to
+    Only the pinned words and those of the first ``label_top`` whose label does not overlap one
+    already placed carry a written label, so the map stays readable at 50+ words; every point
+    names its word on hover. ``extent`` > 0 fixes both axes to
     [-extent, extent] so frames share one scale.
 
     >>> fig = word_map_figure(["a", "b", "c"], np.eye(3)[:, :2], pinned=["c"], label_top=1)
@@ -60,7 +81,7 @@ def word_map_figure(
     """
     pinned_set = set(pinned)
     is_pin = np.array([w in pinned_set for w in words], dtype=bool)
-    is_top = (np.arange(len(words)) < label_top) & ~is_pin
+    is_top = _room_for_labels(words, np.asarray(xy, dtype=np.float64), label_top, is_pin, extent) & ~is_pin
     rest = ~is_pin & ~is_top
     fig = go.Figure()
     layers = (

@@ -22,7 +22,6 @@ from explorer.training.pairs import cooccurrence, ppmi, sentence_pairs
 from explorer.training.subword import char_ngrams, fnv1a
 from explorer.vectors import WordVectors
 
-
 # Words that show each built-in corpus's structure after a short training.
 SUGGESTED_WORDS: dict[str, tuple[str, ...]] = {
     "builtin:support_tickets": ("charge", "refund", "battery", "shipment"),
@@ -104,6 +103,19 @@ def map_coordinates(
             u, _, vt2 = np.linalg.svd(a.T @ b)
             xy = xy @ (u @ vt2)  # the orthogonal R minimising ||a R - b||
     return xy
+
+
+def map_extent(xy: np.ndarray, step: float = 0.25) -> float:
+    """Half-width of a square view that holds every point with a margin, rounded up to ``step``.
+
+    Rounding keeps the scale fixed from frame to frame unless the points really spread out.
+
+    >>> map_extent(np.array([[0.9, -1.3], [0.2, 0.4]]))
+    1.5
+    """
+    if len(xy) == 0:
+        return 1.0
+    return max(1.0, float(np.ceil(float(np.abs(xy).max()) * 1.1 / step) * step))
 
 
 def neighbour_rows(wv: WordVectors, words: Sequence[str], topn: int = 5) -> list[dict[str, str]]:
