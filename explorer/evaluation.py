@@ -741,3 +741,21 @@ def load_presets() -> tuple[Preset, ...]:
 
     raw = json.loads((ASSETS / "presets.json").read_text(encoding="utf-8"))
     return tuple(Preset(**item) for item in raw)
+
+
+def opening_example(wv: WordVectors, presets: Sequence[Preset]) -> Preset | None:
+    """The example to open the page on: the first the vector set answers right (3CosAdd), else the first it knows.
+
+    None when the set lacks a word of every example.
+
+    >>> import numpy as np
+    >>> from explorer.vectors import WordVectors
+    >>> wv = WordVectors(["man", "woman", "king", "queen"], np.array([[1, 0, 1], [0, 1, 1], [1, 0, 3], [0, 1, 3]]))
+    >>> opening_example(wv, [Preset("x", "man", "woman", "king", "queen", "any")]).expected
+    'queen'
+    """
+    known = [p for p in presets if all(w in wv for w in (p.a, p.b, p.c, p.expected))]
+    for preset in known:
+        if analogy(wv, preset.a, preset.b, preset.c, topn=1)[0][0] == preset.expected:
+            return preset
+    return known[0] if known else None

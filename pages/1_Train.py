@@ -264,7 +264,7 @@ def _watch_words(wv) -> list[str]:
     chosen = _split(st.session_state.get(WATCH, ""))
     if chosen:
         return chosen
-    return teaching.suggested_words(wv, corpus.source)
+    return teaching.suggested_words(wv.keys, corpus.source)
 
 
 def _w2v_bytes(wv) -> bytes:
@@ -377,10 +377,17 @@ with tab_counts:
         "pairs seen together more often than chance, with rare contexts damped (cds = 0.75)."
     )
     default_words = ", ".join(_split(st.session_state.get(WATCH, ""))[:6]) or ", ".join(
-        [w for w in corpus.vocab(min_count=1).words if len(w) >= 5 and w.isalpha()][:6]
+        teaching.suggested_words(corpus.vocab(min_count=1).words, corpus.source, n=6)
     )
-    if "train.matrix_words" not in st.session_state:
+    # a new corpus brings its own example words, unless the visitor typed some
+    held_default = st.session_state.get("train.matrix_default")
+    if "train.matrix_words" not in st.session_state or (
+        held_default is not None
+        and held_default[0] != corpus.source
+        and st.session_state["train.matrix_words"] == held_default[1]
+    ):
         st.session_state["train.matrix_words"] = default_words
+        st.session_state["train.matrix_default"] = (corpus.source, default_words)
     typed = st.text_input("Words (up to 12)", key="train.matrix_words")
     chosen = _split(typed)[:12]
     cache_key = (corpus.source, corpus.name, corpus.token_count, window, tuple(chosen))

@@ -249,11 +249,7 @@ selected_words: list[str] = []
 chart_state = st.session_state.get("project.chart")
 if dims == 2 and chart_state is not None:
     selection = chart_state.get("selection", {}) if hasattr(chart_state, "get") else {}
-    for pt in selection.get("points", []) or []:
-        data = pt.get("customdata")
-        if data is not None and len(data) and 0 <= int(data[0]) < len(keys):
-            selected_words.append(keys[int(data[0])])
-    selected_words = list(dict.fromkeys(selected_words))
+    selected_words = [keys[i] for i in charts.selected_rows(selection.get("points", []), len(keys))]
 
 if st.session_state.get("project.neighbour_of") not in (None, *keys):
     st.session_state["project.neighbour_of"] = None  # the word left the map

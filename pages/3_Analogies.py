@@ -44,12 +44,12 @@ for notice in wv.notices:
 st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions.")
 
 if not st.session_state.get("analogy.started"):
-    # First visit without a linked question: open on an example the vector set can answer.
+    # First visit without a linked question: open on an example the vector set answers.
     st.session_state["analogy.started"] = True
     if not any(k.startswith("analogy.") for k in st.query_params) and all(
         st.session_state.get(k) is None for k in WORD_KEYS
     ):
-        first = next((p for p in PRESETS.values() if all(w in wv for w in (p.a, p.b, p.c, p.expected))), None)
+        first = evaluation.opening_example(wv, list(PRESETS.values()))
         if first is not None:
             st.session_state["analogy.preset"] = first.label
             for key, word in zip(WORD_KEYS, (first.a, first.b, first.c, first.expected), strict=True):

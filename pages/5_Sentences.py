@@ -131,7 +131,13 @@ if len(sentences) < 2:
 else:
     st.caption(
         "Cells are darker for more alike sentences (higher cosine, or smaller distance). Hover a cell to read "
-        "both sentences. " + ("Cosine uses one colour scale for all four methods." if metric == "cosine" else "")
+        "both sentences. "
+        + (
+            "Cosine uses one colour scale for all four methods."
+            if metric == "cosine"
+            else "Each method has its own distance scale: vector lengths differ between methods, so compare "
+            "the pattern within a heatmap, not the numbers across them."
+        )
     )
     all_methods = list(sv.METHODS)
     for row in range(2):

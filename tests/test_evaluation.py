@@ -276,6 +276,31 @@ def test_typed_words_find_their_spelling_in_another_letter_case() -> None:
     assert "Did you mean 'king'" in wv.unknown_word_message("KING")
 
 
+def test_opening_example_prefers_one_the_vectors_answer_right() -> None:
+    wv = WordVectors(
+        ["man", "woman", "king", "queen", "paris", "france", "berlin", "germany"],
+        np.array(
+            [
+                [1, 0, 1, 0],
+                [0, 1, 1, 0],
+                [1, 0, 3, 0],
+                [0, 1, 3, 0],
+                [0, 0, 0, 1],
+                [0, 0, 1, 1],
+                [1, 1, 0, 1],
+                [0, 0, 5, 1],
+            ]
+        ),
+    )
+    wrong = evaluation.Preset("paris : france :: berlin : ?", "paris", "france", "berlin", "germany", "any")
+    right = evaluation.Preset("man : woman :: king : ?", "man", "woman", "king", "queen", "any")
+    unknown = evaluation.Preset("cat : cats :: dog : ?", "cat", "cats", "dog", "dogs", "any")
+    assert wv.analogy("paris", "france", "berlin", topn=1)[0][0] != "germany"
+    assert evaluation.opening_example(wv, [unknown, wrong, right]) == right
+    assert evaluation.opening_example(wv, [unknown, wrong]) == wrong  # none is right: the first it knows
+    assert evaluation.opening_example(wv, [unknown]) is None
+
+
 def test_builtin_files_and_presets() -> None:
     presets = evaluation.load_presets()
     assert {p.label for p in presets} >= {"king : queen :: man : ?", "paris : france :: berlin : ?"}

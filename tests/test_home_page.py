@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from explorer.pages_index import PAGES
 from tests.apptest import app_test
 
@@ -30,8 +31,9 @@ def test_home_page_reports_a_model_that_cannot_load(monkeypatch):
     assert {m.label: m for m in at.metric}["Transformer"].delta == "not loaded"
 
 
-def test_home_page_summaries_mention_every_page():
-    at = app_test("app.py", timeout=180)
+def test_home_page_summaries_mention_every_page(monkeypatch, tiny_bert_dir):
+    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_bert_dir))  # the bundled model is covered above
+    at = app_test("app.py")
     at.run()
     text = " ".join(m.value for m in at.markdown)
     for page in PAGES:

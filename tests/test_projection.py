@@ -350,3 +350,10 @@ def test_charts_use_webgl_for_large_sets() -> None:
     three = projection_figure(keys[:20], rng.normal(size=(20, 3)))
     assert {t.type for t in three.data} == {"scatter3d"}
     assert "<html>" in figure_html(small).lower()
+
+
+def test_selected_rows_from_chart_events() -> None:
+    from explorer.charts.projection import selected_rows
+
+    points = [{"customdata": {"0": 5}}, {"customdata": [2]}, {"customdata": 5}, {"customdata": [99]}, {"x": 1}]
+    assert selected_rows(points, 10) == [5, 2]

@@ -86,6 +86,7 @@ def test_query_and_euclidean_toggle_rank_by_distance(fake_models):
     at.run()
     assert not at.exception and not at.error
     assert any("Euclidean distance (lower is closer)" in c.value for c in at.caption)
+    assert any("its own distance scale" in c.value for c in at.caption)  # scales differ per heatmap: say so
     table = at.table[0].value
     assert len(table) == 5
     scores = [float(cell.split("(")[1].split(")")[0]) for cell in table["Plain mean"]]

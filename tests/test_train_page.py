@@ -180,3 +180,16 @@ def test_training_and_corpus_survive_a_visit_to_another_page() -> None:
     assert back.session_state["train.method"] == "glove" and back.session_state["train.glove.window"] == 7
     assert back.session_state["train.trainer"] is trainer  # the training so far is kept
     assert not any("starts over" in i.value for i in back.info)
+
+
+def test_the_matrix_example_words_follow_the_corpus_unless_typed() -> None:
+    at = app_test(PAGE)
+    at.run()
+    assert at.text_input(key="train.matrix_words").value.startswith("charge, refund")
+    at.selectbox(key="sidebar.corpus").set_value("analogy_world").run()
+    assert not at.exception
+    assert at.text_input(key="train.matrix_words").value == "king, queen, paris, france"
+    assert not any("Not in this corpus" in w.value for w in at.warning)
+    at.text_input(key="train.matrix_words").input("king, man").run()
+    at.selectbox(key="sidebar.corpus").set_value("mixed").run()
+    assert at.text_input(key="train.matrix_words").value == "king, man"  # typed words are kept

@@ -140,7 +140,7 @@ def projection_figure(
         height=height,
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         legend={"itemsizing": "constant", "title": {"text": ""}},
-        dragmode="orbit" if three_d else "lasso",
+        dragmode="orbit" if three_d else None,
         hovermode="closest",
         uirevision="project-map",
     )
@@ -157,3 +157,27 @@ def projection_figure(
 def figure_html(fig: go.Figure) -> str:
     """The figure as one standalone HTML file (plotly.js inlined, works offline)."""
     return fig.to_html(include_plotlyjs=True, full_html=True)
+
+
+def selected_rows(points: Iterable[dict], n: int) -> list[int]:
+    """Row indices (from ``customdata``) of the points a chart selection returned, in order, deduplicated.
+
+    ``customdata`` arrives as a list, a scalar, or a dict keyed "0" depending on the trace type.
+
+    >>> selected_rows([{"customdata": [3]}, {"customdata": {"0": 1}}, {"customdata": 3}, {"x": 0}], 5)
+    [3, 1]
+    """
+    rows: dict[int, None] = {}
+    for pt in points or []:
+        data = pt.get("customdata") if hasattr(pt, "get") else None
+        if isinstance(data, dict):
+            data = data.get("0", data.get(0))
+        elif isinstance(data, list | tuple):
+            data = data[0] if data else None
+        try:
+            row = int(data)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if 0 <= row < n:
+            rows.setdefault(row, None)
+    return list(rows)
