@@ -9,6 +9,8 @@ from explorer.pages_index import PAGES
 
 st.set_page_config(page_title="Embedding Explorer", page_icon=":material/explore:", layout="wide")
 state = ui.sidebar()
+# Compile UMAP in the background once per process, so the first UMAP a visitor asks for is quick.
+cache.start_umap_warmup()
 
 st.title("Embedding Explorer")
 st.markdown(
