@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 FORMATS = ("word2vec", "word2vec_binary", "glove", "tsv")
 _FIELD_SPLIT = re.compile(r"[ \t]+")
 _COUNT_COLUMNS = ("count", "counts", "frequency", "freq")
+MAX_DIMENSIONS = 10_000  # wider rows are refused before parsing (a 200,000-value row takes minutes to read)
+GZIP_EXPANSION = 4  # a .gz may unpack to at most this many times the upload limit
+_CHUNK = 1 << 20
+_SNIFF_LINES = 5
 
 
 def _error(message: str) -> Exception:
@@ -52,8 +56,8 @@ def _source_name(source: Any) -> str:
     return str(getattr(source, "name", "") or "")
 
 
-def _read_bytes(source: Any) -> bytes:
-    """All bytes of a path or binary file-like, gunzipped when they are gzip."""
+def _read_bytes(source: Any, max_bytes: int | None = None) -> bytes:
+    """All bytes of a path or binary file-like, gunzipped when they are gzip (at most ``max_bytes`` unpacked)."""
     if isinstance(source, bytes | bytearray):
         data = bytes(source)
     elif isinstance(source, str | Path):
@@ -70,11 +74,42 @@ def _read_bytes(source: Any) -> bytes:
     else:
         raise _error(f"Cannot read vectors from a {type(source).__name__}; give a path or a binary file.")
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise _error(f"The gzip file is damaged ({exc}); compress it again or upload it uncompressed.") from exc
+        data = _gunzip(data, _unpacked_limit() if max_bytes is None else max_bytes)
     return data
+
+
+def _unpacked_limit() -> int:
+    from explorer.settings import get_settings
+
+    return GZIP_EXPANSION * get_settings().max_upload_bytes
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip ``data`` (several members allowed) chunk by chunk, refusing more than ``max_bytes``."""
+    out = bytearray()
+    rest = data
+    try:
+        while rest:
+            inflater = zlib.decompressobj(wbits=31)
+            chunk = inflater.decompress(rest, _CHUNK)
+            while True:
+                out += chunk
+                if len(out) > max_bytes:
+                    raise _error(
+                        f"The gzip file unpacks to more than {max_bytes / 2**20:,.0f} MB, the most this app reads; "
+                        "upload a smaller file, or the uncompressed file if it fits the upload limit."
+                    )
+                if inflater.eof or (not inflater.unconsumed_tail and len(chunk) < _CHUNK):
+                    break
+                chunk = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
+            if not inflater.eof:
+                raise _error("The gzip file is cut short; compress it again or upload it uncompressed.")
+            rest = inflater.unused_data.lstrip(b"\x00")
+            if rest and rest[:2] != b"\x1f\x8b":
+                break  # trailing garbage after the last member is ignored, as gzip(1) does
+    except zlib.error as exc:
+        raise _error(f"The gzip file is damaged ({exc}); compress it again or upload it uncompressed.") from exc
+    return bytes(out)
 
 
 def _decode(data: bytes) -> str:
@@ -136,6 +171,52 @@ def detect_format(data: bytes, name: str = "") -> str:
     if ("\t" in text or lower.endswith(".tsv")) and all(_is_number(f) for f in fields if f.strip()):
         return "tsv"
     return "glove"
+
+
+def _first_lines(data: bytes, n: int) -> list[tuple[int, str]]:
+    """(1-based line number, text) of the first ``n`` non-blank lines, without splitting the whole file."""
+    out: list[tuple[int, str]] = []
+    pos, line_no = 0, 0
+    while pos < len(data) and len(out) < n:
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end
+        line_no += 1
+        line = data[pos:end].decode("utf-8", errors="replace").strip(" \t\r")
+        if line:
+            out.append((line_no, line))
+        pos = end + 1
+    return out
+
+
+def _too_wide(what: str) -> Exception:
+    return _error(
+        f"{what}, more than the {MAX_DIMENSIONS:,} dimensions this app reads; reduce the vectors "
+        "(for example with PCA) or upload a set with fewer dimensions."
+    )
+
+
+def _sniff(data: bytes, fmt: str) -> None:
+    """Refuse, before parsing, text that is not word vectors at all or rows wider than ``MAX_DIMENSIONS``."""
+    lines = _first_lines(data, _SNIFF_LINES + 1)
+    if not lines:
+        return
+    header = _parse_header(lines[0][1]) if fmt != "tsv" else None
+    if header is not None:
+        if header[1] > MAX_DIMENSIONS:
+            raise _too_wide(f"The header says {header[1]:,} dimensions")
+        lines = lines[1:]
+    for line_no, line in lines:
+        width = len(line.split("\t")) if fmt == "tsv" else len(_FIELD_SPLIT.split(line)) - 1
+        if width > MAX_DIMENSIONS:
+            raise _too_wide(f"Line {line_no} has {width:,} values")
+    if fmt == "tsv" or not lines or (fmt == "word2vec" and header is None):
+        return  # the tsv and word2vec readers explain their own first-line problems
+    values = _FIELD_SPLIT.split(lines[0][1])[1:]
+    if values and sum(map(_is_number, values)) * 2 < len(values):
+        raise _error(
+            "This does not look like a word-vector file (expected 'word v1 v2 …' per line, optionally a "
+            f"'count dim' header); got: {lines[0][1][:60]!r}"
+        )
 
 
 def _dedupe(keys: list[str], matrix: np.ndarray, counts: np.ndarray | None) -> tuple[list, np.ndarray, Any, list]:
@@ -290,6 +371,8 @@ def _load_word2vec_binary(data: bytes) -> tuple[list[str], np.ndarray, list[str]
     if header is None:
         raise _error("The first line is not a word2vec header 'count dimensions'; this is not word2vec binary.")
     count, dim = header
+    if dim > MAX_DIMENSIONS:
+        raise _too_wide(f"The header says {dim:,} dimensions")
     if count == 0 or dim == 0:
         raise _error(f"The header says {count} words of {dim} dimensions; there is nothing to load.")
     width = 4 * dim
@@ -429,17 +512,27 @@ def load_vectors(
     metadata: str | Path | IO[bytes] | bytes | None = None,
     name: str | None = None,
     fmt: str | None = None,
+    max_bytes: int | None = None,
 ) -> WordVectors:
-    """Read a vector file (see ``WordVectors.load``)."""
+    """Read a vector file (see ``WordVectors.load``).
+
+    A gzip file may unpack to at most ``max_bytes`` (default: ``GZIP_EXPANSION`` times the upload
+    limit of ``explorer.settings``); rows wider than ``MAX_DIMENSIONS`` are refused.
+
+    >>> load_vectors(b"cat 1 0\\ndog 0 1\\n").keys
+    ('cat', 'dog')
+    """
     from explorer.vectors import WordVectors
 
     if fmt is not None and fmt not in FORMATS:
         raise _error(f"Unknown vector format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     src_name = _source_name(source)
-    data = _read_bytes(source)
+    data = _read_bytes(source, max_bytes)
     if not data.strip():
         raise _error(f"{src_name or 'The file'} is empty; it needs one vector per word.")
     fmt = fmt or detect_format(data, src_name)
+    if fmt != "word2vec_binary":
+        _sniff(data, fmt)
     counts = None
     notices: list[str] = []
     if fmt == "word2vec":

@@ -207,3 +207,89 @@ def test_bad_format_name_and_unsaveable_words(tmp_path: Path) -> None:
         WordVectors.load(tmp_path / "missing.txt")
     with pytest.raises(VectorsError, match="gzip"):
         _load(gzip.compress(b"a 1 2\n")[:-6])
+
+
+# ----- hostile files: gzip bombs, very wide rows, text that is not vectors ------------------------
+def test_gzip_bomb_is_refused_with_a_limit() -> None:
+    from explorer.vectors_io import load_vectors
+
+    row = b"cat " + b" ".join([b"0.5"] * 50) + b"\n"
+    unpacked = row * 20_000  # about 3 MB of text that compresses to a few kB
+    packed = gzip.compress(unpacked)
+    assert len(packed) * 50 < len(unpacked)
+    with pytest.raises(VectorsError) as info:
+        load_vectors(Upload(packed, "bomb.txt.gz"), max_bytes=len(unpacked) // 3)
+    message = str(info.value)
+    assert "gzip" in message and "unpacks to more than" in message
+    assert "uncompressed" in message and "smaller" in message
+    # the same file under a limit it fits reads normally
+    wv = load_vectors(Upload(packed, "ok.txt.gz"), max_bytes=len(unpacked))
+    assert wv.vector_size == 50 and len(wv) == 1 and len(wv.notices) == 1  # 19,999 duplicates of 'cat'
+
+
+def test_gzip_limit_follows_the_upload_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORER_MAX_UPLOAD_MB", "1")  # so gzip may unpack to 4 MB
+    big = b"".join(b"w%d 0.25 0.5\n" % i for i in range(400_000))  # > 4 MB unpacked
+    assert len(big) > 4 * 2**20
+    with pytest.raises(VectorsError, match="unpacks to more than 4 MB"):
+        WordVectors.load(Upload(gzip.compress(big), "v.txt.gz"))
+    small = big[: big.index(b"\n", 2**20) + 1]
+    assert len(WordVectors.load(Upload(gzip.compress(small), "v.txt.gz"))) > 1000
+
+
+def test_concatenated_gzip_members_are_read_whole() -> None:
+    data = gzip.compress(b"a 1 2\n") + gzip.compress(b"b 3 4\n")
+    assert WordVectors.load(Upload(data, "two.txt.gz")).keys == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("make", "fmt", "needle"),
+    [
+        (lambda w: "cat " + " ".join(["1"] * w) + "\n", None, "Line 1 has"),
+        (lambda w: "1 3\ncat " + " ".join(["1"] * w) + "\n", None, "Line 2 has"),
+        (lambda w: f"2 {w}\ncat 1 2\n", "word2vec", "header says"),
+        (lambda w: "\t".join(["1"] * w) + "\n", "tsv", "Line 1 has"),
+    ],
+)
+def test_rows_wider_than_the_bound_are_refused_before_parsing(make, fmt: str | None, needle: str) -> None:
+    from explorer.vectors_io import MAX_DIMENSIONS
+
+    width = 20 * MAX_DIMENSIONS  # reading such a row cell by cell would take minutes
+    with pytest.raises(VectorsError) as info:
+        _load(make(width).encode(), fmt=fmt)
+    message = str(info.value)
+    assert needle in message and f"{width:,}" in message and f"{MAX_DIMENSIONS:,}" in message
+    assert "fewer dimensions" in message
+
+
+def test_binary_header_wider_than_the_bound_is_refused() -> None:
+    from explorer.vectors_io import MAX_DIMENSIONS
+
+    with pytest.raises(VectorsError, match="more than the"):
+        _load(f"1 {MAX_DIMENSIONS + 1}\n".encode() + b"cat " + b"\x00" * 8, fmt="word2vec_binary")
+
+
+def test_a_row_at_the_bound_still_loads() -> None:
+    from explorer.vectors_io import MAX_DIMENSIONS
+
+    wv = _load(("cat " + " ".join(["0.5"] * MAX_DIMENSIONS) + "\n").encode())
+    assert wv.vector_size == MAX_DIMENSIONS
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b"The cat is on the mat.\nIt was a sunny day, and the dog slept.\n", None),
+        (b"It is what it is\n", "glove"),
+        (b"\n\n2 3\nthe cat sat\n", None),
+    ],
+)
+def test_prose_is_not_mistaken_for_vectors(data: bytes, fmt: str | None) -> None:
+    with pytest.raises(VectorsError) as info:
+        _load(data, fmt=fmt)
+    message = str(info.value)
+    assert "does not look like a word-vector file" in message
+    assert "'word v1 v2" in message and "'count dim' header" in message
+    first = next(ln for ln in data.decode().splitlines() if ln.strip() and not ln[0].isdigit())
+    assert first[:20] in message
+    assert "is not a number" not in message
