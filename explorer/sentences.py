@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -302,6 +302,57 @@ class SentenceVectors:
         message = self.empty_message()
         if message:
             raise SentenceError(message)
+
+
+def empty_warnings(results: Mapping[str, SentenceVectors], *, query: bool = False, listed: int = 10) -> list[str]:
+    """One Markdown warning per group of methods that leave the same sentences blank for the same reason.
+
+    The three averages usually fail on the same sentences (no word in the vector set), so instead of a
+    warning per method and sentence this names the methods once, numbers the sentences (at most
+    ``listed``) and says how to fix them. With ``query=True`` the vectors hold the query sentence.
+
+    >>> import numpy as np
+    >>> wv = WordVectors(["cat"], np.ones((1, 2), dtype=np.float32), name="pets")
+    >>> res = {m: encode_average(["a cat", "xyzzy"], wv, m) for m in ("mean", "tfidf")}
+    >>> [w.splitlines()[0] for w in empty_warnings(res)]
+    ["**Plain mean, TF-IDF weighted:** 1 sentence has no word the vector set 'pets' knows, so it is left blank:"]
+    """
+    groups: dict[tuple[str, tuple[int, ...]], list[SentenceVectors]] = {}
+    for vectors in results.values():
+        stop = tuple(i for i in vectors.empty if vectors.removed[i])
+        unknown = tuple(i for i in vectors.empty if not vectors.removed[i])
+        for cause, indices in (("unknown", unknown), ("stopwords", stop)):
+            if indices:
+                groups.setdefault((cause, indices), []).append(vectors)
+    out = []
+    for (cause, indices), members in groups.items():
+        first = members[0]
+        labels = ", ".join(m.label for m in members)
+        where = f" {first.vectors_name!r}" if first.vectors_name else ""
+        one = len(indices) == 1
+        if query:
+            head = f'the query "{shorten(first.sentences[indices[0]], 80)}"'
+            if cause == "unknown":
+                text = f"{head} has no word the vector set{where} knows, so it cannot be ranked against the sentences."
+                fix = "Rephrase the query with words the vector set knows, or choose another vector set."
+            else:
+                text = f"{head} has only stopwords among the known words, so it gets no no-stopwords vector."
+                fix = "Add a content word to the query, or compare with the plain mean or TF-IDF."
+            out.append(f"**{labels}:** {text} {fix}")
+            continue
+        count = f"{len(indices)} sentence{'' if one else 's'} {'has' if one else 'have'}"
+        blank = "it is" if one else "they are"
+        if cause == "unknown":
+            text = f"{count} no word the vector set{where} knows, so {blank} left blank:"
+            fix = "Add words the vector set knows (check the spelling), or choose another vector set."
+        else:
+            text = f"{count} only stopwords among the known words, so {blank} left blank:"
+            fix = "Add a content word, or compare with the plain mean or TF-IDF."
+        items = [f'- #{i + 1} "{shorten(first.sentences[i], 80)}"' for i in indices[:listed]]
+        if len(indices) > listed:
+            items.append(f"- … and {len(indices) - listed} more")
+        out.append(f"**{labels}:** {text}\n\n" + "\n".join(items) + f"\n\n{fix}")
+    return out
 
 
 def _name_sentences(sentences: Sequence[str], indices: Sequence[int]) -> str:

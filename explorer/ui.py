@@ -400,3 +400,31 @@ def acquire_training_slot(state: SidebarState) -> bool:
 def release_training_slot(state: SidebarState) -> None:
     """Give this visitor's training slot back (a stopped or finished training)."""
     cache.get_training_slots(state.settings.max_concurrent_trainings).release(session_token())
+
+
+# ----- widget values across page switches -----------------------------------------------------
+def keep_widgets(prefix: str, keys: list[str] | tuple[str, ...]) -> Callable[[], None]:
+    """Keep these widgets' values while the visitor is on another page; returns ``save`` for the run's end.
+
+    Streamlit forgets a page's widget values once another page has run. Call this at the top of a
+    page, before ``restore_from_link`` (so a link still wins) and before the widgets draw: it puts
+    back the values saved under the non-widget key ``f"{prefix}saved_widgets"`` (for keys not set
+    already), then saves the current ones at once, so a run that stops early keeps them too. Call
+    the returned ``save()`` after the widgets to also keep values the script changed while it ran.
+    Never list buttons, file uploaders or download buttons: Streamlit refuses values set for them.
+
+    Example (in a page, before ``ui.restore_from_link``):
+        >>> save = ui.keep_widgets("context.", ["context.word", "context.layer"])  # doctest: +SKIP
+        >>> save()  # at the end of the page  # doctest: +SKIP
+    """
+    store = f"{prefix}saved_widgets"
+    for key, value in st.session_state.get(store, {}).items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+    wanted = list(keys)
+
+    def save() -> None:
+        st.session_state[store] = {k: st.session_state[k] for k in wanted if k in st.session_state}
+
+    save()
+    return save

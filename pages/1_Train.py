@@ -26,7 +26,6 @@ RUNNING = "train.running"
 MAP_PREV = "train.map_prev"
 NOTICE = "train.notice"
 TEACH_CACHE = "train.cooc_cache"
-SAVED = "train.saved_widgets"
 
 LOSS_MEANING = {
     "sgns": ("loss per (center, context) pair", "How badly each true pair is told apart from random noise words."),
@@ -63,9 +62,9 @@ for _method, _specs in PARAMS.items():
     for _spec in _specs:
         link_fields[param_key(_method, _spec.name)] = _param_parser(_spec)
 # Streamlit forgets a page's widget values while another page runs; bring them back first (a link wins).
-for _key, _value in st.session_state.get(SAVED, {}).items():
-    if _key not in st.session_state:
-        st.session_state[_key] = _value
+widget_keys = [METHOD, SEED, WATCH, PINS, MAP_SIZE, "train.sentence", "train.matrix_words", "train.ngram_word"]
+widget_keys += [param_key(m, p.name) for m, ps in PARAMS.items() for p in ps]
+save_widgets = ui.keep_widgets("train.", widget_keys)
 ui.restore_from_link(link_fields)
 
 state = ui.sidebar()
@@ -447,6 +446,4 @@ with tab_ngrams:
 
 link_keys = ["sidebar.corpus", METHOD, SEED, WATCH, PINS, MAP_SIZE] + [param_key(method, p.name) for p in specs]
 ui.write_link(link_keys)
-widget_keys = [*link_keys[1:], "train.sentence", "train.matrix_words", "train.ngram_word"]
-widget_keys += [param_key(m, p.name) for m, ps in PARAMS.items() for p in ps]
-st.session_state[SAVED] = {k: st.session_state[k] for k in widget_keys if k in st.session_state}
+save_widgets()

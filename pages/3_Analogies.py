@@ -16,7 +16,15 @@ MAX_OPTIONS = 50_000  # words offered in the pickers; any other word can still b
 WORD_KEYS = ("analogy.a", "analogy.b", "analogy.c", "analogy.expected")
 LINK_KEYS = [*WORD_KEYS, "analogy.method", "analogy.exclude", "analogy.topn"]
 PRESETS = {p.label: p for p in evaluation.load_presets()}
+KEPT_KEYS = [
+    *LINK_KEYS,
+    "analogy.preset",
+    "analogy.batch_kind",
+    "analogy.batch_file_analogies",
+    "analogy.batch_file_pairs",
+]
 
+save_widgets = ui.keep_widgets("analogy.", KEPT_KEYS)
 ui.restore_from_link(
     {
         "analogy.a": links.text(60),
@@ -102,13 +110,14 @@ with ask:
         help="3CosAdd: cosine with b − a + c. 3CosMul: cos(x,b)·cos(x,c) / (cos(x,a) + ε), cosines shifted to "
         "[0, 1]; one large similarity cannot dominate.",
     )
+    st.session_state.setdefault("analogy.exclude", True)
+    st.session_state.setdefault("analogy.topn", 10)
     exclude = opt_cols[1].toggle(
         "Exclude input words",
-        value=True,
         key="analogy.exclude",
         help="gensim never returns a, b or c; without exclusion one of them (usually c or b) often wins.",
     )
-    topn = opt_cols[2].slider("Answers to show", 1, 50, 10, key="analogy.topn")
+    topn = opt_cols[2].slider("Answers to show", 1, 50, key="analogy.topn")
 
     (a, b, c, expected), spelled = evaluation.resolve_words(wv, [st.session_state.get(k) for k in WORD_KEYS])
     if not all((a, b, c)):
@@ -177,6 +186,7 @@ for key in WORD_KEYS:  # an empty word leaves the link instead of travelling as 
     if st.session_state.get(key) is None and key in st.query_params:
         del st.query_params[key]
 ui.write_link([k for k in LINK_KEYS if st.session_state.get(k) is not None])
+save_widgets()
 
 with batch:
     st.markdown(

@@ -31,7 +31,20 @@ except (OSError, ValueError) as exc:
 PRESETS = contextual.load_presets()
 SOURCES = {"preset": "A preset", "custom": "My own sentences", "corpus": "Sentences from the corpus"}
 num_layers = embedder.num_layers
+KEPT_KEYS = [
+    "context.source",
+    "context.preset",
+    "context.word",
+    "context.text",
+    "context.corpus_word",
+    "context.sample",
+    "context.seed",
+    "context.layer",
+    "context.center",
+    "context.pooling",
+]
 
+save_widgets = ui.keep_widgets("context.", KEPT_KEYS)
 ui.restore_from_link(
     {
         "context.source": links.choice(list(SOURCES)),
@@ -63,6 +76,7 @@ for key, value in defaults.items():
     st.session_state[key] = st.session_state.get(key, value)
 if not 0 <= st.session_state["context.layer"] <= num_layers:
     st.session_state["context.layer"] = num_layers
+save_widgets()
 
 # ----- what to compare ------------------------------------------------------------------------
 source = st.radio("Sentences", list(SOURCES), format_func=SOURCES.get, key="context.source", horizontal=True)
@@ -189,6 +203,11 @@ st.markdown(
     f"(mean {pairs.mean():.2f}) over {len(occ)} occurrences."
     + (f" “{word}” is split into {' + '.join(pieces)}; their states are pooled ({pooling})." if len(pieces) > 1 else "")
 )
+if center:
+    st.caption(
+        f"Centering applies to the contextual side only. The lookup table has a single row for “{word}”, so "
+        "centering it would subtract that row from itself and leave nothing to compare: its cells stay 1.00."
+    )
 heatmap = charts.heatmap_pair(matrix, static, names, list(occ.sentences), layer=layer, centered=center, word=word)
 st.plotly_chart(heatmap, width="stretch", key="context.heatmap")
 col_csv, col_html, _ = st.columns([1, 1, 2])

@@ -24,6 +24,9 @@ PRESETS = sv.load_presets()
 DEFAULT_PRESET = "support"
 TEXT_LINK_CHARS = 1500  # longer sentence lists are left out of the link (the preset opens instead)
 
+save_widgets = ui.keep_widgets(
+    "sentences.", ["sentences.preset", "sentences.text", "sentences.query", "sentences.metric", "sentences.topn"]
+)
 ui.restore_from_link(
     {
         "sentences.preset": links.choice(list(PRESETS)),
@@ -81,6 +84,7 @@ if text.strip() != preset.text and len(text) <= TEXT_LINK_CHARS:
 elif "sentences.text" in st.query_params:
     del st.query_params["sentences.text"]
 ui.write_link(link_keys)
+save_widgets()
 
 try:
     sentences = sv.parse_sentences(text)
@@ -111,10 +115,8 @@ except (OSError, ValueError) as exc:
     failures["transformer"] = f"The transformer {state.model_label!r} could not be loaded ({exc})."
 
 methods = [m for m in sv.METHODS if m in results]
-for method in methods:
-    message = results[method].empty_message()
-    if message:
-        st.warning(f"**{sv.METHOD_LABELS[method]}:** {message}")
+for message in sv.empty_warnings({m: results[m] for m in methods}):
+    st.warning(message)
 if "tfidf" in results:
     st.caption(
         f"TF-IDF document frequencies: each of the {cache.get_document_frequencies(state.corpus).n_documents:,} "
@@ -169,14 +171,15 @@ if not query.strip():
 else:
     n_rows = min(topn, len(sentences))
     table: dict[str, list[str]] = {"rank": [str(r) for r in range(1, n_rows + 1)]}
-    notes = []
+    notes = sv.empty_warnings({m: queries[m] for m in methods}, query=True)
     for method in methods:
         column = sv.METHOD_LABELS[method]
-        try:
-            matches = sv.top_matches(queries[method], results[method], metric, topn=topn)
-        except sv.SentenceError as exc:
-            notes.append(f"**{column}:** {exc}")
-            matches = []
+        matches = []
+        if not queries[method].empty:
+            try:
+                matches = sv.top_matches(queries[method], results[method], metric, topn=topn)
+            except sv.SentenceError as exc:
+                notes.append(f"**{column}:** {exc}")
         cells = [f"S{m.index + 1} ({m.score:.2f}) {sv.shorten(m.sentence, 70)}" for m in matches]
         table[column] = cells + ["–"] * (n_rows - len(cells))
     st.caption(

@@ -121,3 +121,27 @@ def test_model_that_cannot_load_is_explained(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert any("could not be loaded" in e and "EXPLORER_MODEL" in e for e in _errors(at))
+
+
+def test_centering_explains_why_the_static_side_stays_at_one(tiny_page):
+    at = tiny_page
+
+    def centering_notes() -> list[str]:
+        return [c.value for c in at.caption if "Centering applies to the contextual side" in c.value]
+
+    assert not centering_notes()
+    at.toggle(key="context.center").set_value(True).run()
+    assert not at.exception and not _errors(at), _errors(at)
+    notes = centering_notes()
+    assert len(notes) == 1 and "single row" in notes[0] and "1.00" in notes[0]
+    static = _heatmap(at)["data"][1]["z"]
+    if isinstance(static, dict):  # Plotly's typed-array encoding
+        import base64
+
+        import numpy as np
+
+        static = np.frombuffer(base64.b64decode(static["bdata"]), dtype=static["dtype"]).tolist()
+    flat = [v for row in static for v in (row if isinstance(row, list) else [row])]
+    assert flat and all(abs(v - 1.0) < 1e-6 for v in flat)  # the lookup side really is 1.00 everywhere
+    at.toggle(key="context.center").set_value(False).run()
+    assert not centering_notes()

@@ -201,3 +201,66 @@ def test_cached_transformer_vectors_and_document_frequencies(monkeypatch, tiny_b
     dfs = cache.get_document_frequencies(corpus)
     assert dfs.n_documents == 3 and dfs.df["the"] == 2 and dfs.df["bank"] == 1
     assert cache.get_document_frequencies(corpus) is dfs
+
+
+def test_many_sentences_without_known_words_give_one_warning_per_method_group(fake_models):
+    at = _run()
+    unknown = [f"Xyzzy plugh{i}" for i in range(12)]
+    at.text_area(key="sentences.text").set_value("\n".join(["The cat sat on the mat", *unknown, "It is what it is"]))
+    at.text_input(key="sentences.query").set_value("Frobozz gnusto")
+    at.run()
+    assert not at.exception and not at.error
+    warnings = [w.value for w in at.warning]
+    # before: one warning per method and sentence, and one per method for the query
+    about_unknown = [w for w in warnings if "no word the vector set" in w and "query" not in w]
+    assert len(about_unknown) == 1
+    merged = about_unknown[0]
+    assert all(label in merged for label in ("Plain mean", "No stopwords", "TF-IDF weighted"))
+    assert "12 sentences" in merged and "another vector set" in merged
+    listed = [line for line in merged.splitlines() if line.startswith("- ")]
+    assert '- #2 "Xyzzy plugh0"' in listed and "more" in listed[-1]  # numbered, long lists shortened
+    assert len(listed) <= 11
+    stop_only = [w for w in warnings if "only stopwords" in w]
+    assert len(stop_only) == 1 and '#14 "It is what it is"' in stop_only[0]
+    about_query = [w for w in warnings if "the query" in w]
+    assert len(about_query) == 1 and "Frobozz gnusto" in about_query[0] and "Rephrase" in about_query[0]
+    assert all(label in about_query[0] for label in ("Plain mean", "No stopwords", "TF-IDF weighted"))
+    assert len(warnings) == 3
+    assert "Transformer" in at.table[0].value.columns  # the transformer still ranks the sentences
+
+
+def test_inputs_survive_a_visit_to_another_page(fake_models):
+    at = _run()
+    at.selectbox(key="sentences.preset").set_value("classic").run()
+    at.text_area(key="sentences.text").set_value("A cat sat\nA dog lay\nStocks fell").run()
+    at.text_input(key="sentences.query").set_value("A kitten slept")
+    at.radio(key="sentences.metric").set_value("euclidean")
+    at.slider(key="sentences.topn").set_value(2)
+    at.run()
+    assert not at.exception
+    kept = ("sentences.preset", "sentences.text", "sentences.query", "sentences.metric", "sentences.topn")
+    before = {k: at.session_state[k] for k in kept}
+
+    def after_another_page(query_params: dict[str, str] | None = None) -> AppTest:
+        # In a browser, Streamlit drops every widget value of this page while another page runs; what is
+        # left is the non-widget state (and the sidebar's). Simulate that in a fresh session.
+        back = AppTest.from_file(PAGE, default_timeout=120)
+        for key, value in at.session_state.items():
+            if query_params and key.startswith("link.restored."):
+                continue  # the link is read for the first time
+            if not key.startswith("sentences.") or key == "sentences.saved_widgets":
+                back.session_state[key] = value
+        assert all(k not in back.session_state for k in kept)
+        back.query_params.update(query_params or {})
+        back.run()
+        assert not back.exception and not back.error
+        return back
+
+    back = after_another_page()
+    assert {k: back.session_state[k] for k in kept} == before
+    assert back.text_area(key="sentences.text").value == "A cat sat\nA dog lay\nStocks fell"
+    assert back.radio(key="sentences.metric").value == "euclidean" and len(back.table[0].value) == 2
+
+    linked = after_another_page({"sentences.metric": "cosine"})
+    assert linked.text_input(key="sentences.query").value == "A kitten slept"
+    assert linked.radio(key="sentences.metric").value == "cosine"  # a link still wins
