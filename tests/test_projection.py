@@ -256,6 +256,43 @@ def test_knn_on_raw_cosine_matches_brute_force() -> None:
         np.testing.assert_allclose([s for _, s in got[w]], sims[i, brute[i]], rtol=1e-5)
 
 
+def test_knn_graph_is_exact_across_blocks() -> None:
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 12))
+    d = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(d, np.inf)
+    brute = np.argsort(d, axis=1, kind="stable")[:, :9]
+    # a block of 7 rows: 43 blocks, the last one short
+    idx, dist = proj.knn_graph(X, 9, max_block=7 * len(X))
+    np.testing.assert_array_equal(idx, brute)
+    np.testing.assert_allclose(dist, np.take_along_axis(d, brute, axis=1), rtol=1e-4, atol=1e-4)
+    assert not (idx == np.arange(len(X))[:, None]).any()
+    with pytest.raises(ProjectionError, match="k must be between 1 and 299"):
+        proj.knn_graph(X, 300)
+
+
+def test_umap_knn_puts_self_first_and_uses_cosine_distance() -> None:
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(80, 10)).astype(np.float32) * rng.uniform(0.5, 5, size=(80, 1)).astype(np.float32)
+    idx, dist = proj.umap_knn(X, 6, "cosine")
+    assert idx.shape == dist.shape == (80, 6)
+    np.testing.assert_array_equal(idx[:, 0], np.arange(80))
+    assert (dist[:, 0] == 0).all() and (np.diff(dist, axis=1) >= -1e-6).all()
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+    cos = np.take_along_axis(unit @ unit.T, idx, axis=1)
+    np.testing.assert_allclose(dist[:, 1:], 1 - cos[:, 1:], atol=1e-5)
+    np.testing.assert_array_equal(idx[:, 1:], proj.cosine_knn(X, 5))
+    e_idx, e_dist = proj.umap_knn(X, 6, "euclidean")
+    np.testing.assert_allclose(e_dist[:, 1], np.linalg.norm(X - X[e_idx[:, 1]], axis=1), rtol=1e-4, atol=1e-4)
+    assert not np.array_equal(e_idx, idx)  # scaled rows: euclidean and cosine neighbours differ
+
+
+def test_umap_epochs_default_by_size_and_explicit_value_kept() -> None:
+    assert proj.validate_params("umap", 4999)["n_epochs"] == 500
+    assert proj.validate_params("umap", 5000)["n_epochs"] == 200
+    assert proj.validate_params("umap", 100, {"n_epochs": 37})["n_epochs"] == 37
+
+
 def test_neighbours_among_a_subset_and_unknown_words() -> None:
     wv = _gender_size_vectors()
     got = nearest_neighbours(wv, ["king", "nobody"], topn=3, among=["queen", "mouse", "king"])
