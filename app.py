@@ -11,6 +11,7 @@ st.set_page_config(page_title="Embedding Explorer", page_icon=":material/explore
 state = ui.sidebar()
 # Compile UMAP in the background once per process, so the first UMAP a visitor asks for is quick.
 cache.start_umap_warmup()
+cache.start_tsne_warmup()
 
 st.title("Embedding Explorer")
 st.markdown(

@@ -116,6 +116,21 @@ def start_umap_warmup() -> threading.Thread:
     return thread
 
 
+@st.cache_resource(show_spinner=False)
+def start_tsne_warmup() -> threading.Thread:
+    """Compile the large-map t-SNE kernels once per process (a few seconds the first time, then
+    loaded from numba's disk cache), in a background thread. Returns the (daemon) thread."""
+    from explorer.projection import warm_up_tsne
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # a failed warm-up only means a slower first t-SNE
+            warm_up_tsne()
+
+    thread = threading.Thread(target=run, name="tsne-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def get_projection(
     matrix_hash: str, method: str, n_components: int, seed: int, params: tuple[tuple[str, object], ...], _X: np.ndarray

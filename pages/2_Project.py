@@ -14,6 +14,7 @@ from explorer.neighbours import NEIGHBOURS_LABEL, nearest_neighbours, neighbour_
 st.set_page_config(page_title="Project", page_icon="🗺️", layout="wide")
 state = ui.sidebar()
 warmup = cache.start_umap_warmup()
+cache.start_tsne_warmup()
 
 DEFAULT_WORDS = 2000
 MAX_NEIGHBOUR_WORDS = 20  # words whose neighbours a lasso selection lists
