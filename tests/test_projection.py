@@ -389,6 +389,24 @@ def test_charts_use_webgl_for_large_sets() -> None:
     assert "<html>" in figure_html(small).lower()
 
 
+def test_labels_spread_over_the_map_most_frequent_first() -> None:
+    from explorer.charts.projection import projection_figure, spread_labels
+
+    rng = np.random.default_rng(2)
+    # The 200 most frequent words sit in one tight clump, the rest spread out.
+    coords = np.concatenate([rng.normal(size=(200, 2)) * 0.01, rng.uniform(-50, 50, size=(3000, 2))])
+    chosen = spread_labels(coords, 30)
+    assert chosen[0] == 0 and len(chosen) == 30
+    assert sum(i < 200 for i in chosen) == 1  # one label for the clump, not 30 on top of each other
+    gaps = [np.linalg.norm(coords[a] - coords[b]) for k, a in enumerate(chosen) for b in chosen[:k]]
+    assert min(gaps) >= 0.04 * 100 - 1e-9
+    assert chosen == sorted(chosen)  # the most frequent candidate wins each spot
+    assert spread_labels(coords, 0) == [] and spread_labels(coords[:0], 5) == []
+    assert spread_labels(np.zeros((5, 2)), 3) == [0]  # all in one spot: one label
+    fig = projection_figure([f"w{i}" for i in range(len(coords))], coords)
+    assert sorted(int(i) for t in fig.data if t.mode == "text" for i in t.customdata[:, 0]) == chosen
+
+
 def test_selected_rows_from_chart_events() -> None:
     from explorer.charts.projection import selected_rows
 

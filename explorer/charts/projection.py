@@ -30,6 +30,25 @@ def _sort_groups(names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=key)
 
 
+def spread_labels(coords: np.ndarray, n_labels: int, min_gap: float = 0.04, candidates: int = 3000) -> list[int]:
+    """Rows to label: in row order (most frequent first), skipping any point closer than
+    ``min_gap`` x the map's span to one already chosen, so labels do not pile into one unreadable
+    blot where frequent words cluster. At most ``n_labels``; looks at the first ``candidates`` rows.
+    """
+    coords = np.asarray(coords, dtype=np.float64)[: max(0, int(candidates))]
+    if n_labels <= 0 or len(coords) == 0:
+        return []
+    gap = min_gap * float(np.ptp(coords, axis=0).max())
+    chosen: list[int] = []
+    for i, point in enumerate(coords):
+        nearest = np.min(((coords[chosen] - point) ** 2).sum(1)) if chosen else np.inf
+        if nearest >= gap * gap and nearest > 0:
+            chosen.append(i)
+            if len(chosen) == n_labels:
+                break
+    return chosen
+
+
 def projection_figure(
     keys: Sequence[str],
     coords: np.ndarray,
@@ -44,8 +63,8 @@ def projection_figure(
     """A scatter of ``coords`` (n, 2 or 3) with one trace per colour group.
 
     ``highlight`` (search matches) and ``focus`` (a selected word and its neighbours) get larger
-    labelled markers; otherwise only the first ``n_labels`` words (the most frequent) carry a
-    text label so labels stay readable. Every point carries its row index in ``customdata`` so
+    labelled markers; otherwise up to ``n_labels`` of the most frequent words carry a text label,
+    spread over the map (``spread_labels``) so labels stay readable. Every point carries its row index in ``customdata`` so
     a selection maps back to words. 2-D sets above 1,000 points use WebGL (Scattergl).
     """
     coords = np.asarray(coords, dtype=np.float32)
@@ -57,7 +76,7 @@ def projection_figure(
     highlight = sorted({int(i) for i in highlight if 0 <= int(i) < n})
     focus = [int(i) for i in focus if 0 <= int(i) < n]
     marker_size = 3 if three_d else (4 if n > 5000 else 6 if n > WEBGL_THRESHOLD else 8)
-    labelled = set(range(min(n_labels, n))) - set(highlight) - set(focus)
+    labelled = set(spread_labels(coords, n_labels)) - set(highlight) - set(focus)
 
     def trace(idx: Sequence[int], name: str, mode: str, marker: dict, **kw) -> go.BaseTraceType:
         idx = np.asarray(idx, dtype=np.int64)
@@ -138,7 +157,7 @@ def projection_figure(
     fig.update_layout(
         title=title,
         height=height,
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": 60 if title else 36, "b": 10},  # room for the mode bar above the legend
         legend={"itemsizing": "constant", "title": {"text": ""}},
         dragmode="orbit" if three_d else None,
         hovermode="closest",
