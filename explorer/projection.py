@@ -271,14 +271,17 @@ def pca_components(X: np.ndarray, n_components: int) -> tuple[np.ndarray, np.nda
     return coords.astype(np.float32), np.asarray(ratio, dtype=np.float64)
 
 
-def knn_graph(X: np.ndarray, k: int, max_block: int = 2**24) -> tuple[np.ndarray, np.ndarray]:
-    """Exact k nearest neighbours of every row by Euclidean distance, the row itself excluded.
+def knn_graph(
+    X: np.ndarray, k: int, rows: np.ndarray | None = None, max_block: int = 2**24
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k nearest neighbours by Euclidean distance of each of ``rows`` (default: every row)
+    among all rows of X, the row itself excluded.
 
-    Returns (indices (n, k) int64, distances (n, k) float32), nearest first. Blocked matrix
-    products with a top-k per block (torch, on CUDA when present): exact, and faster on a few
-    cores than the approximate indexes t-SNE and UMAP build by default, up to about 50k rows.
-    A block holds at most ``max_block`` scores, so memory stays near 4 x max_block bytes.
-    ``k`` must be below the number of rows.
+    Returns (indices (len(rows), k) int64, distances (len(rows), k)), nearest first. Blocked matrix products with a top-k per block (torch, on CUDA when present):
+    exact, and faster on a few cores than the approximate indexes t-SNE and UMAP build by default,
+    up to about 50k rows. float64 input is ranked in float64, anything else in float32. A block
+    holds at most ``max_block`` scores, so memory stays near 4-8 x max_block bytes. ``k`` must be
+    below the number of rows.
 
     >>> Y = np.array([[0.0], [1.0], [3.0], [7.0]])
     >>> idx, dist = knn_graph(Y, 2)
@@ -292,23 +295,29 @@ def knn_graph(X: np.ndarray, k: int, max_block: int = 2**24) -> tuple[np.ndarray
     n = len(X)
     if not 0 < k < n:
         raise ProjectionError(f"k must be between 1 and {n - 1} for {n} points; got {k}.")
+    rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
     device = select_device()
     if device.type != "cuda":
         device = torch.device("cpu")  # MPS top-k is limited in k; the CPU path is the tested one
-    T = torch.as_tensor(np.ascontiguousarray(X, dtype=np.float32), device=device)
+    dtype = np.float64 if np.asarray(X).dtype == np.float64 else np.float32
+    values = np.ascontiguousarray(X, dtype=dtype)
+    if not values.flags.writeable:  # torch only wraps writable arrays (a projection's coords are frozen)
+        values = values.copy()
+    T = torch.as_tensor(values, device=device)
     sq = (T * T).sum(dim=1)  # (n,)
-    block = int(max(1, min(n, max_block // n)))
-    indices = np.empty((n, k), dtype=np.int64)
-    distances = np.empty((n, k), dtype=np.float32)
+    query = torch.as_tensor(rows, device=device)
+    block = int(max(1, min(len(rows), max_block // n)))
+    indices = np.empty((len(rows), k), dtype=np.int64)
+    distances = np.empty((len(rows), k), dtype=dtype)
     with torch.inference_mode():
-        for start in range(0, n, block):
-            stop = min(n, start + block)
+        for start in range(0, len(rows), block):
+            stop = min(len(rows), start + block)
+            own = query[start:stop]
             # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b; |a|^2 is constant along a row, so rank by |b|^2 - 2 a.b
-            scores = torch.addmm(sq.unsqueeze(0), T[start:stop], T.T, beta=1.0, alpha=-2.0)  # (block, n)
-            rows = torch.arange(stop - start, device=device)
-            scores[rows, rows + start] = float("inf")  # never one's own neighbour
+            scores = torch.addmm(sq.unsqueeze(0), T[own], T.T, beta=1.0, alpha=-2.0)  # (block, n)
+            scores[torch.arange(stop - start, device=device), own] = float("inf")  # never one's own neighbour
             best, idx = torch.topk(scores, k, dim=1, largest=False, sorted=True)
-            d2 = (best + sq[start:stop].unsqueeze(1)).clamp_min_(0.0)
+            d2 = (best + sq[own].unsqueeze(1)).clamp_min_(0.0)
             indices[start:stop] = idx.cpu().numpy()
             distances[start:stop] = d2.sqrt_().cpu().numpy()
     return indices, distances
@@ -511,42 +520,16 @@ def semantic_axes(
 
 
 # ----- faithfulness ----------------------------------------------------------------------------
-def cosine_knn(X: np.ndarray, k: int, rows: np.ndarray | None = None, chunk: int = 512) -> np.ndarray:
+def cosine_knn(X: np.ndarray, k: int, rows: np.ndarray | None = None) -> np.ndarray:
     """Indices of the k nearest rows of X (cosine, self excluded) for each of ``rows`` (default all).
 
-    Brute force in chunks: exact, and (n_rows x n) memory at most ``chunk`` rows at a time.
+    Exact: ``knn_graph`` on unit vectors, where Euclidean order is cosine order.
 
     >>> X = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 1]], dtype=np.float32)
     >>> cosine_knn(X, 1)[:, 0].tolist()
     [1, 0, 3, 2]
     """
-    unit = _unit(np.asarray(X, dtype=np.float32))
-    rows = np.arange(len(unit)) if rows is None else np.asarray(rows)
-    return _knn(lambda idx: unit[idx] @ unit.T, rows, k, len(unit), chunk, largest=True)
-
-
-def _euclidean_knn(Y: np.ndarray, k: int, rows: np.ndarray, chunk: int = 512) -> np.ndarray:
-    Y = np.asarray(Y, dtype=np.float64)
-    sq = (Y**2).sum(axis=1)
-
-    def dist(idx: np.ndarray) -> np.ndarray:
-        return sq[idx, None] - 2 * Y[idx] @ Y.T + sq[None, :]
-
-    return _knn(dist, rows, k, len(Y), chunk, largest=False)
-
-
-def _knn(score: Callable[[np.ndarray], np.ndarray], rows: np.ndarray, k: int, n: int, chunk: int, largest: bool):
-    k = min(k, n - 1)
-    out = np.empty((len(rows), k), dtype=np.int64)
-    for start in range(0, len(rows), chunk):
-        idx = rows[start : start + chunk]
-        s = np.asarray(score(idx))  # (chunk, n)
-        s = -s if largest else s.copy()
-        s[np.arange(len(idx)), idx] = np.inf  # never one's own neighbour
-        part = np.argpartition(s, k - 1, axis=1)[:, :k]
-        order = np.take_along_axis(s, part, axis=1).argsort(axis=1, kind="stable")
-        out[start : start + len(idx)] = np.take_along_axis(part, order, axis=1)
-    return out
+    return knn_graph(_unit(np.asarray(X, dtype=np.float32)), min(k, len(X) - 1), rows)[0]
 
 
 def faithfulness(
@@ -569,7 +552,7 @@ def faithfulness(
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(n, size=sample, replace=False)) if n > sample else np.arange(n)
     unit = _unit(X)
-    map_nn = _euclidean_knn(coords, k, rows)
+    map_nn = knn_graph(np.asarray(coords, dtype=np.float64), k, rows)[0]
     overlap = 0.0
     penalty = 0.0
     for start in range(0, len(rows), 256):

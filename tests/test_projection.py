@@ -67,7 +67,7 @@ def test_faithful_on_clustered_data(maps, data, method) -> None:
     # neighbours in the blobs are random within a blob, so only the neighbourhood method keeps many
     assert p.knn_overlap > (0.1 if method == "pca" else 0.2)
     # the clusters stay apart on the map: each point's map neighbours share its label
-    nn = proj._euclidean_knn(p.coords, 5, np.arange(len(X)))
+    nn = proj.knn_graph(p.coords, 5)[0]
     assert (labels[nn] == labels[:, None]).mean() > 0.95
 
 
@@ -248,7 +248,8 @@ def test_knn_on_raw_cosine_matches_brute_force() -> None:
     sims = unit @ unit.T
     np.fill_diagonal(sims, -np.inf)
     brute = np.argsort(-sims, axis=1, kind="stable")[:, :7]
-    np.testing.assert_array_equal(proj.cosine_knn(X, 7, chunk=50), brute)
+    np.testing.assert_array_equal(proj.cosine_knn(X, 7), brute)
+    np.testing.assert_array_equal(proj.cosine_knn(X, 7, rows=np.array([5, 0, 77])), brute[[5, 0, 77]])
     got = nearest_neighbours(wv, ["w0", "w5"], topn=7)
     for w in ("w0", "w5"):
         i = int(w[1:])
@@ -267,6 +268,12 @@ def test_knn_graph_is_exact_across_blocks() -> None:
     np.testing.assert_array_equal(idx, brute)
     np.testing.assert_allclose(dist, np.take_along_axis(d, brute, axis=1), rtol=1e-4, atol=1e-4)
     assert not (idx == np.arange(len(X))[:, None]).any()
+    assert dist.dtype == np.float64  # float64 input is ranked in float64
+    # a subset of query rows, in any order, against all rows
+    rows = np.array([299, 3, 150, 3])
+    sub_idx, sub_dist = proj.knn_graph(X, 9, rows=rows, max_block=2 * len(X))
+    np.testing.assert_array_equal(sub_idx, brute[rows])
+    np.testing.assert_allclose(sub_dist, dist[rows])
     with pytest.raises(ProjectionError, match="k must be between 1 and 299"):
         proj.knn_graph(X, 300)
 
