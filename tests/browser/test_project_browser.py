@@ -38,3 +38,51 @@ def test_project_3d_view(page, app_url):
     page.wait_for_function(f"({TRACE_TYPES})().includes('scatter3d')", timeout=60_000)
     _scroll_to_chart(page)
     screenshot(page, "project_3d")
+
+
+POINTS_DRAWN = """() => {
+    const g = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return g && g._fullData ? g._fullData.filter(d => d.mode === 'markers').reduce((s, d) => s + d.x.length, 0) : 0;
+}"""
+X_RANGE = """() => {
+    const g = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return g._fullLayout.xaxis.range.slice();
+}"""
+
+
+def test_project_50k_uploaded_points_render_and_respond(page, app_url, tmp_path):
+    import numpy as np
+
+    # 50,000 words in 40 clusters, 16 dimensions, as a word2vec text file (about 7 MB).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 16))[rng.integers(0, 40, 50_000)] * 3 + rng.normal(size=(50_000, 16))
+    path = tmp_path / "vectors50k.txt"
+    with path.open("w") as f:
+        f.write("50000 16\n")
+        f.writelines(f"w{i} " + " ".join(f"{v:.3f}" for v in row) + "\n" for i, row in enumerate(X))
+
+    page.goto(f"{app_url}/Project?project.method=pca")
+    wait_for_app(page, timeout_ms=240_000)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Vector set").first.click()
+    page.get_by_role("option", name="Upload a vector file…").click()
+    wait_for_app(page)
+    page.locator('input[type="file"]').first.set_input_files(str(path))
+    wait_for_app(page, timeout_ms=240_000)
+    words = page.get_by_label("Number of words (most frequent first)")
+    words.fill("50000")
+    words.press("Enter")
+    page.wait_for_function(f"({POINTS_DRAWN})() === 50000", timeout=240_000)
+    wait_for_app(page, timeout_ms=240_000)
+    assert_healthy(page)
+    assert "50,000" in page.locator('[data-testid="stMetric"]').first.inner_text()
+    assert set(page.evaluate(TRACE_TYPES)) <= {"scattergl"}
+    _scroll_to_chart(page)
+    # Still interactive: zooming in from the mode bar redraws with a narrower x range.
+    before = page.evaluate(X_RANGE)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.hover()
+    chart.locator('button[data-title="Zoom in"]').click()
+    page.wait_for_function(
+        f"(() => {{ const r = ({X_RANGE})(); return r[1] - r[0] < {0.9 * (before[1] - before[0])}; }})", timeout=30_000
+    )
+    screenshot(page, "project_50k")
