@@ -210,7 +210,7 @@ if len(keys) < 3:
 matrix_hash = proj.content_hash(points.vectors)
 label = proj.METHOD_LABELS[method]
 try:
-    with st.spinner(f"Running {label} on {len(keys):,} words…"):
+    with st.spinner(f"Running {label} on {len(keys):,} words…", show_time=True):
         if method == "axes":
             set_hash = proj.content_hash(wv.vectors) + str(hash(wv.keys))
             result = cache.get_semantic_axes(set_hash, matrix_hash + str(hash(points.keys)), tuple(pairs), wv, points)
