@@ -394,7 +394,10 @@ def umap_knn(X: np.ndarray, n_neighbors: int, metric: str) -> tuple[np.ndarray, 
 def _run_umap(X: np.ndarray, n_components: int, seed: int, p: dict[str, Any]) -> np.ndarray:
     import warnings
 
-    import umap  # slow to import (numba); only when asked for
+    with warnings.catch_warnings():
+        # umap-learn warns on import that its optional parametric (TensorFlow) variant is missing
+        warnings.filterwarnings("ignore", message="The umap.parametric_umap package requires")
+        import umap  # slow to import (numba); only when asked for
 
     # Exact neighbours by blocked matrix products beat NN-descent here (single-threaded once
     # seeded) and take no numba compilation on a visitor's first map.
