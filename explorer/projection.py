@@ -301,9 +301,7 @@ def knn_graph(
         device = torch.device("cpu")  # MPS top-k is limited in k; the CPU path is the tested one
     dtype = np.float64 if np.asarray(X).dtype == np.float64 else np.float32
     values = np.ascontiguousarray(X, dtype=dtype)
-    if not values.flags.writeable:  # torch only wraps writable arrays (a projection's coords are frozen)
-        values = values.copy()
-    T = torch.as_tensor(values, device=device)
+    T = torch.tensor(values, device=device)  # a copy: torch will not wrap read-only arrays
     sq = (T * T).sum(dim=1)  # (n,)
     query = torch.as_tensor(rows, device=device)
     block = int(max(1, min(len(rows), max_block // n)))
@@ -316,10 +314,16 @@ def knn_graph(
             # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b; |a|^2 is constant along a row, so rank by |b|^2 - 2 a.b
             scores = torch.addmm(sq.unsqueeze(0), T[own], T.T, beta=1.0, alpha=-2.0)  # (block, n)
             scores[torch.arange(stop - start, device=device), own] = float("inf")  # never one's own neighbour
-            best, idx = torch.topk(scores, k, dim=1, largest=False, sorted=True)
-            d2 = (best + sq[own].unsqueeze(1)).clamp_min_(0.0)
-            indices[start:stop] = idx.cpu().numpy()
-            distances[start:stop] = d2.sqrt_().cpu().numpy()
+            idx = torch.topk(scores, k, dim=1, largest=False, sorted=True).indices.cpu().numpy()  # (block, k)
+            # The distances themselves come from the differences (numpy, a fixed summation order),
+            # not from the expansion above: exact, with no cancellation, and the same in every
+            # run. The threaded products and reductions do not always round alike from one process
+            # to the next, and t-SNE turns any last-bit difference in P into a different map.
+            diff = values[idx] - values[rows[start:stop], None, :]  # (block, k, dims)
+            d = np.sqrt((diff * diff).sum(axis=2))
+            order = np.argsort(d, axis=1, kind="stable")  # re-rank by the exact distances
+            indices[start:stop] = np.take_along_axis(idx, order, axis=1)
+            distances[start:stop] = np.take_along_axis(d, order, axis=1)
     return indices, distances
 
 

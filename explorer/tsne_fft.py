@@ -9,12 +9,17 @@ these forces plus the sparse attraction, which is split over the cores; in float
 openTSNE's map step for step (tested). Affinities and initialisation come from openTSNE.
 
 The repulsive gradient of point i is  sum_j K(y_i, y_j)^2 (y_i - y_j) / Z  with the Cauchy kernel
-K = 1 / (1 + |y_i - y_j|^2) and Z = sum_{i != j} K. Both come from four potentials
-    phi_t(y_i) = sum_j K(y_i, y_j)^2 * c_t(y_j),   c = (1, y_1, y_2, |y|^2),
-since K^2 (1 + d^2) = K. Each phi_t is a convolution of the kernel with point charges; the charges
-are spread onto a uniform grid by Lagrange interpolation (p nodes per box side, boxes about one
-unit wide, because the kernel varies on that scale), convolved by FFT, and read back with the same
-interpolation weights.
+K = 1 / (1 + |y_i - y_j|^2) and Z = sum_{i != j} K. Both come from three potentials
+    phi_t(y_i) = sum_j K(y_i, y_j)^2 * c_t(y_j),   c = (1, y_1, y_2):
+the force is y_i phi_0 - (phi_1, phi_2), and since K^2 (1 + d^2) = K,
+    Z + n = sum_i [(1 + |y_i|^2) phi_0 - 2 y_i . (phi_1, phi_2)] + sum_ij K_ij^2 |y_j|^2,
+where the last sum equals sum_j |y_j|^2 phi_0(y_j) because the kernel is symmetric, and so is its
+interpolated form W G W^T (G, the kernel between grid nodes, is symmetric). openTSNE convolves
+|y|^2 as a fourth charge; three suffice, which saves two of its nine FFTs per step.
+
+Each phi_t is a convolution of the kernel with point charges: the charges are spread onto a
+uniform grid by Lagrange interpolation (p nodes per box side, boxes about one unit wide, because
+the kernel varies on that scale), convolved by FFT, and read back with the same weights.
 """
 
 from __future__ import annotations
@@ -58,10 +63,10 @@ def grid_boxes(n: int) -> int:
 
 @numba.njit(cache=True, nogil=True)
 def _spread_charges(embedding, lo, box_width, n_boxes, p, centre, grid, box_of, weights):  # pragma: no cover
-    """Lagrange weights of each point's p x p nodes, and its charges (1, y1, y2, |y|^2) on them.
+    """Lagrange weights of each point's p x p nodes, and its charges (1, y1, y2) on them.
 
-    embedding (n, 2) float64; grid (4, side, side) zeroed, filled here; box_of (n, 2) int64 and
-    weights (n, 2, p) float64 are written for ``_gather_potentials``. Interpolation nodes sit at
+    embedding (n, 2) float64; grid (3, side, >= side) zeroed, filled here; box_of (n, 2) int64 and
+    weights (n, 2, p) float64 are written for ``_gather_forces``. Interpolation nodes sit at
     (k + 0.5) / p of a unit box, k < p. Coordinates in the charges are relative to ``centre``.
     """
     denominators = np.ones(p)
@@ -83,7 +88,6 @@ def _spread_charges(embedding, lo, box_width, n_boxes, p, centre, grid, box_of, 
                 weights[i, a, k] = value / denominators[k]
         c1 = embedding[i, 0] - centre
         c2 = embedding[i, 1] - centre
-        c3 = c1 * c1 + c2 * c2
         for kx in range(p):
             gx = box_of[i, 0] * p + kx
             for ky in range(p):
@@ -92,21 +96,35 @@ def _spread_charges(embedding, lo, box_width, n_boxes, p, centre, grid, box_of, 
                 grid[0, gx, gy] += w
                 grid[1, gx, gy] += w * c1
                 grid[2, gx, gy] += w * c2
-                grid[3, gx, gy] += w * c3
 
 
 @numba.njit(cache=True, nogil=True)
-def _gather_potentials(potentials, box_of, weights, phi):  # pragma: no cover
-    """phi[i, t] = sum over point i's nodes of weight * potentials[t, node] (the inverse of spreading)."""
+def _gather_forces(potentials, box_of, weights, embedding, centre, forces):  # pragma: no cover
+    """Read the three potentials back at each point (the inverse of spreading) and combine them:
+    forces[i] = y_i phi_0 - (phi_1, phi_2), unnormalised, and the return value is Z + n (module
+    docstring), with y relative to ``centre``. Summed here in a fixed order, so that Z does not
+    depend on how numpy's vectorised sums meet the memory alignment of a temporary array: t-SNE
+    turns any last-bit difference into a different map."""
     p = weights.shape[2]
+    z_plus_n = 0.0
     for i in range(box_of.shape[0]):
+        phi0 = 0.0
+        phi1 = 0.0
+        phi2 = 0.0
         for kx in range(p):
             gx = box_of[i, 0] * p + kx
             for ky in range(p):
                 gy = box_of[i, 1] * p + ky
                 w = weights[i, 0, kx] * weights[i, 1, ky]
-                for t in range(4):
-                    phi[i, t] += w * potentials[t, gx, gy]
+                phi0 += w * potentials[0, gx, gy]
+                phi1 += w * potentials[1, gx, gy]
+                phi2 += w * potentials[2, gx, gy]
+        y1 = embedding[i, 0] - centre
+        y2 = embedding[i, 1] - centre
+        z_plus_n += (1.0 + 2.0 * (y1 * y1 + y2 * y2)) * phi0 - 2.0 * (y1 * phi1 + y2 * phi2)
+        forces[i, 0] = y1 * phi0 - phi1
+        forces[i, 1] = y2 * phi0 - phi2
+    return z_plus_n
 
 
 class RepulsionFFT2D:
@@ -142,9 +160,9 @@ class RepulsionFFT2D:
         half = L // 2 + 1
         complex_dtype = torch.complex64 if self.dtype == torch.float32 else torch.complex128
         self._side, self._L = side, L
-        self._grid = torch.zeros(4, side, L, dtype=self.dtype)  # charges in [..., :side], zeros after
-        self._columns = torch.zeros(4, half, L, dtype=complex_dtype)  # rows' spectra in [..., :side]
-        self._spectrum = torch.empty(4, half, L, dtype=complex_dtype)
+        self._grid = torch.zeros(3, side, L, dtype=self.dtype)  # charges in [..., :side], zeros after
+        self._columns = torch.zeros(3, half, L, dtype=complex_dtype)  # rows' spectra in [..., :side]
+        self._spectrum = torch.empty(3, half, L, dtype=complex_dtype)
         # Kernel index i holds node offset i (i < side) or i - L (i > L - side); the offsets in
         # between are never needed and are set to infinity (kernel 0), so the kernel stays even
         # and its spectrum real.
@@ -182,20 +200,16 @@ class RepulsionFFT2D:
         # Linear convolution with K^2 by a zero-padded FFT of length L >= 2 side - 1, one axis at a
         # time, so the rows known to be zero (input) or not wanted (output) are never transformed.
         L = self._L
-        rows = torch.fft.rfft(self._grid, dim=-1)  # (4, side, L//2 + 1)
+        rows = torch.fft.rfft(self._grid, dim=-1)  # (3, side, L//2 + 1)
         self._columns[..., :side].copy_(rows.transpose(-1, -2))
-        torch.fft.fft(self._columns, dim=-1, out=self._spectrum)  # (4, L//2 + 1, L)
+        torch.fft.fft(self._columns, dim=-1, out=self._spectrum)  # (3, L//2 + 1, L)
         torch.view_as_real(self._spectrum).mul_(self._kernel_spectrum(box_width / p))
         columns = torch.fft.ifft(self._spectrum, dim=-1)[..., :side]  # only the wanted output rows
-        potentials = torch.fft.irfft(columns.transpose(-1, -2).contiguous(), n=L, dim=-1)  # (4, side, L)
+        potentials = torch.fft.irfft(columns.transpose(-1, -2).contiguous(), n=L, dim=-1)  # (3, side, L)
 
-        phi = np.zeros((n, 4))
-        _gather_potentials(potentials.numpy(), box_of, weights, phi)
-        y1 = y[:, 0] - centre
-        y2 = y[:, 1] - centre
-        sum_q = float(((1 + y1 * y1 + y2 * y2) * phi[:, 0] - 2 * (y1 * phi[:, 1] + y2 * phi[:, 2]) + phi[:, 3]).sum())
-        sum_q -= n  # the self terms, K(0) = 1
-        forces = np.stack([y1 * phi[:, 0] - phi[:, 1], y2 * phi[:, 0] - phi[:, 2]], axis=1) / (sum_q + _EPSILON)
+        forces = np.empty((n, 2))
+        sum_q = _gather_forces(potentials.numpy(), box_of, weights, y, centre, forces) - n  # minus K(0) = 1 terms
+        forces /= sum_q + _EPSILON
         return forces, sum_q
 
 
@@ -205,28 +219,58 @@ def repulsion_fft_2d(embedding: np.ndarray, **grid: Any) -> tuple[np.ndarray, fl
 
 
 @numba.njit(cache=True, nogil=True)
-def _attraction(indptr, indices, data, y, out, eval_error, start, stop):  # pragma: no cover
-    """Rows start..stop of out[i] = sum_j P_ij K_ij (y_i - y_j), over the sparse P (CSR); with
-    eval_error also returns (sum P, sum P log(P / K)) over those rows, from which the KL
-    divergence follows once Z is known."""
+def _attraction(indptr, indices, data, y, out, start, stop):  # pragma: no cover
+    """Rows start..stop of out[i] = sum_j P_ij K_ij (y_i - y_j), over the sparse P (CSR).
+
+    Two neighbours per step into separate sums, so their divisions overlap instead of each
+    waiting on the last."""
+    for i in range(start, stop):
+        yi0 = y[i, 0]
+        yi1 = y[i, 1]
+        a0 = 0.0
+        a1 = 0.0
+        b0 = 0.0
+        b1 = 0.0
+        k = indptr[i]
+        end = indptr[i + 1]
+        while k + 1 < end:
+            j = indices[k]
+            m = indices[k + 1]
+            d0 = yi0 - y[j, 0]
+            d1 = yi1 - y[j, 1]
+            e0 = yi0 - y[m, 0]
+            e1 = yi1 - y[m, 1]
+            w = data[k] / (1.0 + d0 * d0 + d1 * d1)
+            v = data[k + 1] / (1.0 + e0 * e0 + e1 * e1)
+            a0 += w * d0
+            a1 += w * d1
+            b0 += v * e0
+            b1 += v * e1
+            k += 2
+        if k < end:
+            j = indices[k]
+            d0 = yi0 - y[j, 0]
+            d1 = yi1 - y[j, 1]
+            w = data[k] / (1.0 + d0 * d0 + d1 * d1)
+            a0 += w * d0
+            a1 += w * d1
+        out[i, 0] = a0 + b0
+        out[i, 1] = a1 + b1
+
+
+@numba.njit(cache=True, nogil=True)
+def _kl_terms(indptr, indices, data, y):  # pragma: no cover
+    """(sum P, sum P log(P / K)) over the sparse P; KL = the second + the first x log Z."""
     sum_p = 0.0
     kl = 0.0
-    for i in range(start, stop):
-        g0 = 0.0
-        g1 = 0.0
+    for i in range(y.shape[0]):
         for k in range(indptr[i], indptr[i + 1]):
             j = indices[k]
             d0 = y[i, 0] - y[j, 0]
             d1 = y[i, 1] - y[j, 1]
             q = 1.0 / (1.0 + d0 * d0 + d1 * d1)
-            w = data[k] * q
-            g0 += w * d0
-            g1 += w * d1
-            if eval_error:
-                sum_p += data[k]
-                kl += data[k] * np.log(data[k] / (q + _EPSILON) + _EPSILON)
-        out[i, 0] = g0
-        out[i, 1] = g1
+            sum_p += data[k]
+            kl += data[k] * np.log(data[k] / (q + _EPSILON) + _EPSILON)
     return sum_p, kl
 
 
@@ -290,29 +334,33 @@ class TSNE2D:
         edges = [0, *sorted(set(int(b) for b in bounds)), len(self.embedding)]
         self._row_blocks = [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
 
-    def gradient(
-        self, executor: Executor, affinities: np.ndarray | None = None, eval_error: bool = False
-    ) -> tuple[np.ndarray, float]:
-        """(gradient (n, 2), KL divergence or nan) at the current embedding; ``affinities``
-        replaces P's values (exaggerated ones, during early exaggeration)."""
+    def gradient(self, executor: Executor, affinities: np.ndarray | None = None) -> np.ndarray:
+        """The gradient (n, 2) at the current embedding; ``affinities`` replaces P's values
+        (exaggerated ones, during early exaggeration)."""
         y = self.embedding
-        repulsion, sum_q = self._repulsion(y)
+        repulsion, _ = self._repulsion(y)
         data = self._data if affinities is None else affinities
         attraction = np.empty_like(y)
-        parts = [
-            executor.submit(_attraction, self._indptr, self._indices, data, y, attraction, eval_error, start, stop)
-            for start, stop in self._row_blocks
-        ]
-        sums = np.array([part.result() for part in parts]).sum(axis=0)  # (sum P, sum P log(P/K))
-        kl = sums[1] + sums[0] * np.log(sum_q + _EPSILON) if eval_error else float("nan")
-        return attraction - repulsion, kl
+        args = (self._indptr, self._indices, data, y, attraction)
+        # The first block runs on this thread, the others on the pool's: one hand-off fewer.
+        parts = [executor.submit(_attraction, *args, start, stop) for start, stop in self._row_blocks[1:]]
+        _attraction(*args, *self._row_blocks[0])
+        for part in parts:
+            part.result()
+        return attraction - repulsion
+
+    def current_kl_divergence(self) -> float:
+        """KL(P || Q) of the current embedding, with Z from the interpolated repulsion (as openTSNE)."""
+        _, sum_q = self._repulsion(self.embedding)
+        sum_p, kl = _kl_terms(self._indptr, self._indices, self._data, self.embedding)
+        return float(kl + sum_p * np.log(sum_q + _EPSILON))
 
     def optimize(self, n_iter: int, learning_rate: float, momentum: float, exaggeration: float = 1.0) -> float:
         """Run ``n_iter`` steps; returns (and keeps) the KL divergence of the resulting embedding."""
-        with ThreadPoolExecutor(max_workers=len(self._row_blocks), thread_name_prefix="tsne") as executor:
+        with ThreadPoolExecutor(max_workers=max(1, len(self._row_blocks) - 1), thread_name_prefix="tsne") as executor:
             affinities = self._data * exaggeration
             for _ in range(int(n_iter)):
-                gradient, _kl = self.gradient(executor, affinities)
+                gradient = self.gradient(executor, affinities)
                 _descent_step(
                     self.embedding,
                     gradient,
@@ -323,8 +371,7 @@ class TSNE2D:
                     self.MIN_GAIN,
                     self.MAX_STEP,
                 )
-            _, kl = self.gradient(executor, eval_error=True)
-        self.kl_divergence = float(kl)
+        self.kl_divergence = self.current_kl_divergence()
         return self.kl_divergence
 
 
