@@ -291,6 +291,7 @@ def knn_graph(
     import torch
 
     from explorer.device import select_device
+    from explorer.distances import pair_distances
 
     n = len(X)
     if not 0 < k < n:
@@ -315,12 +316,9 @@ def knn_graph(
             scores = torch.addmm(sq.unsqueeze(0), T[own], T.T, beta=1.0, alpha=-2.0)  # (block, n)
             scores[torch.arange(stop - start, device=device), own] = float("inf")  # never one's own neighbour
             idx = torch.topk(scores, k, dim=1, largest=False, sorted=True).indices.cpu().numpy()  # (block, k)
-            # The distances themselves come from the differences (numpy, a fixed summation order),
-            # not from the expansion above: exact, with no cancellation, and the same in every
-            # run. The threaded products and reductions do not always round alike from one process
-            # to the next, and t-SNE turns any last-bit difference in P into a different map.
-            diff = values[idx] - values[rows[start:stop], None, :]  # (block, k, dims)
-            d = np.sqrt((diff * diff).sum(axis=2))
+            # The distances themselves come from the differences (explorer.distances), not from
+            # the expansion above: exact, with no cancellation, and the same bits in every run.
+            d = pair_distances(values, rows[start:stop], idx)
             order = np.argsort(d, axis=1, kind="stable")  # re-rank by the exact distances
             indices[start:stop] = np.take_along_axis(idx, order, axis=1)
             distances[start:stop] = np.take_along_axis(d, order, axis=1)
@@ -672,6 +670,7 @@ def warm_up_tsne() -> float:
     from explorer.tsne_fft import warm_up
 
     start = time.perf_counter()
+    knn_graph(np.random.default_rng(0).normal(size=(50, 4)), 3)  # its float64 kernels, as t-SNE calls it
     warm_up()
     return time.perf_counter() - start
 
