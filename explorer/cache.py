@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
@@ -101,19 +102,25 @@ def get_transformer_sentence_vectors(model: str | None, device: str, sentences: 
 
 
 # ----- projections (Project page) ------------------------------------------------------------
+def _warm_up_in_background(name: str, warm_up: Callable[[], object]) -> threading.Thread:
+    """Run ``warm_up`` in a daemon thread; a failed warm-up only means a slower first map."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            warm_up()
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
 @st.cache_resource(show_spinner=False)
 def start_umap_warmup() -> threading.Thread:
     """Compile UMAP's numba kernels once per process, in a background thread, so the first UMAP
     a visitor asks for does not wait on compilation. Returns the (daemon) thread."""
     from explorer.projection import warm_up_umap
 
-    def run() -> None:
-        with contextlib.suppress(Exception):  # a failed warm-up only means a slower first UMAP
-            warm_up_umap()
-
-    thread = threading.Thread(target=run, name="umap-warmup", daemon=True)
-    thread.start()
-    return thread
+    return _warm_up_in_background("umap-warmup", warm_up_umap)
 
 
 @st.cache_resource(show_spinner=False)
@@ -122,13 +129,7 @@ def start_tsne_warmup() -> threading.Thread:
     loaded from numba's disk cache), in a background thread. Returns the (daemon) thread."""
     from explorer.projection import warm_up_tsne
 
-    def run() -> None:
-        with contextlib.suppress(Exception):  # a failed warm-up only means a slower first t-SNE
-            warm_up_tsne()
-
-    thread = threading.Thread(target=run, name="tsne-warmup", daemon=True)
-    thread.start()
-    return thread
+    return _warm_up_in_background("tsne-warmup", warm_up_tsne)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -277,9 +277,9 @@ def knn_graph(
     """Exact k nearest neighbours by Euclidean distance of each of ``rows`` (default: every row)
     among all rows of X, the row itself excluded.
 
-    Returns (indices (len(rows), k) int64, distances (len(rows), k)), nearest first. Blocked matrix products with a top-k per block (torch, on CUDA when present):
-    exact, and faster on a few cores than the approximate indexes t-SNE and UMAP build by default,
-    up to about 50k rows. float64 input is ranked in float64, anything else in float32. A block
+    Returns (indices (len(rows), k) int64, distances (len(rows), k)), nearest first. Blocked
+    matrix products with a top-k per block (torch, on CUDA when present): exact, and faster on a
+    few cores than the approximate indexes t-SNE and UMAP build by default, up to about 50k rows. float64 input is ranked in float64, anything else in float32. A block
     holds at most ``max_block`` scores, so memory stays near 4-8 x max_block bytes. ``k`` must be
     below the number of rows.
 
@@ -422,8 +422,8 @@ def _run_umap(X: np.ndarray, n_components: int, seed: int, p: dict[str, Any]) ->
 def project(X: np.ndarray, method: str, n_components: int = 2, seed: int = 0, **params: Any) -> Projection:
     """Project the rows of X to ``n_components`` (2 or 3) dimensions.
 
-    ``method`` is "pca", "tsne" (Barnes-Hut below 10,000 points, FFT gradients above; perplexity defaults to
-    min(30, (n-1)/3), learning rate "auto", PCA init) or "umap" (n_neighbors, min_dist, metric
+    ``method`` is "pca", "tsne" (Barnes-Hut below 10,000 points, FFT gradients above; perplexity
+    defaults to min(30, (n-1)/3), learning rate "auto", PCA init) or "umap" (n_neighbors, min_dist, metric
     "cosine"). The same seed gives the same map. Raises ProjectionError on bad input.
 
     >>> import numpy as np

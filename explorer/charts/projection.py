@@ -64,8 +64,8 @@ def projection_figure(
 
     ``highlight`` (search matches) and ``focus`` (a selected word and its neighbours) get larger
     labelled markers; otherwise up to ``n_labels`` of the most frequent words carry a text label,
-    spread over the map (``spread_labels``) so labels stay readable. Every point carries its row index in ``customdata`` so
-    a selection maps back to words. 2-D sets above 1,000 points use WebGL (Scattergl).
+    spread over the map (``spread_labels``) so labels stay readable. Every point carries its row
+    index in ``customdata`` so a selection maps back to words. 2-D sets above 1,000 points use WebGL (Scattergl).
     """
     coords = np.asarray(coords, dtype=np.float32)
     n, dims = coords.shape
