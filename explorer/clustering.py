@@ -12,11 +12,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from explorer.errors import GroupsError
+
 OTHER = "other"
-
-
-class GroupsError(ValueError):
-    """A typed group list that cannot be read; the message says which line and how to fix it."""
 
 
 def kmeans_labels(X: np.ndarray, k: int, seed: int = 0) -> np.ndarray:

@@ -25,6 +25,8 @@ from typing import IO
 
 import numpy as np
 
+from explorer.errors import CorpusError
+
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 BUILTIN_DIR = ASSETS_DIR / "corpora"
 CATALOG_FILE = BUILTIN_DIR / "catalog.json"
@@ -34,10 +36,6 @@ CATALOG_FILE = BUILTIN_DIR / "catalog.json"
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 # Sentence ends: . ! ? followed by whitespace, or a line break.
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-class CorpusError(ValueError):
-    """The text could not become a usable corpus; the message says how to fix the input."""
 
 
 def tokenize(text: str) -> list[str]:

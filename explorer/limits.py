@@ -29,15 +29,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from explorer.errors import LimitError, TrainingBusy
 from explorer.settings import Settings
-
-
-class LimitError(ValueError):
-    """A request is over one of this server's limits; the message says which and what to do."""
-
-
-class TrainingBusy(LimitError):
-    """Every training slot is taken; the message says how many run and that the visitor waits."""
 
 
 @dataclass

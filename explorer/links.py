@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from explorer.errors import LinkError
 from explorer.settings import Settings
 
 MAX_PARAM_CHARS = 2000  # longest parameter text any parser looks at
@@ -31,10 +32,6 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 # Things that make a name point at a file or a remote resource instead of a listed choice.
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")  # http:, file:, s3:, C: ...
-
-
-class LinkError(ValueError):
-    """A link parameter is not acceptable; the message says what was expected."""
 
 
 def _text(raw: object, what: str = "value") -> str:
@@ -144,6 +141,16 @@ def words(max_words: int, max_len: int = 40) -> Callable[[str], list[str]]:
         return out
 
     return parse
+
+
+def word_list(max_words: int, max_len: int = 40) -> Callable[[str], str]:
+    """Like ``words``, but the value is the comma-separated text a text input holds.
+
+    >>> word_list(3)("king,, queen ,king")
+    'king, queen'
+    """
+    parse = words(max_words, max_len)
+    return lambda raw: ", ".join(parse(raw))
 
 
 def text(max_len: int) -> Callable[[str], str]:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from explorer.errors import ProjectionError
 from explorer.vectors import WordVectors
 
 METHODS = ("pca", "tsne", "umap", "axes")
@@ -38,10 +39,6 @@ FAITHFULNESS_K = 10
 FAITHFULNESS_SAMPLE = 1000
 TSNE_PCA_DIMS = 50
 TSNE_FFT_MIN_POINTS = 10_000  # openTSNE's own switch from Barnes-Hut to grid interpolation
-
-
-class ProjectionError(ValueError):
-    """A projection request that cannot be run as given; the message says how to fix it."""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from explorer.corpus import CorpusError
+from explorer.errors import ReaderError
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md")
 CSV_EXTENSIONS = (".csv", ".tsv", ".tab")
@@ -74,9 +74,6 @@ _MAGIC = (
 )
 _CONTROL_BYTES = frozenset(range(0, 9)) | frozenset(range(14, 32)) | {127}
 
-
-class ReaderError(CorpusError):
-    """An uploaded file could not be read; the message says what was wrong and how to fix it."""
 
 
 @dataclass(frozen=True)

@@ -17,19 +17,10 @@ from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
+from explorer.errors import UnknownWordError, VectorsError
+
 if TYPE_CHECKING:
     from explorer.evaluation import AnalogyResult, WordPairResult
-
-
-class VectorsError(ValueError):
-    """A vector set or a query on it is not usable; the message says how to fix it."""
-
-
-class UnknownWordError(VectorsError, KeyError):
-    """A word is not in the vector set (a KeyError too, like gensim); the message suggests close spellings."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 def _as_list(words: str | Iterable[str] | None) -> list[str]:

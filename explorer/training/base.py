@@ -25,13 +25,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from explorer.corpus import Corpus, CorpusError, Vocab
+from explorer.corpus import Corpus, Vocab
 from explorer.device import select_device
+from explorer.errors import CorpusError, TrainingError
 from explorer.vectors import WordVectors
-
-
-class TrainingError(ValueError):
-    """A training parameter or corpus cannot work; the message says how to fix it."""
 
 
 @dataclass(frozen=True)
