@@ -25,6 +25,7 @@ from typing import IO
 
 import numpy as np
 
+from explorer import readers
 from explorer.errors import CorpusError
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -190,15 +191,16 @@ class Corpus:
     ) -> Corpus:
         """Read a .txt, .csv, .tsv, .jsonl or .zip file (a path or an open binary file).
 
-        ``column`` picks the text column of a CSV/TSV or the field of a JSONL file. Limits
-        default to the app settings. Raises ``CorpusError`` with a fix-it message on bad input.
-        """
-        from explorer import readers
-        from explorer.settings import get_settings
+        ``column`` picks the text column of a CSV/TSV or the field of a JSONL file.
+        ``max_bytes`` (the upload limit) and ``max_tokens`` bound the read; None means no limit,
+        so a server passes its settings (``Settings.max_upload_bytes``, ``Settings.max_tokens``).
+        Raises ``CorpusError`` (a ``ReaderError`` for unreadable files) with a fix-it message.
 
-        settings = get_settings()
-        max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
-        max_tokens = settings.max_tokens if max_tokens is None else max_tokens
+        >>> import io
+        >>> upload = io.BytesIO(b"id,text\\n1,The card was charged.\\n"); upload.name = "tickets.csv"
+        >>> Corpus.from_file(upload, max_bytes=10_000).sentences
+        (('the', 'card', 'was', 'charged'),)
+        """
         result = readers.read_texts(path_or_file, column=column, max_bytes=max_bytes, name=name)
         corpus = cls.from_texts(
             result.texts,

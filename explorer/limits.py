@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from explorer.errors import LimitError, TrainingBusy
 from explorer.settings import Settings
+from explorer.sources import check_size
 
 
 @dataclass
@@ -125,13 +126,15 @@ class TrainingSlots:
 def check_upload_size(settings: Settings, size: int, name: str = "The file") -> None:
     """Raise ``LimitError`` when an upload of ``size`` bytes is over ``settings.max_upload_bytes``.
 
+    The message is the one every reader uses (``explorer.sources.too_big_message``).
+
     >>> check_upload_size(Settings(), 1024, "notes.txt")
+    >>> check_upload_size(Settings(max_upload_bytes=2**20), 3 * 2**20, "notes.txt")
+    Traceback (most recent call last):
+    ...
+    explorer.errors.LimitError: notes.txt is 3 MB; the limit is 1 MB (setting EXPLORER_MAX_UPLOAD_MB). Upload a smaller file or a sample of it, or raise the limit.
     """
-    if size > settings.max_upload_bytes:
-        raise LimitError(
-            f"{name} is {size / 1e6:.1f} MB; the limit is {settings.max_upload_bytes / (1024 * 1024):.0f} MB "
-            "(setting EXPLORER_MAX_UPLOAD_MB). Upload a smaller file or a sample of it."
-        )
+    check_size(name, size, settings.max_upload_bytes, LimitError)
 
 
 def check_training_allowed(

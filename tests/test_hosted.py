@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from explorer import limits, links
 from explorer.corpus import Corpus
 from explorer.limits import LimitError, TrainingBusy, TrainingSlots
-from explorer.settings import Settings
+from explorer.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTED = Settings.from_env({"EXPLORER_HOSTED": "1"})
@@ -60,7 +60,8 @@ def test_corpus_token_limit_reads_a_prefix_and_says_so(monkeypatch: pytest.Monke
     monkeypatch.setenv("EXPLORER_MAX_TOKENS", "50")
     path = tmp_path / "long.txt"
     path.write_text("the bank approved the loan today.\n" * 100, encoding="utf-8")
-    corpus = Corpus.from_file(path)
+    settings = get_settings()
+    corpus = Corpus.from_file(path, max_bytes=settings.max_upload_bytes, max_tokens=settings.max_tokens)
     assert 0 < corpus.token_count <= 50
     assert any("EXPLORER_MAX_TOKENS" in n for n in corpus.notices)
 

@@ -13,6 +13,7 @@ import pytest
 from explorer import readers
 from explorer.corpus import Corpus, CorpusError
 from explorer.readers import ReaderError, guess_text_column, list_columns, read_texts
+from explorer.settings import Settings
 
 LIMIT = 1_000_000
 
@@ -154,13 +155,14 @@ def test_name_argument_overrides_the_file_name() -> None:
     assert len(list(result.texts)) == 2
 
 
-def test_read_texts_default_limit_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EXPLORER_MAX_UPLOAD_MB", "1")
-    big = Upload(b"word " * 300_000, "big.txt")  # 1.5 MB
+def test_without_a_limit_any_size_is_read_and_with_one_the_setting_is_named() -> None:
+    big = b"word " * 300_000  # 1.4 MB
+    assert "".join(read_texts(Upload(big, "big.txt")).texts).count("word") == 300_000
+    assert Corpus.from_file(Upload(big, "big.txt")).token_count == 300_000
     with pytest.raises(ReaderError, match="EXPLORER_MAX_UPLOAD_MB"):
-        read_texts(big)
+        read_texts(Upload(big, "big.txt"), max_bytes=2**20)
     with pytest.raises(ReaderError, match="EXPLORER_MAX_UPLOAD_MB"):
-        Corpus.from_file(big)
+        Corpus.from_file(Upload(big, "big.txt"), max_bytes=2**20)
 
 
 # ----- encodings -----------------------------------------------------------------------------
@@ -370,17 +372,17 @@ def test_password_protected_zip() -> None:
 
 @pytest.mark.parametrize("name", ["big.txt", "big.csv", "big.jsonl", "big.zip"])
 def test_file_over_the_size_limit_names_size_limit_and_setting(name: str) -> None:
-    data = b"x" * 3_000_000
+    data = b"x" * (3 * 2**20)
     with pytest.raises(ReaderError) as err:
-        read_texts(Upload(data, name), max_bytes=2_000_000)
+        read_texts(Upload(data, name), max_bytes=2 * 2**20)
     msg = str(err.value)
-    assert "3.0 MB" in msg and "2.0 MB" in msg and "EXPLORER_MAX_UPLOAD_MB" in msg
+    assert "is 3 MB" in msg and "limit is 2 MB" in msg and "EXPLORER_MAX_UPLOAD_MB" in msg
 
 
 def test_size_limit_on_a_path_and_on_a_stream_without_size(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_bytes(b"word " * 1000)
-    with pytest.raises(ReaderError, match="upload limit"):
+    with pytest.raises(ReaderError, match="the limit is"):
         Corpus.from_file(path, max_bytes=1000)
 
     class Pipe(io.RawIOBase):  # not seekable, no size: the limit is enforced while reading
@@ -398,7 +400,7 @@ def test_size_limit_on_a_path_and_on_a_stream_without_size(tmp_path: Path) -> No
             self.left -= n
             return n
 
-    with pytest.raises(ReaderError, match="upload limit"):
+    with pytest.raises(ReaderError, match="the limit is"):
         Corpus.from_file(Pipe(), max_bytes=100_000)
 
 
@@ -455,11 +457,13 @@ def test_large_file_with_a_token_limit_stops_early(tmp_path: Path) -> None:
     assert Corpus.from_file(path, max_bytes=len(data), max_tokens=5_000).sentences == c.sentences
 
 
-def test_token_limit_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EXPLORER_MAX_TOKENS", "100")
-    c = Corpus.from_file(Upload(b"one two three four five\n" * 1000, "a.txt"), max_bytes=LIMIT)
+def test_token_limit_from_the_settings_a_server_passes() -> None:
+    settings = Settings.from_env({"EXPLORER_MAX_TOKENS": "100"})
+    upload = Upload(b"one two three four five\n" * 1000, "a.txt")
+    c = Corpus.from_file(upload, max_bytes=settings.max_upload_bytes, max_tokens=settings.max_tokens)
     assert c.token_count == 100
     assert any("100 tokens" in n for n in c.notices)
+    assert Corpus.from_file(upload).token_count == 5000  # no limit unless one is passed
 
 
 @pytest.mark.parametrize("name", ["big.csv", "big.jsonl", "big.zip"])
