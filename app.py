@@ -6,8 +6,10 @@ import streamlit as st
 
 from explorer import cache, ui
 from explorer.pages_index import PAGES
+from explorer.pagestate import PageState
 
 st.set_page_config(page_title="Embedding Explorer", page_icon=":material/explore:", layout="wide")
+binding = ui.bind_page(PageState("home.", ()))
 state = ui.sidebar()
 # Compile UMAP in the background once per process, so the first UMAP a visitor asks for is quick.
 cache.start_umap_warmup()
@@ -40,4 +42,4 @@ for page in PAGES:
         st.page_link(page.path, label=page.title, icon=page.icon)
         st.markdown(page.summary)
 
-ui.write_link([])
+binding.save()

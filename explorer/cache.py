@@ -22,6 +22,7 @@ from explorer.corpus import Corpus
 from explorer.limits import TrainingSlots
 from explorer.projection import Projection
 from explorer.sentences import DocumentFrequencies, SentenceVectors, encode_with_embedder
+from explorer.training.teaching import CooccurrenceView, cooccurrence_view
 from explorer.vectors import WordVectors
 
 
@@ -133,32 +134,55 @@ def start_tsne_warmup() -> threading.Thread:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def get_projection(
+def _projection(
     matrix_hash: str, method: str, n_components: int, seed: int, params: tuple[tuple[str, object], ...], _X: np.ndarray
 ) -> Projection:
-    """``projection.project`` of ``_X``, cached by the matrix's content hash, method, parameters and seed.
-
-    ``matrix_hash`` must be ``projection.content_hash(_X)``: the key is the data itself, never a
-    name a link could point at.
-    """
     from explorer.projection import project
 
     return project(_X, method, n_components=n_components, seed=seed, **dict(params))
 
 
+def get_projection(X: np.ndarray, method: str, n_components: int, seed: int, params: dict[str, object]) -> Projection:
+    """``projection.project`` of ``X``, cached by the matrix's content (never by a name a link could forge),
+    the method, its parameters and the seed."""
+    from explorer.projection import content_hash
+
+    return _projection(content_hash(X), method, int(n_components), int(seed), tuple(sorted(params.items())), X)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def get_semantic_axes(
-    set_hash: str, points_hash: str, pairs: tuple[tuple[str, str], ...], _wv: WordVectors, _points: WordVectors
+def _semantic_axes(
+    set_key: str, points_key: str, pairs: tuple[tuple[str, str], ...], _wv: WordVectors, _points: WordVectors
 ) -> Projection:
-    """``projection.semantic_axes``, cached by content hashes of the vector set and the placed words."""
     from explorer.projection import semantic_axes
 
     return semantic_axes(_wv, list(pairs), points=_points)
 
 
+def get_semantic_axes(wv: WordVectors, points: WordVectors, pairs: list[tuple[str, str]]) -> Projection:
+    """``projection.semantic_axes``, cached by the content of the vector set and of the placed words."""
+    from explorer.projection import content_hash
+
+    set_key = content_hash(wv.vectors) + str(hash(wv.keys))
+    points_key = content_hash(points.vectors) + str(hash(points.keys))
+    return _semantic_axes(set_key, points_key, tuple(pairs), wv, points)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def get_kmeans_labels(matrix_hash: str, k: int, seed: int, _X: np.ndarray) -> np.ndarray:
-    """``clustering.kmeans_labels`` of ``_X``, cached by the matrix's content hash, k and seed."""
+def _kmeans_labels(matrix_hash: str, k: int, seed: int, _X: np.ndarray) -> np.ndarray:
     from explorer.clustering import kmeans_labels
 
     return kmeans_labels(_X, k, seed=seed)
+
+
+def get_kmeans_labels(X: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """``clustering.kmeans_labels`` of ``X``, cached by the matrix's content, k and seed."""
+    from explorer.projection import content_hash
+
+    return _kmeans_labels(content_hash(X), int(min(k, len(X))), int(seed), X)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs={Corpus: _corpus_fingerprint})
+def get_cooccurrence_view(corpus: Corpus, words: tuple[str, ...], window: int) -> CooccurrenceView:
+    """Co-occurrence counts and PPMI of a few words (the Train page's teaching view), cached by corpus content."""
+    return cooccurrence_view(corpus, list(words), window)

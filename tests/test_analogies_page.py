@@ -9,7 +9,7 @@ import pytest
 
 from explorer import evaluation
 from explorer.vectors import WordVectors
-from tests.apptest import app_test
+from tests.apptest import app_test, give_vectors
 
 PAGE = "pages/3_Analogies.py"
 LABEL = "Hand-built"
@@ -39,8 +39,7 @@ def page(monkeypatch):
 
     monkeypatch.setattr("explorer.cache.get_reference_vectors", no_reference)
     at = app_test(PAGE)
-    at.session_state["vectors.sets"] = {LABEL: _world_vectors()}
-    at.session_state["vectors.active"] = LABEL
+    give_vectors(at, {LABEL: _world_vectors()})
     at.run()
     assert not at.exception, at.exception
     return at
@@ -69,8 +68,7 @@ def test_first_view_asks_for_words_when_no_example_fits(monkeypatch) -> None:
     odd = WordVectors(["alpha", "beta", "gamma"], np.eye(3, dtype=np.float32), name="Odd")
     monkeypatch.setattr("explorer.cache.get_reference_vectors", lambda *a, **k: odd)
     at = app_test(PAGE)
-    at.session_state["vectors.sets"] = {"Odd": odd}
-    at.session_state["vectors.active"] = "Odd"
+    give_vectors(at, {"Odd": odd})
     at.run()
     assert not at.exception and not _errors(at)
     assert any("three words" in i.value for i in at.info)
@@ -115,8 +113,7 @@ def test_preset_fills_the_words(page) -> None:
 def _fresh(monkeypatch, **state):
     monkeypatch.setattr("explorer.cache.get_reference_vectors", lambda *a, **k: _world_vectors())
     at = app_test(PAGE)
-    at.session_state["vectors.sets"] = {LABEL: _world_vectors()}
-    at.session_state["vectors.active"] = LABEL
+    give_vectors(at, {LABEL: _world_vectors()})
     for key, value in state.items():
         at.session_state[f"analogy.{key}"] = value
     return at

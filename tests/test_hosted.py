@@ -216,9 +216,10 @@ def _model_link_script() -> None:
     import streamlit as st
 
     from explorer import cache, links, ui
+    from explorer.pagestate import Field, PageState
     from explorer.settings import get_settings
 
-    ui.restore_from_link({"context.model": links.model_name(get_settings())})
+    ui.restore(PageState("context.", (Field("context.model", "bundled", parse=links.model_name(get_settings())),)))
     try:
         cache.get_allowed_embedder(st.session_state.get("context.model"))
         st.write("loaded")

@@ -234,9 +234,9 @@ FREE_TEXT = {"train.watch", "sentences.query", "analogy.a", "analogy.b", "analog
 
 
 def _link_value(value: object) -> str:
-    from explorer.ui import _link_text
+    from explorer.pagestate import link_text
 
-    return _link_text(value)
+    return link_text(value)
 
 
 def _params(at) -> dict[str, str]:
@@ -304,7 +304,7 @@ def test_a_hand_edited_link_falls_back_to_defaults_with_a_warning(page: str, sma
 def test_link_text_of_widget_values_parses_back() -> None:
     import numpy as np
 
-    from explorer.ui import _link_text
+    from explorer.pagestate import link_text as _link_text
 
     assert links.float_in(0, 1)(_link_text(np.float64(0.025))) == 0.025
     assert links.float_in(0, 1)(_link_text(1e-05)) == 1e-05

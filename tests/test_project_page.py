@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from explorer.vectors import WordVectors
-from tests.apptest import app_test
+from tests.apptest import app_test, give_vectors
 
 PAGE = "pages/2_Project.py"
 LABEL = "Synthetic"
@@ -41,8 +41,7 @@ def at(monkeypatch):
 
     monkeypatch.setattr("explorer.cache.get_reference_vectors", no_reference)
     at = app_test(PAGE)
-    at.session_state["vectors.sets"] = {LABEL: synthetic()}
-    at.session_state["vectors.active"] = LABEL
+    give_vectors(at, {LABEL: synthetic()})
     return at
 
 
@@ -142,8 +141,7 @@ def test_colour_by_groups_and_search(at) -> None:
 def test_link_restores_the_view(monkeypatch) -> None:
     monkeypatch.setattr("explorer.cache.get_reference_vectors", lambda *a, **k: synthetic())
     at = app_test(PAGE)
-    at.session_state["vectors.sets"] = {LABEL: synthetic()}
-    at.session_state["vectors.active"] = LABEL
+    give_vectors(at, {LABEL: synthetic()})
     at.query_params.update({"project.method": "umap", "project.n_words": "50", "project.seed": "3", "project.k": "99"})
     _run(at)
     assert at.selectbox(key="project.method").value == "umap"

@@ -16,24 +16,24 @@ def test_step_buttons_train_and_update_the_views() -> None:
     at.run()
     assert not at.exception
     assert at.session_state["train.method"] == "sgns"
-    trainer = at.session_state["train.trainer"]
+    trainer = at.session_state["train.run"].trainer
     assert trainer is not None and not trainer.records
     n_charts_before = len(at.get("plotly_chart"))
 
     _button(at, "Step ×1").click().run()
     assert not at.exception
-    assert len(at.session_state["train.trainer"].records) == 1
+    assert len(at.session_state["train.run"].trainer.records) == 1
 
     _button(at, "Step ×20").click().run()
     assert not at.exception
-    trainer = at.session_state["train.trainer"]
+    trainer = at.session_state["train.run"].trainer
     assert len(trainer.records) == 21
     assert len(at.get("plotly_chart")) > n_charts_before  # the loss chart joined the map
     assert not at.error
     # the trained vectors are the session's active set, named after method and corpus
-    label = at.session_state["vectors.active"]
-    assert label.startswith("Trained: sgns on ")
-    assert len(at.session_state["vectors.sets"][label]) == len(trainer.vocab)
+    active = at.session_state["vectors.sets"][at.session_state["vectors.active"]]
+    assert active.id.startswith("trained:sgns:") and active.label.startswith("Trained: Skip-gram")
+    assert len(active.vectors) == len(trainer.vocab)
     # the watched-word table lists neighbours
     table = at.dataframe[0].value
     assert len(table) >= 1 and "nearest words (cosine)" in table.columns
@@ -43,26 +43,26 @@ def test_switching_method_resets_cleanly() -> None:
     at = app_test(PAGE)
     at.run()
     _button(at, "Step ×1").click().run()
-    assert at.session_state["train.trainer"].records
+    assert at.session_state["train.run"].trainer.records
     at.selectbox(key="train.method").set_value("ppmi_svd").run()
     assert not at.exception
-    trainer = at.session_state["train.trainer"]
+    trainer = at.session_state["train.run"].trainer
     assert trainer.method == "ppmi_svd" and not trainer.records
     assert any("starts over" in i.value for i in at.info)
     _button(at, "Step ×100").click().run()
     assert not at.exception and not at.error
-    assert at.session_state["train.trainer"].done
+    assert at.session_state["train.run"].trainer.done
 
 
 def test_live_mode_starts_and_stops() -> None:
     at = app_test(PAGE)
     at.run()
-    _button(at, "▶ Start").click().run()
+    _button(at, "Start").click().run()
     assert not at.exception
-    assert at.session_state["train.running"] is True
-    assert at.session_state["train.trainer"].records  # the first tick trained a little
-    _button(at, "⏹ Stop").click().run()
-    assert at.session_state["train.running"] is False
+    assert at.session_state["train.run"].running is True
+    assert at.session_state["train.run"].trainer.records  # the first tick trained a little
+    _button(at, "Stop").click().run()
+    assert at.session_state["train.run"].running is False
 
 
 def test_subword_teaching_view_gives_an_unseen_word_a_vector() -> None:
@@ -72,7 +72,7 @@ def test_subword_teaching_view_gives_an_unseen_word_a_vector() -> None:
     _button(at, "Step ×20").click().run()
     assert not at.exception
     word = at.text_input(key="train.ngram_word").value
-    assert word and word not in at.session_state["train.trainer"].vocab
+    assert word and word not in at.session_state["train.run"].trainer.vocab
     assert any(m.value.startswith("Nearest known words:") for m in at.markdown)
 
 
@@ -98,7 +98,7 @@ def test_link_restores_method_and_parameters_and_refuses_bad_values() -> None:
     assert at.session_state["train.glove.window"] == 7
     assert at.session_state["train.seed"] == 1
     assert any("train.seed" in w.value for w in at.warning)
-    assert at.session_state["train.trainer"].config.window == 7
+    assert at.session_state["train.run"].trainer.config.window == 7
 
 
 def test_a_full_server_makes_the_visitor_wait_and_a_finished_step_frees_the_slot(monkeypatch) -> None:
@@ -112,20 +112,20 @@ def test_a_full_server_makes_the_visitor_wait_and_a_finished_step_frees_the_slot
     at.run()
     _button(at, "Step ×1").click().run()
     assert not at.exception
-    assert not at.session_state["train.trainer"].records  # nothing trained while the slot is taken
+    assert not at.session_state["train.run"].trainer.records  # nothing trained while the slot is taken
     assert any("1 training is running" in i.value and "yours starts when one finishes" in i.value for i in at.info)
-    _button(at, "▶ Start").click().run()
-    assert not at.exception and not at.session_state["train.trainer"].records  # the live tick waits too
+    _button(at, "Start").click().run()
+    assert not at.exception and not at.session_state["train.run"].trainer.records  # the live tick waits too
     assert any("yours starts when one finishes" in i.value for i in at.info)
-    _button(at, "⏹ Stop").click().run()
+    _button(at, "Stop").click().run()
 
     slots.release("another-visitor")
     _button(at, "Step ×1").click().run()
-    assert len(at.session_state["train.trainer"].records) == 1
+    assert len(at.session_state["train.run"].trainer.records) == 1
     assert slots.running() == 0  # a finished step gives its slot back
-    _button(at, "▶ Start").click().run()
+    _button(at, "Start").click().run()
     assert slots.running() == 1  # a live training holds its slot between ticks
-    _button(at, "⏹ Stop").click().run()
+    _button(at, "Stop").click().run()
     assert slots.running() == 0
 
 
@@ -138,9 +138,9 @@ def test_an_uploaded_one_word_corpus_gives_a_clear_message() -> None:
     at.session_state["sidebar.uploaded_corpus"] = ("one-word", Corpus.from_texts(["hello"], name="one.txt"))
     at.run()
     assert not at.exception
-    assert at.session_state["train.trainer"] is None
+    assert at.session_state["train.run"] is None
     assert at.error and "min_count" in at.error[0].value and "one.txt" in at.error[0].value
-    assert _button(at, "Step ×1").disabled and _button(at, "▶ Start").disabled
+    assert _button(at, "Step ×1").disabled and _button(at, "Start").disabled
     at.number_input(key="train.sgns.min_count").set_value(1).run()
     assert not at.exception
     assert "at least two distinct words" in at.error[0].value
@@ -163,22 +163,22 @@ def test_training_and_corpus_survive_a_visit_to_another_page() -> None:
     at.run()
     at.number_input(key="train.glove.window").set_value(7).run()
     _button(at, "Step ×1").click().run()
-    trainer = at.session_state["train.trainer"]
+    trainer = at.session_state["train.run"].trainer
     assert trainer.records and trainer.config.window == 7
     at.switch_page("3_Analogies.py").run()
     assert not at.exception
-    assert at.session_state["vectors.active"].startswith("Trained: glove on Analogy world")
+    assert at.session_state["vectors.active"] == "trained:glove:builtin:analogy_world"
 
     # In a browser, Streamlit drops every widget value of a page while another page runs; what is
     # left is the non-widget state. A session holding only that must come back to the same view.
     back = app_test(PAGE)
-    for key in ("sidebar.corpus_last", "train.saved_widgets", "train.trainer", "train.signature"):
+    for key in ("sidebar.kept", "train.kept", "train.run", "train.signature"):
         back.session_state[key] = at.session_state[key]
     back.run()
     assert not back.exception
     assert back.session_state["sidebar.corpus"] == "analogy_world"
     assert back.session_state["train.method"] == "glove" and back.session_state["train.glove.window"] == 7
-    assert back.session_state["train.trainer"] is trainer  # the training so far is kept
+    assert back.session_state["train.run"].trainer is trainer  # the training so far is kept
     assert not any("starts over" in i.value for i in back.info)
 
 

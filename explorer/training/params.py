@@ -13,9 +13,11 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from explorer import links
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,24 @@ class ParamSpec:
     help: str
     step: float | None = None
     fmt: str | None = None
+
+    def typed(self, value: float) -> int | float:
+        """``value`` as this parameter's type (a number input needs int bounds for an int parameter)."""
+        return int(value) if self.kind == "int" else float(value)
+
+    @property
+    def typed_default(self) -> int | float:
+        return self.typed(self.default)
+
+    @property
+    def widget_format(self) -> str | None:
+        """printf-style format of the number input (floats show two decimals unless ``fmt`` says more)."""
+        return self.fmt or (None if self.kind == "int" else "%.2f")
+
+    @property
+    def step_size(self) -> int | float:
+        """The widget's step: ``step`` when given, else 1 for ints and 0.01 for floats."""
+        return self.typed(self.step if self.step is not None else (1 if self.kind == "int" else 0.01))
 
 
 def _common(window: int = 5) -> list[ParamSpec]:
@@ -139,6 +159,19 @@ PARAMS: dict[str, list[ParamSpec]] = {
         ),
     ],  # fmt: skip
 }
+
+
+def param_parser(spec: ParamSpec) -> Callable[[str], int | float]:
+    """The link parser of one parameter: a number within the widget's range.
+
+    >>> param_parser(PARAMS["sgns"][0])("300"), param_parser(PARAMS["sgns"][0])("1")
+    Traceback (most recent call last):
+    ...
+    explorer.errors.LinkError: '1' is out of range; use an integer from 2 to 300.
+    """
+    if spec.kind == "int":
+        return links.int_in(int(spec.lo), int(spec.hi))
+    return links.float_in(float(spec.lo), float(spec.hi))
 
 
 def param_key(method: str, name: str) -> str:

@@ -1,0 +1,164 @@
+"""What the Train page shows around a trainer: the loss series, step help, watched words and the live frame.
+
+Example:
+    >>> from explorer.training.views import split_words, step_help
+    >>> split_words(" King, queen,,PARIS ")
+    ['king', 'queen', 'paris']
+    >>> step_help("sgns", batch_words=3000, token_count=60_000)[1]
+    'about 1.0 epochs of this corpus'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.corpus import Corpus
+from explorer.training import teaching
+from explorer.training.base import Trainer
+from explorer.vectors import WordVectors
+from explorer.vectors_io import to_bytes
+
+STREAMING_METHODS = ("sgns", "cbow", "subword")
+
+# (y-axis title, one sentence on what the loss measures) per method
+LOSS_MEANING: dict[str, tuple[str, str]] = {
+    "sgns": ("loss per (center, context) pair", "How badly each true pair is told apart from random noise words."),
+    "cbow": ("loss per center word", "How badly each word is predicted from the average of its neighbours."),
+    "ppmi_svd": (
+        "share of PPMI not yet captured",
+        "Each SVD refinement captures more of the PPMI matrix; 0 would reproduce it exactly.",
+    ),
+    "glove": ("weighted squared error", "How far word·context + biases is from log co-occurrence counts."),
+    "subword": ("loss per (center, context) pair", "Skip-gram's loss, with words built from character n-grams."),
+}
+
+
+def split_words(text: str) -> list[str]:
+    """Comma-separated words, lower-cased, blanks dropped."""
+    return [w.strip().lower() for w in text.split(",") if w.strip()]
+
+
+def step_help(method: str, batch_words: int, token_count: int) -> tuple[str, str]:
+    """What one step and twenty steps mean for this method and corpus (button help texts)."""
+    if method in STREAMING_METHODS:
+        return (
+            f"{batch_words:,} words of text",
+            f"about {20 * batch_words / max(token_count, 1):.1f} epochs of this corpus",
+        )
+    return "a chunk of counting or one stage of fitting", "twenty of those"
+
+
+def loss_points(trainer: Trainer) -> tuple[list[float], list[float], str]:
+    """(x, loss, x-axis title) of every step that has a loss (counting stages have none)."""
+    by_words = trainer.unit == "words"
+    points = [(r.words_done if by_words else r.step, r.loss) for r in trainer.records if r.loss == r.loss]
+    return [x for x, _ in points], [y for _, y in points], "words trained" if by_words else "step"
+
+
+@dataclass(frozen=True)
+class WordMapFrame:
+    """One frame of the live word map: the words, their 2-D positions and what to say about the rest."""
+
+    words: list[str]
+    xy: np.ndarray  # (len(words), 2)
+    extent: float
+    pins: list[str]
+    unknown_pins: list[str]
+    positions: dict[str, list[float]]  # word -> [x, y]: the frame the next one is turned to match
+
+
+def word_map_frame(
+    wv: WordVectors, n_words: int, typed_pins: str, previous: dict[str, list[float]] | None
+) -> WordMapFrame:
+    """The frequent words plus the pinned ones, placed by PCA and turned to match the previous frame."""
+    typed = split_words(typed_pins)
+    pins = [w for w in typed if w in wv]
+    words = teaching.map_words(wv, n_words, pins)
+    xy = teaching.map_coordinates(wv, words, previous)
+    return WordMapFrame(
+        words=words,
+        xy=xy,
+        extent=teaching.map_extent(xy),
+        pins=pins,
+        unknown_pins=[w for w in typed if w not in wv],
+        positions={w: xy[i].tolist() for i, w in enumerate(words)},
+    )
+
+
+def watch_words(typed: str, wv: WordVectors, corpus_source: str) -> list[str]:
+    """The words whose neighbours are listed: the typed ones, else a few suggested for the corpus."""
+    return split_words(typed) or teaching.suggested_words(wv.keys, corpus_source)
+
+
+WINDOW_PAIRS_TEXT = (
+    "Skip-gram turns each sentence into (center, context) pairs: the center word predicts every word "
+    "within the window on either side, and each pair is one training example (CBOW predicts the center "
+    "from all of them at once). During training the window is shrunk at random for each center, so "
+    "near neighbours count more often than far ones."
+)
+COOCCURRENCE_TEXT = (
+    "Count-based methods start from how often words appear near each other. PPMI keeps only "
+    "pairs seen together more often than chance, with rare contexts damped (cds = 0.75)."
+)
+NGRAMS_TEXT = (
+    "The subword model stores vectors for character n-grams, so any spelling, even one it never "
+    "saw, gets a vector: the mean of its n-gram vectors."
+)
+_UNSEEN_EXAMPLES = ("reshipped", "overcharging", "unrefunded", "rechargeable")
+
+
+def example_words(corpus: Corpus, watched: str, n: int = 6) -> str:
+    """Words for the co-occurrence matrices: the watched ones, else the corpus's suggested words."""
+    chosen = split_words(watched)[:n]
+    return ", ".join(chosen or teaching.suggested_words(corpus.vocab(min_count=1).words, corpus.source, n=n))
+
+
+def matrix_words(
+    typed: str | None, offered: tuple[str, str] | None, corpus: Corpus, watched: str
+) -> tuple[str, tuple[str, str]]:
+    """The words of the co-occurrence view and what was offered: (words, (corpus source, offered words)).
+
+    A new corpus brings its own example words unless the visitor typed some: ``offered`` is what
+    was filled in last time, for which corpus.
+    """
+    untouched = not typed or (offered is not None and offered[0] != corpus.source and typed == offered[1])
+    if untouched:
+        words = example_words(corpus, watched)
+        return words, (corpus.source, words)
+    return typed, offered if offered is not None else (corpus.source, typed)
+
+
+def unseen_example_word(corpus: Corpus) -> str:
+    """A word the corpus never saw, to show that the subword model still gives it a vector."""
+    return next((w for w in _UNSEEN_EXAMPLES if w not in corpus.counts), _UNSEEN_EXAMPLES[0])
+
+
+@dataclass(frozen=True)
+class NgramPanel:
+    """The n-gram tab: the word's n-grams and hashed rows, and with a trained subword model its vector."""
+
+    view: teaching.NgramView
+    trained: bool
+    nearest: list[tuple[str, float]]
+
+
+def ngram_panel(word: str, page_values: dict[str, float], trainer: Trainer | None) -> NgramPanel:
+    """N-grams of ``word`` by the trained subword model's settings (``trainer``), else by the page's values."""
+    cfg = trainer.config if trainer is not None else None
+    vectors = trainer.snapshot() if trainer is not None else None
+    view = teaching.ngram_view(
+        word,
+        cfg.min_n if cfg else int(page_values.get("min_n", 3)),
+        cfg.max_n if cfg else int(page_values.get("max_n", 6)),
+        cfg.bucket if cfg else int(page_values.get("bucket", 20_000)),
+        vectors,
+    )
+    nearest = vectors.similar_by_vector(view.vector, topn=6, exclude=[word]) if view.vector is not None else []
+    return NgramPanel(view, trainer is not None, nearest)
+
+
+def word2vec_bytes(wv: WordVectors) -> bytes:
+    """The vectors as a word2vec text file (the Train page's download)."""
+    return to_bytes(wv, "word2vec")

@@ -1,0 +1,90 @@
+"""Widgets and state every page shares (the only place besides ``explorer.cache`` that imports Streamlit).
+
+- ``bind_page``: a page's declared state (``explorer.pagestate``) kept across page switches,
+  restored from links and written back (``state``);
+- ``sidebar``: corpus, transformer and device (``sidebar``);
+- ``vector_set_picker`` and this visitor's vector sets (``vectorsets``);
+- ``show_error`` / ``guarded``: failures as sentences (``messages``);
+- the training slot of this visitor (``training``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.pagestate import PageState
+from explorer.ui.messages import guarded, show_error
+from explorer.ui.sidebar import (
+    BUNDLED_MODEL_LABEL,
+    DEFAULT_CORPUS,
+    SIDEBAR_STATE,
+    UPLOAD_CHOICE,
+    UPLOADED_CORPUS_KEY,
+    SidebarState,
+    model_label,
+    sidebar,
+)
+from explorer.ui.state import PageBinding, copy_link_control, restore, shareable_url, write_link
+from explorer.ui.training import (
+    acquire_training_slot,
+    forget_training_run,
+    release_training_slot,
+    session_token,
+    training_lease,
+    training_run,
+)
+from explorer.ui.vectorsets import (
+    ACTIVE_VECTORS_KEY,
+    VECTOR_SETS_KEY,
+    default_vector_set,
+    parse_vector_set,
+    register_vectors,
+    session_vector_sets,
+    vector_set_picker,
+)
+from explorer.vectorsets import REFERENCE_ID, REFERENCE_LABEL
+
+
+def bind_page(page: PageState) -> PageBinding:
+    """Bring back this page's values and the sidebar's before any widget draws, and write the link.
+
+    Call it first on every page. Values come from the widget, else from the last visit, else (on
+    the first visit in a session) from the link, else from the declaration's default.
+    """
+    restore(SIDEBAR_STATE, track_arrival=False, where=st.sidebar)
+    restore(page)
+    write_link((SIDEBAR_STATE, page))
+    return PageBinding(page, (SIDEBAR_STATE,))
+
+
+__all__ = [
+    "ACTIVE_VECTORS_KEY",
+    "BUNDLED_MODEL_LABEL",
+    "DEFAULT_CORPUS",
+    "REFERENCE_ID",
+    "REFERENCE_LABEL",
+    "SIDEBAR_STATE",
+    "UPLOADED_CORPUS_KEY",
+    "UPLOAD_CHOICE",
+    "VECTOR_SETS_KEY",
+    "PageBinding",
+    "SidebarState",
+    "acquire_training_slot",
+    "bind_page",
+    "copy_link_control",
+    "default_vector_set",
+    "guarded",
+    "model_label",
+    "parse_vector_set",
+    "register_vectors",
+    "release_training_slot",
+    "session_token",
+    "session_vector_sets",
+    "shareable_url",
+    "show_error",
+    "sidebar",
+    "training_lease",
+    "training_run",
+    "forget_training_run",
+    "vector_set_picker",
+]

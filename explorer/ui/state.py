@@ -1,0 +1,141 @@
+"""Page state on the Streamlit side: values kept across page switches, restored from links, written back.
+
+Streamlit forgets a widget's value once the widget is not drawn in a run (another page ran, or
+the page hid it), and when a widget comes back with a value the browser was not told about, the
+browser shows the widget's minimum or first option while the server holds another value. So
+every run, before any widget is drawn, ``bind_page`` works out each declared value (the widget's
+current value, else the kept one, else the link's on a first visit, else the default) and assigns
+it to session state; assigning it makes Streamlit send it to the browser with the widget. The
+kept copies live under a non-widget key per page, which Streamlit never clears.
+
+A page declares its values once (``explorer.pagestate.PageState``) and calls:
+
+    binding = ui.bind_page(PAGE_STATE)   # first, before ui.sidebar() and any widget
+    ...widgets and views...
+    binding.save()                       # last (optional: values the script changed while it ran)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from explorer.pagestate import PageState
+
+CURRENT_PAGE_KEY = "ui.current_page"  # prefix of the page that ran last: tells an arrival from a rerun
+
+
+def _kept_key(spec: PageState) -> str:
+    return f"{spec.prefix}kept"
+
+
+def _sync(spec: PageState, *, arrived: bool, where: Any) -> dict[str, Any]:
+    """Resolve, assign and keep every declared value; returns them."""
+    ss = st.session_state
+    kept: dict[str, Any] | None = ss.get(_kept_key(spec))
+    values: dict[str, Any] = {}
+    for f in spec.fields:
+        if f.key in ss and (f.keep or not arrived):
+            values[f.key] = ss[f.key]
+        elif f.keep and kept is not None and f.key in kept:
+            values[f.key] = kept[f.key]
+        else:
+            values[f.key] = f.default_value()
+    if kept is None:  # the first run of this page in this session: a link may set values
+        params = {k: st.query_params.get(k) for k in st.query_params}
+        linked, refused = spec.parse_link(params)
+        values.update(linked)
+        for key, reason in refused:
+            (where or st).warning(f"The link's value for {key!r} was ignored (the default is used): {reason}")
+    for key, value in values.items():
+        ss[key] = value
+    ss[_kept_key(spec)] = {f.key: values[f.key] for f in spec.fields if f.keep}
+    return values
+
+
+def restore(spec: PageState, *, track_arrival: bool = True, where: Any = None) -> dict[str, Any]:
+    """Bring back one declaration's values before its widgets draw (see the module docstring)."""
+    arrived = False
+    if track_arrival:
+        arrived = st.session_state.get(CURRENT_PAGE_KEY) != spec.prefix
+        st.session_state[CURRENT_PAGE_KEY] = spec.prefix
+    return _sync(spec, arrived=arrived, where=where)
+
+
+def keep(spec: PageState) -> None:
+    """Keep the current values of a declaration (values the script changed while it ran included)."""
+    ss = st.session_state
+    kept = dict(ss.get(_kept_key(spec), {}))
+    for f in spec.fields:
+        if f.keep and f.key in ss:
+            kept[f.key] = ss[f.key]
+    ss[_kept_key(spec)] = kept
+
+
+def write_link(specs: Iterable[PageState], *, exact: bool = True) -> None:
+    """Write the link parameters of these declarations' current values into the address bar.
+
+    With ``exact`` the address holds exactly these parameters (a page's run: nothing stale of
+    another page or method stays); without it only the declared keys are set or removed.
+    """
+    specs = tuple(specs)
+    wanted: dict[str, str] = {}
+    for spec in specs:
+        values = {f.key: st.session_state[f.key] for f in spec.fields if f.key in st.session_state}
+        wanted.update(spec.link_params(values))
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if not exact:
+        declared = {f.key for spec in specs for f in spec.fields}
+        wanted = {**{k: v for k, v in current.items() if k not in declared}, **wanted}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def shareable_url() -> str:
+    """The address that reproduces this view: the page's URL (when the browser reported it) plus its parameters.
+
+    Without a browser (AppTest) the result is relative: ``?train.method=sgns&...``.
+    """
+    params = {k: st.query_params.get(k, "") for k in st.query_params}
+    query = urlencode(params, safe=",")
+    try:
+        base = (st.context.url or "").split("?", 1)[0]
+    except Exception:  # noqa: BLE001 - an older or headless runtime without the field
+        base = ""
+    return f"{base}?{query}" if query else (base or "?")
+
+
+def copy_link_control(where: Any = None) -> None:
+    """A small "Copy link" box: the shareable address in a code block, which has a copy button.
+
+    Streamlit has no clipboard API, so the address is shown for the code block's own copy button.
+    """
+    box = (where or st.sidebar).expander("Copy link to this view", expanded=False, icon=":material/link:")
+    box.code(shareable_url(), language=None, wrap_lines=True)
+    box.caption(
+        "Opening this address shows the same view: corpus, method, parameters, seed, words and the vector set. "
+        "Uploaded files and trained vectors stay in your session; the page says so when a link needs them."
+    )
+
+
+class PageBinding:
+    """What ``bind_page`` returns: the page's declaration bound to this session for this run."""
+
+    def __init__(self, page: PageState, shared: tuple[PageState, ...]) -> None:
+        self.page = page
+        self.shared = shared
+
+    def save(self) -> None:
+        """Keep the values as they are at the end of the run and write the link again."""
+        for spec in (*self.shared, self.page):
+            keep(spec)
+        write_link((*self.shared, self.page))
+
+    def reset(self, keys: Iterable[str]) -> None:
+        """Put these declared values back to their defaults (call from a button's callback)."""
+        for key in keys:
+            st.session_state[key] = self.page.field(key).default_value()
+        keep(self.page)

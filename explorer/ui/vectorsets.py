@@ -1,0 +1,138 @@
+"""This visitor's vector sets (trained, uploaded, the reference table) and the picker every page uses."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+from explorer import cache, vectorsets
+from explorer.corpus import builtin_info, builtin_names
+from explorer.errors import LimitError, LinkError, VectorsError
+from explorer.limits import check_upload_size
+from explorer.training import METHOD_TITLES
+from explorer.ui.messages import show_error
+from explorer.ui.sidebar import SidebarState
+from explorer.vectors import WordVectors
+from explorer.vectors_io import load_vectors
+from explorer.vectorsets import REFERENCE_ID, REFERENCE_LABEL
+
+VECTOR_SETS_KEY = "vectors.sets"  # dict id -> SessionVectorSet, this visitor's sets
+ACTIVE_VECTORS_KEY = "vectors.active"  # id of the set trained or uploaded last
+UPLOAD_OPTION = "__upload_vectors__"
+
+
+@dataclass(frozen=True)
+class SessionVectorSet:
+    """A vector set this visitor made: its id (see ``explorer.vectorsets``), label and vectors."""
+
+    id: str
+    label: str
+    vectors: WordVectors
+
+
+def register_vectors(label: str, vectors: WordVectors, make_active: bool = True, set_id: str | None = None) -> str:
+    """Keep a visitor's vector set (trained or uploaded) for every page of this session; returns its id."""
+    set_id = set_id or vectorsets.upload_id(label)
+    sets: dict[str, SessionVectorSet] = st.session_state.setdefault(VECTOR_SETS_KEY, {})
+    sets[set_id] = SessionVectorSet(set_id, label, vectors)
+    if make_active:
+        st.session_state[ACTIVE_VECTORS_KEY] = set_id
+    return set_id
+
+
+def session_vector_sets() -> dict[str, WordVectors]:
+    """This visitor's own vector sets, by label."""
+    return {s.label: s.vectors for s in st.session_state.get(VECTOR_SETS_KEY, {}).values()}
+
+
+def default_vector_set() -> str:
+    """The set a page opens on: the one trained or uploaded last in this session, else the reference."""
+    active = st.session_state.get(ACTIVE_VECTORS_KEY)
+    return active if active in st.session_state.get(VECTOR_SETS_KEY, {}) else REFERENCE_ID
+
+
+def parse_vector_set(raw: str) -> str:
+    """Link parser of a vector-set field: a valid id (checked against this session when the page draws)."""
+    return vectorsets.parse_id(raw).text
+
+
+def _explain_missing(key: str, wanted: str) -> None:
+    """Say why a linked set is not here and how to get it; offer the Train page for a trained set."""
+    parsed = vectorsets.parse_id(wanted)
+    corpus_title = ""
+    if parsed.corpus_source and parsed.corpus_source.startswith("builtin:"):
+        name = parsed.corpus_source.split(":", 1)[1]
+        corpus_title = builtin_info(name)["title"] if name in builtin_names() else name
+    st.warning(vectorsets.missing_message(parsed, METHOD_TITLES.get(parsed.method or "", ""), corpus_title))
+    if parsed.kind == "trained" and parsed.corpus_source and parsed.corpus_source.startswith("builtin:"):
+        params = {"train.method": parsed.method or "sgns", "sidebar.corpus": parsed.corpus_source.split(":", 1)[1]}
+        try:
+            st.page_link(
+                "pages/1_Train.py", label="Open the Train page with that method and corpus", query_params=params
+            )
+        except Exception:  # noqa: BLE001 - a page run on its own (AppTest) has no page registry to link to
+            st.caption(f"Open the Train page, pick {params['train.method']} on {params['sidebar.corpus']}.")
+
+
+def vector_set_picker(state: SidebarState, key: str, allow_upload: bool = True) -> WordVectors | None:
+    """Choose among the session's vector sets, the reference set, or an uploaded file (state under ``key``).
+
+    The chosen id lives in ``st.session_state[key]`` (declare it in the page's state with
+    ``default=default_vector_set`` and ``parse=parse_vector_set`` so it travels in links). A link
+    naming a set this session lacks gets a message saying why, and the reference set instead.
+    Returns None (after showing why) when nothing usable is chosen.
+    """
+    sets: dict[str, SessionVectorSet] = st.session_state.get(VECTOR_SETS_KEY, {})
+    options = [*sets, REFERENCE_ID] + ([UPLOAD_OPTION] if allow_upload else [])
+    wanted = st.session_state.get(key)
+    if wanted not in options:
+        if wanted is not None:
+            with contextlib.suppress(LinkError):
+                _explain_missing(key, wanted)
+        st.session_state[key] = REFERENCE_ID
+    labels = {REFERENCE_ID: REFERENCE_LABEL, UPLOAD_OPTION: "Upload a vector file…"}
+    labels.update({i: s.label for i, s in sets.items()})
+    choice = st.selectbox(
+        "Vector set",
+        options,
+        format_func=lambda i: labels.get(i, i),
+        key=key,
+        help="Vectors you trained on the Train page, the transformer's input-embedding rows, or a file "
+        "(word2vec text/binary, GloVe text, or TensorFlow-projector vectors.tsv).",
+    )
+    if choice == REFERENCE_ID:
+        try:
+            return cache.get_reference_vectors(state.model, str(state.device))
+        except (OSError, ValueError) as exc:
+            show_error("The transformer could not be loaded, so its input vectors are not available", exc)
+            return None
+    if choice == UPLOAD_OPTION:
+        return _uploaded_vectors(state, key)
+    return sets[choice].vectors
+
+
+def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
+    file = st.file_uploader(
+        "Vector file",
+        type=["txt", "vec", "bin", "tsv", "gz"],
+        key=f"{key}.file",
+        help="word2vec text (.txt/.vec) or binary (.bin), GloVe text, or vectors.tsv (+ metadata.tsv).",
+    )
+    meta = st.file_uploader("metadata.tsv (optional, for vectors.tsv)", type=["tsv"], key=f"{key}.meta")
+    if file is None:
+        st.info("Upload a vector file to use it here.")
+        return None
+    try:
+        check_upload_size(state.settings, file.size, file.name)
+        wv = load_vectors(file, metadata=meta, name=file.name, max_bytes=state.settings.max_upload_bytes)
+    except LimitError as exc:
+        st.error(f"{exc} Trim the file (the most frequent words first).")
+        return None
+    except (VectorsError, ValueError) as exc:
+        st.error(f"{file.name} could not be read as word vectors: {exc}")
+        return None
+    register_vectors(f"Uploaded: {file.name}", wv, make_active=False, set_id=vectorsets.upload_id(file.name))
+    st.caption(f"Kept in this session as **Uploaded: {file.name}**: every page can pick it now.")
+    return wv

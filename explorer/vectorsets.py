@@ -1,0 +1,101 @@
+"""Names of the vector sets a visitor can pick, as they travel in a link.
+
+Every set a page can use has an id: ``reference`` (the transformer's input-embedding table,
+which every server can rebuild), ``trained:<method>:<corpus source>`` (vectors trained in a
+visitor's session) or ``upload:<file name>`` (a file a visitor uploaded). A link carries the id,
+so it always names the set it was made on; only the reference set can be rebuilt from the id
+alone, and ``missing_message`` says what to do about the others.
+
+Example:
+    >>> from explorer import vectorsets
+    >>> vectorsets.trained_id("sgns", "builtin:support_tickets")
+    'trained:sgns:builtin:support_tickets'
+    >>> vectorsets.parse_id("trained:sgns:builtin:support_tickets").kind
+    'trained'
+    >>> vectorsets.parse_id("../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    explorer.errors.LinkError: '../etc/passwd' is not the name of a vector set (reference, trained:..., upload:...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from explorer.errors import LinkError
+
+REFERENCE_ID = "reference"
+REFERENCE_LABEL = "Transformer input embeddings (reference)"
+KINDS = ("reference", "trained", "upload")
+_TRAINED_RE = re.compile(r"trained:([a-z_]{1,20}):((?:builtin|upload):[\w .,()+\-]{1,120})")
+_UPLOAD_RE = re.compile(r"upload:([\w .,()+\-]{1,120})")
+
+
+@dataclass(frozen=True)
+class VectorSetId:
+    """A parsed vector-set id: its kind and, for trained sets, the method and the corpus source."""
+
+    text: str
+    kind: str
+    method: str | None = None
+    corpus_source: str | None = None
+    file_name: str | None = None
+
+    @property
+    def travels(self) -> bool:
+        """Whether any session can rebuild the set from the id alone."""
+        return self.kind == "reference"
+
+
+def trained_id(method: str, corpus_source: str) -> str:
+    """The id of the vectors a method trains on a corpus (``corpus_source`` as in ``Corpus.source``)."""
+    return f"trained:{method}:{corpus_source}"
+
+
+def upload_id(file_name: str) -> str:
+    """The id of an uploaded vector file (characters a link id does not allow become ``_``).
+
+    >>> upload_id("my vectors [v2].txt")
+    'upload:my vectors _v2_.txt'
+    """
+    safe = re.sub(r"[^\w .,()+\-]", "_", file_name.replace("..", "_"))[:120] or "file"
+    return f"upload:{safe}"
+
+
+def parse_id(raw: str) -> VectorSetId:
+    """Parse an id from a link; raises ``LinkError`` for anything that is not one (a path, a URL, junk)."""
+    text = raw.strip()
+    if text == REFERENCE_ID:
+        return VectorSetId(text, "reference")
+    if "/" not in text and "\\" not in text and ".." not in text:
+        if m := _TRAINED_RE.fullmatch(text):
+            return VectorSetId(text, "trained", method=m.group(1), corpus_source=m.group(2))
+        if m := _UPLOAD_RE.fullmatch(text):
+            return VectorSetId(text, "upload", file_name=m.group(1))
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    raise LinkError(f"{shown!r} is not the name of a vector set (reference, trained:..., upload:...).")
+
+
+def missing_message(set_id: VectorSetId, method_title: str = "", corpus_title: str = "") -> str:
+    """Why a linked set is not in this session, and what to do; the page then shows the reference set.
+
+    >>> print(missing_message(parse_id("upload:glove.txt")))
+    This link was made on the uploaded file glove.txt. Uploaded files stay in the session that uploaded them and cannot travel in a link: upload the file here (Upload a vector file…) to see the same view. Meanwhile the page shows the transformer's input embeddings.
+    """
+    fallback = " Meanwhile the page shows the transformer's input embeddings."
+    if set_id.kind == "upload":
+        return (
+            f"This link was made on the uploaded file {set_id.file_name}. Uploaded files stay in the session that "
+            "uploaded them and cannot travel in a link: upload the file here (Upload a vector file…) to see the "
+            "same view." + fallback
+        )
+    if set_id.kind == "trained":
+        what = method_title or set_id.method
+        where = corpus_title or set_id.corpus_source
+        return (
+            f"This link was made on vectors trained with {what} on {where}. Trained vectors stay in the session "
+            "that trained them and cannot travel in a link: train them on the Train page (the button below opens it "
+            "with that method and corpus), then come back." + fallback
+        )
+    return "The reference vectors are always available."
