@@ -1,4 +1,8 @@
-"""Immutable word-vector sets with gensim-style queries.
+"""Immutable word-vector sets with gensim-style queries: neighbours, similarity and analogies.
+
+A ``WordVectors`` holds keys and a read-only float32 matrix. Reading and writing files lives in
+``explorer.vectors_io`` and the benchmark evaluations in ``explorer.evaluation``; both take a
+``WordVectors``, and this module imports neither.
 
 Example:
     >>> import numpy as np
@@ -10,17 +14,30 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from functools import cached_property
-from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 from explorer.errors import UnknownWordError, VectorsError
+from explorer.linalg import EPS, readonly, top_k, unit_rows
 
-if TYPE_CHECKING:
-    from explorer.evaluation import AnalogyResult, WordPairResult
+ANALOGY_METHODS = ("3cosadd", "3cosmul")
+ANALOGY_METHOD_LABELS = {"3cosadd": "3CosAdd", "3cosmul": "3CosMul"}
+COSMUL_EPSILON = 1e-3  # Levy & Goldberg 2014 (gensim's most_similar_cosmul uses 1e-6)
+
+
+def check_analogy_method(method: str) -> str:
+    """The canonical name of an analogy method ("3CosAdd" -> "3cosadd"); VectorsError for an unknown one.
+
+    >>> check_analogy_method("3CosMul")
+    '3cosmul'
+    """
+    m = str(method).lower().replace(" ", "")
+    if m not in ANALOGY_METHODS:
+        raise VectorsError(f"Unknown analogy method {method!r}; choose '3cosadd' or '3cosmul'.")
+    return m
 
 
 def _as_list(words: str | Iterable[str] | None) -> list[str]:
@@ -29,11 +46,6 @@ def _as_list(words: str | Iterable[str] | None) -> list[str]:
     if isinstance(words, str):
         return [words]
     return list(words)
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
 
 
 class WordVectors:
@@ -45,6 +57,10 @@ class WordVectors:
         counts: optional frequency of each key (used to order and to pick the "top N").
         name: what the UI shows for this set.
         notices: sentences about how the set was read (duplicates dropped, labels missing), for the UI.
+
+    >>> wv = WordVectors(["a", "b"], np.eye(2), counts=[5, 3], name="tiny")
+    >>> wv, wv.vectors.flags.writeable
+    (WordVectors(name='tiny', words=2, dim=2), False)
     """
 
     def __init__(
@@ -67,68 +83,13 @@ class WordVectors:
                 raise VectorsError(f"The word {k!r} appears twice; each word may have only one vector.")
             index[k] = i
         self._keys = keys
-        self._vectors = _readonly(matrix)
+        self._vectors = readonly(matrix)
         self._index = index
-        self._counts = None if counts is None else _readonly(np.asarray(counts, dtype=np.int64).copy())
+        self._counts = None if counts is None else readonly(np.array(counts, dtype=np.int64, copy=True))
         if self._counts is not None and self._counts.shape != (len(keys),):
             raise VectorsError(f"{len(keys)} words but {self._counts.shape[0]} counts.")
         self.name = name
         self.notices: tuple[str, ...] = tuple(notices)
-
-    # ----- files ------------------------------------------------------------------------------
-    @classmethod
-    def load(
-        cls,
-        path_or_file: str | Path | IO[bytes] | bytes,
-        metadata: str | Path | IO[bytes] | bytes | None = None,
-        name: str | None = None,
-        fmt: str | None = None,
-    ) -> WordVectors:
-        """Read word2vec text/binary, GloVe text or TensorFlow-projector vectors.tsv (+ metadata.tsv).
-
-        ``path_or_file`` is a path or a binary file-like (an upload); ``.gz`` is accepted. ``fmt``
-        ("word2vec", "word2vec_binary", "glove", "tsv") is detected from the name and content when
-        None. ``metadata`` labels vectors.tsv rows: one word per line, or a header row and columns
-        (the first is the word; a "count" column becomes ``counts``). Malformed files raise
-        VectorsError naming the line. Duplicate words keep their first vector, as in gensim, and
-        the set's ``notices`` say so.
-
-        >>> import io
-        >>> wv = WordVectors.load(io.BytesIO(b"cat 1 0\\ndog 0 1\\n"))
-        >>> wv.keys, wv.vector_size
-        (('cat', 'dog'), 2)
-        """
-        from explorer.vectors_io import load_vectors
-
-        return load_vectors(path_or_file, metadata=metadata, name=name, fmt=fmt)
-
-    def save(self, path_or_file: str | Path | IO[bytes], fmt: str = "word2vec") -> None:
-        """Write the set as "word2vec" (text), "word2vec_binary", "glove" or "tsv".
-
-        Saving "tsv" to a path also writes metadata.tsv beside it; a path ending in .gz is gzipped.
-        Values keep full float32 precision, so ``load(save(wv))`` gives the same matrix.
-
-        >>> import io
-        >>> buf = io.BytesIO()
-        >>> WordVectors(["a"], np.ones((1, 2))).save(buf, fmt="glove")
-        >>> buf.getvalue()
-        b'a 1 1\\n'
-        """
-        from explorer.vectors_io import save_vectors
-
-        save_vectors(self, path_or_file, fmt=fmt)
-
-    def to_projector_tsv(self) -> tuple[str, str]:
-        """(vectors.tsv, metadata.tsv) texts for projector.tensorflow.org.
-
-        metadata.tsv is one word per line, or "word\\tcount" rows under a header when counts are known.
-
-        >>> WordVectors(["a", "b"], np.eye(2)).to_projector_tsv()
-        ('1\\t0\\n0\\t1\\n', 'a\\nb\\n')
-        """
-        from explorer.vectors_io import to_projector_tsv
-
-        return to_projector_tsv(self)
 
     # ----- container protocol ---------------------------------------------------------------
     @property
@@ -171,10 +132,27 @@ class WordVectors:
             raise UnknownWordError(self.unknown_word_message(word))
         return self.unit_vectors[i] if norm else self._vectors[i]
 
-    def unknown_word_message(self, word: str) -> str:
-        """A sentence for a word that is not in the set, with close spellings when there are any."""
-        import difflib
+    def index_of(self, word: str, role: str = "the word") -> int:
+        """The row of ``word``; VectorsError when it is empty, UnknownWordError when it is not in the set.
 
+        ``role`` names the word in the message about an empty one ("a", "the expected answer").
+
+        >>> WordVectors(["a", "b"], np.eye(2)).index_of("b")
+        1
+        """
+        if not isinstance(word, str) or not word.strip():
+            raise VectorsError(f"The word for {role} is empty; type a word from the vector set.")
+        i = self._index.get(word)
+        if i is None:
+            raise UnknownWordError(self.unknown_word_message(word))
+        return i
+
+    def unknown_word_message(self, word: str) -> str:
+        """A sentence for a word that is not in the set, with close spellings when there are any.
+
+        >>> WordVectors(["king", "queen"], np.eye(2), name="royals").unknown_word_message("King")
+        "'King' is not in 'royals' (2 words). Did you mean 'king'?"
+        """
         text = str(word).strip()
         pool = self._keys[:50_000]
         # The same word in another letter case first ("King" -> "king"), then near spellings.
@@ -188,8 +166,7 @@ class WordVectors:
     @cached_property
     def unit_vectors(self) -> np.ndarray:
         """(n, dim) rows scaled to unit length (zero rows stay zero), read-only."""
-        norms = np.linalg.norm(self._vectors, axis=1, keepdims=True)
-        return _readonly(self._vectors / np.maximum(norms, 1e-12))
+        return readonly(unit_rows(self._vectors))
 
     def top(self, n: int) -> WordVectors:
         """The first ``n`` words (the most frequent, when the set is ordered by frequency)."""
@@ -209,20 +186,28 @@ class WordVectors:
 
     # ----- queries ----------------------------------------------------------------------------
     def similarity(self, a: str, b: str) -> float:
-        """Cosine similarity of two words."""
+        """Cosine similarity of two words.
+
+        >>> round(WordVectors(["a", "b"], np.array([[1, 0], [1, 1]])).similarity("a", "b"), 3)
+        0.707
+        """
         return float(self.get_vector(a, norm=True) @ self.get_vector(b, norm=True))
 
     def similar_by_vector(
         self, vector: np.ndarray, topn: int = 10, exclude: Iterable[str] = (), restrict_vocab: int | None = None
     ) -> list[tuple[str, float]]:
-        """Words whose vectors have the highest cosine with ``vector``."""
+        """Words whose vectors have the highest cosine with ``vector``, as (word, cosine), best first.
+
+        >>> [(w, round(s, 3)) for w, s in WordVectors(["a", "b"], np.eye(2)).similar_by_vector(np.array([0.1, 1.0]))]
+        [('b', 0.995), ('a', 0.1)]
+        """
         v = np.asarray(vector, dtype=np.float32)
         norm = float(np.linalg.norm(v))
         if not np.isfinite(norm):
             raise VectorsError("The query vector has NaN or infinite values.")
         unit = self.unit_vectors if restrict_vocab is None else self.unit_vectors[:restrict_vocab]
-        scores = unit @ (v / max(norm, 1e-12))
-        return self._top_scores(scores, topn, {self._index[w] for w in exclude if w in self._index})
+        scores = unit @ (v / max(norm, EPS))
+        return self._ranked(scores, topn, {self._index[w] for w in exclude if w in self._index})
 
     def most_similar(
         self,
@@ -234,6 +219,10 @@ class WordVectors:
         """gensim's ``most_similar``: cosine to the mean of unit positive minus unit negative vectors.
 
         The query words themselves are never returned.
+
+        >>> wv = WordVectors(["cat", "dog", "car"], np.array([[1, 0], [0.9, 0.1], [0, 1]]))
+        >>> [w for w, _ in wv.most_similar(["cat"], topn=2)]
+        ['dog', 'car']
         """
         pos, neg = _as_list(positive), _as_list(negative)
         if not pos and not neg:
@@ -250,18 +239,42 @@ class WordVectors:
         query /= len(pos) + len(neg)
         return self.similar_by_vector(query, topn=topn, exclude=pos + neg, restrict_vocab=restrict_vocab)
 
-    def _top_scores(self, scores: np.ndarray, topn: int, excluded: set[int]) -> list[tuple[str, float]]:
-        if topn <= 0:
-            return []
-        k = min(len(scores), topn + len(excluded))
-        if k == 0:
-            return []
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        out = [(self._keys[i], float(scores[i])) for i in best if int(i) not in excluded]
-        return out[:topn]
+    def _ranked(self, scores: np.ndarray, topn: int, excluded: Iterable[int]) -> list[tuple[str, float]]:
+        return [(self._keys[i], float(scores[i])) for i in top_k(scores, topn, exclude=excluded)]
 
-    # ----- analogies and evaluation (logic in explorer.evaluation) ----------------------------
+    # ----- analogies --------------------------------------------------------------------------
+    def analogy_scores(
+        self,
+        a: str,
+        b: str,
+        c: str,
+        method: str = "3cosadd",
+        restrict_vocab: int | None = None,
+        epsilon: float = COSMUL_EPSILON,
+    ) -> np.ndarray:
+        """The score of every candidate (the first ``restrict_vocab`` words) as the answer to a : b :: c : ?.
+
+        3CosAdd: cos(x, b - a + c) with unit vectors (gensim's ``most_similar(positive=[b, c],
+        negative=[a])``). 3CosMul: s(x, b) s(x, c) / (s(x, a) + epsilon) with s = (cos + 1) / 2
+        (Levy & Goldberg 2014).
+
+        >>> WordVectors(["a", "b", "c", "d"], np.eye(4)).analogy_scores("a", "b", "c").shape
+        (4,)
+        """
+        method = check_analogy_method(method)
+        ia, ib, ic = self.index_of(a, "a"), self.index_of(b, "b"), self.index_of(c, "c")
+        unit = self.unit_vectors
+        if restrict_vocab is not None and restrict_vocab < 1:
+            raise VectorsError(f"restrict_vocab must be at least 1 (got {restrict_vocab}).")
+        candidates = unit if restrict_vocab is None else unit[:restrict_vocab]
+        if method == "3cosadd":
+            query = unit[ib] + unit[ic] - unit[ia]
+            norm = float(np.linalg.norm(query))
+            return candidates @ (query / max(norm, EPS))
+        sims = candidates @ np.stack([unit[ia], unit[ib], unit[ic]]).T  # (V, 3)
+        shifted = (sims + 1.0) / 2.0
+        return shifted[:, 1] * shifted[:, 2] / (shifted[:, 0] + epsilon)
+
     def analogy(
         self,
         a: str,
@@ -271,65 +284,39 @@ class WordVectors:
         topn: int = 10,
         exclude_inputs: bool = True,
         restrict_vocab: int | None = None,
+        epsilon: float = COSMUL_EPSILON,
     ) -> list[tuple[str, float]]:
         """Answers to a : b :: c : ? (near b - a + c) by "3cosadd" or "3cosmul", as (word, score), best first.
 
         3CosAdd ranks like ``most_similar(positive=[b, c], negative=[a])``; 3CosMul follows Levy &
-        Goldberg 2014 with cosines shifted to [0, 1] and epsilon 1e-3. ``exclude_inputs`` keeps
-        a, b and c out of the answers (gensim's behaviour).
+        Goldberg 2014 with cosines shifted to [0, 1] and ``epsilon`` 1e-3. ``exclude_inputs`` keeps
+        a, b and c out of the answers (gensim's behaviour); without it one of them often wins,
+        which is worth seeing.
 
         >>> wv = WordVectors(["man", "woman", "king", "queen"], np.array([[1, 0, 1], [0, 1, 1], [1, 0, 3], [0, 1, 3]]))
         >>> wv.analogy("man", "woman", "king", topn=1)[0][0]
         'queen'
         """
-        from explorer.evaluation import analogy
-
-        return analogy(
-            self, a, b, c, method=method, topn=topn, exclude_inputs=exclude_inputs, restrict_vocab=restrict_vocab
-        )
+        scores = self.analogy_scores(a, b, c, method=method, restrict_vocab=restrict_vocab, epsilon=epsilon)
+        excluded = {self._index[w] for w in (a, b, c)} if exclude_inputs else set()
+        return self._ranked(scores, topn, excluded)
 
     def relation_consistency(self, a: str, b: str, c: str, d: str) -> float:
-        """Cosine between the offsets b - a and d - c (near 1: the same relation).
+        """Cosine between the offsets b - a and d - c of the unit vectors, in [-1, 1].
+
+        Near 1: the pair (c, d) differs the way (a, b) does, so the analogy rests on a shared
+        direction. Near 0: the answer was reached for another reason (d merely sits close to c or b).
 
         >>> wv = WordVectors(["man", "woman", "king", "queen"], np.array([[1, 0, 1], [0, 1, 1], [1, 0, 3], [0, 1, 3]]))
-        >>> wv.relation_consistency("man", "woman", "king", "queen") > 0.9
-        True
-        """
-        from explorer.evaluation import relation_consistency
-
-        return relation_consistency(self, a, b, c, d)
-
-    def evaluate_analogies(
-        self,
-        path: str | Path | IO[bytes] | bytes,
-        restrict_vocab: int = 30000,
-        method: str = "3cosadd",
-        case_insensitive: bool = True,
-    ) -> AnalogyResult:
-        """Accuracy on a Google-format analogy file (``: section`` headers), like gensim's evaluator.
-
-        >>> wv = WordVectors(["man", "woman", "king", "queen"], np.array([[1, 0, 1], [0, 1, 1], [1, 0, 3], [0, 1, 3]]))
-        >>> wv.evaluate_analogies(b": royal\\nman woman king queen\\n").accuracy
+        >>> round(wv.relation_consistency("man", "woman", "king", "queen"), 2)
         1.0
         """
-        from explorer.evaluation import evaluate_analogies
-
-        return evaluate_analogies(
-            self, path, restrict_vocab=restrict_vocab, method=method, case_insensitive=case_insensitive
-        )
-
-    def evaluate_word_pairs(
-        self,
-        path: str | Path | IO[bytes] | bytes,
-        restrict_vocab: int = 300000,
-        case_insensitive: bool = True,
-    ) -> WordPairResult:
-        """Spearman / Pearson correlation with human similarity scores (tab-separated ``w1 w2 score``).
-
-        >>> wv = WordVectors(["a", "b", "c"], np.array([[1, 0], [1, 0.1], [0, 1]]))
-        >>> wv.evaluate_word_pairs(b"a\\tb\\t9\\na\\tc\\t1\\nb\\tc\\t2\\n").spearman
-        1.0
-        """
-        from explorer.evaluation import evaluate_word_pairs
-
-        return evaluate_word_pairs(self, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive)
+        ia, ib = self.index_of(a, "a"), self.index_of(b, "b")
+        ic, id_ = self.index_of(c, "c"), self.index_of(d, "d")
+        unit = self.unit_vectors
+        first, second = unit[ib] - unit[ia], unit[id_] - unit[ic]
+        n1, n2 = float(np.linalg.norm(first)), float(np.linalg.norm(second))
+        if n1 < 1e-9 or n2 < 1e-9:
+            which = f"{a!r} and {b!r}" if n1 < 1e-9 else f"{c!r} and {d!r}"
+            raise VectorsError(f"{which} have the same direction, so there is no offset to compare.")
+        return float(first @ second / (n1 * n2))

@@ -74,7 +74,7 @@ def test_analogies_match_gensim_structured(tmp_path: Path, restrict_vocab: int, 
     score, sections = _keyed(wv).evaluate_word_analogies(
         str(path), restrict_vocab=restrict_vocab, case_insensitive=case_insensitive
     )
-    ours = wv.evaluate_analogies(path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive)
+    ours = evaluation.evaluate_analogies(wv, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive)
     assert _ours_counts(ours) == _gensim_counts(sections)
     assert ours.accuracy == pytest.approx(score)
     if restrict_vocab == 300000:
@@ -111,7 +111,7 @@ def test_analogies_match_gensim_on_questions_words(shared_data: Path, tmp_path: 
     path = tmp_path / "slice.txt"
     path.write_text("\n".join(lines) + "\n")
     score, sections = _keyed(wv).evaluate_word_analogies(str(path), restrict_vocab=30000)
-    ours = wv.evaluate_analogies(path, restrict_vocab=30000)
+    ours = evaluation.evaluate_analogies(wv, path, restrict_vocab=30000)
     assert _ours_counts(ours) == _gensim_counts(sections)
     assert ours.accuracy == pytest.approx(score)
     assert len(ours.sections) == len(full.sections) == 14
@@ -150,9 +150,9 @@ def test_analogy_file_errors() -> None:
     with pytest.raises(VectorsError, match="no analogy questions"):
         read_analogies(b": empty\n\n")
     with pytest.raises(VectorsError, match="None of the 1 questions"):
-        wv.evaluate_analogies(b": s\nq r s t\n")
+        evaluation.evaluate_analogies(wv, b": s\nq r s t\n")
     with pytest.raises(VectorsError, match="Unknown analogy method"):
-        wv.evaluate_analogies(b": s\nq r s t\n", method="3cosdiv")
+        evaluation.evaluate_analogies(wv, b": s\nq r s t\n", method="3cosdiv")
     with pytest.raises(VectorsError, match="UTF-8"):
         read_analogies(b": s\n\xff\xfe\n")
     parsed = read_analogies(io.BytesIO(b": one\na b c d\n\n: two\nbad line\ne f g h\n"))
@@ -163,12 +163,16 @@ def test_analogy_file_errors() -> None:
 
 def test_section_without_known_words_has_nan_accuracy() -> None:
     wv, _ = _structured()
-    result = wv.evaluate_analogies(b": known\ngender_x0 gender_y0 gender_x1 gender_y1\n: unknown\nq r s t\n")
+    result = evaluation.evaluate_analogies(
+        wv, b": known\ngender_x0 gender_y0 gender_x1 gender_y1\n: unknown\nq r s t\n"
+    )
     assert result.sections[1].total == 0 and math.isnan(result.sections[1].accuracy)
     rows = evaluation.method_comparison(
         [
             result,
-            wv.evaluate_analogies(b": k\ngender_x0 gender_y0 gender_x1 gender_y1\n: u\nq r s t\n", method="3cosmul"),
+            evaluation.evaluate_analogies(
+                wv, b": k\ngender_x0 gender_y0 gender_x1 gender_y1\n: u\nq r s t\n", method="3cosmul"
+            ),
         ]
     )
     assert [r["section"] for r in rows] == ["known", "unknown", "all sections"]
@@ -196,7 +200,7 @@ def test_word_pairs_match_gensim(shared_data: Path, name: str) -> None:
     path = shared_data / "eval" / name
     wv = _pair_vectors(path, share=0.8)
     pearson, spearman, oov_pct = _keyed(wv).evaluate_word_pairs(str(path))
-    ours = wv.evaluate_word_pairs(path)
+    ours = evaluation.evaluate_word_pairs(wv, path)
     assert ours.spearman == pytest.approx(spearman[0], abs=1e-5)
     assert ours.pearson == pytest.approx(pearson[0], abs=1e-5)
     assert ours.spearman_pvalue == pytest.approx(spearman[1], rel=1e-3, abs=1e-12)
@@ -212,19 +216,19 @@ def test_word_pairs_restrict_vocab_and_case(shared_data: Path) -> None:
     kv = _keyed(upper)
     for restrict in (300000, 200):
         pearson, spearman, oov_pct = kv.evaluate_word_pairs(str(path), restrict_vocab=restrict)
-        ours = upper.evaluate_word_pairs(path, restrict_vocab=restrict)
+        ours = evaluation.evaluate_word_pairs(upper, path, restrict_vocab=restrict)
         assert ours.spearman == pytest.approx(spearman[0], abs=1e-5)
         assert 100 * ours.oov_ratio == pytest.approx(oov_pct)
     with pytest.raises(VectorsError, match="None of the"):
-        upper.evaluate_word_pairs(path, case_insensitive=False)
+        evaluation.evaluate_word_pairs(upper, path, case_insensitive=False)
 
 
 def test_word_pair_file_errors() -> None:
     wv = WordVectors(["a", "b", "c"], np.eye(3))
     with pytest.raises(VectorsError, match="no word pairs"):
-        wv.evaluate_word_pairs(b"# only a comment\nnot a pair\n")
+        evaluation.evaluate_word_pairs(wv, b"# only a comment\nnot a pair\n")
     with pytest.raises(VectorsError, match="at least 3"):
-        wv.evaluate_word_pairs(b"a\tb\t1\n")
+        evaluation.evaluate_word_pairs(wv, b"a\tb\t1\n")
     pairs, invalid = evaluation.read_word_pairs(b"a\tb\t1\na\tb\tx\na b 3\n")
     assert pairs == [("a", "b", 1.0)] and invalid == 2
 

@@ -16,7 +16,8 @@ from explorer import links
 from explorer.corpus import Corpus, CorpusError
 from explorer.links import LinkError
 from explorer.settings import Settings
-from explorer.vectors import VectorsError, WordVectors
+from explorer.vectors import VectorsError
+from explorer.vectors_io import load_vectors
 
 FUZZ = settings(
     max_examples=150,
@@ -115,9 +116,7 @@ _VECTOR_LINE = st.tuples(st.text(max_size=12), st.lists(_NUMBERS, max_size=6)).m
 
 def _load_vectors(data: bytes, name: str, fmt: str | None = None, metadata: bytes | None = None) -> None:
     try:
-        WordVectors.load(
-            io.BytesIO(data), metadata=None if metadata is None else io.BytesIO(metadata), name=name, fmt=fmt
-        )
+        load_vectors(io.BytesIO(data), metadata=None if metadata is None else io.BytesIO(metadata), name=name, fmt=fmt)
     except VectorsError as exc:
         assert str(exc).strip(), "a refusal must say why"
 

@@ -9,8 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from explorer.settings import Settings
 from explorer.vectors import VectorsError, WordVectors
-from explorer.vectors_io import detect_format
+from explorer.vectors_io import (
+    GZIP_EXPANSION,
+    MAX_DIMENSIONS,
+    detect_format,
+    load_vectors,
+    save_vectors,
+    to_projector_tsv,
+)
 
 FORMATS = ["word2vec", "word2vec_binary", "glove", "tsv"]
 
@@ -38,37 +46,37 @@ def _same(a: WordVectors, b: WordVectors) -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_round_trip_path(wv: WordVectors, fmt: str, tmp_path: Path) -> None:
     path = tmp_path / ("vectors.tsv" if fmt == "tsv" else f"v.{fmt}")
-    wv.save(path, fmt=fmt)
-    back = WordVectors.load(path)  # format detected from name and content
+    save_vectors(wv, path, fmt=fmt)
+    back = load_vectors(path)  # format detected from name and content
     _same(wv, back)
     assert not back.notices
-    again = WordVectors.load(path, fmt=fmt)
+    again = load_vectors(path, fmt=fmt)
     _same(wv, again)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_round_trip_file_objects(wv: WordVectors, fmt: str) -> None:
     buf = io.BytesIO()
-    wv.save(buf, fmt=fmt)
+    save_vectors(wv, buf, fmt=fmt)
     name = {"word2vec": "w.txt", "word2vec_binary": "w.bin", "glove": "glove.6B.50d.txt", "tsv": "vectors.tsv"}[fmt]
-    meta = Upload(wv.to_projector_tsv()[1].encode(), "metadata.tsv") if fmt == "tsv" else None
-    back = WordVectors.load(Upload(buf.getvalue(), name), metadata=meta)
+    meta = Upload(to_projector_tsv(wv)[1].encode(), "metadata.tsv") if fmt == "tsv" else None
+    back = load_vectors(Upload(buf.getvalue(), name), metadata=meta)
     _same(wv, back)
     assert back.name == name
     # content detection works without a helpful name too
-    unnamed = WordVectors.load(io.BytesIO(buf.getvalue()), metadata=meta)
+    unnamed = load_vectors(io.BytesIO(buf.getvalue()), metadata=meta)
     _same(wv, unnamed)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_gzip_accepted(wv: WordVectors, fmt: str, tmp_path: Path) -> None:
     path = tmp_path / ("vectors.tsv.gz" if fmt == "tsv" else f"v.{fmt}.gz")
-    wv.save(path, fmt=fmt)
+    save_vectors(wv, path, fmt=fmt)
     assert path.read_bytes()[:2] == b"\x1f\x8b"
-    _same(wv, WordVectors.load(path, fmt=fmt))
+    _same(wv, load_vectors(path, fmt=fmt))
     upload = Upload(path.read_bytes(), path.name)
-    meta = io.BytesIO(wv.to_projector_tsv()[1].encode()) if fmt == "tsv" else None
-    _same(wv, WordVectors.load(upload, metadata=meta))
+    meta = io.BytesIO(to_projector_tsv(wv)[1].encode()) if fmt == "tsv" else None
+    _same(wv, load_vectors(upload, metadata=meta))
 
 
 def test_detect_format() -> None:
@@ -81,24 +89,24 @@ def test_detect_format() -> None:
 
 def test_projector_tsv_and_counts(tmp_path: Path) -> None:
     wv = WordVectors(["a", "b", "c"], np.arange(6, dtype=np.float32).reshape(3, 2), counts=[9, 5, 1])
-    vectors, meta = wv.to_projector_tsv()
+    vectors, meta = to_projector_tsv(wv)
     assert vectors.splitlines() == ["0\t1", "2\t3", "4\t5"]
     assert meta.splitlines() == ["word\tcount", "a\t9", "b\t5", "c\t1"]
-    back = WordVectors.load(io.BytesIO(vectors.encode()), metadata=io.BytesIO(meta.encode()), fmt="tsv")
+    back = load_vectors(io.BytesIO(vectors.encode()), metadata=io.BytesIO(meta.encode()), fmt="tsv")
     assert back.keys == wv.keys and back.counts.tolist() == [9, 5, 1]
     # saving tsv to a path writes metadata.tsv beside it, and loading finds it
-    wv.save(tmp_path / "vectors.tsv", fmt="tsv")
+    save_vectors(wv, tmp_path / "vectors.tsv", fmt="tsv")
     assert (tmp_path / "metadata.tsv").read_text().startswith("word\tcount")
-    assert WordVectors.load(tmp_path / "vectors.tsv").keys == wv.keys
+    assert load_vectors(tmp_path / "vectors.tsv").keys == wv.keys
 
 
 def test_tsv_single_column_metadata_and_missing_metadata() -> None:
     vec = b"1\t0\n0\t1\n"
-    assert WordVectors.load(io.BytesIO(vec), metadata=io.BytesIO(b"left\nright\n"), fmt="tsv").keys == (
+    assert load_vectors(io.BytesIO(vec), metadata=io.BytesIO(b"left\nright\n"), fmt="tsv").keys == (
         "left",
         "right",
     )
-    rows = WordVectors.load(io.BytesIO(vec), fmt="tsv")
+    rows = load_vectors(io.BytesIO(vec), fmt="tsv")
     assert rows.keys == ("0", "1")
     assert any("metadata" in n for n in rows.notices)
 
@@ -109,7 +117,7 @@ def test_gensim_reads_our_files(wv: WordVectors, binary: bool, tmp_path: Path) -
     from gensim.models import KeyedVectors
 
     path = tmp_path / "ours.bin"
-    wv.save(path, fmt="word2vec_binary" if binary else "word2vec")
+    save_vectors(wv, path, fmt="word2vec_binary" if binary else "word2vec")
     kv = KeyedVectors.load_word2vec_format(str(path), binary=binary)
     assert tuple(kv.index_to_key) == wv.keys
     np.testing.assert_array_equal(kv.vectors, wv.vectors)
@@ -123,7 +131,7 @@ def test_we_read_gensim_files(wv: WordVectors, binary: bool, tmp_path: Path) -> 
     kv.add_vectors(list(wv.keys), np.asarray(wv.vectors))
     path = tmp_path / "gensim.out"
     kv.save_word2vec_format(str(path), binary=binary)
-    back = WordVectors.load(path)
+    back = load_vectors(path)
     assert back.keys == wv.keys
     if binary:
         np.testing.assert_array_equal(back.vectors, wv.vectors)
@@ -131,12 +139,12 @@ def test_we_read_gensim_files(wv: WordVectors, binary: bool, tmp_path: Path) -> 
         np.testing.assert_allclose(back.vectors, wv.vectors, rtol=1e-6)
     glove = tmp_path / "glove.txt"
     kv.save_word2vec_format(str(glove), binary=False, write_header=False)
-    assert WordVectors.load(glove).keys == wv.keys
+    assert load_vectors(glove).keys == wv.keys
 
 
 # ----- malformed files --------------------------------------------------------------------------
 def _load(data: bytes, **kw) -> WordVectors:
-    return WordVectors.load(io.BytesIO(data), **kw)
+    return load_vectors(io.BytesIO(data), **kw)
 
 
 @pytest.mark.parametrize(
@@ -166,7 +174,7 @@ def test_malformed_text_files(data: bytes, fmt: str | None, needles: list[str]) 
 
 def test_malformed_binary_files(wv: WordVectors) -> None:
     buf = io.BytesIO()
-    wv.save(buf, fmt="word2vec_binary")
+    save_vectors(wv, buf, fmt="word2vec_binary")
     good = buf.getvalue()
     with pytest.raises(VectorsError, match="ends after 7"):
         _load(good[:-10], fmt="word2vec_binary")
@@ -183,9 +191,9 @@ def test_malformed_binary_files(wv: WordVectors) -> None:
 def test_metadata_must_match_rows() -> None:
     vec = io.BytesIO(b"1\t0\n0\t1\n")
     with pytest.raises(VectorsError, match="3 lines but vectors.tsv has 2 rows"):
-        WordVectors.load(vec, metadata=io.BytesIO(b"a\nb\nc\n"), fmt="tsv")
+        load_vectors(vec, metadata=io.BytesIO(b"a\nb\nc\n"), fmt="tsv")
     with pytest.raises(VectorsError, match="1 rows after its header line"):
-        WordVectors.load(vec, metadata=io.BytesIO(b"word\tcount\na\t1\n"), fmt="tsv")
+        load_vectors(vec, metadata=io.BytesIO(b"word\tcount\na\t1\n"), fmt="tsv")
 
 
 def test_duplicate_words_keep_first_with_notice() -> None:
@@ -200,46 +208,51 @@ def test_bad_format_name_and_unsaveable_words(tmp_path: Path) -> None:
         _load(b"a 1\n", fmt="fasttext")
     spaced = WordVectors(["new york", "b"], np.eye(2))
     with pytest.raises(VectorsError, match="whitespace"):
-        spaced.save(tmp_path / "x.txt", fmt="word2vec")
-    spaced.save(tmp_path / "vectors.tsv", fmt="tsv")  # tsv can hold labels with spaces
-    assert WordVectors.load(tmp_path / "vectors.tsv").keys == ("new york", "b")
+        save_vectors(spaced, tmp_path / "x.txt", fmt="word2vec")
+    save_vectors(spaced, tmp_path / "vectors.tsv", fmt="tsv")  # tsv can hold labels with spaces
+    assert load_vectors(tmp_path / "vectors.tsv").keys == ("new york", "b")
     with pytest.raises(VectorsError, match="No file"):
-        WordVectors.load(tmp_path / "missing.txt")
+        load_vectors(tmp_path / "missing.txt")
     with pytest.raises(VectorsError, match="gzip"):
         _load(gzip.compress(b"a 1 2\n")[:-6])
 
 
 # ----- hostile files: gzip bombs, very wide rows, text that is not vectors ------------------------
 def test_gzip_bomb_is_refused_with_a_limit() -> None:
-    from explorer.vectors_io import load_vectors
-
     row = b"cat " + b" ".join([b"0.5"] * 50) + b"\n"
     unpacked = row * 20_000  # about 3 MB of text that compresses to a few kB
     packed = gzip.compress(unpacked)
     assert len(packed) * 50 < len(unpacked)
     with pytest.raises(VectorsError) as info:
-        load_vectors(Upload(packed, "bomb.txt.gz"), max_bytes=len(unpacked) // 3)
+        load_vectors(Upload(packed, "bomb.txt.gz"), max_bytes=len(unpacked) // (3 * GZIP_EXPANSION))
     message = str(info.value)
     assert "gzip" in message and "unpacks to more than" in message
     assert "uncompressed" in message and "smaller" in message
     # the same file under a limit it fits reads normally
-    wv = load_vectors(Upload(packed, "ok.txt.gz"), max_bytes=len(unpacked))
+    wv = load_vectors(Upload(packed, "ok.txt.gz"), max_bytes=len(unpacked) // GZIP_EXPANSION + 1)
     assert wv.vector_size == 50 and len(wv) == 1 and len(wv.notices) == 1  # 19,999 duplicates of 'cat'
 
 
-def test_gzip_limit_follows_the_upload_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EXPLORER_MAX_UPLOAD_MB", "1")  # so gzip may unpack to 4 MB
+def test_gzip_limit_follows_the_upload_limit() -> None:
+    limit = Settings.from_env({"EXPLORER_MAX_UPLOAD_MB": "1"}).max_upload_bytes  # so gzip may unpack to 4 MB
     big = b"".join(b"w%d 0.25 0.5\n" % i for i in range(400_000))  # > 4 MB unpacked
     assert len(big) > 4 * 2**20
     with pytest.raises(VectorsError, match="unpacks to more than 4 MB"):
-        WordVectors.load(Upload(gzip.compress(big), "v.txt.gz"))
+        load_vectors(Upload(gzip.compress(big), "v.txt.gz"), max_bytes=limit)
     small = big[: big.index(b"\n", 2**20) + 1]
-    assert len(WordVectors.load(Upload(gzip.compress(small), "v.txt.gz"))) > 1000
+    assert len(load_vectors(Upload(gzip.compress(small), "v.txt.gz"), max_bytes=limit)) > 1000
+    assert len(load_vectors(Upload(gzip.compress(big), "v.txt.gz"))) == 400_000  # no limit unless one is passed
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_the_shared_message() -> None:
+    data = b"cat 1 0\n" * 200_000  # 1.5 MB
+    with pytest.raises(VectorsError, match="is 1.5 MB; the limit is 1 MB .*EXPLORER_MAX_UPLOAD_MB"):
+        load_vectors(Upload(data, "v.txt"), max_bytes=2**20)
 
 
 def test_concatenated_gzip_members_are_read_whole() -> None:
     data = gzip.compress(b"a 1 2\n") + gzip.compress(b"b 3 4\n")
-    assert WordVectors.load(Upload(data, "two.txt.gz")).keys == ("a", "b")
+    assert load_vectors(Upload(data, "two.txt.gz")).keys == ("a", "b")
 
 
 @pytest.mark.parametrize(
@@ -252,8 +265,6 @@ def test_concatenated_gzip_members_are_read_whole() -> None:
     ],
 )
 def test_rows_wider_than_the_bound_are_refused_before_parsing(make, fmt: str | None, needle: str) -> None:
-    from explorer.vectors_io import MAX_DIMENSIONS
-
     width = 20 * MAX_DIMENSIONS  # reading such a row cell by cell would take minutes
     with pytest.raises(VectorsError) as info:
         _load(make(width).encode(), fmt=fmt)
@@ -263,15 +274,11 @@ def test_rows_wider_than_the_bound_are_refused_before_parsing(make, fmt: str | N
 
 
 def test_binary_header_wider_than_the_bound_is_refused() -> None:
-    from explorer.vectors_io import MAX_DIMENSIONS
-
     with pytest.raises(VectorsError, match="more than the"):
         _load(f"1 {MAX_DIMENSIONS + 1}\n".encode() + b"cat " + b"\x00" * 8, fmt="word2vec_binary")
 
 
 def test_a_row_at_the_bound_still_loads() -> None:
-    from explorer.vectors_io import MAX_DIMENSIONS
-
     wv = _load(("cat " + " ".join(["0.5"] * MAX_DIMENSIONS) + "\n").encode())
     assert wv.vector_size == MAX_DIMENSIONS
 

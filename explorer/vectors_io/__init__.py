@@ -1,0 +1,37 @@
+"""Reading and writing word-vector files: word2vec text and binary, GloVe text, TensorFlow-projector TSV.
+
+Every reader takes a path, bytes or a binary file-like object (an upload), accepts gzip
+transparently, and raises ``VectorsError`` with a line number and what to fix when the file is
+malformed. Duplicate words are handled like gensim: the first vector wins, later ones are
+dropped, and the returned set carries a notice saying so (``wv.notices``).
+
+Modules: ``files`` (load_vectors, save_vectors, to_bytes, format detection), ``text``
+(word2vec and GloVe text), ``binary`` (word2vec binary), ``projector`` (vectors.tsv +
+metadata.tsv), ``parsing`` (what the readers share).
+
+Example:
+    >>> import io, numpy as np
+    >>> from explorer.vectors import WordVectors
+    >>> from explorer.vectors_io import load_vectors, save_vectors
+    >>> buf = io.BytesIO()
+    >>> save_vectors(WordVectors(["cat", "dog"], np.eye(2, dtype=np.float32)), buf, fmt="word2vec_binary")
+    >>> load_vectors(io.BytesIO(buf.getvalue()), max_bytes=10_000).keys
+    ('cat', 'dog')
+"""
+
+from __future__ import annotations
+
+from explorer.sources import GZIP_EXPANSION
+from explorer.vectors_io.files import FORMATS, detect_format, load_vectors, save_vectors, to_bytes, to_projector_tsv
+from explorer.vectors_io.parsing import MAX_DIMENSIONS
+
+__all__ = [
+    "FORMATS",
+    "GZIP_EXPANSION",
+    "MAX_DIMENSIONS",
+    "detect_format",
+    "load_vectors",
+    "save_vectors",
+    "to_bytes",
+    "to_projector_tsv",
+]

@@ -1,0 +1,87 @@
+"""word2vec binary: a "count dim" text header, then per word its UTF-8 bytes, a space and dim little-endian float32.
+
+Example:
+    >>> import numpy as np
+    >>> from explorer.vectors_io.binary import load_word2vec_binary, word2vec_binary_bytes
+    >>> data = word2vec_binary_bytes(["cat", "dog"], np.eye(2, dtype=np.float32))
+    >>> data[:4], load_word2vec_binary(data)[0]
+    (b'2 2\\n', ['cat', 'dog'])
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+
+from explorer.errors import VectorsError
+from explorer.vectors_io.parsing import MAX_DIMENSIONS, parse_header, too_wide
+
+
+def load_word2vec_binary(data: bytes) -> tuple[list[str], np.ndarray, list[str]]:
+    """(words, (n, dim) float32 matrix, notices) of word2vec binary; every size is checked before it is trusted."""
+    if not data.strip():
+        raise VectorsError("The file is empty; word2vec binary starts with a 'count dimensions' header line.")
+    end = data.find(b"\n")
+    try:
+        header = parse_header(data[: end if end >= 0 else len(data)].decode("ascii"))
+    except UnicodeDecodeError:
+        header = None
+    if header is None:
+        raise VectorsError("The first line is not a word2vec header 'count dimensions'; this is not word2vec binary.")
+    count, dim = header
+    if dim > MAX_DIMENSIONS:
+        raise too_wide(f"The header says {dim:,} dimensions")
+    if count == 0 or dim == 0:
+        raise VectorsError(f"The header says {count} words of {dim} dimensions; there is nothing to load.")
+    width = 4 * dim
+    pos = end + 1
+    # Each record is at least a one-byte word, a space and the vector: check before allocating.
+    if (len(data) - pos) < count * (width + 2) - 1:
+        fits = (len(data) - pos) // (width + 2)
+        raise VectorsError(
+            f"The header says {count:,} words of {dim:,} dimensions but the file is too short for more than "
+            f"about {fits:,} of them; fix the header (or the file is truncated)."
+        )
+    keys: list[str] = []
+    matrix = np.empty((count, dim), dtype=np.float32)
+    notices: list[str] = []
+    for i in range(count):
+        while pos < len(data) and data[pos : pos + 1] in (b"\n", b"\r"):
+            pos += 1
+        space = data.find(b" ", pos)
+        if space < 0 or space + 1 + width > len(data):
+            raise VectorsError(
+                f"The header says {count:,} words but the file ends after {i:,}; fix the header count "
+                "(or the file is truncated)."
+            )
+        raw = data[pos:space]
+        try:
+            word = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            word = raw.decode("utf-8", errors="replace")
+            if not notices:
+                notices.append("Some words were not valid UTF-8; unreadable bytes were replaced by '\ufffd'.")
+        keys.append(word)
+        matrix[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
+        pos = space + 1 + width
+    if data[pos:].strip():
+        raise VectorsError(
+            f"The header says {count:,} words but the file holds more data after them; fix the header count."
+        )
+    if not np.isfinite(matrix).all():
+        bad = int(np.nonzero(~np.isfinite(matrix).all(axis=1))[0][0])
+        raise VectorsError(f"The vector of word {bad + 1} ({keys[bad]!r}) holds NaN or infinite values.")
+    return keys, matrix, notices
+
+
+def word2vec_binary_bytes(keys: Sequence[str], matrix: np.ndarray) -> bytes:
+    """The word2vec binary file of ``keys`` and their (n, dim) vectors."""
+    n, dim = matrix.shape
+    out = io.BytesIO()
+    out.write(f"{n} {dim}\n".encode())
+    little = np.asarray(matrix, dtype=np.float32).astype("<f4", copy=False)
+    for k, row in zip(keys, little, strict=True):
+        out.write(k.encode("utf-8") + b" " + row.tobytes() + b"\n")
+    return out.getvalue()
