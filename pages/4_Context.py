@@ -6,8 +6,41 @@ import streamlit as st
 
 from explorer import cache, contextual, links, ui
 from explorer.charts import context as charts
+from explorer.pagestate import Field, PageState
 
-st.set_page_config(page_title="Context · Embedding Explorer", page_icon="🔍", layout="wide")
+st.set_page_config(page_title="Context · Embedding Explorer", page_icon=":material/search:", layout="wide")
+
+PRESETS = contextual.load_presets()
+SOURCES = {"preset": "A preset", "custom": "My own sentences", "corpus": "Sentences from the corpus"}
+MAX_LAYERS = 100  # a link's layer is checked against the loaded model below
+
+
+def _source_is(name: str):
+    return lambda v: v["context.source"] == name
+
+
+PAGE_STATE = PageState(
+    "context.",
+    (
+        Field("context.source", "preset", parse=links.choice(list(SOURCES))),
+        Field("context.preset", "bank", parse=links.choice(list(PRESETS)), link_when=_source_is("preset")),
+        Field("context.word", PRESETS["bank"].word, parse=links.text(40), link_when=_source_is("custom")),
+        Field(
+            "context.text",
+            PRESETS["bank"].as_lines(),
+            parse=links.text(links.MAX_PARAM_CHARS),
+            link_when=_source_is("custom"),
+        ),
+        Field("context.corpus_word", "charge", parse=links.text(40), link_when=_source_is("corpus")),
+        Field("context.sample", 30, parse=links.int_in(2, 100), link_when=_source_is("corpus")),
+        Field("context.seed", 0, parse=links.int_in(0, 2**31 - 1), link_when=_source_is("corpus")),
+        Field("context.layer", None, parse=links.int_in(0, MAX_LAYERS)),
+        Field("context.center", False, parse=links.flag()),
+        Field("context.pooling", "mean", parse=links.choice(list(contextual.POOLINGS))),
+        Field("context.visible_occurrence", None),
+    ),
+)
+binding = ui.bind_page(PAGE_STATE)
 state = ui.sidebar()
 
 st.title("Context: one word, a different vector in every sentence")
@@ -28,55 +61,14 @@ except (OSError, ValueError) as exc:
     )
     st.stop()
 
-PRESETS = contextual.load_presets()
-SOURCES = {"preset": "A preset", "custom": "My own sentences", "corpus": "Sentences from the corpus"}
 num_layers = embedder.num_layers
-KEPT_KEYS = [
-    "context.source",
-    "context.preset",
-    "context.word",
-    "context.text",
-    "context.corpus_word",
-    "context.sample",
-    "context.seed",
-    "context.layer",
-    "context.center",
-    "context.pooling",
-]
-
-save_widgets = ui.keep_widgets("context.", KEPT_KEYS)
-ui.restore_from_link(
-    {
-        "context.source": links.choice(list(SOURCES)),
-        "context.preset": links.choice(list(PRESETS)),
-        "context.word": links.text(40),
-        "context.text": links.text(links.MAX_PARAM_CHARS),
-        "context.corpus_word": links.text(40),
-        "context.sample": links.int_in(2, 100),
-        "context.seed": links.int_in(0, 2**31 - 1),
-        "context.layer": links.int_in(0, num_layers),
-        "context.center": links.flag(),
-        "context.pooling": links.choice(list(contextual.POOLINGS)),
-    }
-)
-defaults = {
-    "context.source": "preset",
-    "context.preset": "bank",
-    "context.word": PRESETS["bank"].word,
-    "context.text": PRESETS["bank"].as_lines(),
-    "context.corpus_word": "charge",
-    "context.sample": 30,
-    "context.seed": 0,
-    "context.layer": num_layers,
-    "context.center": False,
-    "context.pooling": "mean",
-}
-for key, value in defaults.items():
-    # Re-assigning keeps a widget's value while another source hides that widget.
-    st.session_state[key] = st.session_state.get(key, value)
-if not 0 <= st.session_state["context.layer"] <= num_layers:
+if st.session_state["context.layer"] is None or not 0 <= st.session_state["context.layer"] <= num_layers:
+    if st.session_state["context.layer"] is not None:  # a link made on a deeper model
+        st.warning(
+            f"The link's value for 'context.layer' was ignored (the last layer is used): {embedder.name} has "
+            f"layers 0 to {num_layers}."
+        )
     st.session_state["context.layer"] = num_layers
-save_widgets()
 
 # ----- what to compare ------------------------------------------------------------------------
 source = st.radio("Sentences", list(SOURCES), format_func=SOURCES.get, key="context.source", horizontal=True)
@@ -148,14 +140,6 @@ pooling = col_pool.selectbox(
     key="context.pooling",
     help="A word split into several pieces (house ##plant) gets the mean, the first or the last piece's state.",
 )
-ui.write_link(
-    ["context.source", "context.layer", "context.center", "context.pooling"]
-    + {
-        "preset": ["context.preset"],
-        "custom": ["context.word", "context.text"],
-        "corpus": ["context.corpus_word", "context.sample", "context.seed"],
-    }[source]
-)
 
 # ----- compute (all layers once; the slider only picks one) -----------------------------------
 word = word.strip()
@@ -171,36 +155,23 @@ except ValueError as exc:
     st.error(f"The vectors could not be computed: {exc}")
     st.stop()
 
-if stack.missing:
-    listed = "; ".join(f"{i + 1}: “{sentences[i][:60]}”" for i in stack.missing[:8])
-    more = f" and {len(stack.missing) - 8} more" if len(stack.missing) > 8 else ""
-    st.warning(
-        f"“{word}” does not occur as a whole word in sentence(s) {listed}{more}. They are left out "
-        "(a word inside a longer one, such as “house” in “houseplant”, does not count)."
-    )
-if stack.truncated:
-    listed = ", ".join(str(i + 1) for i in stack.truncated)
-    st.info(
-        f"Sentence(s) {listed} are longer than the model's limit of {embedder.max_length} tokens; "
-        "each occurrence was read in a window of the text around it."
-    )
-if len(stack) < 2:
-    found = "No occurrence" if len(stack) == 0 else "Only one occurrence"
-    st.error(f"{found} of “{word}” was found; the heatmap needs at least two. Add sentences that contain the word.")
+notes = contextual.stack_notes(stack, sentences, embedder.max_length)
+if notes.missing:
+    st.warning(notes.missing)
+if notes.truncated:
+    st.info(notes.truncated)
+try:
+    view = contextual.layer_view(stack, layer, center=center, labels=labels, static_vector=embedder.static_vector(word))
+except ValueError as exc:
+    st.error(str(exc))
     st.stop()
+occ, names = view.occurrences, list(view.names)
 
-occ = stack.at(layer)
-matrix = contextual.cosine_matrix(occ.vectors, center=center)
-static = contextual.static_matrix(embedder.static_vector(word), len(occ))
-names = charts.occurrence_labels(occ.sentence_index, occ.sentences, occ.spans)
-occ_labels = None if labels is None else [labels[i] for i in occ.sentence_index]
-
-pairs = contextual.off_diagonal(matrix)
 pieces = embedder.word_pieces(word)
 st.markdown(
     f"**Static lookup:** every cell is **1.00**: the table has one row for “{word}”, the same in every sentence. "
-    f"**Contextual, layer {layer}:** cosines from **{pairs.min():.2f}** to **{pairs.max():.2f}** "
-    f"(mean {pairs.mean():.2f}) over {len(occ)} occurrences."
+    f"**Contextual, layer {layer}:** cosines from **{view.pair_min:.2f}** to **{view.pair_max:.2f}** "
+    f"(mean {view.pair_mean:.2f}) over {len(occ)} occurrences."
     + (f" “{word}” is split into {' + '.join(pieces)}; their states are pooled ({pooling})." if len(pieces) > 1 else "")
 )
 if center:
@@ -208,12 +179,14 @@ if center:
         f"Centering applies to the contextual side only. The lookup table has a single row for “{word}”, so "
         "centering it would subtract that row from itself and leave nothing to compare: its cells stay 1.00."
     )
-heatmap = charts.heatmap_pair(matrix, static, names, list(occ.sentences), layer=layer, centered=center, word=word)
+heatmap = charts.heatmap_pair(
+    view.matrix, view.static, names, list(occ.sentences), layer=layer, centered=center, word=word
+)
 st.plotly_chart(heatmap, width="stretch", key="context.heatmap")
 col_csv, col_html, _ = st.columns([1, 1, 2])
 col_csv.download_button(
     "⬇ Matrix as CSV",
-    data=contextual.matrix_csv(matrix, names, list(occ.sentences)),
+    data=contextual.matrix_csv(view.matrix, names, list(occ.sentences)),
     file_name=f"context_{word}_layer{layer}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -231,13 +204,14 @@ col_html.download_button(
 # ----- senses ---------------------------------------------------------------------------------
 col_sense, col_map = st.columns(2)
 with col_sense:
-    if occ_labels is not None and len(set(occ_labels)) >= 2:
-        per_layer = contextual.separation_by_layer(stack.vectors, occ_labels, center=center)
-        here = per_layer[layer]
-        best = max(range(len(per_layer)), key=lambda k: per_layer[k].score)
+    if view.separation:
+        here, best = view.here, view.best_layer
         st.plotly_chart(
             charts.separation_chart(
-                [s.same for s in per_layer], [s.cross for s in per_layer], current_layer=layer, centered=center
+                [s.same for s in view.separation],
+                [s.cross for s in view.separation],
+                current_layer=layer,
+                centered=center,
             ),
             width="stretch",
             key="context.separation",
@@ -246,35 +220,33 @@ with col_sense:
         m1.metric("Same sense", f"{here.same:.2f}", help="Mean cosine of pairs with the same sense label.")
         m2.metric("Different sense", f"{here.cross:.2f}", help="Mean cosine of pairs with different labels.")
         m3.metric(f"Separation, layer {layer}", f"{here.score:+.2f}", help="Same minus different.")
-        st.caption(f"The senses are furthest apart at layer {best} (separation {per_layer[best].score:+.2f}).")
-        groups = occ_labels
+        st.caption(f"The senses are furthest apart at layer {best} (separation {view.separation[best].score:+.2f}).")
     else:
-        if occ_labels is not None:
+        if view.labels is not None:
             st.info("Every sentence has the same sense label; give at least two senses to measure separation.")
         else:
             st.caption("No sense labels: the grouping below is suggested by clustering the heatmap.")
-        clusters = contextual.suggest_groups(matrix)
-        groups = [f"group {g + 1}" for g in clusters]
         st.dataframe(
-            {"group": groups, "occurrence": names, "sentence": list(occ.sentences)},
+            {"group": list(view.groups), "occurrence": names, "sentence": list(occ.sentences)},
             hide_index=True,
             width="stretch",
         )
         st.caption("Add ` | sense` to each line (My own sentences) to see where in the network the senses split.")
 with col_map:
-    coords, share = contextual.project_2d(occ.vectors)
     st.plotly_chart(
-        charts.occurrence_map(coords, groups, names, list(occ.sentences), share), width="stretch", key="context.map"
+        charts.occurrence_map(view.coords, list(view.groups), names, list(occ.sentences), view.variance_share),
+        width="stretch",
+        key="context.map",
     )
 
 # ----- what a token can see -------------------------------------------------------------------
 st.subheader("Why context gets in: what the word's state can see")
-choice = st.selectbox(
-    "Sentence", list(range(len(occ))), format_func=lambda i: names[i], key="context.visible_occurrence"
-)
-chosen = int(choice) if choice is not None and int(choice) < len(occ) else 0
-nth = occ.sentence_index[: chosen + 1].count(occ.sentence_index[chosen]) - 1
-vis = embedder.visibility(occ.sentences[chosen], word, occurrence=nth)
+# The options are the labels themselves, so a label never outlives the sentences it names.
+if st.session_state["context.visible_occurrence"] not in names:
+    st.session_state["context.visible_occurrence"] = names[0]
+choice = st.selectbox("Sentence", names, key="context.visible_occurrence")
+chosen = names.index(choice)
+vis = contextual.occurrence_visibility(embedder, occ, chosen)
 st.plotly_chart(
     charts.visibility_chart(vis.tokens, vis.target, vis.encoder, vis.causal), width="stretch", key="context.vis"
 )
@@ -284,3 +256,4 @@ st.caption(
     "right; a decoder's sees only the tokens before it, so the words after it cannot change its vector. "
     "The lookup table sees nothing: its row is the same in every sentence."
 )
+binding.save()

@@ -7,8 +7,35 @@ import streamlit as st
 from explorer import cache, links, ui
 from explorer import sentences as sv
 from explorer.charts import sentences as charts
+from explorer.pagestate import Field, PageState
 
-st.set_page_config(page_title="Sentences · Embedding Explorer", page_icon="📝", layout="wide")
+st.set_page_config(page_title="Sentences · Embedding Explorer", page_icon=":material/notes:", layout="wide")
+
+PRESETS = sv.load_presets()
+DEFAULT_PRESET = "support"
+TEXT_LINK_CHARS = 1500  # longer sentence lists are left out of the link (the preset opens instead)
+PAGE_STATE = PageState(
+    "sentences.",
+    (
+        Field("sentences.preset", DEFAULT_PRESET, parse=links.choice(list(PRESETS))),
+        Field(
+            "sentences.text",
+            PRESETS[DEFAULT_PRESET].text,
+            parse=links.text(links.MAX_PARAM_CHARS),
+            link_when=lambda v: (
+                len(v["sentences.text"]) <= TEXT_LINK_CHARS
+                and v["sentences.text"].strip() != getattr(PRESETS.get(v["sentences.preset"]), "text", None)
+            ),
+        ),
+        Field("sentences.query", PRESETS[DEFAULT_PRESET].query, parse=links.text(300)),
+        Field("sentences.vectors", ui.default_vector_set, parse=ui.parse_vector_set),
+        Field("sentences.metric", "cosine", parse=links.choice(list(sv.METRICS))),
+        Field("sentences.topn", 3, parse=links.int_in(1, 10)),
+        Field("sentences.focus", None),
+        Field("sentences.focus_method", None),
+    ),
+)
+binding = ui.bind_page(PAGE_STATE)
 state = ui.sidebar()
 
 st.title("Sentences: from word vectors to sentence vectors")
@@ -19,28 +46,6 @@ st.markdown(
     "transformer instead **pools its last layer's token states**, which already carry context. Below, the four "
     "methods compare the same sentences side by side."
 )
-
-PRESETS = sv.load_presets()
-DEFAULT_PRESET = "support"
-TEXT_LINK_CHARS = 1500  # longer sentence lists are left out of the link (the preset opens instead)
-
-save_widgets = ui.keep_widgets(
-    "sentences.", ["sentences.preset", "sentences.text", "sentences.query", "sentences.metric", "sentences.topn"]
-)
-ui.restore_from_link(
-    {
-        "sentences.preset": links.choice(list(PRESETS)),
-        "sentences.text": links.text(links.MAX_PARAM_CHARS),
-        "sentences.query": links.text(300),
-        "sentences.metric": links.choice(list(sv.METRICS)),
-        "sentences.topn": links.int_in(1, 10),
-    }
-)
-preset_id = st.session_state.setdefault("sentences.preset", DEFAULT_PRESET)
-st.session_state.setdefault("sentences.text", PRESETS[preset_id].text)
-st.session_state.setdefault("sentences.query", PRESETS[preset_id].query)
-st.session_state.setdefault("sentences.metric", "cosine")
-st.session_state.setdefault("sentences.topn", 3)
 
 
 def _use_preset() -> None:
@@ -78,13 +83,6 @@ with col_opts:
     )
     topn = st.slider("Matches to show", 1, 10, key="sentences.topn")
 
-link_keys = ["sentences.preset", "sentences.query", "sentences.metric", "sentences.topn"]
-if text.strip() != preset.text and len(text) <= TEXT_LINK_CHARS:
-    link_keys.append("sentences.text")
-elif "sentences.text" in st.query_params:
-    del st.query_params["sentences.text"]
-ui.write_link(link_keys)
-save_widgets()
 
 try:
     sentences = sv.parse_sentences(text)
@@ -93,29 +91,16 @@ except sv.SentenceError as exc:
     st.stop()
 
 # ----- encode with every method -----------------------------------------------------------------
-results: dict[str, sv.SentenceVectors] = {}
-queries: dict[str, sv.SentenceVectors] = {}
-failures: dict[str, str] = {}
-if wv is None:
-    for method in sv.AVERAGING_METHODS:
-        failures[method] = "No static vector set is chosen: pick one above (train one on the Train page)."
-else:
-    doc_freq = cache.get_document_frequencies(state.corpus)
-    for method in sv.AVERAGING_METHODS:
-        results[method] = sv.encode_average(sentences, wv, method, document_frequencies=doc_freq)
-        if query.strip():
-            queries[method] = sv.encode_average([query.strip()], wv, method, document_frequencies=doc_freq)
-try:
-    results["transformer"] = cache.get_transformer_sentence_vectors(state.model, str(state.device), sentences)
-    if query.strip():
-        queries["transformer"] = cache.get_transformer_sentence_vectors(
-            state.model, str(state.device), (query.strip(),)
-        )
-except (OSError, ValueError) as exc:
-    failures["transformer"] = f"The transformer {state.model_label!r} could not be loaded ({exc})."
-
-methods = [m for m in sv.METHODS if m in results]
-for message in sv.empty_warnings({m: results[m] for m in methods}):
+view = sv.encode_all(
+    sentences,
+    query,
+    wv,
+    cache.get_document_frequencies(state.corpus) if wv is not None else None,
+    lambda texts: cache.get_transformer_sentence_vectors(state.model, str(state.device), tuple(texts)),
+    transformer_name=state.model_label,
+)
+results, failures, methods = view.results, view.failures, list(view.methods)
+for message in view.warnings:
     st.warning(message)
 if "tfidf" in results:
     st.caption(
@@ -151,7 +136,7 @@ else:
                     st.error(failures[method])
                     continue
                 fig = charts.similarity_heatmap(
-                    sv.compare(results[method], metric),
+                    view.matrix(method, metric),
                     sentences,
                     metric=metric,
                     title=sv.METHOD_LABELS[method],
@@ -169,26 +154,14 @@ st.subheader("Top matches for the query")
 if not query.strip():
     st.info("Type a query sentence above to rank the sentences against it.")
 else:
-    n_rows = min(topn, len(sentences))
-    table: dict[str, list[str]] = {"rank": [str(r) for r in range(1, n_rows + 1)]}
-    notes = sv.empty_warnings({m: queries[m] for m in methods}, query=True)
-    for method in methods:
-        column = sv.METHOD_LABELS[method]
-        matches = []
-        if not queries[method].empty:
-            try:
-                matches = sv.top_matches(queries[method], results[method], metric, topn=topn)
-            except sv.SentenceError as exc:
-                notes.append(f"**{column}:** {exc}")
-        cells = [f"S{m.index + 1} ({m.score:.2f}) {sv.shorten(m.sentence, 70)}" for m in matches]
-        table[column] = cells + ["–"] * (n_rows - len(cells))
+    table = sv.match_table(view, metric, topn)
     st.caption(
         f"“{query.strip()}” against the sentences, best first; in brackets the "
         + ("cosine similarity (higher is closer)." if metric == "cosine" else "Euclidean distance (lower is closer).")
     )
     if methods:
-        st.table(table, border="horizontal", hide_index=True)
-    for note in notes:
+        st.table(table.columns, border="horizontal", hide_index=True)
+    for note in table.notes:
         st.warning(note)
 
 # ----- contributions ----------------------------------------------------------------------------
@@ -201,12 +174,13 @@ st.markdown(
 )
 if methods:
     col_pick, col_method = st.columns(2)
-    focus = col_pick.selectbox(
-        "Sentence",
-        list(range(len(sentences))),
-        format_func=lambda i: f"S{i + 1}: {sentences[i]}",
-        key="sentences.focus",
-    )
+    # The options are the labels themselves, so a label never outlives the sentences it names.
+    focus_labels = [f"S{i + 1}: {s}" for i, s in enumerate(sentences)]
+    if st.session_state["sentences.focus"] not in focus_labels:
+        st.session_state["sentences.focus"] = focus_labels[0]
+    if st.session_state["sentences.focus_method"] not in methods:
+        st.session_state["sentences.focus_method"] = methods[0]
+    focus = focus_labels.index(col_pick.selectbox("Sentence", focus_labels, key="sentences.focus"))
     focus_method = col_method.radio(
         "Method", methods, format_func=sv.METHOD_LABELS.get, key="sentences.focus_method", horizontal=True
     )
@@ -222,13 +196,9 @@ if methods:
             mark_stopwords=focus_method != "transformer",
         )
         st.plotly_chart(fig, width="stretch", key="sentences.contributions")
-    left_out = []
-    if chosen.unknown[focus]:
-        left_out.append("not in the vector set: " + ", ".join(chosen.unknown[focus]))
-    if chosen.removed[focus]:
-        left_out.append("stopwords removed: " + ", ".join(chosen.removed[focus]))
+    left_out = chosen.left_out(focus)
     if left_out:
-        st.caption("Left out of this average: " + "; ".join(left_out) + ".")
+        st.caption(left_out)
     for note in chosen.notes:
         st.caption(note)
 
@@ -242,8 +212,9 @@ with st.expander("Cosine or Euclidean: why length matters for one and not the ot
         "**Cosine similarity** compares only the directions, so it ignores the length the averaging took away. "
         "The transformer's vectors are scaled to length 1, so for them the two agree: distance² = 2 − 2·cosine."
     )
-    series = {m: (results[m].token_counts, results[m].norms) for m in methods}
+    series = view.lengths()
     if series:
         st.plotly_chart(
             charts.norm_by_length(series, sv.METHOD_LABELS, sentences), width="stretch", key="sentences.norms"
         )
+binding.save()

@@ -32,6 +32,10 @@ def _kept_key(spec: PageState) -> str:
     return f"{spec.prefix}kept"
 
 
+def _link_key(spec: PageState) -> str:
+    return f"{spec.prefix}link"  # the parameters this declaration wrote into the address last
+
+
 def _sync(spec: PageState, *, arrived: bool, where: Any) -> dict[str, Any]:
     """Resolve, assign and keep every declared value; returns them."""
     ss = st.session_state
@@ -44,8 +48,12 @@ def _sync(spec: PageState, *, arrived: bool, where: Any) -> dict[str, Any]:
             values[f.key] = kept[f.key]
         else:
             values[f.key] = f.default_value()
-    if kept is None:  # the first run of this page in this session: a link may set values
-        params = {k: st.query_params.get(k) for k in st.query_params}
+    # A link sets values when the address holds parameters of this page that it did not write
+    # itself: a first visit, or a link followed from another page of the same session. Parameters
+    # it wrote itself are left alone: they trail the widget the visitor has just changed.
+    declared = set(spec.keys)
+    params = {k: st.query_params.get(k) for k in st.query_params if k in declared}
+    if params and params != ss.get(_link_key(spec)):
         linked, refused = spec.parse_link(params)
         values.update(linked)
         for key, reason in refused:
@@ -85,7 +93,9 @@ def write_link(specs: Iterable[PageState], *, exact: bool = True) -> None:
     wanted: dict[str, str] = {}
     for spec in specs:
         values = {f.key: st.session_state[f.key] for f in spec.fields if f.key in st.session_state}
-        wanted.update(spec.link_params(values))
+        params = spec.link_params(values)
+        st.session_state[_link_key(spec)] = params
+        wanted.update(params)
     current = {k: st.query_params.get(k) for k in st.query_params}
     if not exact:
         declared = {f.key for spec in specs for f in spec.fields}
