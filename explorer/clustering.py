@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from explorer.errors import GroupsError
+from explorer.linalg import unit_rows
 
 OTHER = "other"
 
@@ -31,7 +32,7 @@ def kmeans_labels(X: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     n = len(X)
     if not 1 <= k <= n:
         raise ValueError(f"k must be between 1 and the number of points ({n}); got {k}.")
-    unit = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    unit = unit_rows(X)
     if n > 10_000:
         model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048)
     else:
@@ -44,6 +45,9 @@ def parse_groups(text: str) -> dict[str, list[str]]:
 
     Blank lines and lines starting with # are ignored. Raises GroupsError on a line without a
     colon, an empty name or an empty word list.
+
+    >>> parse_groups("# colours\\nwarm: red, orange\\nwarm: red, yellow")
+    {'warm': ['red', 'orange', 'yellow']}
     """
     groups: dict[str, list[str]] = {}
     for number, line in enumerate((text or "").splitlines(), start=1):

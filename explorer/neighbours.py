@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from explorer.linalg import top_k
 from explorer.vectors import WordVectors
 
 NEIGHBOURS_LABEL = "cosine on the original vectors"
@@ -26,6 +27,10 @@ def nearest_neighbours(
 
     ``among`` restricts the candidates (e.g. to the words on the map); by default every word of
     the set is a candidate. Unknown words are skipped. The word itself is never its own neighbour.
+
+    >>> wv = WordVectors(["cat", "dog", "car"], np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32))
+    >>> nearest_neighbours(wv, ["cat"], topn=2, among=["cat", "car"])
+    {'cat': [('car', 0.0)]}
     """
     words = [w for w in dict.fromkeys(words) if w in wv]
     if not words:
@@ -39,18 +44,21 @@ def nearest_neighbours(
         cand = wv.unit_vectors[idx]
     query = np.stack([wv.get_vector(w, norm=True) for w in words])  # (q, dim)
     scores = query @ cand.T  # (q, n_candidates)
+    position = {w: i for i, w in enumerate(cand_keys)}
     out: dict[str, list[tuple[str, float]]] = {}
-    k = min(topn + 1, len(cand_keys))
     for qi, word in enumerate(words):
         row = scores[qi]
-        best = np.argpartition(-row, k - 1)[:k] if k < len(row) else np.arange(len(row))
-        best = best[np.argsort(-row[best], kind="stable")]
-        out[word] = [(cand_keys[j], float(row[j])) for j in best if cand_keys[j] != word][:topn]
+        own = () if word not in position else (position[word],)  # a word is never its own neighbour
+        out[word] = [(cand_keys[j], float(row[j])) for j in top_k(row, topn, exclude=own)]
     return out
 
 
 def neighbour_table(neighbours: dict[str, list[tuple[str, float]]]) -> list[dict[str, object]]:
-    """Rows (word, rank, neighbour, cosine) for display or CSV."""
+    """Rows (word, rank, neighbour, cosine) for display or CSV.
+
+    >>> neighbour_table({"cat": [("dog", 0.91234)]})
+    [{'word': 'cat', 'rank': 1, 'neighbour': 'dog', 'cosine': 0.9123}]
+    """
     return [
         {"word": w, "rank": r, "neighbour": nb, "cosine": round(score, 4)}
         for w, rows in neighbours.items()

@@ -8,6 +8,7 @@ from sklearn.manifold import trustworthiness
 
 from explorer import projection as proj
 from explorer.clustering import GroupsError, group_labels, kmeans_labels, parse_groups
+from explorer.linalg import pca, unit_rows
 from explorer.neighbours import nearest_neighbours
 from explorer.projection import ProjectionError, project
 from explorer.vectors import WordVectors
@@ -85,7 +86,7 @@ def test_trustworthiness_matches_sklearn(maps, data) -> None:
 
 def test_sampled_score_is_close_to_full() -> None:
     X, _ = blobs(n_per=80)
-    Y = proj.pca_components(X, 2)[0]
+    Y = pca(X, 2)[0]
     full = proj.faithfulness(X, Y, sample=10_000)
     sampled = proj.faithfulness(X, Y, sample=150)
     assert sampled["n_scored"] == 150 and full["n_scored"] == len(X)
@@ -95,7 +96,7 @@ def test_sampled_score_is_close_to_full() -> None:
 
 def test_identity_map_is_perfect() -> None:
     X, _ = blobs(n_per=10, dim=3)
-    unit = proj._unit(X)
+    unit = unit_rows(X)
     scores = proj.faithfulness(X, unit)  # Euclidean order on unit vectors == cosine order
     assert scores["knn_overlap"] > 0.99 and scores["trustworthiness"] > 0.999
 

@@ -174,7 +174,7 @@ def test_project_uses_the_fft_layout_for_large_maps(monkeypatch) -> None:
             return super().optimize(*args, **kwargs)
 
     monkeypatch.setattr("explorer.tsne_fft.TSNE2D", Spy)
-    monkeypatch.setattr(proj, "TSNE_FFT_MIN_POINTS", 500)
+    monkeypatch.setattr("explorer.projection.methods.TSNE_FFT_MIN_POINTS", 500)
     first = proj.project(X, "tsne", n_iter=200)
     again = proj.project(X, "tsne", n_iter=200)
     assert len(used) == 4  # two phases per map

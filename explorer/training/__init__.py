@@ -61,7 +61,7 @@ def make_trainer(method: str, corpus: Corpus, **config: Any) -> Trainer:
     >>> make_trainer("glove", Corpus.from_texts(["a b"] * 5), window=0)
     Traceback (most recent call last):
     ...
-    explorer.training.base.TrainingError: window must be between 1 and 100 (got 0). The window counts neighbours on each side; try 5.
+    explorer.errors.TrainingError: window must be between 1 and 100 (got 0). The window counts neighbours on each side; try 5.
     """
     cfg = make_config(method, **config)
     return METHODS[method][1](corpus, cfg)

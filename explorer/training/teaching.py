@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.corpus import Corpus
+from explorer.linalg import pca, procrustes
 from explorer.stopwords import is_stopword
 from explorer.training.pairs import cooccurrence, ppmi, sentence_pairs
 from explorer.training.subword import char_ngrams, fnv1a
@@ -76,32 +77,33 @@ def map_coordinates(
 ) -> np.ndarray:
     """2-D positions of ``words``: PCA of their unit vectors, aligned to the previous frame.
 
-    The PCA plane is fitted on the current vectors; then an orthogonal 2x2 map (rotation or
-    reflection, orthogonal Procrustes on the words both frames share) turns it to match
-    ``previous`` (word -> (x, y)), so points move only as much as the vectors really changed.
-    Coordinates are scaled to unit root-mean-square radius.
+    The PCA plane (signs fixed, ``linalg.pca``) is fitted on the current vectors; then an
+    orthogonal 2x2 map (rotation or reflection, orthogonal Procrustes on the words both frames
+    share) turns it to match ``previous`` (word -> (x, y)), so points move only as much as the
+    vectors really changed. Coordinates are scaled to unit root-mean-square radius.
 
     Returns:
         (len(words), 2) float64 array.
+
+    >>> wv = WordVectors(["a", "b", "c"], np.array([[1, 0], [0, 1], [1, 1]], dtype=np.float32))
+    >>> first = map_coordinates(wv, ["a", "b", "c"])
+    >>> mirrored = {w: (-x, y) for w, (x, y) in zip(["a", "b", "c"], first)}
+    >>> bool(np.allclose(map_coordinates(wv, ["a", "b", "c"], mirrored)[:, 0], -first[:, 0]))
+    True
     """
     if not words:
         return np.zeros((0, 2))
     x = np.stack([wv.get_vector(w, norm=True) for w in words]).astype(np.float64)
-    x = x - x.mean(axis=0)
-    if len(words) < 2 or not np.any(x):
+    if len(words) < 2 or not np.any(x - x.mean(axis=0)):
         return np.zeros((len(words), 2))
-    _, _, vt = np.linalg.svd(x, full_matrices=False)
-    basis = vt[:2].T if vt.shape[0] >= 2 else np.pad(vt.T, ((0, 0), (0, 1)))
-    xy = x @ basis  # (n, 2)
+    xy = pca(x, 2)[0]  # (n, 2)
     rms = np.sqrt((xy**2).sum(axis=1).mean())
     xy = xy / rms if rms > 0 else xy
     if previous:
         shared = [i for i, w in enumerate(words) if w in previous]
         if len(shared) >= 2:
-            a = xy[shared]
-            b = np.array([previous[words[i]] for i in shared], dtype=np.float64)
-            u, _, vt2 = np.linalg.svd(a.T @ b)
-            xy = xy @ (u @ vt2)  # the orthogonal R minimising ||a R - b||
+            target = np.array([previous[words[i]] for i in shared], dtype=np.float64)
+            xy = xy @ procrustes(xy[shared], target)
     return xy
 
 
