@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import pickle
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -286,14 +285,28 @@ def test_transformer_is_the_normalised_mean_of_last_layer_states(tiny):
         assert sum(c.count for c in contrib) == states.shape[0]
 
 
-def test_transformer_through_an_embedder_object_and_truncation_note(tiny):
+def test_transformer_through_an_embedder_and_truncation_note(tiny, tiny_bert_dir):
+    from explorer.contextual import ContextualEmbedder
+
     model, tok = tiny
-    embedder = SimpleNamespace(model=model, tokenizer=tok, device="cpu", max_length=6)
-    sv = encode_with_embedder(SENTS, embedder, batch_size=4)
-    assert any("cut to 6 tokens" in n for n in sv.notes)
+    embedder = ContextualEmbedder.load(str(tiny_bert_dir), device="cpu")
+    sv = encode_with_embedder(SENTS, embedder, batch_size=4, max_length=6)
+    lengths = [len(tok(s)["input_ids"]) for s in SENTS]
+    cut = [i for i, n in enumerate(lengths) if n > 6]
+    assert cut and len(cut) < len(SENTS)
+    assert [n.split('"')[0] for n in sv.notes] == [f"Sentence #{i + 1} " for i in cut]
+    assert all(n.endswith("was cut to 6 tokens.") for n in sv.notes)
     assert sv.matrix.shape == (len(SENTS), model.config.hidden_size)
+    assert max(sv.token_counts) == 6 and sv.vectors_name == embedder.name
+    # A sentence that fits is read whole: the same vector as without a limit.
+    whole = encode_with_embedder(SENTS, embedder)
+    fits = [i for i in range(len(SENTS)) if i not in cut]
+    np.testing.assert_allclose(sv.matrix[fits], whole.matrix[fits], atol=1e-5)
+    assert whole.notes == ()
     with pytest.raises(SentenceError):
         encode_transformer([], model, tok)
+    with pytest.raises(SentenceError):
+        encode_with_embedder(SENTS, embedder, batch_size=0)
 
 
 @pytest.mark.slow
