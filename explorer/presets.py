@@ -6,7 +6,7 @@ preset names; each entry has ``"sentences"``, a list of strings or of ``[sentenc
 and optionally ``"title"``, ``"description"``, ``"word"`` and ``"query"``. A file that cannot be
 read raises ``PresetError`` naming the file and what is wrong with it.
 
-This module is a leaf: it imports only ``explorer.errors``.
+It sits just above the leaves: of the project it imports only ``explorer.errors``.
 
 Example:
     >>> from explorer.presets import ASSETS_DIR, read_presets
