@@ -165,3 +165,72 @@ def procrustes(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """
     u, _, vt = np.linalg.svd(np.asarray(source, dtype=np.float64).T @ np.asarray(target, dtype=np.float64))
     return u @ vt
+
+
+def row_cosines(a: np.ndarray, b: np.ndarray, zero: float = np.nan) -> np.ndarray:
+    """(n,) cosine of each row of ``a`` with the same row of ``b``, in float64, clipped to [-1, 1].
+
+    A pair with a zero row gets ``zero`` (NaN by default: the angle is undefined).
+
+    >>> row_cosines(np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]), np.array([[2.0, 0.0], [1.0, 0.0], [1.0, 0.0]]))
+    array([1.        , 0.70710678,        nan])
+    """
+    a64 = np.asarray(a, dtype=np.float64)
+    b64 = np.asarray(b, dtype=np.float64)
+    norms = np.linalg.norm(a64, axis=1) * np.linalg.norm(b64, axis=1)
+    dots = np.einsum("ij,ij->i", a64, b64)
+    out = np.divide(dots, norms, out=np.full(len(dots), zero, dtype=np.float64), where=norms > EPS * EPS)
+    return np.clip(out, -1.0, 1.0)
+
+
+def centre_unit_rows(x: np.ndarray, mean: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows scaled to unit length, centred, and scaled to unit length again: (rows float32, mean (d,) float64).
+
+    The usual preparation of two embedding spaces for an orthogonal alignment ("unit, centre,
+    unit"): every word weighs the same, and the common direction that all vectors of a trained
+    space share is taken out. ``mean`` is the centre of the unit rows; pass the one a previous
+    call returned to place chosen rows where they sit in the full set.
+
+    >>> rows, mean = centre_unit_rows(np.array([[2.0, 0.0], [0.0, 3.0]]))
+    >>> rows.dtype.name, (rows * np.sqrt(2)).round(3).tolist(), mean.tolist()
+    ('float32', [[1.0, -1.0], [-1.0, 1.0]], [0.5, 0.5])
+    """
+    units = unit_rows(np.asarray(x, dtype=np.float32))  # (n, d)
+    if mean is None:
+        mean = units.mean(axis=0, dtype=np.float64) if len(units) else np.zeros(units.shape[1])
+    mean = np.asarray(mean, dtype=np.float64)
+    return unit_rows(units - mean.astype(np.float32)), mean
+
+
+def procrustes_fit(source: np.ndarray, target: np.ndarray, block: int = 8192) -> tuple[np.ndarray, float]:
+    """``procrustes`` for many rows, with its fit: (R (d, d), ||source @ R - target||_F / ||target||_F).
+
+    The same rotation as ``procrustes(source, target)`` (U V^T from the SVD of source^T target),
+    with the cross product and the residual accumulated in float64 over blocks of ``block`` rows,
+    so a float32 input of any length needs only a few (block, d) float64 temporaries. The
+    relative residual is 0 for a perfect fit; for unit rows it is at most sqrt(2) (R is the best
+    rotation, so it does no worse than the rows are apart on average). NaN when target is all zero.
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(50, 3))
+    >>> q = procrustes(np.eye(3), rng.normal(size=(3, 3)))  # some orthogonal matrix
+    >>> r, residual = procrustes_fit(x, x @ q)
+    >>> bool(np.allclose(r, q)), residual < 1e-12
+    (True, True)
+    """
+    source = np.asarray(source)
+    target = np.asarray(target)
+    if source.shape != target.shape:
+        raise ValueError(f"source {source.shape} and target {target.shape} must have the same shape.")
+    n, d = source.shape
+    cross = np.zeros((d, d), dtype=np.float64)  # source^T target
+    for s in range(0, n, block):
+        cross += source[s : s + block].astype(np.float64).T @ target[s : s + block].astype(np.float64)
+    u, _, vt = np.linalg.svd(cross)
+    rotation = u @ vt
+    error = norm = 0.0
+    for s in range(0, n, block):
+        t64 = target[s : s + block].astype(np.float64)
+        error += float(np.square(source[s : s + block].astype(np.float64) @ rotation - t64).sum())
+        norm += float(np.square(t64).sum())
+    return rotation, (float(np.sqrt(error / norm)) if norm > 0 else float("nan"))
