@@ -49,7 +49,11 @@ def tokenize(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split a text into sentences on line breaks and on . ! ? followed by space."""
+    """Split a text into sentences on line breaks and on . ! ? followed by space.
+
+    >>> split_sentences("The bank approved it. We sat by the river!\\nNew line")
+    ['The bank approved it.', 'We sat by the river!', 'New line']
+    """
     return [s.strip() for s in _SENTENCE_SPLIT_RE.split(text) if s and s.strip()]
 
 
@@ -71,6 +75,9 @@ class Vocab:
         """Keep words seen at least ``min_count`` times, the ``max_size`` most frequent at most.
 
         Ties in frequency break alphabetically so the order is deterministic.
+
+        >>> Vocab.build(Counter({"b": 2, "a": 2, "c": 1}), max_size=2).words
+        ('a', 'b')
         """
         if min_count < 1:
             raise CorpusError(f"min_count must be at least 1 (got {min_count}).")
@@ -94,7 +101,11 @@ class Vocab:
         return int(self.counts.sum())
 
     def encode(self, tokens: Iterable[str]) -> np.ndarray:
-        """Ids of the in-vocabulary tokens, out-of-vocabulary ones dropped: shape (n,), int64."""
+        """Ids of the in-vocabulary tokens, out-of-vocabulary ones dropped: shape (n,), int64.
+
+        >>> Vocab.build(Counter({"a": 2, "b": 1})).encode(["b", "zzz", "a"]).tolist()
+        [1, 0]
+        """
         index = self.index
         return np.fromiter((index[t] for t in tokens if t in index), dtype=np.int64)
 
@@ -104,6 +115,9 @@ class Vocab:
         With threshold t = sample * total, a word of count c is kept with probability
         (sqrt(c / t) + 1) * t / c, capped at 1 (the formula of word2vec.c and gensim).
         ``sample <= 0`` keeps everything.
+
+        >>> Vocab.build(Counter({"the": 1000, "bank": 10})).keep_probabilities(1e-3).round(3).tolist()
+        [0.033, 0.419]
         """
         if sample <= 0 or len(self) == 0:
             return np.ones(len(self), dtype=np.float64)
@@ -144,6 +158,10 @@ class Corpus:
         """Tokenise documents into sentences; raise ``CorpusError`` when no token is usable.
 
         ``max_tokens`` stops reading once that many tokens are in, with a notice.
+
+        >>> c = Corpus.from_texts(["One two. Three four five.", "six"], max_tokens=4)
+        >>> c.sentences, "EXPLORER_MAX_TOKENS" in c.notices[0]
+        ((('one', 'two'),), True)
         """
         sentences: list[tuple[str, ...]] = []
         raws: list[str] = []
@@ -217,7 +235,11 @@ class Corpus:
 
     @classmethod
     def builtin(cls, name: str) -> Corpus:
-        """One of the corpora shipped in ``assets/corpora`` (see ``builtin_names()``)."""
+        """One of the corpora shipped in ``assets/corpora`` (see ``builtin_names()``).
+
+        >>> Corpus.builtin("support_tickets").is_builtin
+        True
+        """
         catalog = _catalog()
         if name not in catalog:
             raise CorpusError(f"No built-in corpus named {name!r}; choose one of {', '.join(catalog)}.")
@@ -249,7 +271,11 @@ class Corpus:
         return self.source.startswith("builtin:")
 
     def vocab(self, min_count: int = 1, max_size: int | None = None) -> Vocab:
-        """The training vocabulary; raises ``CorpusError`` if ``min_count`` leaves no word."""
+        """The training vocabulary; raises ``CorpusError`` if ``min_count`` leaves no word.
+
+        >>> Corpus.from_texts(["a a b"]).vocab(min_count=2).words
+        ('a',)
+        """
         vocab = Vocab.build(self.counts, min_count=min_count, max_size=max_size)
         if len(vocab) == 0:
             top = max(self.counts.values())
@@ -260,7 +286,11 @@ class Corpus:
         return vocab
 
     def sentences_with(self, word: str) -> Iterator[str]:
-        """Raw sentences that contain ``word`` as a token (case-insensitive)."""
+        """Raw sentences that contain ``word`` as a token (case-insensitive).
+
+        >>> list(Corpus.from_texts(["The Bank closed.", "A river."]).sentences_with("bank"))
+        ['The Bank closed.']
+        """
         word = word.lower()
         for toks, raw in zip(self.sentences, self.raw_sentences, strict=True):
             if word in toks:
@@ -273,10 +303,18 @@ def _catalog() -> dict[str, dict[str, str]]:
 
 
 def builtin_names() -> list[str]:
-    """Ids of the built-in corpora, in display order."""
+    """Ids of the built-in corpora, in display order.
+
+    >>> "support_tickets" in builtin_names()
+    True
+    """
     return list(_catalog())
 
 
 def builtin_info(name: str) -> dict[str, str]:
-    """Title, description and file of one built-in corpus."""
+    """Title, description and file of one built-in corpus.
+
+    >>> sorted(builtin_info("support_tickets"))[:2]
+    ['description', 'file']
+    """
     return dict(_catalog()[name])

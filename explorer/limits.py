@@ -67,7 +67,12 @@ class TrainingSlots:
                 del self._leases[owner]
 
     def acquire(self, owner: str, max_seconds: float | None = None) -> bool:
-        """Take or renew ``owner``'s slot without waiting; False when every slot is held by others."""
+        """Take or renew ``owner``'s slot without waiting; False when every slot is held by others.
+
+        >>> slots = TrainingSlots(capacity=1)
+        >>> slots.acquire("a"), slots.acquire("a"), slots.acquire("b")
+        (True, True, False)
+        """
         with self._lock:
             now = self._clock()
             self._expire(now)
@@ -81,24 +86,44 @@ class TrainingSlots:
             return True
 
     def release(self, owner: str) -> None:
-        """Give ``owner``'s slot back (nothing happens when it holds none)."""
+        """Give ``owner``'s slot back (nothing happens when it holds none).
+
+        >>> slots = TrainingSlots(capacity=1)
+        >>> slots.acquire("a"); slots.release("a"); slots.running()
+        True
+        0
+        """
         with self._lock:
             self._leases.pop(owner, None)
 
     def holds(self, owner: str) -> bool:
-        """Whether ``owner`` holds a live slot now."""
+        """Whether ``owner`` holds a live slot now.
+
+        >>> slots = TrainingSlots(capacity=1)
+        >>> slots.acquire("a"), slots.holds("a"), slots.holds("b")
+        (True, True, False)
+        """
         with self._lock:
             self._expire(self._clock())
             return owner in self._leases
 
     def running(self) -> int:
-        """Number of trainings holding a slot now."""
+        """Number of trainings holding a slot now.
+
+        >>> slots = TrainingSlots(capacity=2)
+        >>> slots.acquire("a"), slots.acquire("b"), slots.running()
+        (True, True, 2)
+        """
         with self._lock:
             self._expire(self._clock())
             return len(self._leases)
 
     def busy_message(self) -> str:
-        """What a waiting visitor reads."""
+        """What a waiting visitor reads.
+
+        >>> TrainingSlots(capacity=3).busy_message()
+        '0 trainings are running (the limit is 3 at once); yours starts when one finishes.'
+        """
         n = self.running()
         verb = "training is" if n == 1 else "trainings are"
         return f"{n} {verb} running (the limit is {self.capacity} at once); yours starts when one finishes."
@@ -109,6 +134,13 @@ class TrainingSlots:
 
         Raises ``TrainingBusy`` with ``busy_message()`` when no slot frees in time. A slot that
         ``owner`` already held before entering is kept afterwards; one taken here is released.
+
+        >>> slots = TrainingSlots(capacity=1)
+        >>> with slots.hold("a"):
+        ...     slots.running()
+        1
+        >>> slots.running()
+        0
         """
         had = self.holds(owner)
         deadline = self._clock() + max(0.0, wait_seconds)

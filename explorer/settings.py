@@ -65,7 +65,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from ``env`` (default: ``os.environ``); hosted mode lowers the defaults."""
+        """Build settings from ``env`` (default: ``os.environ``); hosted mode lowers the defaults.
+
+        >>> s = Settings.from_env({"EXPLORER_HOSTED": "1"})
+        >>> s.hosted, s.max_upload_bytes // 2**20, s.allowed_models
+        (True, 10, ('bundled',))
+        """
         env = os.environ if env is None else env
         hosted = env.get("EXPLORER_HOSTED", "").strip().lower() in _TRUE
         base = HOSTED_DEFAULTS if hosted else cls()
@@ -99,5 +104,9 @@ HOSTED_DEFAULTS = Settings(
 
 
 def get_settings() -> Settings:
-    """Settings of this process, read from the environment on every call (cheap)."""
+    """Settings of this process, read from the environment on every call (cheap).
+
+    >>> get_settings().max_upload_bytes > 0
+    True
+    """
     return Settings.from_env()

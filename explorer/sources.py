@@ -170,9 +170,11 @@ class CappedReader(io.RawIOBase):
         self.bytes_read = len(head)
 
     def readable(self) -> bool:
+        """Always True: this is a stream to read."""
         return True
 
     def readinto(self, buffer: Any) -> int:  # type: ignore[override]
+        """Fill ``buffer`` from the head, then from the stream; the number of bytes put in (0 at the end)."""
         view = memoryview(buffer).cast("B")
         if self._head.nbytes:
             n = min(len(view), self._head.nbytes)

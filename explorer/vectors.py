@@ -126,7 +126,11 @@ class WordVectors:
         return f"WordVectors(name={self.name!r}, words={len(self)}, dim={self.vector_size})"
 
     def get_vector(self, word: str, norm: bool = False) -> np.ndarray:
-        """The (dim,) vector of ``word`` (read-only); ``norm`` gives it unit length."""
+        """The (dim,) vector of ``word`` (read-only); ``norm`` gives it unit length.
+
+        >>> WordVectors(["a"], np.array([[3.0, 4.0]])).get_vector("a", norm=True).tolist()
+        [0.6000000238418579, 0.800000011920929]
+        """
         i = self._index.get(word)
         if i is None:
             raise UnknownWordError(self.unknown_word_message(word))
@@ -169,13 +173,21 @@ class WordVectors:
         return readonly(unit_rows(self._vectors))
 
     def top(self, n: int) -> WordVectors:
-        """The first ``n`` words (the most frequent, when the set is ordered by frequency)."""
+        """The first ``n`` words (the most frequent, when the set is ordered by frequency).
+
+        >>> WordVectors(["the", "cat", "dog"], np.eye(3)).top(2).keys
+        ('the', 'cat')
+        """
         n = max(0, min(n, len(self)))
         counts = None if self._counts is None else self._counts[:n]
         return WordVectors(self._keys[:n], self._vectors[:n], counts, name=self.name)
 
     def subset(self, words: Iterable[str]) -> WordVectors:
-        """The given words that are in the set, in the given order, duplicates dropped."""
+        """The given words that are in the set, in the given order, duplicates dropped.
+
+        >>> WordVectors(["the", "cat", "dog"], np.eye(3)).subset(["dog", "zzz", "the", "dog"]).keys
+        ('dog', 'the')
+        """
         seen: dict[str, int] = {}
         for w in words:
             if w in self._index and w not in seen:

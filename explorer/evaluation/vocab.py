@@ -14,7 +14,12 @@ from explorer.vectors import WordVectors
 
 
 def restricted_vocab(wv: WordVectors, restrict_vocab: int, case_insensitive: bool) -> dict[str, int]:
-    """gensim's restricted vocabulary: key (upper-cased if asked) -> index of its first occurrence."""
+    """gensim's restricted vocabulary: key (upper-cased if asked) -> index of its first occurrence.
+
+    >>> import numpy as np
+    >>> restricted_vocab(WordVectors(["King", "queen"], np.eye(2)), 1, case_insensitive=False)
+    {'King': 0}
+    """
     keys = wv.keys[:restrict_vocab]
     if not case_insensitive:
         return {k: i for i, k in enumerate(keys)}

@@ -43,7 +43,7 @@ def _threads(n: int) -> int:
     return 1 if n < 5000 else max(1, min(os.cpu_count() or 1, 8))
 
 
-def run_tsne(X: np.ndarray, n_components: int, seed: int, p: dict[str, Any]) -> np.ndarray:
+def _run_tsne(X: np.ndarray, n_components: int, seed: int, p: dict[str, Any]) -> np.ndarray:
     """t-SNE on the top principal components: openTSNE's affinities and initialisation, then
     Barnes-Hut (openTSNE) below 10,000 points or in 3-D, FFT-interpolated gradients above."""
     from openTSNE import TSNEEmbedding, affinity, initialization
@@ -116,7 +116,7 @@ def umap_knn(X: np.ndarray, n_neighbors: int, metric: str) -> tuple[np.ndarray, 
     return indices, distances
 
 
-def run_umap(X: np.ndarray, n_components: int, seed: int, p: dict[str, Any]) -> np.ndarray:
+def _run_umap(X: np.ndarray, n_components: int, seed: int, p: dict[str, Any]) -> np.ndarray:
     """UMAP of X on the exact k-NN graph, seeded; ``p`` are validated UMAP parameters."""
     with warnings.catch_warnings():
         # umap-learn warns on import that its optional parametric (TensorFlow) variant is missing
@@ -166,9 +166,9 @@ def project(X: np.ndarray, method: str, n_components: int = 2, seed: int = 0, **
         coords = coords.astype(np.float32)
         explained = tuple(float(r) for r in ratio)
     elif method == "tsne":
-        coords = run_tsne(X, n_components, seed, p)
+        coords = _run_tsne(X, n_components, seed, p)
     else:
-        coords = run_umap(X, n_components, seed, p)
+        coords = _run_umap(X, n_components, seed, p)
     seconds = time.perf_counter() - start
     scores = faithfulness(X, coords, seed=seed)
     return Projection(
@@ -186,16 +186,23 @@ def warm_up_umap() -> float:
 
     It goes through the same path as :func:`project` (exact neighbours handed to UMAP), so the
     kernels compiled are the ones a real map uses. Returns the seconds it took.
+
+    >>> warm_up_umap() >= 0.0
+    True
     """
     start = time.perf_counter()
     X = np.random.default_rng(0).normal(size=(300, 16)).astype(np.float32)
-    run_umap(X, 2, 0, validate_params("umap", len(X), {"n_epochs": 20}))
+    _run_umap(X, 2, 0, validate_params("umap", len(X), {"n_epochs": 20}))
     return time.perf_counter() - start
 
 
 def warm_up_tsne() -> float:
     """Compile (or load from numba's disk cache) the kernels of large 2-D t-SNE maps now rather
-    than on a visitor's first one. Returns the seconds it took."""
+    than on a visitor's first one. Returns the seconds it took.
+
+    >>> warm_up_tsne() >= 0.0
+    True
+    """
     from explorer.tsne_fft import warm_up  # numba and torch: imported by the warm-up thread, not the app
 
     start = time.perf_counter()

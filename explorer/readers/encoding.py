@@ -118,7 +118,11 @@ class TextSource:
 
     def lines(self, *, csv_mode: bool = False, cut_long: bool = False) -> Iterator[str]:
         """Decoded lines. ``csv_mode`` keeps line ends for the csv module; ``cut_long`` cuts
-        lines longer than ``MAX_LINE_BYTES`` at a space so one huge line never sits in memory."""
+        lines longer than ``MAX_LINE_BYTES`` at a space so one huge line never sits in memory.
+
+        >>> list(TextSource(io.BytesIO(b"a,b\\r\\nc\\n"), "x.csv", max_bytes=None).lines(csv_mode=True))
+        ['a,b\\r\\n', 'c\\n']
+        """
         if self.encoding == "utf-16":
             text = io.TextIOWrapper(
                 self._buffered, encoding="utf-16", errors="replace", newline="" if csv_mode else None
@@ -152,7 +156,13 @@ class TextSource:
             return data.decode("latin-1")
 
     def stray_notice(self) -> str | None:
-        """A notice when some lines of a UTF-8 file were not UTF-8 (complete once the lines are read)."""
+        """A notice when some lines of a UTF-8 file were not UTF-8 (complete once the lines are read).
+
+        >>> source = TextSource(io.BytesIO(b"x" * SNIFF_BYTES + b"\\ncaf\\xe9\\n"), "a.txt", max_bytes=None)
+        >>> _ = list(source.lines())
+        >>> source.stray_notice().split(";")[0]
+        'a.txt is mostly UTF-8, but some lines (the first is line 2) are not'
+        """
         if self.stray_bytes_line is None:
             return None
         return (

@@ -49,7 +49,11 @@ class ReadResult:
     late_notices: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def all_notices(self) -> tuple[str, ...]:
-        """``notices`` followed by the ``late_notices`` found so far."""
+        """``notices`` followed by the ``late_notices`` found so far.
+
+        >>> ReadResult("a.txt", iter(()), ("read as Latin-1",), ["1 line skipped"]).all_notices()
+        ('read as Latin-1', '1 line skipped')
+        """
         return self.notices + tuple(self.late_notices)
 
 

@@ -61,7 +61,12 @@ def guess_text_column(columns: Iterable[str]) -> str:
 
 
 def csv_header(reader: Any, label: str) -> list[str]:
-    """The column names of a csv reader's first row; blank names become "column N", repeats get "(2)"."""
+    """The column names of a csv reader's first row; blank names become "column N", repeats get "(2)".
+
+    >>> import csv
+    >>> csv_header(csv.reader(["id,,id"]), "a.csv")
+    ['id', 'column 2', 'id (2)']
+    """
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -82,7 +87,12 @@ def csv_header(reader: Any, label: str) -> list[str]:
 
 
 def csv_columns(source: TextSource, label: str, delimiter: str) -> list[str]:
-    """The column names in the header line of a CSV/TSV source."""
+    """The column names in the header line of a CSV/TSV source.
+
+    >>> import io
+    >>> csv_columns(TextSource(io.BytesIO(b"id;text\\n"), "a.csv", max_bytes=None), "a.csv", ";")
+    ['id', 'text']
+    """
     return csv_header(csv.reader(source.lines(csv_mode=True), delimiter=delimiter), label)
 
 
@@ -99,7 +109,13 @@ def _pick_column(columns: list[str], column: str | None, label: str, what: str =
 
 
 def csv_texts(source: TextSource, label: str, delimiter: str, column: str | None) -> Iterator[str]:
-    """The non-blank cells of ``column`` (default: the guessed text column), row by row."""
+    """The non-blank cells of ``column`` (default: the guessed text column), row by row.
+
+    >>> import io
+    >>> source = TextSource(io.BytesIO(b"id,review\\n1,Great phone\\n2,\\n"), "a.csv", max_bytes=None)
+    >>> list(csv_texts(source, "a.csv", ",", None))
+    ['Great phone']
+    """
     csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
     reader = csv.reader(source.lines(csv_mode=True), delimiter=delimiter)
     columns = csv_header(reader, label)
@@ -176,7 +192,12 @@ def _as_text(value: Any) -> str | None:
 
 
 def jsonl_keys(source: TextSource, label: str) -> list[str]:
-    """The keys of the first ``JSONL_KEY_LINES`` objects of a JSONL source, in first-seen order."""
+    """The keys of the first ``JSONL_KEY_LINES`` objects of a JSONL source, in first-seen order.
+
+    >>> import io
+    >>> jsonl_keys(TextSource(io.BytesIO(b'{"id": 1}\\n{"text": "hi"}\\n'), "a.jsonl", max_bytes=None), "a.jsonl")
+    ['id', 'text']
+    """
     keys: dict[str, None] = {}
     for seen, (lineno, obj) in enumerate(_json_objects(source, label), start=1):
         if not isinstance(obj, dict):
@@ -197,6 +218,12 @@ def jsonl_texts(source: TextSource, label: str, column: str | None, late: list[s
 
     Records without that field are skipped, and a notice about them is added to ``late`` once
     the texts are consumed.
+
+    >>> import io
+    >>> late = []
+    >>> source = TextSource(io.BytesIO(b'{"text": "hi"}\\n{"id": 2}\\n'), "a.jsonl", max_bytes=None)
+    >>> list(jsonl_texts(source, "a.jsonl", None, late)), late[0][:29]
+    (['hi'], '1 line of a.jsonl had no text')
     """
     objects = _json_objects(source, label)
     first = next(objects, None)

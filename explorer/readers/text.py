@@ -23,7 +23,12 @@ ZIP_EXPANSION = 10  # a zip archive's members are read until they unpack to this
 
 
 def txt_texts(source: TextSource, late: list[str]) -> Iterator[str]:
-    """Every line of a text source (long lines cut into pieces); a stray-bytes notice goes to ``late``."""
+    """Every line of a text source (long lines cut into pieces); a stray-bytes notice goes to ``late``.
+
+    >>> import io
+    >>> list(txt_texts(TextSource(io.BytesIO(b"one\\rtwo\\n"), "a.txt", max_bytes=None), []))
+    ['one\\ntwo']
+    """
     for line in source.lines(cut_long=True):
         yield line.replace("\r", "\n")
     if (note := source.stray_notice()) is not None:
@@ -38,6 +43,14 @@ def zip_texts(
     Hidden files and macOS resource forks are skipped silently; other non-.txt members are named in
     a notice. Members that cannot be read, and the stop once the text unpacks to more than
     ``ZIP_EXPANSION`` times ``max_bytes``, are reported in ``late`` while the texts are consumed.
+
+    >>> import io, zipfile
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w") as archive:
+    ...     archive.writestr("b.txt", "second"); archive.writestr("a.txt", "first"); archive.writestr("x.png", "")
+    >>> texts, notices = zip_texts(buf, "notes.zip", None, [])
+    >>> list(texts), notices
+    (['first', 'second'], ('notes.zip: 1 file that is not .txt was ignored (x.png).',))
     """
     try:
         archive = zipfile.ZipFile(stream)

@@ -43,14 +43,22 @@ METHOD_TITLES: dict[str, str] = {
 
 
 def config_class(method: str) -> type:
-    """The frozen config dataclass of ``method``."""
+    """The frozen config dataclass of ``method``.
+
+    >>> config_class("glove").__name__
+    'GloVeConfig'
+    """
     if method not in METHODS:
         raise TrainingError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     return METHODS[method][0]
 
 
 def make_config(method: str, **config: Any) -> Any:
-    """A validated-by-construction config of ``method`` from keyword arguments."""
+    """A validated-by-construction config of ``method`` from keyword arguments.
+
+    >>> make_config("sgns", vector_size=50).vector_size
+    50
+    """
     return config_from_kwargs(config_class(method), method, config)
 
 

@@ -70,7 +70,13 @@ class Progress:
 
 # ----- parameter checks ---------------------------------------------------------------------------
 def check_int(name: str, value: Any, lo: int, hint: str, hi: int | None = None) -> None:
-    """Raise ``TrainingError`` unless ``value`` is an int in [lo, hi]."""
+    """Raise ``TrainingError`` unless ``value`` is an int in [lo, hi].
+
+    >>> check_int("window", 0, 1, "Try 5.")
+    Traceback (most recent call last):
+    ...
+    explorer.errors.TrainingError: window must be at least 1 (got 0). Try 5.
+    """
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise TrainingError(f"{name} must be a whole number (got {value!r}). {hint}")
     if value < lo or (hi is not None and value > hi):
@@ -79,7 +85,13 @@ def check_int(name: str, value: Any, lo: int, hint: str, hi: int | None = None) 
 
 
 def check_float(name: str, value: Any, lo: float, hint: str, hi: float | None = None, lo_open: bool = False) -> None:
-    """Raise ``TrainingError`` unless ``value`` is a finite number in [lo, hi] (or (lo, hi])."""
+    """Raise ``TrainingError`` unless ``value`` is a finite number in [lo, hi] (or (lo, hi]).
+
+    >>> check_float("alpha", 0.0, 0.0, "Try 0.025.", lo_open=True)
+    Traceback (most recent call last):
+    ...
+    explorer.errors.TrainingError: alpha must be greater than 0.0 (got 0.0). Try 0.025.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
         raise TrainingError(f"{name} must be a number (got {value!r}). {hint}")
     v = float(value)
@@ -91,7 +103,14 @@ def check_float(name: str, value: Any, lo: float, hint: str, hi: float | None = 
 
 
 def check_common(cfg: Any) -> None:
-    """Checks shared by every config: vector_size, window, min_count, seed, workers, max_vocab, epochs."""
+    """Checks shared by every config: vector_size, window, min_count, seed, workers, max_vocab, epochs.
+
+    >>> from explorer.training import SGNSConfig
+    >>> check_common(SGNSConfig(vector_size=0))
+    Traceback (most recent call last):
+    ...
+    explorer.errors.TrainingError: vector_size must be between 1 and 2000 (got 0). Use 50 to 300 dimensions; 100 is a good start.
+    """
     check_int("vector_size", cfg.vector_size, 1, "Use 50 to 300 dimensions; 100 is a good start.", hi=2000)
     check_int("window", cfg.window, 1, "The window counts neighbours on each side; try 5.", hi=100)
     check_int("min_count", cfg.min_count, 1, "Use 1 to keep every word, 5 to drop rare ones.")
@@ -106,7 +125,15 @@ def check_common(cfg: Any) -> None:
 
 
 def config_from_kwargs(cls: type, method: str, kwargs: dict[str, Any]) -> Any:
-    """Build the frozen config ``cls`` from keyword arguments, refusing unknown names."""
+    """Build the frozen config ``cls`` from keyword arguments, refusing unknown names.
+
+    >>> from explorer.training import GloVeConfig
+    >>> try:
+    ...     config_from_kwargs(GloVeConfig, "glove", {"size": 10})
+    ... except TrainingError as exc:
+    ...     str(exc).split(";")[0]
+    "Unknown parameter(s) size for 'glove'"
+    """
     names = [f.name for f in fields(cls)]
     unknown = sorted(set(kwargs) - set(names))
     if unknown:
@@ -126,7 +153,11 @@ class Encoded:
 
 
 def build_vocab(corpus: Corpus, min_count: int, max_vocab: int | None) -> Vocab:
-    """The training vocabulary, with at least two distinct words, or a ``TrainingError``."""
+    """The training vocabulary, with at least two distinct words, or a ``TrainingError``.
+
+    >>> build_vocab(Corpus.from_texts(["a a b"]), min_count=1, max_vocab=None).words
+    ('a', 'b')
+    """
     try:
         vocab = corpus.vocab(min_count=min_count, max_size=max_vocab)
     except CorpusError as exc:
@@ -141,7 +172,13 @@ def build_vocab(corpus: Corpus, min_count: int, max_vocab: int | None) -> Vocab:
 
 
 def encode(corpus: Corpus, vocab: Vocab) -> Encoded:
-    """Encode every sentence; out-of-vocabulary tokens are dropped before windows are formed."""
+    """Encode every sentence; out-of-vocabulary tokens are dropped before windows are formed.
+
+    >>> c = Corpus.from_texts(["a b.", "b zzz a"])
+    >>> e = encode(c, build_vocab(c, 1, None))
+    >>> e.ids.tolist(), e.sentence.tolist()
+    ([0, 1, 1, 2, 0], [0, 0, 1, 1, 1])
+    """
     parts = [vocab.encode(s) for s in corpus.sentences]
     lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
     ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
@@ -155,7 +192,11 @@ def encode(corpus: Corpus, vocab: Vocab) -> Encoded:
 
 
 def chunk_end(sentence: np.ndarray, lo: int, size: int) -> int:
-    """End of a chunk of about ``size`` tokens from ``lo``, moved forward to a sentence boundary."""
+    """End of a chunk of about ``size`` tokens from ``lo``, moved forward to a sentence boundary.
+
+    >>> chunk_end(np.array([0, 0, 0, 1, 1, 2]), 0, 2)
+    3
+    """
     n = len(sentence)
     hi = min(lo + size, n)
     if hi >= n:
@@ -164,6 +205,11 @@ def chunk_end(sentence: np.ndarray, lo: int, size: int) -> int:
 
 
 def resolve_device(preference: str | None) -> torch.device:
+    """The torch device for a config's ``device`` ("auto", "cpu", "cuda"...); TrainingError for an unusable one.
+
+    >>> resolve_device("cpu")
+    device(type='cpu')
+    """
     try:
         return select_device(preference)
     except ValueError as exc:
@@ -176,6 +222,10 @@ def cpu_threads(device: torch.device, workers: int | None) -> Iterator[None]:
 
     The minibatch operations are small, and on a busy machine more OpenMP threads than free
     cores make them many times slower, so trainers default to one thread.
+
+    >>> with cpu_threads(torch.device("cpu"), 1):
+    ...     torch.get_num_threads()
+    1
     """
     if device.type != "cpu" or workers is None or workers == torch.get_num_threads():
         yield
@@ -247,6 +297,11 @@ class Trainer:
         """Advance ``n`` bounded units of work (fewer if training ends) and return their records.
 
         ``step(0)`` does nothing and returns ``[]``.
+
+        >>> from explorer.training import make_trainer
+        >>> t = make_trainer("ppmi_svd", Corpus.from_texts(["a cat sat on a mat"] * 20), vector_size=2)
+        >>> [r.stage for r in t.step(2)], t.step(0)
+        (['count', 'ppmi'], [])
         """
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
             raise TrainingError(f"step(n) takes a whole number of units, 0 or more (got {n!r}).")
@@ -264,7 +319,13 @@ class Trainer:
         return out
 
     def run(self, max_seconds: float | None = None) -> list[Progress]:
-        """Train to the end, or until ``max_seconds`` of wall time have passed; return the new records."""
+        """Train to the end, or until ``max_seconds`` of wall time have passed; return the new records.
+
+        >>> from explorer.training import make_trainer
+        >>> t = make_trainer("ppmi_svd", Corpus.from_texts(["a cat sat on a mat"] * 20), vector_size=2)
+        >>> _ = t.run(); t.done
+        True
+        """
         out: list[Progress] = []
         start = time.perf_counter()
         while not self.done:
@@ -274,7 +335,13 @@ class Trainer:
         return out
 
     def snapshot(self, name: str | None = None) -> WordVectors:
-        """The current vectors as an immutable ``WordVectors`` (keys by frequency, counts set)."""
+        """The current vectors as an immutable ``WordVectors`` (keys by frequency, counts set).
+
+        >>> from explorer.training import make_trainer
+        >>> t = make_trainer("ppmi_svd", Corpus.from_texts(["a cat sat on a mat"] * 20), vector_size=2)
+        >>> _ = t.run(); t.snapshot().keys[:2], t.snapshot().vectors.flags.writeable
+        (('a', 'cat'), False)
+        """
         label = name or f"{self.method} on {self.corpus.name}"
         with cpu_threads(self.device, self._intra_op_threads()):
             matrix = self._matrix()

@@ -240,5 +240,12 @@ class GloVeTrainer(Trainer):
         return (self.w + self.c).float().cpu().numpy().copy()
 
     def cooccurrence_matrix(self) -> sp.csr_matrix:
-        """The 1/distance-weighted counts so far (rows and columns in vocabulary order)."""
+        """The 1/distance-weighted counts so far (rows and columns in vocabulary order).
+
+        >>> from explorer.corpus import Corpus
+        >>> from explorer.training import make_trainer
+        >>> t = make_trainer("glove", Corpus.from_texts(["my card was charged"] * 5), vector_size=2)
+        >>> _ = t.step(1); t.cooccurrence_matrix().shape
+        (4, 4)
+        """
         return self.counts

@@ -29,6 +29,11 @@ def window_pairs(
 
     Returns:
         (centers, contexts, distances): three (P,) int64 arrays of positions and |offset|.
+
+    >>> import numpy as np
+    >>> centers, contexts, dist = window_pairs(np.array([0, 0, 0, 1]), 1)
+    >>> list(zip(centers.tolist(), contexts.tolist()))
+    [(0, 1), (1, 2), (1, 0), (2, 1)]
     """
     n = len(sentence)
     centers: list[np.ndarray] = []
@@ -56,6 +61,10 @@ def cooccurrence(
     """Symmetric word-context counts of an id stream as a (V, V) float64 CSR matrix.
 
     ``weighting="harmonic"`` adds 1/distance per pair (GloVe); ``"uniform"`` adds 1.
+
+    >>> import numpy as np
+    >>> cooccurrence(np.array([0, 1, 0]), np.zeros(3, dtype=np.int64), 1, 2).toarray().tolist()
+    [[0.0, 2.0], [2.0, 0.0]]
     """
     c, x, d = window_pairs(sentence, window)
     w = 1.0 / d if weighting == "harmonic" else np.ones(len(d))
@@ -68,6 +77,9 @@ def sentence_pairs(tokens: Sequence[str], window: int) -> list[tuple[str, str, i
     """The (center, context, distance) pairs a full window of ``window`` gives in one sentence.
 
     Pairs are listed center by center, left to right, as skip-gram sees them.
+
+    >>> sentence_pairs(["my", "card", "was"], 1)
+    [('my', 'card', 1), ('card', 'my', 1), ('card', 'was', 1), ('was', 'card', 1)]
     """
     out = []
     for i, center in enumerate(tokens):

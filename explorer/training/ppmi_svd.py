@@ -220,5 +220,12 @@ class PPMISVDTrainer(Trainer):
         return np.asarray(proj, dtype=np.float32)
 
     def ppmi_matrix(self) -> sp.csr_matrix:
-        """The PPMI matrix of the counts so far (rows and columns in vocabulary order)."""
+        """The PPMI matrix of the counts so far (rows and columns in vocabulary order).
+
+        >>> from explorer.corpus import Corpus
+        >>> from explorer.training import make_trainer
+        >>> t = make_trainer("ppmi_svd", Corpus.from_texts(["my card was charged"] * 5), vector_size=2)
+        >>> _ = t.run(); t.ppmi_matrix().shape
+        (4, 4)
+        """
         return self._ppmi if self._ppmi is not None else ppmi(self.counts, self.config.cds)

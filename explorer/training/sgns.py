@@ -108,6 +108,13 @@ class CBOWConfig(SGNSConfig):
 
 
 def check_ns_config(cfg: SGNSConfig) -> None:
+    """Raise ``TrainingError`` for a skip-gram/CBOW setting out of range, with the usual values in the message.
+
+    >>> check_ns_config(SGNSConfig(negative=0))
+    Traceback (most recent call last):
+    ...
+    explorer.errors.TrainingError: negative must be between 1 and 100 (got 0). Negative sampling needs at least 1 noise word; 5 to 15 is usual.
+    """
     check_common(cfg)
     check_int("negative", cfg.negative, 1, "Negative sampling needs at least 1 noise word; 5 to 15 is usual.", hi=100)
     check_float("sample", cfg.sample, 0.0, "Use 1e-3 to 1e-5, or 0 to keep every occurrence.", hi=1.0)
@@ -121,7 +128,11 @@ def check_ns_config(cfg: SGNSConfig) -> None:
 
 
 def noise_table(counts: np.ndarray, exponent: float) -> np.ndarray:
-    """Cumulative noise distribution (unigram ** exponent), for ``np.searchsorted`` sampling."""
+    """Cumulative noise distribution (unigram ** exponent), for ``np.searchsorted`` sampling.
+
+    >>> noise_table(np.array([1, 3]), 1.0).tolist()
+    [0.25, 1.0]
+    """
     p = counts.astype(np.float64) ** exponent
     cum = np.cumsum(p / p.sum())
     cum[-1] = 1.0

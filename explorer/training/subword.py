@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from explorer.corpus import Corpus
+from explorer.linalg import readonly
 from explorer.training.base import TrainingError, check_int
 from explorer.training.sgns import NegativeSamplingTrainer, SGNSConfig
 from explorer.vectors import WordVectors
@@ -49,13 +50,21 @@ class SubwordConfig(SGNSConfig):
 
 
 def char_ngrams(word: str, min_n: int = 3, max_n: int = 6) -> list[str]:
-    """Character n-grams of ``"<" + word + ">"``, shortest first, left to right."""
+    """Character n-grams of ``"<" + word + ">"``, shortest first, left to right.
+
+    >>> char_ngrams("cat", 3, 4)
+    ['<ca', 'cat', 'at>', '<cat', 'cat>']
+    """
     w = f"<{word}>"
     return [w[i : i + n] for n in range(min_n, max_n + 1) for i in range(len(w) - n + 1)]
 
 
 def fnv1a(text: str) -> int:
-    """fastText's 32-bit FNV-1a hash of the UTF-8 bytes (each byte sign-extended to 32 bits)."""
+    """fastText's 32-bit FNV-1a hash of the UTF-8 bytes (each byte sign-extended to 32 bits).
+
+    >>> fnv1a("a") == 0xE40C292C  # the published FNV-1a test vector
+    True
+    """
     h = 2166136261
     for byte in text.encode("utf-8"):
         h ^= byte if byte < 128 else (byte | 0xFFFFFF00)
@@ -64,7 +73,11 @@ def fnv1a(text: str) -> int:
 
 
 def ngram_rows(word: str, min_n: int, max_n: int, bucket: int) -> list[tuple[str, int]]:
-    """Each n-gram of ``word`` with the bucket row it hashes to."""
+    """Each n-gram of ``word`` with the bucket row it hashes to.
+
+    >>> ngram_rows("a", 3, 3, 10)
+    [('<a>', 0)]
+    """
     return [(g, fnv1a(g) % bucket) for g in char_ngrams(word, min_n, max_n)]
 
 
@@ -92,9 +105,7 @@ class SubwordVectors(WordVectors):
         max_n: int = 6,
     ) -> None:
         super().__init__(keys, vectors, counts, name=name)
-        table = np.array(ngram_vectors, dtype=np.float32, copy=True)
-        table.flags.writeable = False
-        self._ngram_vectors = table
+        self._ngram_vectors = readonly(np.array(ngram_vectors, dtype=np.float32, copy=True))
         self.min_n, self.max_n = min_n, max_n
 
     @property
@@ -107,13 +118,21 @@ class SubwordVectors(WordVectors):
         return int(self._ngram_vectors.shape[0])
 
     def ngrams(self, word: str) -> list[tuple[str, int]]:
-        """The n-grams of ``word`` and the bucket row each hashes to."""
+        """The n-grams of ``word`` and the bucket row each hashes to.
+
+        >>> SubwordVectors(["ab"], np.ones((1, 2)), ngram_vectors=np.ones((10, 2))).ngrams("a")
+        [('<a>', 0)]
+        """
         return ngram_rows(word, self.min_n, self.max_n, self.bucket)
 
     def vector_for(self, word: str) -> np.ndarray:
         """The trained vector of a known word; for an unknown one, the mean of its n-gram rows.
 
         Returns a zero vector when the word is unknown and shorter than ``min_n - 2`` letters.
+
+        >>> sv = SubwordVectors(["ab"], np.zeros((1, 2)), ngram_vectors=np.ones((8, 2)), min_n=2, max_n=2)
+        >>> sv.vector_for("ab").tolist(), sv.vector_for("zz").tolist()
+        ([0.0, 0.0], [1.0, 1.0])
         """
         if word in self:
             return self.get_vector(word)
@@ -123,7 +142,12 @@ class SubwordVectors(WordVectors):
         return self._ngram_vectors[rows].mean(axis=0)
 
     def most_similar_to_any(self, word: str, topn: int = 10) -> list[tuple[str, float]]:
-        """Nearest known words to ``word``'s vector (unseen words included), excluding ``word``."""
+        """Nearest known words to ``word``'s vector (unseen words included), excluding ``word``.
+
+        >>> sv = SubwordVectors(["cat", "dog"], np.eye(2), ngram_vectors=np.eye(2)[[0, 1] * 5])
+        >>> sv.most_similar_to_any("cats", topn=1)[0][0] in ("cat", "dog")
+        True
+        """
         return self.similar_by_vector(self.vector_for(word), topn=topn, exclude=[word])
 
 
@@ -171,6 +195,13 @@ class SubwordTrainer(NegativeSamplingTrainer):
         return mean.float().cpu().numpy()
 
     def snapshot(self, name: str | None = None) -> SubwordVectors:
+        """The current vectors as ``SubwordVectors``, which also build vectors for unseen spellings.
+
+        >>> from explorer.training import make_trainer
+        >>> t = make_trainer("subword", Corpus.from_texts(["my card was charged"] * 20), vector_size=4, bucket=100)
+        >>> _ = t.step(1); t.snapshot().vector_for("carded").shape
+        (4,)
+        """
         label = name or f"{self.method} on {self.corpus.name}"
         c = self.config
         return SubwordVectors(

@@ -121,7 +121,12 @@ def map_extent(xy: np.ndarray, step: float = 0.25) -> float:
 
 
 def neighbour_rows(wv: WordVectors, words: Sequence[str], topn: int = 5) -> list[dict[str, str]]:
-    """One row per watched word: its ``topn`` nearest words with cosines, or why there are none."""
+    """One row per watched word: its ``topn`` nearest words with cosines, or why there are none.
+
+    >>> wv = WordVectors(["cat", "dog", "car"], np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32))
+    >>> neighbour_rows(wv, ["cat"], topn=1)
+    [{'word': 'cat', 'nearest words (cosine)': 'dog (0.99)'}]
+    """
     rows = []
     for w in words:
         if w in wv:
@@ -133,7 +138,11 @@ def neighbour_rows(wv: WordVectors, words: Sequence[str], topn: int = 5) -> list
 
 
 def window_pair_rows(tokens: Sequence[str], window: int) -> list[dict[str, object]]:
-    """The (center, context) pairs of one sentence as table rows."""
+    """The (center, context) pairs of one sentence as table rows.
+
+    >>> window_pair_rows(["my", "card"], 2)[0]
+    {'center': 'my', 'context': 'card', 'distance': 1}
+    """
     return [{"center": c, "context": x, "distance": d} for c, x, d in sentence_pairs(tokens, window)]
 
 
@@ -148,7 +157,12 @@ class CooccurrenceView:
 
 
 def cooccurrence_view(corpus: Corpus, words: Sequence[str], window: int, cds: float = 0.75) -> CooccurrenceView:
-    """Co-occurrence counts and PPMI among ``words`` (marginals from the whole corpus)."""
+    """Co-occurrence counts and PPMI among ``words`` (marginals from the whole corpus).
+
+    >>> view = cooccurrence_view(Corpus.from_texts(["my card was charged"] * 3), ["card", "was", "zzz"], window=1)
+    >>> view.counts.tolist(), view.missing
+    ([[0.0, 3.0], [3.0, 0.0]], ('zzz',))
+    """
     vocab = corpus.vocab(min_count=1)
     known = tuple(dict.fromkeys(w for w in words if w in vocab))
     missing = tuple(w for w in words if w not in vocab)
@@ -172,7 +186,11 @@ class NgramView:
 
 
 def ngram_view(word: str, min_n: int, max_n: int, bucket: int, vectors: WordVectors | None = None) -> NgramView:
-    """The n-grams of ``word`` (with < > markers) and, given subword vectors, its vector."""
+    """The n-grams of ``word`` (with < > markers) and, given subword vectors, its vector.
+
+    >>> ngram_view("cat", 3, 3, 100).ngrams
+    (('<ca', 47), ('cat', 31), ('at>', 6))
+    """
     grams = tuple((g, fnv1a(g) % bucket) for g in char_ngrams(word, min_n, max_n))
     vector = None
     if vectors is not None and hasattr(vectors, "vector_for"):

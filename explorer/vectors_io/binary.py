@@ -20,7 +20,11 @@ from explorer.vectors_io.parsing import MAX_DIMENSIONS, parse_header, too_wide
 
 
 def load_word2vec_binary(data: bytes) -> tuple[list[str], np.ndarray, list[str]]:
-    """(words, (n, dim) float32 matrix, notices) of word2vec binary; every size is checked before it is trusted."""
+    """(words, (n, dim) float32 matrix, notices) of word2vec binary; every size is checked before it is trusted.
+
+    >>> load_word2vec_binary(b"1 2\\ncat " + np.array([1, 2], dtype="<f4").tobytes() + b"\\n")[1].tolist()
+    [[1.0, 2.0]]
+    """
     if not data.strip():
         raise VectorsError("The file is empty; word2vec binary starts with a 'count dimensions' header line.")
     end = data.find(b"\n")
@@ -77,7 +81,11 @@ def load_word2vec_binary(data: bytes) -> tuple[list[str], np.ndarray, list[str]]
 
 
 def word2vec_binary_bytes(keys: Sequence[str], matrix: np.ndarray) -> bytes:
-    """The word2vec binary file of ``keys`` and their (n, dim) vectors."""
+    """The word2vec binary file of ``keys`` and their (n, dim) vectors.
+
+    >>> word2vec_binary_bytes(["a"], np.zeros((1, 1), dtype=np.float32))
+    b'1 1\\na \\x00\\x00\\x00\\x00\\n'
+    """
     n, dim = matrix.shape
     out = io.BytesIO()
     out.write(f"{n} {dim}\n".encode())

@@ -89,6 +89,9 @@ def load_tsv(
 
     ``metadata`` defaults to a metadata.tsv beside a ``source`` path; without one the words are
     row numbers. ``max_bytes`` is the upload limit for the metadata file.
+
+    >>> load_tsv(b"1\\t2\\n", None, None)[0], load_tsv(b"1\\t2\\n", None, None)[3][0][:30]
+    (['0'], 'No metadata.tsv was given, so ')
     """
     fast = fast_table(data, "\t", with_words=False)
     matrix = fast[1] if fast is not None else _slow_tsv(data)
@@ -136,7 +139,12 @@ def _label(word: str) -> str:
 
 
 def projector_tsv(keys: Sequence[str], matrix: np.ndarray, counts: np.ndarray | None) -> tuple[str, str]:
-    """(vectors.tsv, metadata.tsv) texts; metadata is one label per line, or "word\\tcount" rows under a header."""
+    """(vectors.tsv, metadata.tsv) texts; metadata is one label per line, or "word\\tcount" rows under a header.
+
+    >>> import numpy as np
+    >>> projector_tsv(["new york"], np.ones((1, 2)), np.array([7]))
+    ('1\\t1\\n', 'word\\tcount\\nnew york\\t7\\n')
+    """
     vectors = text_body(np.asarray(matrix), [], "\t")
     if counts is not None:
         meta = "word\tcount\n" + "".join(f"{_label(k)}\t{int(c)}\n" for k, c in zip(keys, counts.tolist(), strict=True))

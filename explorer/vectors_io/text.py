@@ -102,7 +102,11 @@ def load_word2vec_text(data: bytes) -> tuple[list[str], np.ndarray]:
 
 
 def load_glove(data: bytes) -> tuple[list[str], np.ndarray]:
-    """(words, (n, dim) float32 matrix) of GloVe text: one word and its numbers per line (a header is skipped)."""
+    """(words, (n, dim) float32 matrix) of GloVe text: one word and its numbers per line (a header is skipped).
+
+    >>> load_glove(b"cat 0.5 1\\n")[1].tolist()
+    [[0.5, 1.0]]
+    """
     text = decode(data)
     end = data.find(b"\n")
     if end < 0 or parse_header(text[: text.find("\n")]) is None:
@@ -123,6 +127,10 @@ def text_body(matrix: np.ndarray, keys: Sequence[str], sep: str) -> str:
     """Lines of ``word<sep>v1<sep>v2...`` (just the numbers when ``keys`` is empty), 9 significant digits.
 
     Nine significant digits round-trip any float32 exactly.
+
+    >>> import numpy as np
+    >>> text_body(np.array([[0.1, 2.0]], dtype=np.float32), ["a"], " ")
+    'a 0.100000001 2\\n'
     """
     fmt = sep.join(["%.9g"] * matrix.shape[1])
     if keys:
