@@ -13,12 +13,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from explorer.errors import VectorsError
-from explorer.sources import read_bytes, source_name
-
-Source = str | Path | IO[bytes] | bytes
+from explorer.sources import Source, read_bytes, source_name
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets" / "analogies"
 BUILTIN_ANALOGY_FILES: dict[str, tuple[str, str]] = {
