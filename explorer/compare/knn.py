@@ -8,7 +8,11 @@ loop folds each tile into a running top-k per row: a score enters a row's list o
 beats the row's current k-th best, which after the first tile is rare, so the fold is one pass
 over the tile. On CUDA, strips of rows go through ``torch.mm`` and ``torch.topk`` instead.
 
-Equal scores are listed in row order, so the same vectors always give the same neighbours.
+Either way the float32 products only pick candidates: each row keeps k + 2 of them, which are
+scored again as float64 dot products summed in a fixed order and the best k kept. Two neighbours
+whose float32 cosines differ in the last bit are therefore ranked by their true cosine, and the
+lists are the same whatever the blocks, the threads, the device or the process. Equal scores are
+listed in row order.
 
 Example:
     >>> import numpy as np
@@ -27,6 +31,7 @@ from explorer.linalg import unit_rows
 
 BLOCK = 2048  # rows per tile: a (BLOCK, BLOCK) float32 tile is 16 MB
 STRIP_SCORES = 2**26  # most scores in one (rows, n) strip on CUDA (256 MB of float32)
+EXTRA = 2  # candidates kept beyond k from the float32 products, for the float64 re-ranking
 
 
 @numba.njit(cache=True, nogil=True)
@@ -73,13 +78,26 @@ def _fold_columns(scores, r0, c0, best_v, best_i):  # pragma: no cover - compile
                 threshold[j] = best_v[r, k - 1]
 
 
+@numba.njit(cache=True, nogil=True)
+def _rescore(units, candidates, out):  # pragma: no cover - compiled
+    # out[i, j] = units[i] . units[candidates[i, j]], in float64, summed in dimension order.
+    for i in range(candidates.shape[0]):
+        for j in range(candidates.shape[1]):
+            c = candidates[i, j]
+            total = 0.0
+            for d in range(units.shape[1]):
+                total += np.float64(units[i, d]) * np.float64(units[c, d])
+            out[i, j] = total
+
+
 def cosine_neighbours(x: np.ndarray, k: int, block: int = BLOCK, device: str | None = "cpu") -> np.ndarray:
     """(n, k) int32 indices of each row's ``k`` nearest other rows by cosine, nearest first. Exact.
 
-    Rows are scaled to unit length first (a zero row has cosine 0 with every row); scores are
-    float32 products. A row's own index never appears in its list, and equal scores are listed
-    in row order. ``device``: "cpu" (default), or "auto" / "cuda" to use a CUDA GPU when there
-    is one (there, rows equal to the last float32 bit may be ordered differently).
+    Rows are scaled to unit length first (a zero row has cosine 0 with every row). Candidates
+    come from float32 products and are ranked by float64 cosines, so the lists do not depend on
+    ``block`` or the device. A row's own index never appears in its list, and equal scores are
+    listed in row order. ``device``: "cpu" (default), or "auto" / "cuda" to use a CUDA GPU when
+    there is one.
 
     >>> x = np.array([[1, 0], [0, 1], [1, 0.1]], dtype=np.float32)
     >>> cosine_neighbours(x, 2).tolist()
@@ -90,16 +108,30 @@ def cosine_neighbours(x: np.ndarray, k: int, block: int = BLOCK, device: str | N
     if not 0 < k < n:
         raise CompareError(f"k must be between 1 and {n - 1} for {n} rows; got {k}.")
     units = np.ascontiguousarray(unit_rows(x.astype(np.float32, copy=False)), dtype=np.float32)  # (n, d)
+    wide = min(k + EXTRA, n - 1)  # candidates per row from the float32 products
+    candidates = None
     if device not in (None, "cpu"):
         from explorer.device import select_device
 
         chosen = select_device(device)
         if chosen.type == "cuda":
-            return _neighbours_torch(units, k, chosen)
-    return _neighbours_cpu(units, k, max(1, int(block)))
+            candidates = _neighbours_torch(units, wide, chosen)
+    if candidates is None:
+        candidates = _neighbours_cpu(units, wide, max(1, int(block)))
+    return _rerank(units, candidates, k)
+
+
+def _rerank(units: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+    """The best k of each row's candidates by float64 cosine, equal scores in row order: (n, k) int32."""
+    candidates = np.ascontiguousarray(candidates, dtype=np.int64)
+    scores = np.empty(candidates.shape, dtype=np.float64)
+    _rescore(units, candidates, scores)
+    order = np.lexsort((candidates, -scores), axis=-1)[:, :k]
+    return np.take_along_axis(candidates, order, axis=1).astype(np.int32)
 
 
 def _neighbours_cpu(units: np.ndarray, k: int, block: int) -> np.ndarray:
+    """(n, k) int64 candidates, best first by float32 score: symmetric tiles folded by the compiled loops."""
     import torch
 
     n = len(units)
@@ -124,11 +156,11 @@ def _neighbours_cpu(units: np.ndarray, k: int, block: int) -> np.ndarray:
                 _fold_rows(scores, i0, j0, best_v, best_i)
                 if j0 != i0:
                     _fold_columns(scores, j0, i0, best_v, best_i)
-    return best_i.astype(np.int32)
+    return best_i
 
 
 def _neighbours_torch(units: np.ndarray, k: int, device) -> np.ndarray:
-    """Strips of rows against all rows with torch.mm + torch.topk (the CUDA path; 2x the products)."""
+    """(n, k) int64 candidates: strips of rows against all rows, torch.mm + torch.topk (CUDA; 2x the products)."""
     import torch
 
     n = len(units)
@@ -141,8 +173,5 @@ def _neighbours_torch(units: np.ndarray, k: int, device) -> np.ndarray:
             scores = torch.mm(all_rows[s0:s1], all_rows.T)  # (strip, n)
             own = torch.arange(s0, s1, device=device)
             scores[own - s0, own] = float("-inf")
-            values, index = torch.topk(scores, k, dim=1)
-            values, index = values.cpu().numpy(), index.cpu().numpy()
-            order = np.lexsort((index, -values), axis=-1)  # best first, equal scores in row order
-            out[s0:s1] = np.take_along_axis(index, order, axis=1)
-    return out.astype(np.int32)
+            out[s0:s1] = torch.topk(scores, k, dim=1).indices.cpu().numpy()  # (strip, k), order re-ranked later
+    return out
