@@ -91,34 +91,7 @@ signature = (method, corpus.source, corpus.name, corpus.token_count, tuple(sorte
 run = ui.training_run(state, signature, lambda: make_trainer(method, corpus, **config))
 
 
-def _advance(n: int) -> None:
-    bar = st.progress(0.0, text=f"Training {n} step(s)…")
-    message = run.advance(
-        n, on_progress=lambda done, total: bar.progress(done / total, f"Training: {done}/{total} steps")
-    )
-    bar.empty()
-    if message:
-        st.info(message, icon=":material/hourglass_top:")
-
-
-buttons = st.columns([1, 1, 1, 1.3, 1, 3])
-disabled = run is None or run.finished
-per_step, twenty = tv.step_help(method, config["batch_words"], corpus.token_count)
-for col, n, text in zip(
-    buttons[:3], (1, 20, 100), (f"One step: {per_step}.", f"Twenty steps: {twenty}.", "A hundred steps."), strict=True
-):
-    if col.button(f"Step ×{n}", disabled=disabled, help=text):
-        _advance(n)
-if run is not None and run.running:
-    buttons[3].button("Stop", icon=":material/stop:", type="primary", on_click=run.stop, help="Pause live training.")
-else:
-    buttons[3].button(
-        "Start", icon=":material/play_arrow:", disabled=disabled, on_click=run.start if run else None,
-        help="Train continuously and redraw about twice a second.",
-    )  # fmt: skip
-buttons[4].button(
-    "Reset", disabled=run is None, on_click=ui.forget_training_run, help="Forget the training so far and start again."
-)
+ui.training_controls(run, tv.step_help(method, config["batch_words"], corpus.token_count))
 
 view_cols = st.columns([3, 3, 1])
 suggested = ", ".join(teaching.SUGGESTED_WORDS.get(corpus.source, ())) or "charge, refund, battery"

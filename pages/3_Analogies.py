@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from explorer import analogyview, evaluation, links, ui
@@ -102,7 +101,7 @@ with ask:
             st.warning(notice)
         st.subheader(f"{a} : {b} :: {c} : **{view.top}**")
         left, right = st.columns([2, 3])
-        table = pd.DataFrame([{"rank": i, "word": w, "score": s} for i, (w, s) in enumerate(view.answers, start=1)])
+        table = [{"rank": i, "word": w, "score": s} for i, (w, s) in enumerate(view.answers, start=1)]
         left.dataframe(table, hide_index=True, width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.4f")})  # fmt: skip
         right.plotly_chart(charts.answers_bar(view.answers, expected=expected, method_label=evaluation.METHOD_LABELS[method]), width="stretch")  # fmt: skip
         metric_cols = st.columns(2)
@@ -163,7 +162,7 @@ with batch:
             cols[3].metric("Sections", len(add.sections))
             rows = evaluation.method_comparison(result)
             percent = st.column_config.NumberColumn(format="percent")
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={"3CosAdd": percent, "3CosMul": percent})  # fmt: skip
+            st.dataframe(rows, hide_index=True, width="stretch", column_config={"3CosAdd": percent, "3CosMul": percent})  # fmt: skip
             st.plotly_chart(charts.method_comparison_bar(rows[:-1]), width="stretch")
         else:
             cols[0].metric("Spearman ρ", f"{result.spearman:.3f}")

@@ -51,24 +51,13 @@ st.markdown(
     "transformer's hidden states, on the right from the lookup table."
 )
 
-try:
-    embedder = cache.get_embedder(state.model, str(state.device))
-except (OSError, ValueError) as exc:
-    ui.show_error(
-        f"The transformer {state.model_label!r} could not be loaded, so this page cannot compute contextual vectors. "
-        "Unset EXPLORER_MODEL to use the bundled offline model, or point it at a local model folder",
-        exc,
-    )
+embedder = ui.load_embedder(state, "this page cannot compute contextual vectors")
+if embedder is None:
     st.stop()
-
 num_layers = embedder.num_layers
-if st.session_state["context.layer"] is None or not 0 <= st.session_state["context.layer"] <= num_layers:
-    if st.session_state["context.layer"] is not None:  # a link made on a deeper model
-        st.warning(
-            f"The link's value for 'context.layer' was ignored (the last layer is used): {embedder.name} has "
-            f"layers 0 to {num_layers}."
-        )
-    st.session_state["context.layer"] = num_layers
+layer_note = ui.clamp_to_range("context.layer", 0, num_layers, f"{embedder.name} has layers 0 to {num_layers}")
+if layer_note:
+    st.warning(layer_note)
 
 # ----- what to compare ------------------------------------------------------------------------
 source = st.radio("Sentences", list(SOURCES), format_func=SOURCES.get, key="context.source", horizontal=True)
@@ -184,38 +173,16 @@ heatmap = charts.heatmap_pair(
 )
 st.plotly_chart(heatmap, width="stretch", key="context.heatmap")
 col_csv, col_html, _ = st.columns([1, 1, 2])
-col_csv.download_button(
-    "⬇ Matrix as CSV",
-    data=contextual.matrix_csv(view.matrix, names, list(occ.sentences)),
-    file_name=f"context_{word}_layer{layer}.csv",
-    mime="text/csv",
-    on_click="ignore",
-    key="context.download_csv",
-)
-col_html.download_button(
-    "⬇ Figure as HTML",
-    data=lambda: heatmap.to_html(include_plotlyjs=True, full_html=True),
-    file_name=f"context_{word}_layer{layer}.html",
-    mime="text/html",
-    on_click="ignore",
-    key="context.download_html",
-)
+col_csv.download_button("Matrix as CSV", data=contextual.matrix_csv(view.matrix, names, list(occ.sentences)), file_name=f"context_{word}_layer{layer}.csv", mime="text/csv", on_click="ignore", key="context.download_csv", icon=":material/download:")  # fmt: skip
+col_html.download_button("Figure as HTML", data=lambda: heatmap.to_html(include_plotlyjs=True, full_html=True), file_name=f"context_{word}_layer{layer}.html", mime="text/html", on_click="ignore", key="context.download_html", icon=":material/download:")  # fmt: skip
 
 # ----- senses ---------------------------------------------------------------------------------
 col_sense, col_map = st.columns(2)
 with col_sense:
     if view.separation:
         here, best = view.here, view.best_layer
-        st.plotly_chart(
-            charts.separation_chart(
-                [s.same for s in view.separation],
-                [s.cross for s in view.separation],
-                current_layer=layer,
-                centered=center,
-            ),
-            width="stretch",
-            key="context.separation",
-        )
+        same, cross = [s.same for s in view.separation], [s.cross for s in view.separation]
+        st.plotly_chart(charts.separation_chart(same, cross, current_layer=layer, centered=center), width="stretch", key="context.separation")  # fmt: skip
         m1, m2, m3 = st.columns(3)
         m1.metric("Same sense", f"{here.same:.2f}", help="Mean cosine of pairs with the same sense label.")
         m2.metric("Different sense", f"{here.cross:.2f}", help="Mean cosine of pairs with different labels.")
@@ -233,11 +200,10 @@ with col_sense:
         )
         st.caption("Add ` | sense` to each line (My own sentences) to see where in the network the senses split.")
 with col_map:
-    st.plotly_chart(
-        charts.occurrence_map(view.coords, list(view.groups), names, list(occ.sentences), view.variance_share),
-        width="stretch",
-        key="context.map",
+    occurrence_map = charts.occurrence_map(
+        view.coords, list(view.groups), names, list(occ.sentences), view.variance_share
     )
+    st.plotly_chart(occurrence_map, width="stretch", key="context.map")
 
 # ----- what a token can see -------------------------------------------------------------------
 st.subheader("Why context gets in: what the word's state can see")

@@ -15,10 +15,10 @@ Example:
     >>> run = TrainingRun(make_trainer("sgns", corpus, vector_size=8, min_count=1), SlotLease(slots, "me"), 60)
     >>> run.advance(3) is None, run.trainer.records[-1].step, slots.running()
     (True, 3, 0)
-    >>> run.start(); run.tick(0.05) is None, slots.running()
-    (True, 1)
-    >>> run.stop(); slots.running()
-    0
+    >>> run.start(); run.running
+    True
+    >>> run.stop(); run.running, slots.running()
+    (False, 0)
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.pagestate import PageState
-from explorer.ui.messages import guarded, show_error
+from explorer.ui.messages import clamp_to_range, guarded, show_error
 from explorer.ui.sidebar import (
     BUNDLED_MODEL_LABEL,
     DEFAULT_CORPUS,
@@ -21,15 +21,17 @@ from explorer.ui.sidebar import (
     UPLOAD_CHOICE,
     UPLOADED_CORPUS_KEY,
     SidebarState,
+    load_embedder,
     model_label,
     sidebar,
 )
-from explorer.ui.state import PageBinding, copy_link_control, restore, shareable_url, write_link
+from explorer.ui.state import PageBinding, arrive, copy_link_control, restore, shareable_url, write_link
 from explorer.ui.training import (
     acquire_training_slot,
     forget_training_run,
     release_training_slot,
     session_token,
+    training_controls,
     training_lease,
     training_run,
 )
@@ -51,8 +53,9 @@ def bind_page(page: PageState) -> PageBinding:
     Call it first on every page. Values come from the widget, else from the last visit, else (on
     the first visit in a session) from the link, else from the declaration's default.
     """
-    restore(SIDEBAR_STATE, track_arrival=False, where=st.sidebar)
-    restore(page)
+    arrived = arrive(page.prefix)
+    restore(SIDEBAR_STATE, arrived=arrived, where=st.sidebar)
+    restore(page, arrived=arrived)
     write_link((SIDEBAR_STATE, page))
     return PageBinding(page, (SIDEBAR_STATE,))
 
@@ -71,6 +74,8 @@ __all__ = [
     "SidebarState",
     "acquire_training_slot",
     "bind_page",
+    "clamp_to_range",
+    "load_embedder",
     "copy_link_control",
     "default_vector_set",
     "guarded",
@@ -85,6 +90,7 @@ __all__ = [
     "sidebar",
     "training_lease",
     "training_run",
+    "training_controls",
     "forget_training_run",
     "vector_set_picker",
 ]

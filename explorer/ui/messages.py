@@ -24,3 +24,18 @@ def guarded(message: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T 
         reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         st.error(f"{message}: {reason}")
         return None
+
+
+def clamp_to_range(key: str, lo: int, hi: int, why: str) -> str | None:
+    """Keep ``st.session_state[key]`` within [lo, hi] (None: ``hi``); returns a message when a value was replaced.
+
+    For a value whose range is only known once something loaded (a layer from a link made on a
+    deeper model).
+    """
+    value = st.session_state.get(key)
+    if value is not None and lo <= value <= hi:
+        return None
+    st.session_state[key] = hi
+    if value is None:
+        return None
+    return f"The link's value for {key!r} was ignored ({hi} is used instead): {why}."

@@ -10,12 +10,14 @@ import torch
 from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer import cache, corpus, links, readers
+from explorer.contextual import ContextualEmbedder
 from explorer.corpus import Corpus
 from explorer.device import describe_device, select_device
 from explorer.errors import CorpusError, LimitError
 from explorer.limits import check_upload_size
 from explorer.pagestate import Field, PageState
 from explorer.settings import Settings, get_settings
+from explorer.ui.messages import show_error
 from explorer.ui.state import copy_link_control, restore, write_link
 
 DEFAULT_CORPUS = "support_tickets"
@@ -164,7 +166,7 @@ def _navigation() -> None:
 def sidebar() -> SidebarState:
     """Draw the shared sidebar and return the corpus, device and transformer it resolved."""
     settings = get_settings()
-    restore(SIDEBAR_STATE, track_arrival=False, where=st.sidebar)
+    restore(SIDEBAR_STATE, where=st.sidebar)
     _navigation()
     active = _corpus_picker(settings)
     st.sidebar.caption(
@@ -188,3 +190,16 @@ def sidebar() -> SidebarState:
         model_label=model_label(settings.model),
         settings=settings,
     )
+
+
+def load_embedder(state: SidebarState, needed_for: str) -> ContextualEmbedder | None:
+    """The transformer the sidebar names, or None after saying why it could not be loaded and how to fix it."""
+    try:
+        return cache.get_embedder(state.model, str(state.device))
+    except (OSError, ValueError) as exc:
+        show_error(
+            f"The transformer {state.model_label!r} could not be loaded, so {needed_for}. Unset EXPLORER_MODEL "
+            "to use the bundled offline model, or point it at a local model folder",
+            exc,
+        )
+        return None

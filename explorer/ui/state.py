@@ -42,9 +42,14 @@ def _sync(spec: PageState, *, arrived: bool, where: Any) -> dict[str, Any]:
     kept: dict[str, Any] | None = ss.get(_kept_key(spec))
     values: dict[str, Any] = {}
     for f in spec.fields:
-        if f.key in ss and (f.keep or not arrived):
+        has_kept = f.keep and kept is not None and f.key in kept
+        if arrived and has_kept:
+            # Back from another page: what Streamlit still holds under a widget key may be a value
+            # the script assigned runs ago, so the copy kept at the end of the last visit wins.
+            values[f.key] = kept[f.key]
+        elif f.key in ss and (f.keep or not arrived):
             values[f.key] = ss[f.key]
-        elif f.keep and kept is not None and f.key in kept:
+        elif has_kept:
             values[f.key] = kept[f.key]
         else:
             values[f.key] = f.default_value()
@@ -64,12 +69,19 @@ def _sync(spec: PageState, *, arrived: bool, where: Any) -> dict[str, Any]:
     return values
 
 
-def restore(spec: PageState, *, track_arrival: bool = True, where: Any = None) -> dict[str, Any]:
-    """Bring back one declaration's values before its widgets draw (see the module docstring)."""
-    arrived = False
-    if track_arrival:
-        arrived = st.session_state.get(CURRENT_PAGE_KEY) != spec.prefix
-        st.session_state[CURRENT_PAGE_KEY] = spec.prefix
+def arrive(prefix: str) -> bool:
+    """Record that the page with this prefix runs now; True when the visitor has just come from another page."""
+    arrived = st.session_state.get(CURRENT_PAGE_KEY) != prefix
+    st.session_state[CURRENT_PAGE_KEY] = prefix
+    return arrived
+
+
+def restore(spec: PageState, *, arrived: bool = False, where: Any = None) -> dict[str, Any]:
+    """Bring back one declaration's values before its widgets draw (see the module docstring).
+
+    ``arrived``: the visitor has just come from another page (see ``arrive``), so kept copies win
+    over what Streamlit still holds, and values that do not ``keep`` go back to their defaults.
+    """
     return _sync(spec, arrived=arrived, where=where)
 
 

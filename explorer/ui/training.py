@@ -74,3 +74,40 @@ def forget_training_run() -> None:
     if run is not None:
         run.stop()
     st.session_state[SIGNATURE_KEY] = None
+
+
+def _advance(run: TrainingRun, n: int) -> None:
+    bar = st.progress(0.0, text=f"Training {n} step(s)…")
+    message = run.advance(
+        n, on_progress=lambda done, total: bar.progress(done / total, f"Training: {done}/{total} steps")
+    )
+    bar.empty()
+    if message:
+        st.info(message, icon=":material/hourglass_top:")
+
+
+def training_controls(run: TrainingRun | None, step_help: tuple[str, str]) -> None:
+    """The row of training buttons: Step x1/x20/x100 (with a progress bar), Start/Stop and Reset.
+
+    ``step_help``: what one step and twenty steps mean for this method and corpus.
+    """
+    per_step, twenty = step_help
+    cols = st.columns([1, 1, 1, 1.3, 1, 3])
+    disabled = run is None or run.finished
+    helps = (f"One step: {per_step}.", f"Twenty steps: {twenty}.", "A hundred steps.")
+    for col, n, text in zip(cols[:3], (1, 20, 100), helps, strict=True):
+        if col.button(f"Step ×{n}", disabled=disabled, help=text) and run is not None:
+            _advance(run, n)
+    if run is not None and run.running:
+        cols[3].button("Stop", icon=":material/stop:", type="primary", on_click=run.stop, help="Pause live training.")
+    else:
+        cols[3].button(
+            "Start",
+            icon=":material/play_arrow:",
+            disabled=disabled,
+            on_click=run.start if run is not None else None,
+            help="Train continuously and redraw about twice a second.",
+        )
+    cols[4].button(
+        "Reset", disabled=run is None, on_click=forget_training_run, help="Forget the training so far and start again."
+    )
