@@ -87,9 +87,10 @@ def opentsne_fft(X: np.ndarray) -> np.ndarray:
     from openTSNE import TSNEEmbedding, affinity, initialization
     from openTSNE.nearest_neighbors import PrecomputedNeighbors
 
-    from explorer.projection import TSNE_PCA_DIMS, _unit, default_perplexity, knn_graph, pca_components
+    from explorer.linalg import pca, unit_rows
+    from explorer.projection import TSNE_PCA_DIMS, default_perplexity, knn_graph
 
-    Xw, _ = pca_components(_unit(X), TSNE_PCA_DIMS)
+    Xw = pca(unit_rows(X), TSNE_PCA_DIMS)[0].astype(np.float32)
     Xw = np.ascontiguousarray(Xw, dtype=np.float64)
     n, perplexity = len(Xw), default_perplexity(len(Xw))
     neighbours, distances = knn_graph(Xw, int(3 * perplexity))
