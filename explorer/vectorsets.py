@@ -2,7 +2,9 @@
 
 Every set a page can use has an id: ``reference`` (the transformer's input-embedding table,
 which every server can rebuild), ``trained:<method>:<corpus source>`` (vectors trained in a
-visitor's session) or ``upload:<file name>`` (a file a visitor uploaded). A link carries the id,
+visitor's session; ``@run<R>`` names a finished run kept beside the latest one, ``@step<N>`` or
+``@run<R>.step<N>`` a snapshot kept at step N) or ``upload:<file name>`` (a file a visitor
+uploaded). A link carries the id,
 so it always names the set it was made on; only the reference set can be rebuilt from the id
 alone, and ``missing_message`` says what to do about the others.
 
@@ -28,7 +30,10 @@ from explorer.errors import LinkError
 REFERENCE_ID = "reference"
 REFERENCE_LABEL = "Transformer input embeddings (reference)"
 KINDS = ("reference", "trained", "upload")
-_TRAINED_RE = re.compile(r"trained:([a-z_]{1,20}):((?:builtin|upload):[\w .,()+\-]{1,120})")
+_TRAINED_RE = re.compile(
+    r"trained:([a-z_]{1,20}):((?:builtin|upload):[\w .,()+\-]{1,120})"
+    r"(?:@(?:run(\d{1,6})(?:\.step(\d{1,9}))?|step(\d{1,9})))?"
+)
 _UPLOAD_RE = re.compile(r"upload:([\w .,()+\-]{1,120})")
 
 
@@ -41,6 +46,8 @@ class VectorSetId:
     method: str | None = None
     corpus_source: str | None = None
     file_name: str | None = None
+    run: int | None = None
+    step: int | None = None
 
     @property
     def travels(self) -> bool:
@@ -48,9 +55,21 @@ class VectorSetId:
         return self.kind == "reference"
 
 
-def trained_id(method: str, corpus_source: str) -> str:
-    """The id of the vectors a method trains on a corpus (``corpus_source`` as in ``Corpus.source``)."""
-    return f"trained:{method}:{corpus_source}"
+def trained_id(method: str, corpus_source: str, run: int | None = None, step: int | None = None) -> str:
+    """The id of the vectors a method trains on a corpus (``corpus_source`` as in ``Corpus.source``).
+
+    ``run`` numbers a training run of this session kept beside the latest one; ``step`` names a
+    snapshot kept at that step.
+
+    >>> trained_id("sgns", "builtin:mixed", step=40), trained_id("sgns", "builtin:mixed", run=2, step=40)
+    ('trained:sgns:builtin:mixed@step40', 'trained:sgns:builtin:mixed@run2.step40')
+    >>> parse_id(trained_id("glove", "builtin:mixed", run=3)).run
+    3
+    """
+    suffix = f"@run{int(run)}" if run is not None else ""
+    if step is not None:
+        suffix += f".step{int(step)}" if suffix else f"@step{int(step)}"
+    return f"trained:{method}:{corpus_source}{suffix}"
 
 
 def upload_id(file_name: str) -> str:
@@ -70,7 +89,15 @@ def parse_id(raw: str) -> VectorSetId:
         return VectorSetId(text, "reference")
     if "/" not in text and "\\" not in text and ".." not in text:
         if m := _TRAINED_RE.fullmatch(text):
-            return VectorSetId(text, "trained", method=m.group(1), corpus_source=m.group(2))
+            run, step = m.group(3), m.group(4) or m.group(5)
+            return VectorSetId(
+                text,
+                "trained",
+                method=m.group(1),
+                corpus_source=m.group(2),
+                run=None if run is None else int(run),
+                step=None if step is None else int(step),
+            )
         if m := _UPLOAD_RE.fullmatch(text):
             return VectorSetId(text, "upload", file_name=m.group(1))
     shown = text if len(text) <= 40 else text[:40] + "…"
@@ -93,8 +120,9 @@ def missing_message(set_id: VectorSetId, method_title: str = "", corpus_title: s
     if set_id.kind == "trained":
         what = method_title or set_id.method
         where = corpus_title or set_id.corpus_source
+        kept = f"a snapshot (step {set_id.step}) of " if set_id.step is not None else ""
         return (
-            f"This link was made on vectors trained with {what} on {where}. Trained vectors stay in the session "
+            f"This link was made on {kept}vectors trained with {what} on {where}. Trained vectors stay in the session "
             "that trained them and cannot travel in a link: train them on the Train page (the button below opens it "
             "with that method and corpus), then come back." + fallback
         )
