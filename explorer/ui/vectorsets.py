@@ -76,8 +76,12 @@ def _explain_missing(key: str, wanted: str) -> None:
             st.caption(f"Open the Train page, pick {params['train.method']} on {params['sidebar.corpus']}.")
 
 
-def vector_set_picker(state: SidebarState, key: str, allow_upload: bool = True) -> WordVectors | None:
+def vector_set_picker(
+    state: SidebarState, key: str, allow_upload: bool = True, label: str = "Vector set"
+) -> WordVectors | None:
     """Choose among the session's vector sets, the reference set, or an uploaded file (state under ``key``).
+
+    A page may hold several pickers, each under its own ``key`` and ``label`` (the Compare page's A and B).
 
     The chosen id lives in ``st.session_state[key]`` (declare it in the page's state with
     ``default=default_vector_set`` and ``parse=parse_vector_set`` so it travels in links). A link
@@ -95,7 +99,7 @@ def vector_set_picker(state: SidebarState, key: str, allow_upload: bool = True) 
     labels = {REFERENCE_ID: REFERENCE_LABEL, UPLOAD_OPTION: "Upload a vector file…"}
     labels.update({i: s.label for i, s in sets.items()})
     choice = st.selectbox(
-        "Vector set",
+        label,
         options,
         format_func=lambda i: labels.get(i, i),
         key=key,
