@@ -14,7 +14,7 @@ from explorer.training.params import PARAMS, page_config, param_key, param_parse
 st.set_page_config(page_title="Train", page_icon=":material/model_training:", layout="wide")
 
 METHOD, SEED, WATCH, PINS, MAP_SIZE = "train.method", "train.seed", "train.watch", "train.pins", "train.map_size"
-MAP_PREV = "train.map_prev"
+MAP_PREV, EPOCH_SNAPSHOTS = "train.map_prev", "train.epoch_snapshots"
 PAGE_STATE = PageState(
     "train.",
     (
@@ -23,6 +23,7 @@ PAGE_STATE = PageState(
         Field(WATCH, "", parse=links.word_list(8)),
         Field(PINS, "", parse=links.word_list(20)),
         Field(MAP_SIZE, 50, parse=links.int_in(10, 200)),
+        Field(EPOCH_SNAPSHOTS, True, parse=links.flag()),
         *(
             Field(param_key(m, p.name), p.typed_default, parse=param_parser(p), link_when=lambda v, m=m: v[METHOD] == m)
             for m, specs in PARAMS.items()
@@ -91,7 +92,7 @@ signature = (method, corpus.source, corpus.name, corpus.token_count, tuple(sorte
 run = ui.training_run(state, signature, lambda: make_trainer(method, corpus, **config))
 
 
-ui.training_controls(run, tv.step_help(method, config["batch_words"], corpus.token_count))
+ui.training_controls(run, tv.step_help(method, config["batch_words"], corpus.token_count), epoch_key=EPOCH_SNAPSHOTS)
 
 view_cols = st.columns([3, 3, 1])
 suggested = ", ".join(teaching.SUGGESTED_WORDS.get(corpus.source, ())) or "charge, refund, battery"
@@ -118,6 +119,8 @@ def live_views() -> None:
     message = run.tick(budget_seconds=0.35)
     if message:
         st.info(message, icon=":material/hourglass_top:")
+    if ss[EPOCH_SNAPSHOTS]:
+        ui.keep_epoch_snapshot(run)  # live training: the first redraw after an epoch ends
     if was_running and not run.running:
         st.rerun()  # the Start/Stop button and the timer belong to the whole page
     st.progress(run.trainer.progress, text=run.status_text())

@@ -16,7 +16,7 @@ import numpy as np
 
 from explorer.corpus import Corpus
 from explorer.training import teaching
-from explorer.training.base import Trainer
+from explorer.training.base import Trainer, chunk_end
 from explorer.vectors import WordVectors
 from explorer.vectors_io import to_bytes
 
@@ -85,6 +85,36 @@ def word_map_frame(
         unknown_pins=[w for w in typed if w not in wv],
         positions={w: xy[i].tolist() for i, w in enumerate(words)},
     )
+
+
+def epochs_done(trainer: Trainer) -> int | None:
+    """Whole passes over the corpus a word-streaming trainer has finished (None for the other methods).
+
+    >>> from explorer.training import make_trainer
+    >>> t = make_trainer("sgns", Corpus.from_texts(["a cat sat on a mat"] * 50), vector_size=8, min_count=1, batch_words=100)
+    >>> _ = t.step(steps_to_epoch_end(t)); epochs_done(t), steps_to_epoch_end(t)
+    (1, 3)
+    """
+    if trainer.method not in STREAMING_METHODS:
+        return None
+    return int(trainer.words_done // max(len(trainer.data.ids), 1))
+
+
+def steps_to_epoch_end(trainer: Trainer) -> int | None:
+    """Steps left until a word-streaming trainer finishes its current epoch (a step never crosses one).
+
+    None for the other methods and for a finished run. Stepping exactly this many lets a page keep
+    a snapshot at the end of each epoch.
+    """
+    if trainer.method not in STREAMING_METHODS or trainer.done:
+        return None
+    n_all = len(trainer.data.ids)
+    pos, steps = trainer.words_done % n_all, 0
+    while True:
+        steps += 1
+        pos = chunk_end(trainer.data.sentence, pos, trainer.config.batch_words)
+        if pos >= n_all:
+            return steps
 
 
 def watch_words(typed: str, wv: WordVectors, corpus_source: str) -> list[str]:

@@ -29,6 +29,8 @@ from explorer.ui.state import PageBinding, arrive, copy_link_control, restore, s
 from explorer.ui.training import (
     acquire_training_slot,
     forget_training_run,
+    keep_epoch_snapshot,
+    keep_snapshot,
     release_training_slot,
     session_token,
     training_controls,
@@ -92,5 +94,7 @@ __all__ = [
     "training_run",
     "training_controls",
     "forget_training_run",
+    "keep_epoch_snapshot",
+    "keep_snapshot",
     "vector_set_picker",
 ]
