@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
+from explorer.compare import Comparison
 from explorer.contextual import AllLayers, ContextualEmbedder
 from explorer.corpus import Corpus
 from explorer.limits import TrainingSlots
@@ -186,3 +187,52 @@ def get_kmeans_labels(X: np.ndarray, k: int, seed: int) -> np.ndarray:
 def get_cooccurrence_view(corpus: Corpus, words: tuple[str, ...], window: int) -> CooccurrenceView:
     """Co-occurrence counts and PPMI of a few words (the Train page's teaching view), cached by corpus content."""
     return cooccurrence_view(corpus, list(words), window)
+
+
+# ----- comparisons (Compare page) ------------------------------------------------------------
+def _vectors_key(wv: WordVectors) -> str:
+    """What identifies a vector set for caching: the content of its vectors, words and counts, and its name."""
+    from explorer.projection import content_hash
+
+    counts = "" if wv.counts is None else content_hash(np.asarray(wv.counts))
+    return f"{content_hash(wv.vectors)}:{hash(wv.keys)}:{counts}:{wv.name}"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _comparison(key_a: str, key_b: str, k: int, _a: WordVectors, _b: WordVectors) -> Comparison:
+    from explorer.compare import compare
+
+    return compare(_a, _b, k=k)
+
+
+def get_comparison(a: WordVectors, b: WordVectors, k: int) -> Comparison:
+    """``compare.compare(a, b, k)``, cached by both sets' content (never by an id a link could forge) and k."""
+    return _comparison(_vectors_key(a), _vectors_key(b), int(k), a, b)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _benchmarks(
+    key_a: str,
+    key_b: str,
+    files: tuple[tuple[str, str, bytes], ...],
+    sections: bool,
+    shared_only: bool,
+    max_bytes: int | None,
+    _a: WordVectors,
+    _b: WordVectors,
+) -> list[dict[str, object]]:
+    from explorer.compare.page_views import score_benchmarks
+
+    return score_benchmarks(_a, _b, files, sections, shared_only, max_bytes)
+
+
+def get_benchmarks(
+    a: WordVectors,
+    b: WordVectors,
+    files: tuple[tuple[str, str, bytes], ...],
+    sections: bool,
+    shared_only: bool,
+    max_bytes: int | None,
+) -> list[dict[str, object]]:
+    """Both sets scored on the evaluation files (title, kind, bytes), cached by the sets' and the files' content."""
+    return _benchmarks(_vectors_key(a), _vectors_key(b), files, bool(sections), bool(shared_only), max_bytes, a, b)

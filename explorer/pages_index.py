@@ -52,4 +52,11 @@ PAGES: tuple[PageInfo, ...] = (
         "From word vectors to sentence vectors: averaged (plain, without stopwords, TF-IDF weighted) or "
         "contextual, compared on similarity heatmaps.",
     ),
+    PageInfo(
+        "pages/6_Compare.py",
+        "Compare",
+        ":material/compare:",
+        "Two vector sets word by word: your training against the transformer's table, two methods or two "
+        "snapshots of one run, aligned on one map, with the words whose neighbours changed most.",
+    ),
 )

@@ -243,6 +243,7 @@ def benchmark_table(
     restrict_vocab: int = 30000,
     shared_only: bool = False,
     max_bytes: int | None = None,
+    sections: bool = False,
 ) -> list[dict[str, object]]:
     """Rows (benchmark, metric, a, b, a_used, b_used, note) scoring both sets on the same files.
 
@@ -252,6 +253,8 @@ def benchmark_table(
     ``shared_only`` both sets are restricted to their shared words first, so neither scores on
     words the other lacks. ``max_bytes`` is the upload limit of each file (None: no limit). A
     file that cannot be read, or that a set cannot be scored on, gives NaN and the reason in ``note``.
+    With ``sections`` each analogy row is followed by one row per ``: section`` of the file
+    (benchmark ``"<name> · <section>"``).
 
     >>> import numpy as np
     >>> from explorer.vectors import WordVectors
@@ -261,6 +264,9 @@ def benchmark_table(
     >>> row = benchmark_table(a, b, analogies={"royal": b": royal\\nman woman king queen\\n"})[0]
     >>> row["metric"], row["a"], row["b"]
     ('accuracy (3CosAdd)', 1.0, 0.0)
+    >>> rows = benchmark_table(a, b, analogies={"royal": b": royal\\nman woman king queen\\n"}, sections=True)
+    >>> [r["benchmark"] for r in rows]
+    ['royal', 'royal · royal']
     """
     from explorer import evaluation
 
@@ -281,6 +287,8 @@ def benchmark_table(
             ]
             label = _METHOD_LABELS.get(method.lower(), method)
             rows.append(_row(name, f"accuracy ({label})", results, _analogy_cells))
+            if sections:
+                rows.extend(_section_rows(name, f"accuracy ({label})", results))
     for name, source in (word_pairs or {}).items():
         try:
             data = _readable(source, max_bytes)
@@ -305,6 +313,24 @@ def _score(evaluate: Callable[..., Any], wv: WordVectors, *args: Any, **kwargs: 
         return evaluate(wv, *args, **kwargs), ""
     except ValueError as exc:  # the library's input errors: no question or pair in the vocabulary
         return None, str(exc)
+
+
+def _section_rows(name: str, metric: str, results: Sequence[tuple[Any, str]]) -> list[dict[str, object]]:
+    """One row per section of an analogy file; a set that could not be scored gets NaN there."""
+    scored = [r for r, _ in results if r is not None]
+    if not scored:
+        return []
+    titles = [s.section for s in scored[0].sections]
+    by_set = [{s.section: s for s in r.sections} if r is not None else {} for r, _ in results]
+    out = []
+    for title in titles:
+        cells = [(by.get(title), "") for by in by_set]
+        out.append(_row(f"{name} · {title}", metric, cells, _section_cells))
+    return out
+
+
+def _section_cells(result: Any) -> tuple[float, str]:
+    return float(result.accuracy), f"{result.total:,} of {result.total + result.skipped:,} questions"
 
 
 def _analogy_cells(result: Any) -> tuple[float, str]:
