@@ -18,16 +18,17 @@ PAGE_STATE = PageState(
     "sentences.",
     (
         Field("sentences.preset", DEFAULT_PRESET, parse=links.choice(list(PRESETS))),
+        # None: the chosen preset's sentences and query (a link naming only a preset opens them)
         Field(
             "sentences.text",
-            PRESETS[DEFAULT_PRESET].text,
+            None,
             parse=links.text(links.MAX_PARAM_CHARS),
             link_when=lambda v: (
-                len(v["sentences.text"]) <= TEXT_LINK_CHARS
-                and v["sentences.text"].strip() != getattr(PRESETS.get(v["sentences.preset"]), "text", None)
+                len(v["sentences.text"] or "") <= TEXT_LINK_CHARS
+                and (v["sentences.text"] or "").strip() != getattr(PRESETS.get(v["sentences.preset"]), "text", None)
             ),
         ),
-        Field("sentences.query", PRESETS[DEFAULT_PRESET].query, parse=links.text(300)),
+        Field("sentences.query", None, parse=links.text(300)),
         Field("sentences.vectors", ui.default_vector_set, parse=ui.parse_vector_set),
         Field("sentences.metric", "cosine", parse=links.choice(list(sv.METRICS))),
         Field("sentences.topn", 3, parse=links.int_in(1, 10)),
@@ -37,6 +38,9 @@ PAGE_STATE = PageState(
 )
 binding = ui.bind_page(PAGE_STATE)
 state = ui.sidebar()
+for key, field in (("sentences.text", "text"), ("sentences.query", "query")):
+    if st.session_state[key] is None:
+        st.session_state[key] = getattr(PRESETS[st.session_state["sentences.preset"]], field)
 
 st.title("Sentences: from word vectors to sentence vectors")
 st.markdown(
