@@ -69,9 +69,6 @@ st.markdown(
 wv = ui.vector_set_picker(state, key="project.vectors")
 if wv is None:
     st.stop()
-for notice in wv.notices:
-    st.info(notice)
-st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions.")
 
 # ----- controls ---------------------------------------------------------------------------------
 left, middle, right = st.columns(3)

@@ -48,9 +48,6 @@ st.markdown(
 wv = ui.vector_set_picker(state, key="analogy.vectors")
 if wv is None:
     st.stop()
-for notice in wv.notices:
-    st.info(notice)
-st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions.")
 
 if not ss.get("analogy.started"):
     # A first visit without a linked question opens on an example the vector set answers.

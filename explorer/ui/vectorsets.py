@@ -108,13 +108,19 @@ def vector_set_picker(
     )
     if choice == REFERENCE_ID:
         try:
-            return cache.get_reference_vectors(state.model, str(state.device))
+            wv = cache.get_reference_vectors(state.model, str(state.device))
         except (OSError, ValueError) as exc:
             show_error("The transformer could not be loaded, so its input vectors are not available", exc)
             return None
-    if choice == UPLOAD_OPTION:
-        return _uploaded_vectors(state, key)
-    return sets[choice].vectors
+    elif choice == UPLOAD_OPTION:
+        wv = _uploaded_vectors(state, key)
+    else:
+        wv = sets[choice].vectors
+    if wv is not None:
+        for notice in wv.notices:
+            st.info(notice)
+        st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions.")
+    return wv
 
 
 def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
