@@ -27,15 +27,30 @@ col_corpus.metric(
     "Corpus", state.corpus.name, f"{state.corpus.token_count:,} tokens", delta_color="off", delta_arrow="off"
 )
 col_device.metric("Device", state.device_label)
-try:
-    embedder = cache.get_embedder(state.model, str(state.device))
+loading = cache.start_embedder_warmup(state.model, str(state.device))
+
+
+@st.fragment(run_every=1.0 if loading.is_alive() else None)
+def transformer_status() -> None:
+    """The transformer loads in the background; the badge turns to "ready" when it has."""
+    if loading.is_alive():
+        col_model.metric(
+            "Transformer", state.model_label, "loading in the background…", delta_color="off", delta_arrow="off"
+        )
+        col_model.caption("Train, Project and Analogies work now; Context and Sentences wait for the model.")
+        return
+    try:
+        embedder = cache.get_embedder(state.model, str(state.device))
+    except (OSError, ValueError) as exc:
+        col_model.metric("Transformer", state.model_label, "not loaded", delta_color="off", delta_arrow="off")
+        ui.show_error("The transformer could not be loaded; the Context page needs it", exc)
+        return
     col_model.metric(
         "Transformer", embedder.name, f"{embedder.num_layers} layers, ready", delta_color="off", delta_arrow="off"
     )
-except (OSError, ValueError) as exc:
-    col_model.metric("Transformer", state.model or "bundled MiniLM", "not loaded", delta_color="off", delta_arrow="off")
-    ui.show_error("The transformer could not be loaded; the Context page needs it", exc)
 
+
+transformer_status()
 st.divider()
 for page in PAGES:
     with st.container(border=True):

@@ -126,6 +126,17 @@ def start_umap_warmup() -> threading.Thread:
 
 
 @st.cache_resource(show_spinner=False)
+def start_embedder_warmup(model: str | None, device: str) -> threading.Thread:
+    """Load the transformer in a background thread, once per (model, device), so the home page shows
+    at once and the pages that need the model find it loaded (or wait on the same load)."""
+    # Finish importing transformers here first: another thread importing it while this one is
+    # half-way through its package __init__ would see a partly initialised module.
+    import transformers  # noqa: F401
+
+    return _warm_up_in_background("embedder-warmup", lambda: get_embedder(model, device))
+
+
+@st.cache_resource(show_spinner=False)
 def start_tsne_warmup() -> threading.Thread:
     """Compile the large-map t-SNE kernels once per process (a few seconds the first time, then
     loaded from numba's disk cache), in a background thread. Returns the (daemon) thread."""

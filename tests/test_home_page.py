@@ -10,6 +10,10 @@ from tests.apptest import app_test
 
 @pytest.mark.slow
 def test_home_page_renders_with_bundled_model_and_default_corpus():
+    from explorer import cache
+    from explorer.device import select_device
+
+    cache.start_embedder_warmup(None, str(select_device("auto"))).join(timeout=180)
     at = app_test("app.py", timeout=180)
     at.run()
     assert not at.exception
@@ -22,8 +26,34 @@ def test_home_page_renders_with_bundled_model_and_default_corpus():
     assert "Device:" in sidebar_text and "Transformer:" in sidebar_text
 
 
+def test_home_page_shows_at_once_while_the_transformer_loads(monkeypatch):
+    import threading
+
+    from explorer import cache
+
+    release = threading.Event()
+
+    def slow_load(*args, **kwargs):
+        release.wait(timeout=30)
+        raise OSError("not needed here")
+
+    monkeypatch.setattr(cache, "get_embedder", slow_load)
+    monkeypatch.setenv("EXPLORER_MODEL", "/slow/model")
+    at = app_test("app.py")
+    at.run()
+    assert not at.exception
+    assert {m.label: m for m in at.metric}["Transformer"].delta == "loading in the background…"
+    links = [el for el in at.main if getattr(el, "type", "") == "page_link"] or at.get("page_link")
+    assert len(links) >= len(PAGES), "the page cards show while the model loads"
+    release.set()
+
+
 def test_home_page_reports_a_model_that_cannot_load(monkeypatch):
+    from explorer import cache
+    from explorer.device import select_device
+
     monkeypatch.setenv("EXPLORER_MODEL", "/nonexistent/model/folder")
+    cache.start_embedder_warmup("/nonexistent/model/folder", str(select_device("auto"))).join(timeout=30)
     at = app_test("app.py")
     at.run()
     assert not at.exception
