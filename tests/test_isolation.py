@@ -246,3 +246,21 @@ def test_a_real_upload_stays_in_its_own_session() -> None:
     assert "quokka" not in text and "secret" not in text
     assert "corpus=builtin:support_tickets" in text, "until it uploads, the second visitor sees the built-in corpus"
     assert not second.get("download_button")
+
+
+def test_an_upload_in_use_is_named_after_a_page_switch_and_can_be_removed() -> None:
+    at = AppTest.from_function(_upload_script, default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="sidebar.corpus").select("__upload__").run()
+    at.get("file_uploader")[0].set_value(("notes.txt", b"zanzibar quokka xylophone.\n" * 5, "text/plain")).run()
+    # Another page ran: the uploader has forgotten its file, the parsed corpus is still in use.
+    back = AppTest.from_function(_upload_script, default_timeout=60)
+    for key in ("sidebar.uploaded_corpus", "sidebar.kept"):
+        back.session_state[key] = at.session_state[key]
+    back.run()
+    assert any("corpus=upload:notes.txt" in m.value for m in back.markdown)
+    assert any("In use: **notes.txt**" in c.value for c in back.sidebar.caption)
+    next(b for b in back.sidebar.button if b.label == "Remove this upload").click().run()
+    assert not back.exception
+    assert any("corpus=builtin:support_tickets" in m.value for m in back.markdown)
+    assert "sidebar.uploaded_corpus" not in back.session_state

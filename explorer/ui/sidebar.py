@@ -106,9 +106,14 @@ def _uploaded_corpus(settings: Settings) -> Corpus | None:
         f"up to {settings.max_upload_bytes / 2**20:.0f} MB. Uploaded text cannot travel in a shared link.",
     )
     if file is None:
-        if held is not None:
-            st.sidebar.caption(f"In use: **{held[1].name}** (uploaded earlier in this session).")
-        return None if held is None else held[1]
+        if held is None:
+            return None
+        # Streamlit's uploader forgets its file on a page switch; the parsed corpus stays in the session.
+        st.sidebar.caption(f"In use: **{held[1].name}**, uploaded earlier in this session.")
+        st.sidebar.button(
+            "Remove this upload", icon=":material/delete:", on_click=_forget_upload, key="sidebar.remove_upload"
+        )
+        return held[1]
     try:
         check_upload_size(settings, file.size, file.name)
         columns = readers.list_columns(file)
@@ -140,6 +145,11 @@ def _uploaded_corpus(settings: Settings) -> Corpus | None:
         return None
     st.session_state[UPLOADED_CORPUS_KEY] = (fingerprint, parsed)
     return parsed
+
+
+def _forget_upload() -> None:
+    st.session_state.pop(UPLOADED_CORPUS_KEY, None)
+    st.session_state["sidebar.corpus"] = DEFAULT_CORPUS
 
 
 def _device(settings: Settings) -> torch.device:
