@@ -119,8 +119,17 @@ def vector_set_picker(
     if wv is not None:
         for notice in wv.notices:
             st.info(notice)
-        st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions.")
+        st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions. {_why(choice)}")
     return wv
+
+
+def _why(choice: str) -> str:
+    """Why this set is the one in use, so a result that looks odd (all cosines near 1) can be traced to it."""
+    if choice == REFERENCE_ID:
+        return "The transformer's own input table: general English, the same in every session."
+    if choice == st.session_state.get(ACTIVE_VECTORS_KEY):
+        return "In use because it is the set you trained or uploaded last; pick another above."
+    return ""
 
 
 def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
