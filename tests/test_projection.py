@@ -427,3 +427,12 @@ def test_selected_rows_from_chart_events() -> None:
 
     points = [{"customdata": {"0": 5}}, {"customdata": [2]}, {"customdata": 5}, {"customdata": [99]}, {"x": 1}]
     assert selected_rows(points, 10) == [5, 2]
+
+
+def test_a_2d_map_selects_on_drag_and_a_3d_map_orbits() -> None:
+    """The Project page says "drag a box or lasso": dragging must select, not pan."""
+    from explorer.charts.projection import projection_figure
+
+    keys = ["a", "b", "c"]
+    assert projection_figure(keys, np.zeros((3, 2))).layout.dragmode == "select"
+    assert projection_figure(keys, np.zeros((3, 3))).layout.dragmode == "orbit"

@@ -159,7 +159,7 @@ def projection_figure(
         height=height,
         margin={"l": 10, "r": 10, "t": 60 if title else 36, "b": 10},  # room for the mode bar above the legend
         legend={"itemsizing": "constant", "title": {"text": ""}},
-        dragmode="orbit" if three_d else None,
+        dragmode="orbit" if three_d else "select",  # 2-D: dragging draws a selection box, scrolling zooms
         hovermode="closest",
         uirevision="project-map",
     )
