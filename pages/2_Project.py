@@ -11,6 +11,7 @@ from explorer.neighbours import NEIGHBOURS_LABEL, nearest_neighbours, neighbour_
 from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
 from explorer.vectors_io import to_projector_tsv
+from explorer.wording import count
 
 st.set_page_config(page_title="Project", page_icon=":material/scatter_plot:", layout="wide")
 
@@ -131,7 +132,7 @@ if points is None:
 keys = list(points.keys)
 if len(keys) < 3:
     st.error(
-        f"Only {len(keys)} word(s) are left to project; a map needs at least 3. Loosen the filter or list more words."
+        f"Only {count(len(keys), 'word')} left to project; a map needs at least 3. Loosen the filter or list more words."
     )
     st.stop()
 label = proj.METHOD_LABELS[method]
@@ -155,7 +156,7 @@ if colours.missing:
     st.caption(f"Not on the map: {', '.join(colours.missing[:15])}{' …' if len(colours.missing) > 15 else ''}")
 highlight = proj.search_matches(keys, search)
 if search.strip():
-    st.caption(f"Search {search.strip()!r}: {len(highlight)} match(es) on the map.")
+    st.caption(f"Search {search.strip()!r}: {count(len(highlight), 'match', 'matches')} on the map.")
 chart_state = ss.get("project.chart")
 selection = chart_state.get("selection", {}) if dims == 2 and hasattr(chart_state, "get") else {}
 selected = [keys[i] for i in charts.selected_rows(selection.get("points", []), len(keys))]
@@ -196,7 +197,7 @@ if len(focus.selected) > 1:
         if len(focus.selected) > mapview.MAX_NEIGHBOUR_WORDS
         else ""
     )
-    st.caption(f"{len(focus.selected)} words selected{more}")
+    st.caption(f"{count(len(focus.selected), 'word')} selected{more}")
     st.dataframe(neighbour_table(focus.selected_neighbours), hide_index=True, width="stretch")
 elif focus.word:
     st.markdown(f"**{focus.word}**" + (" (selected on the map)" if focus.selected else ""))

@@ -7,6 +7,7 @@ import streamlit as st
 from explorer import cache, contextual, links, ui
 from explorer.charts import context as charts
 from explorer.pagestate import Field, PageState
+from explorer.wording import count
 
 st.set_page_config(page_title="Context · Embedding Explorer", page_icon=":material/search:", layout="wide")
 
@@ -94,7 +95,7 @@ elif source == "custom":
     if parsed.unlabeled:
         lines = ", ".join(str(i) for i in parsed.unlabeled[:12])
         st.warning(
-            f"Line(s) {lines} have no ` | sense` label while others do, so the senses are ignored. "
+            f"{'Line' if len(parsed.unlabeled) == 1 else 'Lines'} {lines} have no ` | sense` label while others do, so the senses are ignored. "
             "Label every line, or none."
         )
 else:
@@ -106,7 +107,7 @@ else:
         found = list(state.corpus.sentences_with(word.strip()))
         sentences = contextual.sample_sentences(found, int(n_max), seed=int(seed))
         note = f", a random sample of {len(sentences)} (change the seed for another)" if len(found) > n_max else ""
-        st.caption(f"{len(found):,} sentences of **{state.corpus.name}** contain “{word.strip()}”{note}.")
+        st.caption(f"{count(len(found), 'sentence')} of **{state.corpus.name}** contain “{word.strip()}”{note}.")
 
 col_layer, col_center, col_pool = st.columns([3, 1, 1])
 layer = col_layer.slider(
@@ -160,7 +161,7 @@ pieces = embedder.word_pieces(word)
 st.markdown(
     f"**Static lookup:** every cell is **1.00**: the table has one row for “{word}”, the same in every sentence. "
     f"**Contextual, layer {layer}:** cosines from **{view.pair_min:.2f}** to **{view.pair_max:.2f}** "
-    f"(mean {view.pair_mean:.2f}) over {len(occ)} occurrences."
+    f"(mean {view.pair_mean:.2f}) over {count(len(occ), 'occurrence')}."
     + (f" “{word}” is split into {' + '.join(pieces)}; their states are pooled ({pooling})." if len(pieces) > 1 else "")
 )
 if center:

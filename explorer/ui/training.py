@@ -17,6 +17,7 @@ from explorer.training.run import SlotLease, TrainingRun
 from explorer.training.views import epochs_done, steps_to_epoch_end
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import VECTOR_SETS_KEY, register_vectors
+from explorer.wording import count
 
 
 def session_token() -> str:
@@ -70,7 +71,7 @@ def _trained_ids() -> list[vectorsets.VectorSetId]:
 
 def _keep(trainer: Trainer, what: str, set_id: str) -> str:
     """Register the trainer's current vectors as a vector set of their own; drop the oldest kept ones past the cap."""
-    label = f"Trained: {METHOD_TITLES.get(trainer.method, trainer.method)} on {trainer.corpus.name} · {what}"
+    label = f"Trained, {what}: {METHOD_TITLES.get(trainer.method, trainer.method)} on {trainer.corpus.name}"
     register_vectors(label, trainer.snapshot(name=label), make_active=False, set_id=set_id)
     kept = [p.text for p in _trained_ids() if p.run is not None]
     for old in kept[:-MAX_KEPT_SETS]:
@@ -84,13 +85,13 @@ def keep_snapshot(run: TrainingRun) -> str:
     last = t.records[-1]
     epochs = epochs_done(t)
     if epochs is None:
-        when = f"step {last.step}"
+        when = ""
     elif t.done or t.words_done % max(len(t.data.ids), 1) == 0:
-        when = f"step {last.step}, end of epoch {epochs}"
+        when = f" (end of epoch {epochs})"
     else:
-        when = f"step {last.step}, in epoch {last.epoch}"
+        when = f" (in epoch {last.epoch})"
     set_id = vectorsets.trained_id(t.method, t.corpus.source, run=run_number(), step=last.step)
-    return _keep(t, f"run {run_number()}, {when}", set_id)
+    return _keep(t, f"run {run_number()} at step {last.step}{when}", set_id)
 
 
 def keep_epoch_snapshot(run: TrainingRun) -> str | None:
@@ -112,7 +113,7 @@ def _keep_finished_run(old: TrainingRun) -> None:
     t = old.trainer
     _keep(
         t,
-        f"run {run_number()}, {t.records[-1].step} steps",
+        f"run {run_number()} ({t.records[-1].step} steps)",
         vectorsets.trained_id(t.method, t.corpus.source, run=run_number()),
     )
     st.session_state[RUN_NUMBER_KEY] = run_number() + 1
@@ -156,7 +157,7 @@ def forget_training_run() -> None:
 
 def _advance(run: TrainingRun, n: int, per_epoch: bool = False) -> None:
     """Train ``n`` steps; with ``per_epoch``, stop at each epoch's end to keep a snapshot there."""
-    bar = st.progress(0.0, text=f"Training {n} step(s)…")
+    bar = st.progress(0.0, text=f"Training {count(n, 'step')}…")
     done, message = 0, None
     while done < n and message is None and not run.finished:
         left = steps_to_epoch_end(run.trainer) if per_epoch else None
