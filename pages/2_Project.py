@@ -7,6 +7,7 @@ import streamlit as st
 from explorer import cache, links, mapview, ui
 from explorer import projection as proj
 from explorer.charts import projection as charts
+from explorer.charts.export import figure_html
 from explorer.neighbours import NEIGHBOURS_LABEL, nearest_neighbours, neighbour_table
 from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
@@ -215,7 +216,7 @@ e1.download_button(
     file_name=f"projection_{method}_{dims}d.csv", mime="text/csv",
     help=f"Neighbours are listed for maps of up to {CSV_NEIGHBOURS_LIMIT:,} words.",
 )  # fmt: skip
-e2.download_button("Figure (standalone HTML)", data=lambda: charts.figure_html(fig), file_name=f"projection_{method}_{dims}d.html", mime="text/html")  # fmt: skip
+e2.download_button("Figure (standalone HTML)", data=lambda: figure_html(fig), file_name=f"projection_{method}_{dims}d.html", mime="text/html")  # fmt: skip
 e3.download_button("vectors.tsv (TF projector)", data=lambda: to_projector_tsv(points)[0], file_name="vectors.tsv", mime="text/tab-separated-values")  # fmt: skip
 e4.download_button("metadata.tsv (TF projector)", data=lambda: to_projector_tsv(points)[1], file_name="metadata.tsv", mime="text/tab-separated-values")  # fmt: skip
 st.caption(

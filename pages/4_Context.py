@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer import cache, contextual, links, ui
 from explorer.charts import context as charts
+from explorer.charts.export import figure_html
 from explorer.pagestate import Field, PageState
 from explorer.wording import count
 
@@ -175,7 +176,7 @@ heatmap = charts.heatmap_pair(
 st.plotly_chart(heatmap, width="stretch", key="context.heatmap")
 col_csv, col_html, _ = st.columns([1, 1, 2])
 col_csv.download_button("Matrix as CSV", data=contextual.matrix_csv(view.matrix, names, list(occ.sentences)), file_name=f"context_{word}_layer{layer}.csv", mime="text/csv", on_click="ignore", key="context.download_csv", icon=":material/download:")  # fmt: skip
-col_html.download_button("Figure as HTML", data=lambda: heatmap.to_html(include_plotlyjs=True, full_html=True), file_name=f"context_{word}_layer{layer}.html", mime="text/html", on_click="ignore", key="context.download_html", icon=":material/download:")  # fmt: skip
+col_html.download_button("Figure as HTML", data=lambda: figure_html(heatmap), file_name=f"context_{word}_layer{layer}.html", mime="text/html", on_click="ignore", key="context.download_html", icon=":material/download:")  # fmt: skip
 
 # ----- senses ---------------------------------------------------------------------------------
 col_sense, col_map = st.columns(2)

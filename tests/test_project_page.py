@@ -147,3 +147,18 @@ def test_link_restores_the_view(monkeypatch) -> None:
     assert at.selectbox(key="project.method").value == "umap"
     assert at.metric[0].value == "50"
     assert any("project.k" in w.value for w in at.warning)  # out of range: ignored with a warning
+
+
+def test_exported_figures_keep_their_labels() -> None:
+    """A downloaded figure must look like the one on the page: tick labels with room, plotly.js inlined."""
+    from explorer.charts.context import heatmap_pair
+    from explorer.charts.export import figure_html
+    from explorer.charts.projection import projection_figure
+
+    labels = ["1: The bank approved", "2: the river bank", "3: bank raised"]
+    heat = figure_html(heatmap_pair(np.eye(3), np.ones((3, 3)), labels, labels, layer=2, word="bank"))
+    assert all(label in heat for label in labels) and '"automargin":true' in heat.replace(" ", "")
+    scatter = figure_html(
+        projection_figure(["king", "queen", "man"], np.eye(3)[:, :2], axis_titles=["PC1 (40% of variance)", "PC2"])
+    )
+    assert "PC1 (40% of variance)" in scatter and "cdn.plot.ly" not in scatter

@@ -173,11 +173,6 @@ def projection_figure(
     return fig
 
 
-def figure_html(fig: go.Figure) -> str:
-    """The figure as one standalone HTML file (plotly.js inlined, works offline)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True)
-
-
 def selected_rows(points: Iterable[dict], n: int) -> list[int]:
     """Row indices (from ``customdata``) of the points a chart selection returned, in order, deduplicated.
 
