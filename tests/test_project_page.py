@@ -161,4 +161,4 @@ def test_exported_figures_keep_their_labels() -> None:
     scatter = figure_html(
         projection_figure(["king", "queen", "man"], np.eye(3)[:, :2], axis_titles=["PC1 (40% of variance)", "PC2"])
     )
-    assert "PC1 (40% of variance)" in scatter and "cdn.plot.ly" not in scatter
+    assert "PC1 (40% of variance)" in scatter and 'src="https://cdn.plot.ly' not in scatter

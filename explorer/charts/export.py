@@ -11,7 +11,7 @@ Example:
     >>> standalone(fig).layout.yaxis.automargin
     True
     >>> html = figure_html(fig)
-    >>> "first sentence" in html and "cdn.plot.ly" not in html
+    >>> "first sentence" in html and 'src="https://cdn.plot.ly' not in html
     True
 """
 
