@@ -44,8 +44,8 @@ def load_pretrained(name_or_path: str | os.PathLike[str] | None = None) -> tuple
     unset) and reachable. ``trust_remote_code`` is never enabled.
 
     Example:
-        >>> tokenizer, model, name = load_pretrained()  # doctest: +SKIP
-        >>> name, model.config.num_hidden_layers  # doctest: +SKIP
+        >>> tokenizer, model, name = load_pretrained()
+        >>> name, model.config.num_hidden_layers
         ('all-MiniLM-L6-v2', 6)
     """
     asked = None if name_or_path is None else str(name_or_path).strip()

@@ -18,10 +18,10 @@ Two kinds of vectors come out of the same runner:
 
 Example:
     >>> from explorer.contextual import ContextualEmbedder
-    >>> emb = ContextualEmbedder.load(device="cpu")  # doctest: +SKIP
-    >>> emb.occurrences(["I paid at the bank.", "We sat on the river bank."], "bank").vectors.shape  # doctest: +SKIP
+    >>> emb = ContextualEmbedder.load(device="cpu")
+    >>> emb.occurrences(["I paid at the bank.", "We sat on the river bank."], "bank").vectors.shape
     (2, 384)
-    >>> emb.sentence_vectors(["A cat sat.", "Stocks fell."]).vectors.shape  # doctest: +SKIP
+    >>> emb.sentence_vectors(["A cat sat.", "Stocks fell."]).vectors.shape
     (2, 384)
 """
 
@@ -176,8 +176,8 @@ class ContextualEmbedder:
         See :func:`explorer.contextual.loading.load_pretrained` for where the files come from.
 
         Example:
-            >>> emb = ContextualEmbedder.load(device="cpu")  # doctest: +SKIP
-            >>> emb.num_layers, emb.hidden_size  # doctest: +SKIP
+            >>> emb = ContextualEmbedder.load(device="cpu")
+            >>> emb.num_layers, emb.hidden_size
             (6, 384)
         """
         if isinstance(device, torch.device):
@@ -269,8 +269,8 @@ class ContextualEmbedder:
         """Vectors of every whole-word occurrence of ``word`` at ``layer`` (0: embedding output, -1: last).
 
         Example:
-            >>> occ = emb.occurrences(["The bank by the bank.", "No river here."], "bank")  # doctest: +SKIP
-            >>> len(occ), occ.missing  # doctest: +SKIP
+            >>> occ = emb.occurrences(["The bank by the bank.", "No river here."], "bank")
+            >>> len(occ), occ.missing
             (2, (1,))
         """
         resolved = resolve_layer(layer, self.num_layers)
@@ -284,7 +284,7 @@ class ContextualEmbedder:
         """Vectors of every occurrence at every layer, (num_layers + 1, n, hidden), in one forward pass.
 
         Example:
-            >>> emb.all_layers(["I went to the bank."], "bank").vectors.shape  # doctest: +SKIP
+            >>> emb.all_layers(["I went to the bank."], "bank").vectors.shape
             (7, 1, 384)
         """
         inputs, meta = self._plan(sentences, word)
@@ -296,8 +296,8 @@ class ContextualEmbedder:
         """Tokens the target token's state can see: all of them in an encoder, the left part in a decoder.
 
         Example:
-            >>> vis = emb.visibility("The bank raised its rates.", "bank")  # doctest: +SKIP
-            >>> bool(vis.encoder.all()), bool(vis.causal[-1])  # doctest: +SKIP
+            >>> vis = emb.visibility("The bank raised its rates.", "bank")
+            >>> bool(vis.encoder.all()), bool(vis.causal[-1])
             (True, False)
         """
         spans = find_spans(sentence, word)
@@ -330,8 +330,8 @@ class ContextualEmbedder:
         ``truncation`` is true, and raises ``ContextError`` otherwise.
 
         Example:
-            >>> pooled = emb.sentence_vectors(["A cat sat.", "Stocks fell sharply."])  # doctest: +SKIP
-            >>> pooled.vectors.shape, pooled.tokens[0][0], pooled.truncated  # doctest: +SKIP
+            >>> pooled = emb.sentence_vectors(["A cat sat.", "Stocks fell sharply."])
+            >>> pooled.vectors.shape, pooled.tokens[0][0], pooled.truncated
             ((2, 384), '[CLS]', (False, False))
         """
         texts = [str(s) for s in sentences]
@@ -397,7 +397,7 @@ class ContextualEmbedder:
         """Whole-word rows of the input-embedding table, in token-id order, as a static vector set.
 
         Example:
-            >>> emb.static_vectors(max_words=5).vector_size  # doctest: +SKIP
+            >>> emb.static_vectors(max_words=5).vector_size
             384
         """
         with self._lock:
@@ -440,7 +440,7 @@ class ContextualEmbedder:
         """The input-embedding row of ``word`` (mean of its pieces): the same vector for every sentence.
 
         Example:
-            >>> emb.static_vector("bank").shape  # doctest: +SKIP
+            >>> emb.static_vector("bank").shape
             (384,)
         """
         word_pattern(word)
