@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer import cache, links, ui
 from explorer.charts import compare as charts
-from explorer.charts.projection import figure_html
+from explorer.charts.export import figure_html
 from explorer.compare import DEFAULT_K, agreement_csv, aligned_csv
 from explorer.compare import page_views as pv
 from explorer.errors import LimitError
@@ -30,7 +30,7 @@ PAGE_STATE = PageState(
         Field("compare.k", DEFAULT_K, parse=links.int_in(1, 50)),
         Field("compare.by", "overlap", parse=links.choice(list(pv.ORDER_LABELS))),
         Field("compare.n_changed", 15, parse=links.int_in(1, 100)),
-        Field("compare.min_count", 1, parse=links.int_in(1, 10**9)),
+        Field("compare.min_count", pv.DEFAULT_MIN_COUNT, parse=links.int_in(1, 10**9)),
         Field(WORD, None, parse=links.text(60)),
         Field("compare.method", "pca", parse=links.choice(pv.MAP_METHODS)),
         Field("compare.dims", 2, parse=links.choice([2, 3])),
@@ -66,8 +66,6 @@ with col_b:
     wv_b = ui.vector_set_picker(state, key=B, label="Set B")
 if wv_a is None or wv_b is None:
     st.stop()
-for col, wv in ((col_a, wv_a), (col_b, wv_b)):
-    col.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions.")
 if (note := pv.link_note(ss[A], ss[B])) is not None:
     st.info(note, icon=":material/link_off:")
 if ss[A] == ss[B]:
@@ -88,7 +86,7 @@ if c is None:
     st.stop()
 min_count = controls[3].number_input(
     "Seen at least (times)", 1, 10**9, step=1, key="compare.min_count", disabled=not c.has_counts,
-    help="Keeps words seen at least this often in both sets' training text."
+    help="Keeps words seen at least this often in both sets' training text: rare words move most, and say least."
     if c.has_counts else "Only sets that know their word counts (trained sets) can be filtered by frequency.",
 )  # fmt: skip
 for note in c.notes:
@@ -129,7 +127,7 @@ else:
         jm = ui.guarded("The map could not be drawn", pv.joint_map, c, chosen, project)
     if jm is not None:
         title = f"{pv.MAP_METHOD_LABELS[method]} of A and of B rotated onto A"
-        fig = charts.joint_map_figure(chosen.words, jm.coords_a, jm.coords_b, f"A: {c.name_a}", f"B: {c.name_b}", chosen.joined, chosen.focus, title)  # fmt: skip
+        fig = charts.joint_map_figure(chosen.words, jm.coords_a, jm.coords_b, c.name_a, c.name_b, chosen.joined, chosen.focus, title)  # fmt: skip
         st.plotly_chart(fig, key="compare.chart", config={"scrollZoom": True, "displaylogo": False})
         st.caption(
             f"Each shared word appears twice: as A places it (circles) and as B places it after the rotation "
@@ -156,7 +154,7 @@ st.selectbox(
     "Word", options, index=None, key=WORD, placeholder=f"Type to search; empty shows the most changed word ({focus})",
     help="Any word both sets have (the ranked ones first).",
 )  # fmt: skip
-st.markdown(pv.word_line(c, focus))
+st.markdown(pv.word_line(c, focus, int(min_count), by))
 st.dataframe(pv.neighbour_rows(c, focus), hide_index=True, width="stretch", key="compare.neighbours")
 st.caption(
     f"Neighbours among the {len(c):,} shared words, by cosine on each set's own vectors; "

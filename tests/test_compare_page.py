@@ -67,7 +67,8 @@ def test_map_tables_and_side_by_side_render(no_reference) -> None:
     figures = _figures(at)
     assert len(figures) == 2, "the joint map and the agreement bars"
     names = [t.get("name") for t in figures[0]["data"]]
-    assert names[:3] == ["A: first", "B: second", "moves"]
+    assert names[:3] == ["A", "B", "same word in A and B"]
+    assert "A (circles): first · B (diamonds): second" in figures[0]["layout"]["title"]["text"]
     assert len(figures[0]["data"][0]["x"]) == N and len(figures[0]["data"][1]["x"]) == N
     changed, stable, neighbours = (at.dataframe[i].value for i in range(3))
     assert set(changed["word"][:2]) == set(MOVED), "the planted words are the most changed"
@@ -121,7 +122,7 @@ def test_different_dimensions_keep_the_overlap_and_explain_the_map(no_reference)
     assert "16 dimensions" in warnings and "cannot be aligned" in warnings
     assert "No shared map" in _texts(at.info)
     assert len(_figures(at)) == 1, "only the agreement bars: no map"
-    assert len(at.dataframe) == 3 and at.dataframe[0].value["cosine"].isna().all()
+    assert len(at.dataframe) == 3 and "cosine" not in at.dataframe[0].value.columns
     assert [b.label for b in at.get("download_button")] == ["Per-word agreement (CSV)"]
 
 

@@ -4,7 +4,7 @@ Example:
     >>> import numpy as np
     >>> fig = joint_map_figure(["a", "b", "c"], np.zeros((3, 2)), np.ones((3, 2)), "A", "B", joined=[1])
     >>> [t.name for t in fig.data]
-    ['A', 'B', 'moves']
+    ['A', 'B', 'same word in A and B']
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ def joint_map_figure(
 ) -> go.Figure:
     """Every word twice, once per set (A blue circles, B orange diamonds), on one projection.
 
+    The legend says A and B; the title's second line and the hover texts give the sets' names.
+
     A grey line joins the two points of each ``joined`` word (the most changed ones, or the
     chosen one); those words are labelled at both ends. ``focus`` (a row) is drawn larger, in red.
     2-D or 3-D after the coordinates' width.
@@ -63,7 +65,8 @@ def joint_map_figure(
         return {axis: coords[:, j].tolist() for j, axis in enumerate(axes)}
 
     fig = go.Figure()
-    for coords, name, colour, symbol in ((a, name_a, COLOUR_A, "circle"), (b, name_b, COLOUR_B, "diamond")):
+    sets = ((a, "A", name_a, COLOUR_A, "circle"), (b, "B", name_b, COLOUR_B, "diamond"))
+    for coords, name, full_name, colour, symbol in sets:
         fig.add_trace(
             scatter(
                 **xyz(coords),
@@ -72,7 +75,7 @@ def joint_map_figure(
                 text=label_rows,
                 textposition="top center",
                 textfont=dict(size=11, color=colour),
-                hovertext=[f"{w} ({name})" for w in words],
+                hovertext=[f"{w} ({name}: {full_name})" for w in words],
                 hoverinfo="text",
                 customdata=list(range(len(words))),
                 marker=dict(size=4 if three else 7, color=colour, symbol=symbol, opacity=0.75),
@@ -87,7 +90,7 @@ def joint_map_figure(
             (go.Scatter3d if three else go.Scatter)(
                 **segments,
                 mode="lines",
-                name="moves",
+                name="same word in A and B",
                 line=dict(color=LINE_COLOUR, width=2 if three else 1.5),
                 hoverinfo="skip",
             )
@@ -104,10 +107,11 @@ def joint_map_figure(
                 marker=dict(size=8 if three else 14, color="rgba(0,0,0,0)", line=dict(color=FOCUS_COLOUR, width=3)),
             )
         )
+    heading = f"{title}<br><sup>A (circles): {name_a} · B (diamonds): {name_b}</sup>" if title else ""
     fig.update_layout(
-        title=title,
-        height=640,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+        title=dict(text=heading, x=0.0, xanchor="left"),
+        height=680,
+        legend=dict(orientation="h", yanchor="top", y=-0.01, xanchor="left", x=0.0),
         **_LAYOUT,
     )
     if not three:
@@ -117,37 +121,53 @@ def joint_map_figure(
 
 
 def agreement_figure(changed: Sequence[Mapping[str, object]], stable: Sequence[Mapping[str, object]]) -> go.Figure:
-    """Two bar charts side by side: neighbour overlap of the most changed and of the most stable words.
+    """Two dot charts side by side: the most changed and the most stable words, first row on top.
 
-    Rows as ``Comparison.table`` gives them (word, overlap, cosine); the first row is on top.
+    A filled dot is the word's neighbour overlap; an open diamond its aligned cosine (when the sets
+    could be aligned). Rows as ``Comparison.table`` gives them (word, overlap, cosine).
 
-    >>> fig = agreement_figure([{"word": "x", "overlap": 0.1, "cosine": 0.2}], [{"word": "y", "overlap": 1.0, "cosine": None}])
+    >>> fig = agreement_figure([{"word": "x", "overlap": 0.0, "cosine": 0.2}], [{"word": "y", "overlap": 1.0, "cosine": None}])
     >>> [t.name for t in fig.data]
-    ['most changed', 'most stable']
+    ['neighbour overlap', 'aligned cosine', 'neighbour overlap']
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Most changed", "Most stable"), horizontal_spacing=0.18)
-    for col, rows, name, colour in ((1, changed, "most changed", COLOUR_B), (2, stable, "most stable", COLOUR_A)):
+    lowest = 0.0
+    for col, rows in ((1, changed), (2, stable)):
         words = [str(r["word"]) for r in rows][::-1]
         overlap = [float(r["overlap"]) for r in rows][::-1]  # type: ignore[arg-type]
-        cosine = [r.get("cosine") for r in rows][::-1]
-        hover = [
-            f"{w}: overlap {o:.2f}" + ("" if c is None or c != c else f", cosine {float(c):.2f}")  # type: ignore[arg-type]
-            for w, o, c in zip(words, overlap, cosine, strict=True)
-        ]
-        fig.add_trace(
-            go.Bar(
-                x=overlap,
-                y=words,
-                orientation="h",
-                name=name,
-                marker_color=colour,
-                hovertext=hover,
-                hoverinfo="text",
-            ),
-            row=1,
-            col=col,
-        )
-        fig.update_xaxes(range=[0, 1], title="share of neighbours in common", row=1, col=col)
-    height = max(260, 22 * max(len(changed), len(stable), 1) + 110)
-    fig.update_layout(height=height, showlegend=False, **_LAYOUT)
+        cosine = [_number(r.get("cosine")) for r in rows][::-1]
+        lowest = min([lowest, *(c for c in cosine if c is not None)])
+        series = [(overlap, "neighbour overlap", COLOUR_B if col == 1 else COLOUR_A, "circle")]
+        if any(c is not None for c in cosine):
+            series.append((cosine, "aligned cosine", "#555555", "diamond-open"))
+        for values, name, colour, symbol in series:
+            fig.add_trace(
+                go.Scatter(
+                    x=values,
+                    y=words,
+                    mode="markers",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=col == 1,
+                    marker=dict(color=colour, symbol=symbol, size=11 if symbol == "circle" else 9),
+                    hovertemplate="%{y}: " + name + " %{x:.2f}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+    for col in (1, 2):
+        fig.update_xaxes(range=[lowest - 0.05, 1.05], title="0 = nothing in common, 1 = the same", row=1, col=col)
+        fig.update_yaxes(showgrid=True, row=1, col=col)
+    height = max(260, 22 * max(len(changed), len(stable), 1) + 130)
+    fig.update_layout(
+        height=height, legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="right", x=1.0), **_LAYOUT
+    )
     return fig
+
+
+def _number(value: object) -> float | None:
+    """A float, or None for a missing or NaN value."""
+    if value is None:
+        return None
+    v = float(value)  # type: ignore[arg-type]
+    return None if v != v else v

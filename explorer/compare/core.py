@@ -326,7 +326,8 @@ def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | No
         notes.append(
             f"{a.name!r} has {d_a} dimensions and {b.name!r} has {d_b}: the neighbourhood overlap compares "
             "each space on its own and is shown, but the spaces cannot be aligned (rotation, residual and "
-            "per-word cosine need the same number of dimensions). Train both with the same vector_size to align them."
+            "per-word cosine need the same number of dimensions). To align two sets, give them the same size: two "
+            "trainings with the same vector_size, or two snapshots of one run."
         )
 
     return Comparison(

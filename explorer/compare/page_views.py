@@ -29,6 +29,7 @@ MAP_METHODS = ("pca", "tsne", "umap")
 MAP_METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 ORDER_LABELS = {"overlap": "Neighbour overlap", "cosine": "Aligned cosine"}
 DEFAULT_MAP_WORDS = 300
+DEFAULT_MIN_COUNT = 10  # rare words have noisy neighbourhoods; rank words seen this often (when counts are known)
 MAX_MAP_WORDS = 5000  # words per set on one map (twice as many points)
 MAX_WORD_OPTIONS = 5000  # words offered in the word picker besides the ranked ones
 BENCHMARK_METHODS = ("3cosadd", "3cosmul")
@@ -141,6 +142,8 @@ def ranking_rows(c: Comparison, n: int, changed: bool, min_count: int | None, by
     for row in rows:
         row["overlap"] = _round(float(row["overlap"]))  # type: ignore[arg-type]
         row["cosine"] = _round(float(row["cosine"]))  # type: ignore[arg-type]
+        if not c.aligned:
+            del row["cosine"]  # sets of different dimensions have no aligned cosine
     return rows
 
 
@@ -166,18 +169,21 @@ def neighbour_rows(c: Comparison, word: str, k: int | None = None) -> list[dict[
     ]
 
 
-def word_line(c: Comparison, word: str) -> str:
-    """One sentence on a word: its overlap, its aligned cosine and its rank among the changed words.
+def word_line(c: Comparison, word: str, min_count: int | None = None, by: str = "overlap") -> str:
+    """One sentence on a word: its overlap, its aligned cosine and its rank among the changed words
+    (ranked as the tables are: by ``by``, among words seen at least ``min_count`` times).
 
     >>> from explorer.compare.core import _example
-    >>> word_line(_example(), "moved").startswith("**moved**: 0 of 5 neighbours")
-    True
+    >>> word_line(_example(), "moved")
+    '**moved**: 0 of 5 neighbours in common; cosine between its two aligned vectors 0.11; number 1 of 30 most changed.'
     """
     i = c.position(word)
     shared = int(round(c.overlap[i] * c.k))
-    rank = int(np.flatnonzero(c.ranking() == i)[0]) + 1
+    order = c.ranking(True, effective_min_count(c, min_count), by)
+    at = np.flatnonzero(order == i)
+    rank = f"number {int(at[0]) + 1:,} of {len(order):,} most changed" if len(at) else "rarer than the ranked words"
     cosine = "" if math.isnan(c.cosine[i]) else f"; cosine between its two aligned vectors {c.cosine[i]:.2f}"
-    return f"**{word}**: {shared} of {c.k} neighbours in common{cosine}; number {rank:,} of {len(c):,} most changed."
+    return f"**{word}**: {shared} of {c.k} neighbours in common{cosine}; {rank}."
 
 
 def word_options(c: Comparison, first: Sequence[str], current: str | None) -> list[str]:
