@@ -111,22 +111,24 @@ view_cols[1].text_input(
 view_cols[2].number_input("Words on map", 10, 200, step=10, key=MAP_SIZE, help="The most frequent words, stopwords left out; the first 25 are labelled, hover the others.")  # fmt: skip
 
 
-@st.fragment(run_every=0.5 if run is not None and run.running else None)
+drawn_running = run is not None and run.running
+
+
+@st.fragment(run_every=0.5 if drawn_running else None)
 def live_views() -> None:
     if run is None:
         return
-    was_running = run.running
     message = run.tick(budget_seconds=0.35)
     if message:
         st.info(message, icon=":material/hourglass_top:")
     if ss[EPOCH_SNAPSHOTS]:
         ui.keep_epoch_snapshot(run)  # live training: the first redraw after an epoch ends
-    if was_running and not run.running:
-        st.rerun()  # the Start/Stop button and the timer belong to the whole page
+    if drawn_running and not run.running:
+        st.rerun()  # live training ended: the Start/Stop button and the timer belong to the whole page
     st.progress(run.trainer.progress, text=run.status_text())
     trained = bool(run.trainer.records)
     label = f"Trained: {METHOD_TITLES[method]} on {corpus.name}"
-    wv = run.trainer.snapshot(name=label)
+    wv = run.snapshot(name=label)
     if trained:
         ui.register_vectors(label, wv, set_id=vectorsets.trained_id(method, corpus.source))
     left, right = st.columns(2)

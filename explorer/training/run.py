@@ -15,23 +15,25 @@ Example:
     >>> run = TrainingRun(make_trainer("sgns", corpus, vector_size=8, min_count=1), SlotLease(slots, "me"), 60)
     >>> run.advance(3) is None, run.trainer.records[-1].step, slots.running()
     (True, 3, 0)
-    >>> run.start(); run.running
-    True
-    >>> run.stop(); run.running, slots.running()
+    >>> run.start(); run.stop(); run.running, slots.running()
     (False, 0)
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
 from explorer.limits import TrainingSlots
 from explorer.training.base import Trainer
+from explorer.vectors import WordVectors
 
 STEP_CHUNK = 5  # steps between lease renewals and progress callbacks
+BUSY_POLL_SECONDS = 0.5  # how often a waiting live training asks for a slot again
 
 
 class Lease(Protocol):
@@ -63,17 +65,34 @@ class SlotLease:
 class TrainingRun:
     """A trainer plus its slot lease, time budget and live flag (see the module docstring).
 
+    Live training runs in a worker thread, so it trains all the time while the page only redraws
+    (at its own pace); Step buttons train in the calling thread. One lock guards the trainer, so a
+    redraw's ``snapshot`` waits for at most one step. A worker nobody polls (``tick``) for
+    ``idle_seconds`` (the visitor closed the tab) stops by itself and gives its slot back.
+
     Args:
         trainer: any ``explorer.training`` trainer.
         lease: this visitor's training slot.
         max_seconds: training seconds this run may spend in total (``Settings.max_train_seconds``).
+        idle_seconds: how long live training goes on without a ``tick`` from the page.
     """
 
-    def __init__(self, trainer: Trainer, lease: Lease, max_seconds: float) -> None:
+    def __init__(self, trainer: Trainer, lease: Lease, max_seconds: float, idle_seconds: float = 30.0) -> None:
         self.trainer = trainer
         self.lease = lease
         self.max_seconds = float(max_seconds)
-        self.running = False
+        self.idle_seconds = float(idle_seconds)
+        self._lock = threading.RLock()  # one step or one snapshot at a time
+        self._stop = threading.Event()
+        self._first_step = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._last_poll = time.monotonic()
+        self._message: str | None = None  # why the worker waits or stopped, for the next tick
+
+    @property
+    def running(self) -> bool:
+        """Whether live training is on (its worker thread alive)."""
+        return self._worker is not None and self._worker.is_alive()
 
     @property
     def time_left(self) -> float:
@@ -87,15 +106,22 @@ class TrainingRun:
     def limit_message(self) -> str:
         return f"This run reached the limit of {self.max_seconds:,.0f} s of training. Reset to start over."
 
-    def _end_stretch(self) -> None:
-        self.running = False
-        self.lease.release()
+    def snapshot(self, name: str | None = None) -> WordVectors:
+        """The current vectors (waits for the step in progress)."""
+        with self._lock:
+            return self.trainer.snapshot(name=name)
+
+    @contextmanager
+    def locked(self) -> Iterator[Trainer]:
+        """The trainer, with live training paused between two steps while the block runs."""
+        with self._lock:
+            yield self.trainer
 
     def advance(self, n: int, on_progress: Callable[[int, int], None] | None = None) -> str | None:
         """Run up to ``n`` steps (fewer at the budget); returns a message when it could not train.
 
         ``on_progress(done, n)`` is called every few steps (a progress bar). The slot is held
-        for the stretch and given back at its end unless the run is live.
+        for the stretch and given back at its end unless live training holds it.
         """
         if self.time_left <= 0:
             return self.limit_message()
@@ -106,7 +132,8 @@ class TrainingRun:
         try:
             while done < n and not self.trainer.done and time.perf_counter() < deadline:
                 k = min(n - done, STEP_CHUNK)
-                self.trainer.step(k)
+                with self._lock:
+                    self.trainer.step(k)
                 done += k
                 self.lease.acquire()  # renew on long stretches
                 if on_progress is not None:
@@ -117,34 +144,57 @@ class TrainingRun:
         return None
 
     def start(self) -> None:
-        """Switch live training on (the page then calls ``tick`` on a timer)."""
-        if not self.finished:
-            self.running = True
+        """Switch live training on: a worker thread trains until Stop, the end, the budget or an idle page."""
+        if self.finished or self.running:
+            return
+        self._stop.clear()
+        self._first_step.clear()
+        self._message = None
+        self._last_poll = time.monotonic()
+        self._worker = threading.Thread(target=self._work, name="live-training", daemon=True)
+        self._worker.start()
+
+    def _work(self) -> None:
+        try:
+            while not self._stop.is_set():
+                if time.monotonic() - self._last_poll > self.idle_seconds:
+                    return  # nobody is watching any more
+                if self.time_left <= 0:
+                    self._message = self.limit_message()
+                    return
+                if self.trainer.done:
+                    return
+                if not self.lease.acquire():
+                    self._message = self.lease.busy_message()
+                    self._stop.wait(BUSY_POLL_SECONDS)
+                    continue
+                self._message = None
+                with self._lock:
+                    self.trainer.step(1)
+                self._first_step.set()
+        finally:
+            self._first_step.set()
+            self.lease.release()
 
     def stop(self) -> None:
         """Switch live training off and give the slot back."""
-        self._end_stretch()
+        self._stop.set()
+        worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout=30)
+        self.lease.release()
 
     def tick(self, budget_seconds: float) -> str | None:
-        """One live stretch of about ``budget_seconds``; returns a message when live training stops or waits.
+        """The page's poll while live: keeps the worker going; returns why it waits or stopped, if it did.
 
-        Stops itself (slot released) when the trainer is done or the time budget is spent; while
-        every slot is taken it trains nothing and returns the busy message.
+        Right after Start it waits up to ``budget_seconds`` for the first step, so the first frame
+        already shows training.
         """
-        if not self.running:
-            return None
-        if self.time_left <= 0:
-            self._end_stretch()
-            return self.limit_message()
-        if self.trainer.done:
-            self._end_stretch()
-            return None
-        if not self.lease.acquire():
-            return self.lease.busy_message()
-        self.trainer.run(max_seconds=min(budget_seconds, max(self.time_left, 0.0)))
-        if self.trainer.done:
-            self._end_stretch()
-        return None
+        self._last_poll = time.monotonic()
+        if self.running and not self.trainer.records:
+            self._first_step.wait(timeout=budget_seconds)
+        message, self._message = self._message, None
+        return message
 
     def status_text(self) -> str:
         """One line for the progress bar: share done, stage, epoch, step, speed and time left."""

@@ -81,17 +81,17 @@ def _keep(trainer: Trainer, what: str, set_id: str) -> str:
 
 def keep_snapshot(run: TrainingRun) -> str:
     """Keep the run's vectors as they are now, as the set ``trained:<method>:<corpus>@run<R>.step<N>``; returns its id."""
-    t = run.trainer
-    last = t.records[-1]
-    epochs = epochs_done(t)
-    if epochs is None:
-        when = ""
-    elif t.done or t.words_done % max(len(t.data.ids), 1) == 0:
-        when = f" (end of epoch {epochs})"
-    else:
-        when = f" (in epoch {last.epoch})"
-    set_id = vectorsets.trained_id(t.method, t.corpus.source, run=run_number(), step=last.step)
-    return _keep(t, f"run {run_number()} at step {last.step}{when}", set_id)
+    with run.locked() as t:  # live training waits while the snapshot is taken
+        last = t.records[-1]
+        epochs = epochs_done(t)
+        if epochs is None:
+            when = ""
+        elif t.done or t.words_done % max(len(t.data.ids), 1) == 0:
+            when = f" (end of epoch {epochs})"
+        else:
+            when = f" (in epoch {last.epoch})"
+        set_id = vectorsets.trained_id(t.method, t.corpus.source, run=run_number(), step=last.step)
+        return _keep(t, f"run {run_number()} at step {last.step}{when}", set_id)
 
 
 def keep_epoch_snapshot(run: TrainingRun) -> str | None:
