@@ -96,6 +96,8 @@ st.markdown(pv.summary_line(c))
 changed = pv.ranked_words(c, int(n_changed), int(min_count), by)
 if not changed:
     st.warning(f"No shared word is seen at least {min_count:,} times in both sets; lower the frequency filter.")
+if (clicked := pv.clicked_word(ss.get("compare.chart"), c)) and clicked != ss.get("compare.clicked"):
+    ss[WORD] = ss["compare.clicked"] = clicked  # a point clicked on the map chooses its word
 if ss[WORD] is not None and ss[WORD] not in c:
     st.warning(f"{ss[WORD]!r} is not a word both sets have; the most changed word is shown instead.")
     ss[WORD] = None
@@ -128,11 +130,13 @@ else:
     if jm is not None:
         title = f"{pv.MAP_METHOD_LABELS[method]} of A and of B rotated onto A"
         fig = charts.joint_map_figure(chosen.words, jm.coords_a, jm.coords_b, c.name_a, c.name_b, chosen.joined, chosen.focus, title)  # fmt: skip
-        st.plotly_chart(fig, key="compare.chart", config={"scrollZoom": True, "displaylogo": False})
+        select = {"on_select": "rerun", "selection_mode": "points"} if dims == 2 else {}
+        st.plotly_chart(fig, key="compare.chart", config={"scrollZoom": True, "displaylogo": False}, **select)
         st.caption(
             f"Each shared word appears twice: as A places it (circles) and as B places it after the rotation "
             f"(diamonds). Grey lines join the {len(chosen.joined)} most changed words (and the chosen one) to "
-            f"their two positions; short lines elsewhere mean the spaces agree. Map faithfulness: "
+            f"their two positions; short lines elsewhere mean the spaces agree. Click a point to see its word's "
+            f"neighbours below. Map faithfulness: "
             f"{jm.projection.knn_overlap:.0%} of each point's {jm.projection.k} nearest neighbours kept."
         )
 

@@ -77,7 +77,7 @@ def joint_map_figure(
                 textfont=dict(size=11, color=colour),
                 hovertext=[f"{w} ({name}: {full_name})" for w in words],
                 hoverinfo="text",
-                customdata=list(range(len(words))),
+                customdata=list(words),
                 marker=dict(size=4 if three else 7, color=colour, symbol=symbol, opacity=0.75),
             )
         )

@@ -186,6 +186,30 @@ def word_line(c: Comparison, word: str, min_count: int | None = None, by: str = 
     return f"**{word}**: {shared} of {c.k} neighbours in common{cosine}; {rank}."
 
 
+def clicked_word(chart_state: Any, c: Comparison) -> str | None:
+    """The shared word of the first point clicked on the joint map (its ``customdata``), or None.
+
+    ``chart_state`` is what Streamlit keeps under the chart's key; ``customdata`` arrives as a
+    list, a scalar or a dict keyed "0" depending on the trace type.
+
+    >>> from explorer.compare.core import _example
+    >>> clicked_word({"selection": {"points": [{"customdata": ["w3"]}]}}, _example())
+    'w3'
+    >>> clicked_word({"selection": {"points": [{"customdata": {"0": "nope"}}]}}, _example()) is None
+    True
+    """
+    selection = chart_state.get("selection", {}) if hasattr(chart_state, "get") else {}
+    for point in (selection or {}).get("points", []) or []:
+        data = point.get("customdata") if hasattr(point, "get") else None
+        if isinstance(data, dict):
+            data = data.get("0", data.get(0))
+        elif isinstance(data, list | tuple):
+            data = data[0] if data else None
+        if isinstance(data, str) and data in c:
+            return data
+    return None
+
+
 def word_options(c: Comparison, first: Sequence[str], current: str | None) -> list[str]:
     """Words the word picker offers: ``first`` (the ranked ones), the current one, then the shared words in order."""
     head = [w for w in (*first, current) if w is not None and w in c]

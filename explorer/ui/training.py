@@ -184,11 +184,11 @@ def training_controls(run: TrainingRun | None, step_help: tuple[str, str], epoch
     the page's key of a "snapshot at each epoch's end" checkbox (drawn for word-streaming methods).
     """
     per_step, twenty = step_help
-    cols = st.columns([1, 1, 1, 1.3, 1, 1.6, 1.4])
+    cols = st.columns([1, 1, 1, 1.1, 1, 1.6, 1.7])
     disabled = run is None or run.finished
     streaming = run is not None and epochs_done(run.trainer) is not None
     per_epoch = bool(epoch_key and streaming and cols[6].checkbox(
-        "Snapshot each epoch", key=epoch_key, help="Keep the vectors at the end of every epoch, to compare them."
+        "Epoch snapshots", key=epoch_key, help="Keep the vectors at the end of every epoch, to compare them."
     ))  # fmt: skip
     helps = (f"One step: {per_step}.", f"Twenty steps: {twenty}.", "A hundred steps.")
     for col, n, text in zip(cols[:3], (1, 20, 100), helps, strict=True):

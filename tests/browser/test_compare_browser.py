@@ -47,6 +47,7 @@ def test_compare_a_trained_set_with_the_reference_and_with_a_snapshot(page: Page
     wait_for_app(page)
     expect(_main(page).get_by_text("snapshots of this run at step 20")).to_be_visible(timeout=60_000)
     assert_healthy(page)
+    screenshot(page, "compare_train_snapshots")
 
     # The same session, through the sidebar: A opens on the set trained last, B on the reference table.
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Compare", exact=True).click()
@@ -74,3 +75,15 @@ def test_compare_a_trained_set_with_the_reference_and_with_a_snapshot(page: Page
     assert main.locator('[data-testid="stDataFrame"]').count() >= 3
     expect(main.get_by_text("neighbours in common").first).to_be_visible()
     _full_screenshot(page, "compare_trained_vs_snapshot")
+
+    # a click on a point of the map chooses its word for the side-by-side neighbours
+    assert _picker(page, "Word").input_value() == ""
+    point = main.locator(".js-plotly-plot .scatterlayer .trace").first.locator("path.point").first
+    point.scroll_into_view_if_needed()
+    point.click(force=True)
+    wait_for_app(page)
+    expect(_picker(page, "Word")).not_to_have_value("", timeout=60_000)
+    word = _picker(page, "Word").input_value()
+    expect(main.get_by_text(f"{word}: ", exact=False).first).to_be_visible()
+    assert f"compare.word={word}" in page.url
+    assert_healthy(page)
