@@ -143,9 +143,10 @@ def live_views() -> None:
         st.markdown("**Nearest neighbours of watched words**")
         st.dataframe(teaching.neighbour_rows(wv, tv.watch_words(ss[WATCH], wv, corpus.source), topn=5), hide_index=True)  # fmt: skip
     with right:
-        frame = tv.word_map_frame(wv, int(ss[MAP_SIZE]), ss[PINS], ss.get(MAP_PREV))
-        ss[MAP_PREV] = frame.positions
-        title = "Word map (PCA, aligned to the previous frame)" if trained else "Word map (random starting vectors)"
+        replay, replay_title = ui.snapshot_replay()  # a slider over this run's kept snapshots, when there are some
+        frame = tv.word_map_frame(wv if replay is None else replay, int(ss[MAP_SIZE]), ss[PINS], ss.get(MAP_PREV))
+        ss[MAP_PREV] = frame.positions if replay is None else ss.get(MAP_PREV)
+        title = replay_title or ("Word map (PCA, aligned to the previous frame)" if trained else "Word map (random starting vectors)")  # fmt: skip
         st.plotly_chart(charts.word_map_figure(frame.words, frame.xy, frame.pins, title=title, extent=frame.extent), key="train.map_chart")  # fmt: skip
         st.caption(
             "Each dot is a word; words used in similar contexts move close together. The plane is a PCA "

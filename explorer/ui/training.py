@@ -17,6 +17,7 @@ from explorer.training.run import SlotLease, TrainingRun
 from explorer.training.views import epochs_done, steps_to_epoch_end
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import VECTOR_SETS_KEY, register_vectors
+from explorer.vectors import WordVectors
 from explorer.wording import count
 
 
@@ -216,6 +217,28 @@ def training_controls(run: TrainingRun | None, step_help: tuple[str, str], epoch
             f"Kept as {st.session_state[VECTOR_SETS_KEY][keep_snapshot(run)].label}.", icon=":material/photo_camera:"
         )
     kept_sets_caption()
+
+
+REPLAY_KEY = "train.replay"
+
+
+def snapshot_replay() -> tuple[WordVectors | None, str]:
+    """A slider over the current run's kept snapshots, "now" last: the chosen snapshot's vectors and a map
+    title, or (None, "") for the live vectors (and when nothing is kept yet)."""
+    sets = st.session_state.get(VECTOR_SETS_KEY, {})
+    steps = {p.step: sets[p.text].vectors for p in _trained_ids() if p.run == run_number() and p.step is not None}
+    if not steps:
+        return None, ""
+    options = [*sorted(steps), "now"]
+    if st.session_state.get(REPLAY_KEY) not in options:
+        st.session_state[REPLAY_KEY] = "now"
+    at = st.select_slider(
+        "Replay the kept snapshots", options, key=REPLAY_KEY, format_func=lambda s: s if s == "now" else f"step {s}",
+        help="Show the map as it was at a kept snapshot, turned to match the current map, to see what moved.",
+    )  # fmt: skip
+    if at == "now":
+        return None, ""
+    return steps[at], f"Word map at step {at} (a kept snapshot, turned to match the current map)"
 
 
 def kept_sets_caption() -> None:
