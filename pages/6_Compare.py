@@ -68,7 +68,7 @@ if wv_a is None or wv_b is None:
     st.stop()
 if (note := pv.link_note(ss[A], ss[B])) is not None:
     st.info(note, icon=":material/link_off:")
-if ss[A] == ss[B]:
+if wv_a is wv_b:  # the same choice twice (two uploaded files are two sets)
     st.info(
         "A and B are the same set. Train a set on the **Train** page (keep snapshots there to compare "
         "stages of one run), or upload a vector file, then pick it as A.",
