@@ -225,7 +225,7 @@ def get_comparison(a: WordVectors, b: WordVectors, k: int) -> Comparison:
 def _benchmarks(
     key_a: str,
     key_b: str,
-    files: tuple[tuple[str, str, bytes], ...],
+    test_sets: tuple[tuple[str, str, bytes], ...],
     sections: bool,
     shared_only: bool,
     max_bytes: int | None,
@@ -234,16 +234,19 @@ def _benchmarks(
 ) -> list[dict[str, object]]:
     from explorer.compare.page_views import score_benchmarks
 
-    return score_benchmarks(_a, _b, files, sections, shared_only, max_bytes)
+    return score_benchmarks(_a, _b, test_sets, sections, shared_only, max_bytes)
 
 
 def get_benchmarks(
     a: WordVectors,
     b: WordVectors,
-    files: tuple[tuple[str, str, bytes], ...],
+    test_sets: tuple[tuple[str, str, bytes], ...],
     sections: bool,
     shared_only: bool,
     max_bytes: int | None,
 ) -> list[dict[str, object]]:
-    """Both sets scored on the evaluation files (title, kind, bytes), cached by the sets' and the files' content."""
-    return _benchmarks(_vectors_key(a), _vectors_key(b), files, bool(sections), bool(shared_only), max_bytes, a, b)
+    """Both sets scored on the test sets (title, kind, file content), cached by the sets' and the files' content.
+
+    ``test_sets`` carries each file's bytes, never a path: a visitor's upload cannot name a server file.
+    """
+    return _benchmarks(_vectors_key(a), _vectors_key(b), test_sets, bool(sections), bool(shared_only), max_bytes, a, b)

@@ -383,7 +383,8 @@ def test_coordinates_csv_and_hash() -> None:
 
 
 def test_charts_use_webgl_for_large_sets() -> None:
-    from explorer.charts.projection import figure_html, projection_figure
+    from explorer.charts.export import figure_html
+    from explorer.charts.projection import projection_figure
 
     rng = np.random.default_rng(0)
     big = rng.normal(size=(1500, 2)).astype(np.float32)
