@@ -34,6 +34,7 @@ from explorer.vectors import WordVectors
 
 STEP_CHUNK = 5  # steps between lease renewals and progress callbacks
 BUSY_POLL_SECONDS = 0.5  # how often a waiting live training asks for a slot again
+REDRAW_PAUSE_SECONDS = 0.002  # between two live steps (a step takes tens of milliseconds)
 
 
 class Lease(Protocol):
@@ -172,6 +173,9 @@ class TrainingRun:
                 with self._lock:
                     self.trainer.step(1)
                 self._first_step.set()
+                # Hand the interpreter to the page's redraw between steps; without the pause this thread
+                # takes it back at once and a redraw crawls while training runs.
+                time.sleep(REDRAW_PAUSE_SECONDS)
         finally:
             self._first_step.set()
             self.lease.release()

@@ -1,0 +1,143 @@
+"""Live training on the Train page, in Chromium: training speed against the Step buttons, redraw rate, ETA.
+
+Starts the app headless, opens the Train page on the mixed corpus (skip-gram, the page's defaults)
+and measures, in one browser session each:
+
+- stepping: two presses of Step x100, wall time from click to idle, progress gained per second;
+- live: Start, then the progress gained per second over the same wall time, the number of
+  redraws per second (changes of the progress line), and the ETA shown once 10% is done against
+  the time the run then really took.
+
+Run: python benchmarks/bench_live.py   (needs Debian's chromium; writes its section of docs/benchmarks.md)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._report import markdown_table, write_section  # noqa: E402
+
+PROGRESS = re.compile(r"(\d+)% · .*?(?:about ([\d,]+) s left|under 1 s left|done)")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+# A visitor's browser runs on the visitor's machine: keep Chromium's rendering off the server's core.
+SPLIT_CORES = (os.cpu_count() or 1) >= 2 and len(os.sched_getaffinity(0)) >= 2
+
+
+def _serve() -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--server.port", str(port)]  # fmt: skip
+    if SPLIT_CORES:
+        cmd = ["taskset", "-c", "0", *cmd]  # the server on core 0; this script and Chromium on core 1
+        os.sched_setaffinity(0, {1})
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+def _progress(page) -> tuple[float, float | None, str]:
+    """(fraction done, ETA in s or None, the line) read from the page's progress bar."""
+    text = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')].map(e => e.innerText).join(' ')"
+    )
+    m = PROGRESS.search(text)
+    if not m:
+        return 0.0, None, text
+    eta = None if m.group(2) is None else float(m.group(2).replace(",", ""))
+    return int(m.group(1)) / 100.0, eta, text
+
+
+def _open(browser, url: str):
+    from tests.browser_helpers import wait_for_app
+
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(f"{url}/Train?sidebar.corpus=mixed&train.method=sgns")
+    wait_for_app(page)
+    page.get_by_role("button", name="Step ×100").wait_for(timeout=180_000)
+    return page, wait_for_app
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    proc, url = _serve()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=ARGS
+            )
+            page, wait = _open(browser, url)
+            t0 = time.perf_counter()
+            for _ in range(2):
+                page.get_by_role("button", name="Step ×100").click()
+                wait(page)
+            step_seconds = time.perf_counter() - t0
+            step_fraction, _, _ = _progress(page)
+            page.context.close()
+
+            page, wait = _open(browser, url)
+            page.get_by_role("button", name="Start").click()
+            t0, lines, eta_at_10 = time.perf_counter(), [], None
+            live_fraction = 0.0
+            while time.perf_counter() - t0 < 240:
+                fraction, eta, line = _progress(page)
+                now = time.perf_counter() - t0
+                if not lines or lines[-1][1] != line:
+                    lines.append((now, line))
+                if now <= step_seconds:
+                    live_fraction = fraction
+                if eta_at_10 is None and fraction >= 0.10 and eta is not None:
+                    eta_at_10 = (now, eta)
+                if "done" in line:
+                    break
+                time.sleep(0.1)
+            total = time.perf_counter() - t0
+            browser.close()
+    finally:
+        proc.terminate()
+
+    changes = [t for t, _ in lines if t > 1.0]  # after the first frame
+    redraws = (len(changes) - 1) / (changes[-1] - changes[0]) if len(changes) > 2 else float("nan")
+    step_rate, live_rate = step_fraction / step_seconds, live_fraction / step_seconds
+    eta_error = float("nan")
+    if eta_at_10 is not None:
+        eta_error = (eta_at_10[1] - (total - eta_at_10[0])) / (total - eta_at_10[0])
+    rows = [
+        ["Step x100 twice", f"{step_seconds:.1f}", f"{100 * step_rate:.2f}", "–", "–"],
+        ["Live (Start)", f"{step_seconds:.1f}", f"{100 * live_rate:.2f}", f"{redraws:.2f}", f"{eta_error:+.0%}"],
+    ]
+    table = markdown_table(["mode", "wall s", "% of the run per s", "redraws per s", "ETA error at 10%"], rows)
+    body = (
+        "Skip-gram on the mixed corpus at the page's defaults, one visitor in Chromium"
+        + (" (server on core 0, Chromium on core 1, as a visitor's browser runs elsewhere)" if SPLIT_CORES else "")
+        + ". Live mode trains in a "
+        "worker thread while the page redraws; the ETA error compares the time left shown once 10% was done "
+        "with the time the run then took (negative: it said too little).\n\n"
+        f"{table}\nLive / stepping speed: **{live_rate / step_rate:.0%}**; the whole live run took {total:.0f} s.\n\n"
+        "Command: `python benchmarks/bench_live.py`."
+    )
+    print(body)
+    write_section("live", "Live training on the Train page", body)
+
+
+if __name__ == "__main__":
+    main()
