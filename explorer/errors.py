@@ -80,3 +80,7 @@ class CompareError(ExplorerError):
 
 class IndexBuildError(ExplorerError):
     """A contextual index cannot be built or read."""
+
+
+class IndexNotFoundError(IndexBuildError):
+    """An index name that is not an index of the configured folder (or not a plain name at all)."""

@@ -50,6 +50,9 @@ class Settings:
             configured model (``EXPLORER_ALLOWED_MODELS``, comma separated). Empty: a person
             typing into a local app may name any model, but a link only these (see
             ``explorer.links.check_model_allowed``). Hosted mode allows only the configured model.
+        index_dir: the folder of contextual indexes the app reads (``EXPLORER_INDEX_DIR``; None:
+            the Context page's index source and the indexes' vector sets are off). Built with
+            ``python -m explorer.index build ... --out <index_dir>/<name>``.
     """
 
     device: str = "auto"
@@ -62,6 +65,7 @@ class Settings:
     max_points: int = 100_000
     max_concurrent_trainings: int = 8
     allowed_models: tuple[str, ...] = field(default_factory=tuple)
+    index_dir: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +93,7 @@ class Settings:
             max_points=_int(env, "EXPLORER_MAX_POINTS", base.max_points),
             max_concurrent_trainings=_int(env, "EXPLORER_MAX_TRAININGS", base.max_concurrent_trainings),
             allowed_models=allowed,
+            index_dir=env.get("EXPLORER_INDEX_DIR", "").strip() or None,
         )
 
 

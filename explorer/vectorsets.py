@@ -3,8 +3,9 @@
 Every set a page can use has an id: ``reference`` (the transformer's input-embedding table,
 which every server can rebuild), ``trained:<method>:<corpus source>`` (vectors trained in a
 visitor's session; ``@run<R>`` names a finished run kept beside the latest one, ``@step<N>`` or
-``@run<R>.step<N>`` a snapshot kept at step N) or ``upload:<file name>`` (a file a visitor
-uploaded). A link carries the id,
+``@run<R>.step<N>`` a snapshot kept at step N), ``upload:<file name>`` (a file a visitor
+uploaded) or ``index:<index name>:layer_<n>`` (the distilled vectors of a corpus index in the
+server's ``EXPLORER_INDEX_DIR``: rebuilt on any server that holds that index). A link carries the id,
 so it always names the set it was made on; only the reference set can be rebuilt from the id
 alone, and ``missing_message`` says what to do about the others.
 
@@ -29,12 +30,13 @@ from explorer.errors import LinkError
 
 REFERENCE_ID = "reference"
 REFERENCE_LABEL = "Transformer input embeddings (reference)"
-KINDS = ("reference", "trained", "upload")
+KINDS = ("reference", "trained", "upload", "index")
 _TRAINED_RE = re.compile(
     r"trained:([a-z_]{1,20}):((?:builtin|upload):[\w .,()+\-]{1,120})"
     r"(?:@(?:run(\d{1,6})(?:\.step(\d{1,9}))?|step(\d{1,9})))?"
 )
 _UPLOAD_RE = re.compile(r"upload:([\w .,()+\-]{1,120})")
+_INDEX_RE = re.compile(r"index:([A-Za-z0-9][A-Za-z0-9_.\-]{0,99}):layer_(\d{1,3})")
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,13 @@ class VectorSetId:
     file_name: str | None = None
     run: int | None = None
     step: int | None = None
+    index_name: str | None = None
+    layer: int | None = None
 
     @property
     def travels(self) -> bool:
-        """Whether any session can rebuild the set from the id alone."""
-        return self.kind == "reference"
+        """Whether any session can rebuild the set from the id alone (an index's: on a server that holds it)."""
+        return self.kind in ("reference", "index")
 
 
 def trained_id(method: str, corpus_source: str, run: int | None = None, step: int | None = None) -> str:
@@ -82,8 +86,21 @@ def upload_id(file_name: str) -> str:
     return f"upload:{safe}"
 
 
+def index_id(index_name: str, layer: int) -> str:
+    """The id of the distilled vectors of one layer of a corpus index.
+
+    >>> index_id("tickets", 4), parse_id("index:tickets:layer_4").layer
+    ('index:tickets:layer_4', 4)
+    """
+    return f"index:{index_name}:layer_{int(layer)}"
+
+
 def parse_id(raw: str) -> VectorSetId:
-    """Parse an id from a link; raises ``LinkError`` for anything that is not one (a path, a URL, junk)."""
+    """Parse an id from a link; raises ``LinkError`` for anything that is not one (a path, a URL, junk).
+
+    An index id names an index only by its plain folder name (``index:../x:layer_1`` is refused);
+    whether this server holds it is for the picker to check.
+    """
     text = raw.strip()
     if text == REFERENCE_ID:
         return VectorSetId(text, "reference")
@@ -100,6 +117,8 @@ def parse_id(raw: str) -> VectorSetId:
             )
         if m := _UPLOAD_RE.fullmatch(text):
             return VectorSetId(text, "upload", file_name=m.group(1))
+        if m := _INDEX_RE.fullmatch(text):
+            return VectorSetId(text, "index", index_name=m.group(1), layer=int(m.group(2)))
     shown = text if len(text) <= 40 else text[:40] + "…"
     raise LinkError(f"{shown!r} is not the name of a vector set (reference, trained:..., upload:...).")
 
@@ -125,5 +144,12 @@ def missing_message(set_id: VectorSetId, method_title: str = "", corpus_title: s
             f"This link was made on {kept}vectors trained with {what} on {where}. Trained vectors stay in the session "
             "that trained them and cannot travel in a link: train them on the Train page (the button below opens it "
             "with that method and corpus), then come back." + fallback
+        )
+    if set_id.kind == "index":
+        return (
+            f"This link was made on the distilled vectors of the corpus index {set_id.index_name} (layer "
+            f"{set_id.layer}), which this server does not have. Indexes live in the folder EXPLORER_INDEX_DIR of "
+            "the server that built them: build the same index there (python -m explorer.index build ...) or open "
+            "the link on that server." + fallback
         )
     return "The reference vectors are always available."

@@ -1,0 +1,301 @@
+"""Build a contextual index: the library function behind ``python -m explorer.index build``.
+
+:func:`build_index` reads the inputs, counts tokens, picks the target words, runs every sentence
+that holds one through the transformer and writes the index folder (see
+``explorer.index.contract``). ``engine="ray"`` runs the reading and the model on Ray Data (a local
+Ray on this machine's cores, or a cluster at ``address`` / ``RAY_ADDRESS``);
+``engine="in-process"`` runs the same stages in this process, without Ray: the reference the Ray
+job is tested against, and what the app uses for a small uploaded corpus
+(:func:`build_index_from_texts`). Both feed the same ``embed_sentences`` and ``IndexWriter``.
+
+Example:
+    >>> from explorer.index.build import build_index
+    >>> manifest = build_index(["tickets/"], "indexes/tickets", targets=Targets.of_words("charge"))  # doctest: +SKIP
+    >>> manifest["counts"]["occurrences"] > 0  # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from explorer.contextual.model import POOLINGS
+from explorer.errors import IndexBuildError
+from explorer.index.contract import ENGINES, FORMAT, VERSION, Targets, parse_layers
+from explorer.index.embed import TargetMatcher, embed_sentences, weights_hash
+from explorer.index.inputs import FileRead, expand_inputs, read_local, split_texts
+from explorer.index.writer import IndexWriter
+
+ROWS_PER_BATCH = 256  # sentences per model-stage call (one Ray batch); the embedder pads 32 at a time
+
+
+class Progress:
+    """Prints documents and sentences done, the rate and the time left, at most every ``every`` seconds.
+
+    >>> lines = []
+    >>> p = Progress(total=100, emit=lines.append, every=0.0)
+    >>> p.update(sentences=50, documents=7)
+    >>> lines[-1].split(",")[0]
+    '[index] 50/100 sentences (50%)'
+    """
+
+    def __init__(self, total: int, emit: Callable[[str], None] | None, every: float = 2.0) -> None:
+        self.total = int(total)
+        self.emit = emit
+        self.every = every
+        self.started = time.perf_counter()
+        self._last = self.started
+        self.done = 0
+
+    def say(self, text: str) -> None:
+        if self.emit is not None:
+            self.emit(f"[index] {text}")
+
+    def update(self, sentences: int, documents: int, final: bool = False) -> None:
+        self.done = sentences
+        now = time.perf_counter()
+        if self.emit is None or (not final and now - self._last < self.every):
+            return
+        self._last = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = sentences / elapsed
+        left = (self.total - sentences) / rate if rate > 0 else math.inf
+        eta = "done" if final else (f"ETA {left:,.0f} s" if math.isfinite(left) else "ETA unknown")
+        share = 100 * sentences / self.total if self.total else 100
+        self.say(
+            f"{sentences:,}/{self.total:,} sentences ({share:.0f}%), {documents:,} documents, "
+            f"{rate:,.1f} sentences/s, {eta}"
+        )
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _corpus_title(reads: Sequence[FileRead]) -> str:
+    names = [Path(r.label).name for r in reads if r.status == "read"] or ["nothing"]
+    return names[0] if len(names) == 1 else f"{names[0]} + {len(names) - 1} more"
+
+
+def _keep_shares(targets: Sequence[str], counts: Counter[str], keep_per_word: int | None) -> dict[str, float]:
+    """Per word, the share of its occurrences to store so that about ``keep_per_word`` are kept."""
+    if keep_per_word is None:
+        return {}
+    return {w: min(1.0, keep_per_word / counts[w]) if counts[w] else 1.0 for w in targets}
+
+
+def _in_process_tables(
+    embedder: Any, reads: Sequence[FileRead], matcher: TargetMatcher, layers: Sequence[int], pooling: str,
+    batch_size: int, rows_per_batch: int,
+) -> tuple[int, Iterator[Any]]:  # fmt: skip
+    """(sentences holding a target, their model-stage tables in batches of ``rows_per_batch``)."""
+    found = [s for r in reads for s in r.sentences if matcher.has_target(s.text)]
+
+    def tables() -> Iterator[Any]:
+        for b in range(0, len(found), rows_per_batch):
+            rows = found[b : b + rows_per_batch]
+            yield embed_sentences(
+                embedder, [s.doc for s in rows], [s.sentence_id for s in rows], [s.text for s in rows],
+                matcher, layers, pooling, batch_size,
+            )  # fmt: skip
+
+    return len(found), tables()
+
+
+def build_index(
+    inputs: Sequence[str] | str,
+    out: str | Path,
+    *,
+    targets: Targets | None = None,
+    layers: str | Sequence[int] = "all",
+    pooling: str = "mean",
+    model: str | None = None,
+    engine: str = "ray",
+    address: str | None = None,
+    actors: int | None = None,
+    strict: bool = False,
+    column: str | None = None,
+    keep_per_word: int | None = None,
+    title: str | None = None,
+    device: str | None = None,
+    batch_size: int = 32,
+    rows_per_batch: int = ROWS_PER_BATCH,
+    progress: Callable[[str], None] | None = _stderr,
+    embedder: Any = None,
+    _reads: Sequence[FileRead] | None = None,
+) -> dict[str, Any]:
+    """Build the index of ``inputs`` (files, folders, globs or URIs) into the folder ``out``; returns its manifest.
+
+    ``targets``: which words (default every word seen at least 5 times, at most 20,000);
+    ``layers``: "all" or layer numbers (0 is the embedding output); ``pooling``: how a word's
+    subword states become one vector; ``model``: None for the bundled MiniLM, a folder or an id;
+    ``keep_per_word``: store about this many occurrences per word (None: all; the distilled
+    vectors always average every occurrence); ``strict``: fail on an unreadable file instead of
+    listing it as skipped; ``progress``: where progress lines go (None: silent). ``embedder``
+    reuses a loaded ``ContextualEmbedder`` (in-process only). Raises ``IndexBuildError``.
+    """
+    started = time.perf_counter()
+    if engine not in ENGINES:
+        raise IndexBuildError(f"Unknown engine {engine!r}; use one of {', '.join(ENGINES)}.")
+    if pooling not in POOLINGS:
+        raise IndexBuildError(f"Unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}.")
+    if keep_per_word is not None and keep_per_word < 0:
+        raise IndexBuildError(f"--keep-per-word must be 0 or more; got {keep_per_word}.")
+    if rows_per_batch < 1 or batch_size < 1:
+        raise IndexBuildError("Batch sizes must be at least 1.")
+    targets = targets or Targets.at_least(5)
+    files = [] if _reads is not None else expand_inputs([inputs] if isinstance(inputs, str) else list(inputs))
+    if engine == "in-process" and any(f.is_remote for f in files):
+        raise IndexBuildError("The in-process engine reads local files only; use the Ray engine for URIs.")
+
+    say = Progress(0, progress).say
+    timings: dict[str, float] = {}
+    session = job = None
+    try:
+        # Read first: a bad input fails (--strict) before the model is loaded.
+        t0 = time.perf_counter()
+        if engine == "ray":
+            from explorer.index.ray_engine import RayJob, RaySession
+
+            session = RaySession(address)
+            timings["ray_start_s"] = round(time.perf_counter() - t0, 3)
+            t0 = time.perf_counter()
+            job = RayJob(session)
+            reads, counts = job.read(files, column)
+        else:
+            reads = list(_reads) if _reads is not None else [read_local(f, column) for f in files]
+            counts = Counter()
+            for r in reads:
+                counts.update(r.counts)
+        timings["read_s"] = round(time.perf_counter() - t0, 3)
+        skipped = [r for r in reads if r.status != "read"]
+        for r in skipped:
+            say(f"skipped {r.label}: {r.reason}")
+        if skipped and strict:
+            first = skipped[0]
+            raise IndexBuildError(
+                f"{len(skipped)} input file(s) could not be read (--strict); the first is {first.label}: {first.reason}"
+            )
+        documents = sum(r.documents for r in reads)
+        sentences = sum(r.sentence_count for r in reads)
+        say(f"read {len(reads) - len(skipped)} file(s): {documents:,} documents, {sentences:,} sentences")
+        if not sentences:
+            raise IndexBuildError("The inputs hold no sentence with a word in it; nothing to index.")
+        target_words = targets.select(counts)
+        if not target_words:
+            raise IndexBuildError(
+                f"No word qualifies as a target ({targets.describe()}); the most frequent word appears "
+                f"{max(counts.values())} times. Lower --min-count or name --words."
+            )
+        keep = _keep_shares(target_words, counts, keep_per_word)
+        t0 = time.perf_counter()
+        if embedder is None:
+            from explorer.contextual import ContextualEmbedder
+
+            say(f"loading the transformer ({model or 'bundled all-MiniLM-L6-v2'})")
+            try:
+                # The Ray driver only needs the model's shape and hash; the actors load their own copy.
+                embedder = ContextualEmbedder.load(model, device="cpu" if engine == "ray" else device)
+            except ValueError as exc:
+                raise IndexBuildError(str(exc)) from exc
+        layer_list = parse_layers(layers, embedder.num_layers)
+        weights = weights_hash(embedder.model)
+        timings["load_model_s"] = round(time.perf_counter() - t0, 3)
+        matcher = TargetMatcher(target_words, keep)
+        say(f"{len(target_words):,} target word(s); layers {', '.join(map(str, layer_list))}; pooling {pooling}")
+        t0 = time.perf_counter()
+        plan: dict[str, Any] = {}
+        with IndexWriter(out, layer_list, embedder.hidden_size) as writer:
+            if job is not None:
+                total, tables = job.embed(
+                    model=model, weights=weights, targets=target_words, keep=keep, layers=layer_list,
+                    pooling=pooling, batch_size=batch_size, rows_per_batch=rows_per_batch, actors=actors,
+                )  # fmt: skip
+                plan = job.plan
+            else:
+                total, tables = _in_process_tables(
+                    embedder, reads, matcher, layer_list, pooling, batch_size, rows_per_batch
+                )
+            meter = Progress(total, progress)
+            meter.say(f"embedding {total:,} sentences that hold a target")
+            for table in tables:
+                writer.add(table)
+                meter.update(writer.sentences, len(writer.docs))
+            meter.update(writer.sentences, len(writer.docs), final=True)
+            timings["embed_s"] = round(time.perf_counter() - t0, 3)
+            found_words = len(writer.word_counts())
+            manifest = {
+                "format": FORMAT,
+                "version": VERSION,
+                "name": Path(out).name,
+                "title": title or _corpus_title(reads),
+                "model": embedder.name,
+                "model_source": model,
+                "weights_sha256": weights,
+                "num_layers": embedder.num_layers,
+                "hidden_size": embedder.hidden_size,
+                "max_length": embedder.max_length,
+                "layers": list(layer_list),
+                "pooling": pooling,
+                "dtype": "float16",
+                "engine": engine,
+                "ray": None if job is None else {"address": session.address, **plan},  # type: ignore[union-attr]
+                "targets": {**targets.describe(), "count": len(target_words), "found": found_words},
+                "keep_per_word": keep_per_word,
+                "column": column,
+                "inputs": [r.describe() for r in reads],
+                "counts": {
+                    "documents": documents,
+                    "sentences": sentences,
+                    "sentences_with_targets": writer.sentences,
+                    "documents_with_targets": len(writer.docs),
+                    "occurrences": writer.occurrences,
+                    "occurrences_stored": None,  # filled in by the writer once the last shard is out
+                    "words": found_words,
+                    "skipped_files": len(skipped),
+                    "dropped_occurrences": writer.dropped,
+                    "windowed_sentences": writer.windowed,
+                },
+                "timings": timings,
+                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+            timings["total_s"] = round(time.perf_counter() - started, 3)
+            timings["sentences_per_s"] = round(writer.sentences / max(timings["embed_s"], 1e-9), 2)
+            manifest = writer.finish(manifest)
+        manifest["timings"]["total_s"] = round(time.perf_counter() - started, 3)
+        say(f"wrote {Path(out)}: {manifest['counts']['occurrences']:,} occurrences of {found_words:,} words")
+        return manifest
+    finally:
+        if session is not None:
+            session.close()
+
+
+def build_index_from_texts(
+    texts: Iterable[str],
+    out: str | Path,
+    *,
+    label: str = "upload.txt",
+    embedder: Any = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Build an index of texts already in memory (an uploaded corpus), in this process, without Ray.
+
+    Each text is a document; ``label`` names them in the ``doc`` column. ``options`` are those of
+    :func:`build_index` (``targets``, ``layers``, ``keep_per_word``...).
+
+    Example:
+        >>> m = build_index_from_texts(["The bank opened."], "idx", targets=Targets.of_words("bank"))  # doctest: +SKIP
+        >>> m["engine"], m["counts"]["occurrences"]  # doctest: +SKIP
+        ('in-process', 1)
+    """
+    documents, sentences, counts = split_texts(label, list(texts))
+    read = FileRead(label, 0, "read", None, documents, len(sentences), tuple(sentences), counts)
+    options.setdefault("progress", None)
+    return build_index([], out, engine="in-process", embedder=embedder, _reads=[read], **options)
