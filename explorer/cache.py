@@ -15,11 +15,14 @@ import threading
 from collections.abc import Callable
 
 import numpy as np
+import pandas  # noqa: F401 - imported before any warm-up thread starts, so no thread sees it half-initialised
 import streamlit as st
 
 from explorer.compare import Comparison
 from explorer.contextual import AllLayers, ContextualEmbedder
 from explorer.corpus import Corpus
+from explorer.index import reader as index_reader
+from explorer.index.reader import IndexInfo, OccurrenceSample
 from explorer.limits import TrainingSlots
 from explorer.projection import Projection
 from explorer.sentences import DocumentFrequencies, SentenceVectors, encode_with_embedder
@@ -250,3 +253,37 @@ def get_benchmarks(
     ``test_sets`` carries each file's bytes, never a path: a visitor's upload cannot name a server file.
     """
     return _benchmarks(_vectors_key(a), _vectors_key(b), test_sets, bool(sections), bool(shared_only), max_bytes, a, b)
+
+
+# ----- contextual indexes (Context page, vector-set pickers) ------------------------------------
+# Keyed by the index's folder and name and its manifest's mtime, so a rebuilt index is read again.
+# The folder is the server's EXPLORER_INDEX_DIR or a session's own temporary folder, never a link's.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _index(folder: str, name: str, mtime: float) -> IndexInfo:
+    return index_reader.open_index(folder, name)
+
+
+def get_index(folder: str, name: str) -> IndexInfo:
+    """The index ``name`` in ``folder`` with its manifest (read-only: shared by every visitor of the server)."""
+    return _index(str(folder), name, index_reader.manifest_mtime(folder, name))
+
+
+@st.cache_data(show_spinner="Reading the occurrences from the index…", max_entries=64)
+def _index_sample(folder: str, name: str, mtime: float, word: str, sample: int, seed: int) -> OccurrenceSample:
+    return index_reader.sample_occurrences(_index(folder, name, mtime), word, sample, seed)
+
+
+def get_index_sample(folder: str, name: str, word: str, sample: int, seed: int) -> OccurrenceSample:
+    """A seeded sample of a word's stored occurrences, cached per index version, word, size and seed."""
+    mtime = index_reader.manifest_mtime(folder, name)
+    return _index_sample(str(folder), name, mtime, word.strip().lower(), int(sample), int(seed))
+
+
+@st.cache_resource(show_spinner="Reading the index's distilled vectors…", max_entries=8)
+def _index_vectors(folder: str, name: str, mtime: float, layer: int) -> WordVectors:
+    return index_reader.distilled_vectors(_index(folder, name, mtime), layer)
+
+
+def get_index_vectors(folder: str, name: str, layer: int) -> WordVectors:
+    """One layer's distilled vectors of an index, as a read-only vector set."""
+    return _index_vectors(str(folder), name, index_reader.manifest_mtime(folder, name), int(layer))

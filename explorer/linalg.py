@@ -203,9 +203,12 @@ def centre_unit_rows(x: np.ndarray, mean: np.ndarray | None = None) -> tuple[np.
 
 
 def procrustes_fit(source: np.ndarray, target: np.ndarray, block: int = 8192) -> tuple[np.ndarray, float]:
-    """``procrustes`` for many rows, with its fit: (R (d, d), ||source @ R - target||_F / ||target||_F).
+    """``procrustes`` for many rows, with its fit: (R, ||source @ R - target||_F / ||target||_F).
 
     The same rotation as ``procrustes(source, target)`` (U V^T from the SVD of source^T target),
+    R (d_source, d_target). When the widths differ, U V^T from the thin SVD is the best map with
+    orthonormal columns (a wider source is rotated, then projected) or orthonormal rows (a
+    narrower source is rotated into a subspace of the target's space): a partial isometry.
     with the cross product and the residual accumulated in float64 over blocks of ``block`` rows,
     so a float32 input of any length needs only a few (block, d) float64 temporaries. The
     relative residual is 0 for a perfect fit; for unit rows it is at most sqrt(2) (R is the best
@@ -217,16 +220,19 @@ def procrustes_fit(source: np.ndarray, target: np.ndarray, block: int = 8192) ->
     >>> r, residual = procrustes_fit(x, x @ q)
     >>> bool(np.allclose(r, q)), residual < 1e-12
     (True, True)
+    >>> wide, residual = procrustes_fit(np.hstack([x, np.zeros((50, 2))]), x @ q)  # (5, 3): extra zero columns
+    >>> wide.shape, residual < 1e-12
+    ((5, 3), True)
     """
     source = np.asarray(source)
     target = np.asarray(target)
-    if source.shape != target.shape:
-        raise ValueError(f"source {source.shape} and target {target.shape} must have the same shape.")
-    n, d = source.shape
-    cross = np.zeros((d, d), dtype=np.float64)  # source^T target
+    if source.ndim != 2 or target.ndim != 2 or len(source) != len(target):
+        raise ValueError(f"source {source.shape} and target {target.shape} must be matrices with the same rows.")
+    n = len(source)
+    cross = np.zeros((source.shape[1], target.shape[1]), dtype=np.float64)  # source^T target
     for s in range(0, n, block):
         cross += source[s : s + block].astype(np.float64).T @ target[s : s + block].astype(np.float64)
-    u, _, vt = np.linalg.svd(cross)
+    u, _, vt = np.linalg.svd(cross, full_matrices=False)
     rotation = u @ vt
     error = norm = 0.0
     for s in range(0, n, block):

@@ -106,39 +106,31 @@ focus = ss[WORD] or (changed[0] if changed else c.words[0])
 # ----- one map of both sets -----------------------------------------------------------------------------
 st.subheader("One map of both sets")
 jm = fig = None
-if not c.aligned:
-    st.info(
-        f"No shared map: A has {wv_a.vector_size} dimensions and B has {wv_b.vector_size}, and a rotation "
-        "can only turn a space onto one of the same size. The neighbour overlap below compares each set on "
-        "its own and needs no map.",
-        icon=":material/info:",
+left, middle, right = st.columns([2, 1, 2])
+method = left.radio("Projection", list(pv.MAP_METHODS), format_func=pv.MAP_METHOD_LABELS.get, horizontal=True, key="compare.method")  # fmt: skip
+dims = middle.radio("Dimensions", [2, 3], format_func=lambda d: f"{d}D", horizontal=True, key="compare.dims")
+cap = max(2, min(len(c), pv.MAX_MAP_WORDS))
+ss["compare.n_words"] = max(2, min(int(ss["compare.n_words"]), cap))
+n_words = right.number_input("Words on the map (most frequent shared first)", 2, cap, step=50, key="compare.n_words")  # fmt: skip
+seed = 0
+if method != "pca":
+    seed = left.number_input("Seed", 0, 2**31 - 1, step=1, key="compare.seed", help="The same seed gives the same map.")  # fmt: skip
+chosen = pv.map_words(c, int(n_words), changed, focus)
+project = lambda x: cache.get_projection(x, method, int(dims), int(seed), {})  # noqa: E731
+with st.spinner(f"Running {pv.MAP_METHOD_LABELS[method]} on {2 * len(chosen.words):,} points…", show_time=True):
+    jm = ui.guarded("The map could not be drawn", pv.joint_map, c, chosen, project)
+if jm is not None:
+    title = f"{pv.MAP_METHOD_LABELS[method]} of A and of B rotated onto A"
+    fig = charts.joint_map_figure(chosen.words, jm.coords_a, jm.coords_b, c.name_a, c.name_b, chosen.joined, chosen.focus, title)  # fmt: skip
+    select = {"on_select": "rerun", "selection_mode": "points"} if dims == 2 else {}
+    st.plotly_chart(fig, key="compare.chart", config={"scrollZoom": True, "displaylogo": False}, **select)
+    st.caption(
+        f"Each shared word appears twice: as A places it (circles) and as B places it after the rotation "
+        f"(diamonds). Grey lines join the {len(chosen.joined)} most changed words (and the chosen one) to "
+        f"their two positions; short lines elsewhere mean the spaces agree. Click a point to see its word's "
+        f"neighbours below. Map faithfulness: "
+        f"{jm.projection.knn_overlap:.0%} of each point's {jm.projection.k} nearest neighbours kept."
     )
-else:
-    left, middle, right = st.columns([2, 1, 2])
-    method = left.radio("Projection", list(pv.MAP_METHODS), format_func=pv.MAP_METHOD_LABELS.get, horizontal=True, key="compare.method")  # fmt: skip
-    dims = middle.radio("Dimensions", [2, 3], format_func=lambda d: f"{d}D", horizontal=True, key="compare.dims")
-    cap = max(2, min(len(c), pv.MAX_MAP_WORDS))
-    ss["compare.n_words"] = max(2, min(int(ss["compare.n_words"]), cap))
-    n_words = right.number_input("Words on the map (most frequent shared first)", 2, cap, step=50, key="compare.n_words")  # fmt: skip
-    seed = 0
-    if method != "pca":
-        seed = left.number_input("Seed", 0, 2**31 - 1, step=1, key="compare.seed", help="The same seed gives the same map.")  # fmt: skip
-    chosen = pv.map_words(c, int(n_words), changed, focus)
-    project = lambda x: cache.get_projection(x, method, int(dims), int(seed), {})  # noqa: E731
-    with st.spinner(f"Running {pv.MAP_METHOD_LABELS[method]} on {2 * len(chosen.words):,} points…", show_time=True):
-        jm = ui.guarded("The map could not be drawn", pv.joint_map, c, chosen, project)
-    if jm is not None:
-        title = f"{pv.MAP_METHOD_LABELS[method]} of A and of B rotated onto A"
-        fig = charts.joint_map_figure(chosen.words, jm.coords_a, jm.coords_b, c.name_a, c.name_b, chosen.joined, chosen.focus, title)  # fmt: skip
-        select = {"on_select": "rerun", "selection_mode": "points"} if dims == 2 else {}
-        st.plotly_chart(fig, key="compare.chart", config={"scrollZoom": True, "displaylogo": False}, **select)
-        st.caption(
-            f"Each shared word appears twice: as A places it (circles) and as B places it after the rotation "
-            f"(diamonds). Grey lines join the {len(chosen.joined)} most changed words (and the chosen one) to "
-            f"their two positions; short lines elsewhere mean the spaces agree. Click a point to see its word's "
-            f"neighbours below. Map faithfulness: "
-            f"{jm.projection.knn_overlap:.0%} of each point's {jm.projection.k} nearest neighbours kept."
-        )
 
 # ----- most changed and most stable -------------------------------------------------------------------
 st.subheader("Most changed and most stable words")

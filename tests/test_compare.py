@@ -175,10 +175,9 @@ def test_ranking_puts_planted_changed_words_first() -> None:
 
 
 def test_ties_are_broken_by_word_order() -> None:
-    # Same neighbours in both sets and no alignment (dimensions differ): every word ties.
+    # Identical sets: the same neighbours, the same cosines; every word ties.
     a, _, _ = pair(n=50, dim=6)
-    padded = WordVectors(a.keys, np.hstack([a.vectors, np.zeros((50, 2), np.float32)]), name="padded")
-    c = compare(a, padded, k=5)
+    c = compare(a, a, k=5)
     assert c.overlap.tolist() == [1.0] * 50
     assert c.most_changed(7) == a.keys[:7]
     assert c.most_stable(7) == a.keys[:7]
@@ -258,17 +257,20 @@ def test_same_input_same_result() -> None:
     assert c1.most_changed(50) == c2.most_changed(50) and c1.residual == c2.residual
 
 
-def test_different_dimensions_give_overlap_and_say_why() -> None:
+def test_different_dimensions_are_aligned_approximately_and_say_so() -> None:
     a, _, _ = pair(n=100, dim=8)
     wider = WordVectors(a.keys, np.hstack([a.vectors, np.zeros((100, 4), np.float32)]), name="wider")
     c = compare(a, wider)
-    assert c.rotation is None and not c.aligned and math.isnan(c.residual)
-    assert np.isnan(c.cosine).all()
-    assert c.overlap.tolist() == [1.0] * 100  # zero columns change no cosine
-    assert any("8 dimensions" in n and "12" in n and "cannot be aligned" in n for n in c.notes)
-    with pytest.raises(CompareError, match="cannot be aligned"):
-        aligned_rows(c)
-    assert "rank,word,overlap,cosine" in agreement_csv(c) and ",1,\n" in agreement_csv(c)  # empty cosine cells
+    # zero columns change no cosine: B is A in a wider space, so the fit is exact
+    assert c.rotation.shape == (12, 8) and c.aligned and c.residual < 1e-5
+    assert np.allclose(c.cosine, 1.0, atol=1e-5)
+    assert np.allclose(c.rotation.T @ c.rotation, np.eye(8), atol=1e-8), "orthonormal columns"
+    assert c.overlap.tolist() == [1.0] * 100
+    assert any("8 dimensions" in n and "12" in n and "approximate" in n for n in c.notes)
+    assert aligned_rows(c).stacked().shape == (200, 8)
+    narrower = compare(wider, a)
+    assert narrower.rotation.shape == (8, 12) and narrower.residual < 1e-5
+    assert "rank,word,overlap,cosine" in agreement_csv(c) and ",1,1\n" in agreement_csv(c)
 
 
 def test_two_shared_words_work_with_notes() -> None:

@@ -13,7 +13,8 @@ comparable in two independent ways:
   A_n and B_n (n, d); the orthogonal R minimising ||B_n R - A_n||_F (Schönemann's Procrustes
   solution) rotates b onto a. ``residual`` = ||A_n - B_n R||_F / ||A_n||_F: 0 when b is a
   rotation of a, about sqrt(2) (1.41) for unrelated spaces. ``cosine`` is the cosine between a
-  word's row of A_n and its row of B_n R.
+  word's row of A_n and its row of B_n R. Sets of different widths (d_b != d_a) get the best R
+  (d_b, d_a) with orthonormal columns or rows from the same SVD, an approximate alignment.
 
 Nothing is random, so no seed is needed: the same sets always give the same result.
 
@@ -58,11 +59,11 @@ class Comparison:
         words: the shared words, in a's order (most frequent first when a is ordered so).
         overlap: (n,) float64 in [0, 1]: share of each word's k nearest shared neighbours common to both spaces.
         cosine: (n,) float64 in [-1, 1]: cosine between the word's row in a and its aligned row of b
-            (after centring and unit length); NaN everywhere when the dimensions differ.
-        rotation: (d, d) float64 orthogonal matrix taking b's centred unit rows onto a's; None
-            when the dimensions differ.
+            (after centring and unit length).
+        rotation: (d_b, d_a) float64 matrix taking b's centred unit rows onto a's: orthogonal
+            when the widths are equal, with orthonormal columns or rows when they differ.
         residual: ||A_n - B_n R||_F / ||A_n||_F over the shared centred unit rows: 0 for a
-            perfect fit, about 1.41 for unrelated spaces; NaN when the dimensions differ.
+            perfect fit, about 1.41 for unrelated spaces.
         k: neighbours per word actually used (lowered when there are few shared words).
         only_a, only_b: how many words only a (only b) has.
         neighbours_a, neighbours_b: (n, k) int32 positions in ``words`` of each word's
@@ -161,7 +162,8 @@ class Comparison:
         keep = self._frequent(min_count)
         sign = 1.0 if changed else -1.0
         overlap = sign * self.overlap[keep]
-        cosine = sign * self.cosine[keep]
+        # Rounded so that floating-point noise (a cosine of 1 - 1e-16) never decides an order.
+        cosine = sign * np.round(self.cosine[keep], 9)
         nan_last = np.isnan(cosine)
         cosine = np.where(nan_last, 0.0, cosine)
         order_in_word = np.arange(len(overlap))
@@ -256,8 +258,8 @@ def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | No
     See the module docstring for the definitions. Works from 2 to 100,000+ shared words: the
     neighbours are exact, from (2048 x 2048) blocks of the cosine matrix, never the whole of it.
     ``k`` is lowered (with a note) when there are fewer than k + 1 shared words. Sets of
-    different dimensions get the overlap only: ``rotation`` None, ``cosine`` and ``residual``
-    NaN, and a note saying why. ``device="auto"`` computes neighbours on a CUDA GPU when present.
+    different dimensions are aligned approximately (see the module docstring), with a note
+    saying so. ``device="auto"`` computes neighbours on a CUDA GPU when present.
 
     Raises CompareError when a set is empty, the sets share fewer than 2 words, ``k`` is not a
     positive whole number, or a shared word has a NaN or infinite value.
@@ -304,31 +306,27 @@ def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | No
 
     # ----- alignment: b's prepared rows rotated onto a's --------------------------------------------
     d_a, d_b = a.vector_size, b.vector_size
-    if d_a == d_b:
-        units_a, mean_a = centre_unit_rows(vec_a)  # (n, d) float32 A_n
-        del vec_a
-        units_b, mean_b = centre_unit_rows(vec_b)  # (n, d) float32 B_n
-        del vec_b
-        rotation, residual = procrustes_fit(units_b, units_a)  # argmin_R ||B_n R - A_n||_F
-        cosine = np.empty(n, dtype=np.float64)
-        for s in range(0, n, _ROWS):
-            cosine[s : s + _ROWS] = row_cosines(units_a[s : s + _ROWS], units_b[s : s + _ROWS] @ rotation)
-        if n <= d_a:
-            notes.append(
-                f"The alignment rests on {n:,} shared words in {d_a} dimensions: with no more words than "
-                "dimensions a rotation fits them too easily, so a small residual and high cosines mean little."
-            )
-        rotation = readonly(rotation, np.float64)
-    else:
-        rotation, residual = None, float("nan")
-        cosine = np.full(n, np.nan)
-        mean_a, mean_b = np.zeros(d_a), np.zeros(d_b)
+    units_a, mean_a = centre_unit_rows(vec_a)  # (n, d_a) float32 A_n
+    del vec_a
+    units_b, mean_b = centre_unit_rows(vec_b)  # (n, d_b) float32 B_n
+    del vec_b
+    rotation, residual = procrustes_fit(units_b, units_a)  # argmin_R ||B_n R - A_n||_F, R (d_b, d_a)
+    cosine = np.empty(n, dtype=np.float64)
+    for s in range(0, n, _ROWS):
+        cosine[s : s + _ROWS] = row_cosines(units_a[s : s + _ROWS], units_b[s : s + _ROWS] @ rotation)
+    if n <= max(d_a, d_b):
         notes.append(
-            f"{a.name!r} has {d_a} dimensions and {b.name!r} has {d_b}: the neighbourhood overlap compares "
-            "each space on its own and is shown, but the spaces cannot be aligned (rotation, residual and "
-            "per-word cosine need the same number of dimensions). To align two sets, give them the same size: two "
-            "trainings with the same vector_size, or two snapshots of one run."
+            f"The alignment rests on {n:,} shared words in {max(d_a, d_b)} dimensions: with no more words than "
+            "dimensions a rotation fits them too easily, so a small residual and high cosines mean little."
         )
+    if d_a != d_b:
+        how = "rotated, then projected onto" if d_b > d_a else "rotated into"
+        notes.append(
+            f"{a.name!r} has {d_a} dimensions and {b.name!r} has {d_b}: B's rows are {how} A's {d_a} dimensions "
+            "by the best map that keeps their angles as far as it can, so the alignment is approximate. The "
+            "neighbourhood overlap compares each space on its own and needs no alignment."
+        )
+    rotation = readonly(rotation, np.float64)
 
     return Comparison(
         words=words,

@@ -142,8 +142,6 @@ def ranking_rows(c: Comparison, n: int, changed: bool, min_count: int | None, by
     for row in rows:
         row["overlap"] = _round(float(row["overlap"]))  # type: ignore[arg-type]
         row["cosine"] = _round(float(row["cosine"]))  # type: ignore[arg-type]
-        if not c.aligned:
-            del row["cosine"]  # sets of different dimensions have no aligned cosine
     return rows
 
 
