@@ -54,8 +54,8 @@ st.markdown(
     "Two vector sets, word by word: your training against the transformer's table, one method against "
     "another, or two snapshots of one training run. **Neighbour overlap** asks, for each word both sets "
     "know, how many of its nearest neighbours are the same in both; it needs no alignment. To share one "
-    "map, B is **rotated onto A** (orthogonal Procrustes over the shared words), which only works when "
-    "both sets have the same number of dimensions."
+    "map, B is **rotated onto A** (orthogonal Procrustes over the shared words); when the sets differ in "
+    "size, B is rotated and then projected onto A's dimensions, an approximation the page points out."
 )
 
 # ----- the two sets ---------------------------------------------------------------------------------
