@@ -8,12 +8,13 @@ from explorer import cache, contextual, links, ui
 from explorer.charts import context as charts
 from explorer.charts.export import figure_html
 from explorer.pagestate import Field, PageState
+from explorer.ui import index_source as ix
 from explorer.wording import count
 
 st.set_page_config(page_title="Context · Embedding Explorer", page_icon=":material/search:", layout="wide")
 
 PRESETS = contextual.load_presets()
-SOURCES = {"preset": "A preset", "custom": "My own sentences", "corpus": "Sentences from the corpus"}
+SOURCES = {"preset": "A preset", "custom": "My own sentences", "corpus": "Sentences from the corpus", **ix.SOURCE}
 MAX_LAYERS = 100  # a link's layer is checked against the loaded model below
 
 
@@ -40,11 +41,11 @@ PAGE_STATE = PageState(
         Field("context.center", False, parse=links.flag()),
         Field("context.pooling", "mean", parse=links.choice(list(contextual.POOLINGS))),
         Field("context.visible_occurrence", None),
+        *ix.page_fields(_source_is("index")),
     ),
 )
 binding = ui.bind_page(PAGE_STATE)
 state = ui.sidebar()
-
 st.title("Context: one word, a different vector in every sentence")
 st.markdown(
     "A lookup table (word2vec, GloVe, or a transformer's own input-embedding table) gives a word **one row**, "
@@ -63,7 +64,7 @@ if layer_note:
 
 # ----- what to compare ------------------------------------------------------------------------
 source = st.radio("Sentences", list(SOURCES), format_func=SOURCES.get, key="context.source", horizontal=True)
-word, sentences, labels = "", [], None
+word, sentences, labels, stack = "", [], None, None
 if source == "preset":
     name = st.selectbox(
         "Preset", list(PRESETS), key="context.preset", format_func=lambda n: f"{n}: {PRESETS[n].description}"
@@ -99,6 +100,8 @@ elif source == "custom":
             f"{'Line' if len(parsed.unlabeled) == 1 else 'Lines'} {lines} have no ` | sense` label while others do, so the senses are ignored. "
             "Label every line, or none."
         )
+elif source == "index":  # a corpus index's stored vectors: no model run (explorer/ui/index_source.py)
+    word, sentences, stack, num_layers = ix.pick(state)
 else:
     col_word, col_n, col_seed = st.columns([2, 1, 1])
     word = col_word.text_input("Word to find in the corpus", key="context.corpus_word")
@@ -141,7 +144,7 @@ if not sentences:
     st.warning(f"No sentence of {state.corpus.name} contains “{word}”. Try another word or corpus.")
     st.stop()
 try:
-    stack = cache.get_context_layers(state.model, str(state.device), tuple(sentences), word, pooling)
+    stack = stack or cache.get_context_layers(state.model, str(state.device), tuple(sentences), word, pooling)
 except ValueError as exc:
     st.error(f"The vectors could not be computed: {exc}")
     st.stop()

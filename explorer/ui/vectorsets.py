@@ -9,7 +9,9 @@ import streamlit as st
 
 from explorer import cache, vectorsets
 from explorer.corpus import builtin_info, builtin_names
-from explorer.errors import LimitError, LinkError, VectorsError
+from explorer.errors import IndexBuildError, LimitError, LinkError, VectorsError
+from explorer.index import reader as index_reader
+from explorer.index.views import index_vector_ids
 from explorer.limits import check_upload_size
 from explorer.training import METHOD_TITLES
 from explorer.ui.messages import show_error
@@ -89,7 +91,8 @@ def vector_set_picker(
     Returns None (after showing why) when nothing usable is chosen.
     """
     sets: dict[str, SessionVectorSet] = st.session_state.get(VECTOR_SETS_KEY, {})
-    options = [*sets, REFERENCE_ID] + ([UPLOAD_OPTION] if allow_upload else [])
+    indexed = _index_sets(state)  # id -> label: each stored layer of each index of EXPLORER_INDEX_DIR
+    options = [*sets, REFERENCE_ID, *indexed] + ([UPLOAD_OPTION] if allow_upload else [])
     wanted = st.session_state.get(key)
     if wanted not in options:
         if wanted is not None:
@@ -97,7 +100,7 @@ def vector_set_picker(
                 _explain_missing(key, wanted)
         st.session_state[key] = REFERENCE_ID
     labels = {REFERENCE_ID: REFERENCE_LABEL, UPLOAD_OPTION: "Upload a vector file…"}
-    labels.update({i: s.label for i, s in sets.items()})
+    labels.update({i: s.label for i, s in sets.items()} | indexed)
     choice = st.selectbox(
         label,
         options,
@@ -114,6 +117,8 @@ def vector_set_picker(
             return None
     elif choice == UPLOAD_OPTION:
         wv = _uploaded_vectors(state, key)
+    elif choice in indexed:
+        wv = _index_vectors(state, choice)
     else:
         wv = sets[choice].vectors
     if wv is not None:
@@ -121,6 +126,25 @@ def vector_set_picker(
             st.info(notice)
         st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions. {_why(choice)}")
     return wv
+
+
+def _index_sets(state: SidebarState) -> dict[str, str]:
+    """The distilled vectors of every index of the server's folder, one set per stored layer: id -> label."""
+    folder = state.settings.index_dir
+    infos = []
+    for name in index_reader.index_names(folder):
+        with contextlib.suppress(IndexBuildError, OSError):
+            infos.append(cache.get_index(folder, name))  # type: ignore[arg-type]
+    return index_vector_ids(infos)
+
+
+def _index_vectors(state: SidebarState, choice: str) -> WordVectors | None:
+    parsed = vectorsets.parse_id(choice)
+    try:
+        return cache.get_index_vectors(state.settings.index_dir or "", parsed.index_name or "", parsed.layer or 0)
+    except (IndexBuildError, VectorsError, OSError) as exc:
+        show_error(f"The distilled vectors of the index {parsed.index_name} could not be read", exc)
+        return None
 
 
 def _why(choice: str) -> str:
