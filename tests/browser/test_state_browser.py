@@ -5,6 +5,7 @@ showed a widget's minimum while the server held another value."""
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import unquote
 
 import pytest
@@ -43,6 +44,16 @@ def _number_inputs(page: Page) -> dict[str, str]:
     )
 
 
+def _shows(page: Page, expected: dict[str, str], timeout_s: float = 30.0) -> dict[str, str]:
+    """Wait until the number inputs show ``expected`` (a rerun may still be on its way); returns what they show."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        shown = _number_inputs(page)
+        if all(shown.get(k) == v for k, v in expected.items()) or time.monotonic() > deadline:
+            return shown
+        page.wait_for_timeout(200)
+
+
 def _go(page: Page, title: str) -> None:
     """Leave for another page through the sidebar's navigation, as a person does."""
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name=title, exact=True).click()
@@ -58,12 +69,12 @@ def test_train_parameters_survive_switching_methods_and_can_be_restored(page: Pa
     page.goto(f"{app_url}/Train")
     wait_for_app(page)
     expect(page.get_by_role("button", name="Step ×1", exact=True)).to_be_enabled(timeout=120_000)
-    shown = _number_inputs(page)
+    shown = _shows(page, SGNS_DEFAULTS)
     assert {k: shown[k] for k in SGNS_DEFAULTS} == SGNS_DEFAULTS
     for method in ("CBOW (negative sampling)", "GloVe", "Skip-gram (negative sampling)"):
         _choose(page, "Method", method)
     assert_healthy(page)
-    shown = _number_inputs(page)
+    shown = _shows(page, SGNS_DEFAULTS)
     assert {k: shown[k] for k in SGNS_DEFAULTS} == SGNS_DEFAULTS, "parameters must not fall to their minimums"
     assert _param(page, "train.sgns.vector_size") == "50" and _param(page, "train.glove.window") is None
 
@@ -73,12 +84,12 @@ def test_train_parameters_survive_switching_methods_and_can_be_restored(page: Pa
     box.press("Enter")
     wait_for_app(page)
     _choose(page, "Method", "GloVe")
-    assert _number_inputs(page)["Window"] == "10"  # GloVe's own default
+    assert _shows(page, {"Window": "10"})["Window"] == "10"  # GloVe's own default
     _choose(page, "Method", "Skip-gram (negative sampling)")
-    assert _number_inputs(page)["Window"] == "8"
+    assert _shows(page, {"Window": "8"})["Window"] == "8"
     _main(page).get_by_role("button", name="Restore defaults").click()
     wait_for_app(page)
-    assert _number_inputs(page)["Window"] == "5" and _param(page, "train.sgns.window") == "5"
+    assert _shows(page, {"Window": "5"})["Window"] == "5" and _param(page, "train.sgns.window") == "5"
     screenshot(page, "state_train_methods")
 
 
