@@ -226,6 +226,8 @@ def build_index(
             meter = Progress(total, progress)
             meter.say(f"embedding {total:,} sentences that hold a target")
             for table in tables:
+                if "first_batch_s" not in timings:  # start-up: model actors loading, the first batch
+                    timings["first_batch_s"] = round(time.perf_counter() - t0, 3)
                 writer.add(table)
                 meter.update(writer.sentences, len(writer.docs))
             meter.update(writer.sentences, len(writer.docs), final=True)
