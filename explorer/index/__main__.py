@@ -49,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--title", help="what the app calls the corpus (default: the input file names)")
     build.add_argument("--engine", default="ray", choices=ENGINES, help="ray (default) or in-process (no Ray)")
     build.add_argument("--address", help="a Ray cluster address (default: RAY_ADDRESS, else a local Ray)")
-    build.add_argument("--actors", type=int, help="model actors (default: one per GPU, else one per two cores)")
+    build.add_argument("--actors", type=int, help="model actors (default: one per GPU, else one per core)")
     build.add_argument("--batch-size", type=int, default=32, help="sentences per forward pass (default 32)")
     build.add_argument("--device", help="in-process engine: auto, cpu, cuda or mps")
     build.add_argument("--strict", action="store_true", help="fail on an unreadable input file instead of skipping it")

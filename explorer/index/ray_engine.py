@@ -291,10 +291,11 @@ def actor_plan(resources: Mapping[str, float], actors: int | None) -> dict[str, 
     """How many model actors, and the CPUs and GPUs each holds.
 
     With GPUs: one actor per GPU (or ``actors``), one GPU and one CPU each. Without: ``actors``
-    (default: one per two cores) sharing the cores evenly, as many as fit on one node each.
+    (default: one per core: single-threaded replicas outrun one replica on several threads, see
+    docs/benchmarks.md) sharing the cores evenly, as many as fit on one node each.
 
-    >>> actor_plan({"CPU": 2, "GPU": 0, "node_cpus": 2}, None), actor_plan({"CPU": 2, "GPU": 0, "node_cpus": 2}, 2)
-    ({'actors': 1, 'cpus_per_actor': 2, 'gpus_per_actor': 0}, {'actors': 2, 'cpus_per_actor': 1, 'gpus_per_actor': 0})
+    >>> actor_plan({"CPU": 2, "GPU": 0, "node_cpus": 2}, None), actor_plan({"CPU": 2, "GPU": 0, "node_cpus": 2}, 1)
+    ({'actors': 2, 'cpus_per_actor': 1, 'gpus_per_actor': 0}, {'actors': 1, 'cpus_per_actor': 2, 'gpus_per_actor': 0})
     >>> actor_plan({"CPU": 32, "GPU": 4, "node_cpus": 16}, None)
     {'actors': 4, 'cpus_per_actor': 1, 'gpus_per_actor': 1}
     """
@@ -304,6 +305,6 @@ def actor_plan(resources: Mapping[str, float], actors: int | None) -> dict[str, 
     if gpus:
         return {"actors": actors or gpus, "cpus_per_actor": 1, "gpus_per_actor": 1}
     cpus = max(1, int(resources.get("CPU", 1)))
-    n = actors or max(1, cpus // 2)
+    n = actors or cpus
     per = max(1, min(cpus // n, int(resources.get("node_cpus", cpus))))
     return {"actors": n, "cpus_per_actor": per, "gpus_per_actor": 0}
