@@ -26,6 +26,7 @@ from explorer.index.reader import IndexInfo, OccurrenceSample
 from explorer.limits import TrainingSlots
 from explorer.projection import Projection
 from explorer.sentences import DocumentFrequencies, SentenceVectors, encode_with_embedder
+from explorer.settings import get_settings
 from explorer.training.teaching import CooccurrenceView, cooccurrence_view
 from explorer.vectors import WordVectors
 
@@ -58,7 +59,6 @@ def get_allowed_embedder(model: str | None, device: str = "auto") -> ContextualE
     before anything is read or downloaded.
     """
     from explorer.links import check_model_allowed
-    from explorer.settings import get_settings
 
     return get_embedder(check_model_allowed(model, get_settings()), device)
 
@@ -256,34 +256,43 @@ def get_benchmarks(
 
 
 # ----- contextual indexes (Context page, vector-set pickers) ------------------------------------
-# Keyed by the index's folder and name and its manifest's mtime, so a rebuilt index is read again.
-# The folder is the server's EXPLORER_INDEX_DIR or a session's own temporary folder, never a link's.
+# Only the server's own folder (EXPLORER_INDEX_DIR, an operator setting) is read here: shared by every
+# visitor, keyed by the index's name and its manifest's mtime, so a rebuilt index is read again. A
+# visitor's own in-session index never comes here (explorer.ui.index_source reads it directly).
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _index(folder: str, name: str, mtime: float) -> IndexInfo:
     return index_reader.open_index(folder, name)
 
 
-def get_index(folder: str, name: str) -> IndexInfo:
-    """The index ``name`` in ``folder`` with its manifest (read-only: shared by every visitor of the server)."""
-    return _index(str(folder), name, index_reader.manifest_mtime(folder, name))
+def _index_version(name: str) -> tuple[str, float]:
+    folder = get_settings().index_dir or ""
+    return folder, index_reader.manifest_mtime(folder, name)
+
+
+def get_index(name: str) -> IndexInfo:
+    """The index ``name`` of the server's index folder, with its manifest (read-only, shared)."""
+    _, mtime = _index_version(name)
+    return _index(get_settings().index_dir or "", name, mtime)
 
 
 @st.cache_data(show_spinner="Reading the occurrences from the index…", max_entries=64)
-def _index_sample(folder: str, name: str, mtime: float, word: str, sample: int, seed: int) -> OccurrenceSample:
-    return index_reader.sample_occurrences(_index(folder, name, mtime), word, sample, seed)
+def _index_sample(name: str, mtime: float, word: str, sample: int, seed: int) -> OccurrenceSample:
+    info = _index(get_settings().index_dir or "", name, mtime)
+    return index_reader.sample_occurrences(info, word, sample, seed)
 
 
-def get_index_sample(folder: str, name: str, word: str, sample: int, seed: int) -> OccurrenceSample:
+def get_index_sample(name: str, word: str, sample: int, seed: int) -> OccurrenceSample:
     """A seeded sample of a word's stored occurrences, cached per index version, word, size and seed."""
-    mtime = index_reader.manifest_mtime(folder, name)
-    return _index_sample(str(folder), name, mtime, word.strip().lower(), int(sample), int(seed))
+    _, mtime = _index_version(name)
+    return _index_sample(name, mtime, word.strip().lower(), int(sample), int(seed))
 
 
 @st.cache_resource(show_spinner="Reading the index's distilled vectors…", max_entries=8)
-def _index_vectors(folder: str, name: str, mtime: float, layer: int) -> WordVectors:
-    return index_reader.distilled_vectors(_index(folder, name, mtime), layer)
+def _index_vectors(name: str, mtime: float, layer: int) -> WordVectors:
+    return index_reader.distilled_vectors(_index(get_settings().index_dir or "", name, mtime), layer)
 
 
-def get_index_vectors(folder: str, name: str, layer: int) -> WordVectors:
-    """One layer's distilled vectors of an index, as a read-only vector set."""
-    return _index_vectors(str(folder), name, index_reader.manifest_mtime(folder, name), int(layer))
+def get_index_vectors(name: str, layer: int) -> WordVectors:
+    """One layer's distilled vectors of an index of the server's folder, as a read-only vector set."""
+    _, mtime = _index_version(name)
+    return _index_vectors(name, mtime, int(layer))

@@ -186,8 +186,10 @@ def _operator_controlled(arg: ast.expr) -> bool:
     """None, a literal, or the model the operator configured (``state.model`` / ``settings.model``)."""
     if isinstance(arg, ast.Constant):
         return True
-    if isinstance(arg, ast.Attribute) and arg.attr == "model":
-        return True
+    if isinstance(arg, ast.Attribute) and arg.attr in ("model", "index_dir"):
+        return True  # the operator's configured model, or the server's index folder
+    if isinstance(arg, ast.BoolOp):  # `settings.index_dir or ""`
+        return all(_operator_controlled(v) for v in arg.values)
     # The parameter of a wrapper in cache.py, checked there.
     return isinstance(arg, ast.Name) and arg.id in {"name_or_path", "model"}
 

@@ -158,11 +158,11 @@ def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:
     titles = {SESSION_INDEX: session[1] if session else ""}
     for option in options[: len(options) - bool(session)]:
         with contextlib.suppress(ExplorerError, OSError):
-            titles[option] = cache.get_index(folder or "", option).describe()
+            titles[option] = cache.get_index(option).describe()
     name = col_index.selectbox("Index", options, format_func=lambda n: titles.get(n, n), key="context.index")
-    where, real = (session[0].path, "upload") if name == SESSION_INDEX else (folder or "", name)
+    own = name == SESSION_INDEX  # this visitor's in-session index: read directly, never through the shared cache
     try:
-        info = cache.get_index(where, real)
+        info = index_reader.open_index(session[0].path, "upload") if own else cache.get_index(name)
         counts = index_reader.word_counts(info)
     except (ExplorerError, OSError) as exc:
         st.error(f"The index {name} cannot be read: {exc}")
@@ -177,7 +177,10 @@ def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:
     if word.lower() not in counts:
         st.warning(f"“{word}” is not in {info.title}. Its most frequent words: {top}.")
         st.stop()
-    sample = cache.get_index_sample(where, real, word, int(n), int(seed))
+    if own:
+        sample = index_reader.sample_occurrences(info, word.strip().lower(), int(n), int(seed))
+    else:
+        sample = cache.get_index_sample(name, word, int(n), int(seed))
     st.caption(
         f"“{word}” occurs {sample.total:,} times in **{info.title}** ({sample.stored:,} stored in the index); "
         f"a seeded sample of {len(sample)} (change the seed for another). The vectors were computed by "

@@ -134,14 +134,14 @@ def _index_sets(state: SidebarState) -> dict[str, str]:
     infos = []
     for name in index_reader.index_names(folder):
         with contextlib.suppress(IndexBuildError, OSError):
-            infos.append(cache.get_index(folder, name))  # type: ignore[arg-type]
+            infos.append(cache.get_index(name))
     return index_vector_ids(infos)
 
 
 def _index_vectors(state: SidebarState, choice: str) -> WordVectors | None:
     parsed = vectorsets.parse_id(choice)
     try:
-        return cache.get_index_vectors(state.settings.index_dir or "", parsed.index_name or "", parsed.layer or 0)
+        return cache.get_index_vectors(parsed.index_name or "", parsed.layer or 0)
     except (IndexBuildError, VectorsError, OSError) as exc:
         show_error(f"The distilled vectors of the index {parsed.index_name} could not be read", exc)
         return None
