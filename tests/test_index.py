@@ -173,6 +173,17 @@ def test_uploaded_texts_build_in_process(tmp_path: Path, tiny_embedder) -> None:
     assert manifest["engine"] == "in-process" and manifest["counts"]["occurrences"] == 2
 
 
+def test_words_that_never_occur_are_listed_and_an_empty_index_is_refused(
+    tmp_path: Path, corpus: Path, tiny_embedder
+) -> None:
+    options = dict(engine="in-process", embedder=tiny_embedder, column="text", progress=None)
+    manifest = build_index([str(corpus)], tmp_path / "some", targets=Targets.of_words("bank,zebra"), **options)
+    assert manifest["targets"]["missing"] == ["zebra"] and manifest["counts"]["words"] == 1
+    with pytest.raises(IndexBuildError, match="None of the 1 target word"):
+        build_index([str(corpus)], tmp_path / "none", targets=Targets.of_words("zebra"), **options)
+    assert not (tmp_path / "none").exists() and leftovers(tmp_path / "none") == []
+
+
 def test_strict_fails_on_an_undecodable_file_and_writes_nothing(tmp_path: Path, corpus: Path, tiny_embedder) -> None:
     out = tmp_path / "strict"
     with pytest.raises(IndexBuildError, match="--strict"):

@@ -232,7 +232,16 @@ def build_index(
                 meter.update(writer.sentences, len(writer.docs))
             meter.update(writer.sentences, len(writer.docs), final=True)
             timings["embed_s"] = round(time.perf_counter() - t0, 3)
-            found_words = len(writer.word_counts())
+            found = dict(writer.word_counts())
+            if not found:
+                raise IndexBuildError(
+                    f"None of the {len(target_words):,} target word(s) occurs in the inputs as a whole word "
+                    f"(looked for {', '.join(target_words[:5])}{' …' if len(target_words) > 5 else ''})."
+                )
+            found_words = len(found)
+            missing = [w for w in target_words if w not in found] if targets.mode == "words" else []
+            for w in missing:
+                say(f"{w!r} does not occur in the inputs")
             manifest = {
                 "format": FORMAT,
                 "version": VERSION,
@@ -249,7 +258,7 @@ def build_index(
                 "dtype": "float16",
                 "engine": engine,
                 "ray": None if job is None else {"address": session.address, **plan},  # type: ignore[union-attr]
-                "targets": {**targets.describe(), "count": len(target_words), "found": found_words},
+                "targets": {**targets.describe(), "count": len(target_words), "found": found_words, "missing": missing},
                 "keep_per_word": keep_per_word,
                 "column": column,
                 "inputs": [r.describe() for r in reads],
