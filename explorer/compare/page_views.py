@@ -264,7 +264,9 @@ def link_note(id_a: str, id_b: str) -> str | None:
     text += "; ".join(dict.fromkeys(why)) + "."
     if len(stuck) == 1:
         other = "B" if stuck[0] == "A" else "A"
-        text += f" Set {other} (the transformer's input table) travels."
+        kind = vectorsets.parse_id(id_b if other == "B" else id_a).kind
+        what = "the transformer's input table" if kind == "reference" else "an index of this server"
+        text += f" Set {other} ({what}) travels."
     return text
 
 
