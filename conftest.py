@@ -10,7 +10,7 @@ from functools import lru_cache
 import pytest
 from _pytest.doctest import DoctestItem
 
-MODEL_DOCTEST_PACKAGES = ("explorer.contextual", "explorer.sentences")
+MODEL_DOCTEST_PACKAGES = ("explorer.contextual", "explorer.sentences", "explorer.index")
 
 
 @lru_cache(maxsize=1)
