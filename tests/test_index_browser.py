@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,7 +10,7 @@ from playwright.sync_api import expect
 from explorer.index.build import build_index
 from explorer.index.contract import Targets
 from tests.browser_helpers import assert_healthy, screenshot, wait_for_app
-from tests.conftest import ARTIFACTS, ROOT, _free_port
+from tests.conftest import streamlit_app
 from tests.test_index import KNOWN, write_corpus
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -29,33 +24,9 @@ def index_app_url(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path)
         [str(write_corpus(root / "corpus"))], root / "indexes" / "known", targets=Targets.of_words("bank,charge"),
         engine="in-process", model=str(tiny_bert_dir), column="text", title="the known corpus", progress=None,
     )  # fmt: skip
-    port = _free_port()
-    env = dict(os.environ, EXPLORER_MODEL=str(tiny_bert_dir), EXPLORER_INDEX_DIR=str(root / "indexes"))
-    ARTIFACTS.mkdir(exist_ok=True)
-    with open(ARTIFACTS / "streamlit_index.log", "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-                "--server.port", str(port), "--server.address", "127.0.0.1",
-            ],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            proc.kill()
-            raise RuntimeError("streamlit did not become healthy within 120 s")
+    env = {"EXPLORER_MODEL": str(tiny_bert_dir), "EXPLORER_INDEX_DIR": str(root / "indexes")}
+    with streamlit_app(env, log_name="streamlit_index.log") as url:
         yield url
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def test_the_index_source_in_the_browser(browser, index_app_url: str) -> None:
