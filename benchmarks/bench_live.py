@@ -15,43 +15,20 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._report import markdown_table, write_section  # noqa: E402
+from benchmarks.bench_load import streamlit_server  # noqa: E402
 
 PROGRESS = re.compile(r"(\d+)% · .*?(?:about ([\d,]+) s left|under 1 s left|done)")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 # A visitor's browser runs on the visitor's machine: keep Chromium's rendering off the server's core.
 SPLIT_CORES = (os.cpu_count() or 1) >= 2 and len(os.sched_getaffinity(0)) >= 2
-
-
-def _serve() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--server.port", str(port)]  # fmt: skip
-    if SPLIT_CORES:
-        cmd = ["taskset", "-c", "0", *cmd]  # the server on core 0; this script and Chromium on core 1
-        os.sched_setaffinity(0, {1})
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
 
 
 def _progress(page) -> tuple[float, float | None, str]:
@@ -79,8 +56,9 @@ def _open(browser, url: str):
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    proc, url = _serve()
-    try:
+    with streamlit_server(log_name="bench_live_server.log", cpus="0" if SPLIT_CORES else None) as (url, _):
+        if SPLIT_CORES:
+            os.sched_setaffinity(0, {1})  # this script and the Chromium it starts on core 1
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=ARGS
@@ -112,8 +90,6 @@ def main() -> None:
                 time.sleep(0.1)
             total = time.perf_counter() - t0
             browser.close()
-    finally:
-        proc.terminate()
 
     changes = [t for t, _ in lines if t > 1.0]  # after the first frame
     redraws = (len(changes) - 1) / (changes[-1] - changes[0]) if len(changes) > 2 else float("nan")

@@ -49,9 +49,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(
-    env: dict[str, str] | None = None, log_name: str = "bench_server.log"
+    env: dict[str, str] | None = None, log_name: str = "bench_server.log", cpus: str | None = None
 ) -> Iterator[tuple[str, int]]:
-    """Run the app headless on 127.0.0.1 and a free port; yield (url, pid); stop it afterwards."""
+    """Run the app headless on 127.0.0.1 and a free port; yield (url, pid); stop it afterwards.
+
+    ``cpus`` (taskset's list, such as "0") pins the server to those cores.
+    """
     port = free_port()
     log_path = ROOT / "test-artifacts" / log_name
     log_path.parent.mkdir(exist_ok=True)
@@ -60,6 +63,8 @@ def streamlit_server(
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none", "--server.address", HOST, "--server.port", str(port),
     ]  # fmt: skip
+    if cpus is not None:
+        cmd = ["taskset", "-c", cpus, *cmd]
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             cmd, cwd=ROOT, env=dict(os.environ, **(env or {})), stdout=log, stderr=subprocess.STDOUT
