@@ -264,15 +264,14 @@ def _index(folder: str, name: str, mtime: float) -> IndexInfo:
     return index_reader.open_index(folder, name)
 
 
-def _index_version(name: str) -> tuple[str, float]:
-    folder = get_settings().index_dir or ""
-    return folder, index_reader.manifest_mtime(folder, name)
+def _index_version(name: str) -> float:
+    """The manifest's mtime: a rebuilt index gets new cache entries."""
+    return index_reader.manifest_mtime(get_settings().index_dir or "", name)
 
 
 def get_index(name: str) -> IndexInfo:
     """The index ``name`` of the server's index folder, with its manifest (read-only, shared)."""
-    _, mtime = _index_version(name)
-    return _index(get_settings().index_dir or "", name, mtime)
+    return _index(get_settings().index_dir or "", name, _index_version(name))
 
 
 @st.cache_data(show_spinner="Reading the occurrences from the index…", max_entries=64)
@@ -283,8 +282,7 @@ def _index_sample(name: str, mtime: float, word: str, sample: int, seed: int) ->
 
 def get_index_sample(name: str, word: str, sample: int, seed: int) -> OccurrenceSample:
     """A seeded sample of a word's stored occurrences, cached per index version, word, size and seed."""
-    _, mtime = _index_version(name)
-    return _index_sample(name, mtime, word.strip().lower(), int(sample), int(seed))
+    return _index_sample(name, _index_version(name), word.strip().lower(), int(sample), int(seed))
 
 
 @st.cache_resource(show_spinner="Reading the index's distilled vectors…", max_entries=8)
@@ -294,5 +292,4 @@ def _index_vectors(name: str, mtime: float, layer: int) -> WordVectors:
 
 def get_index_vectors(name: str, layer: int) -> WordVectors:
     """One layer's distilled vectors of an index of the server's folder, as a read-only vector set."""
-    _, mtime = _index_version(name)
-    return _index_vectors(name, mtime, int(layer))
+    return _index_vectors(name, _index_version(name), int(layer))
