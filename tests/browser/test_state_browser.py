@@ -60,15 +60,20 @@ def _go(page: Page, title: str) -> None:
     wait_for_app(page)
 
 
+def _open_train(page: Page, app_url: str) -> None:
+    """Open the Train page and wait until its Step buttons can be pressed."""
+    page.goto(f"{app_url}/Train")
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Step ×1", exact=True)).to_be_enabled(timeout=120_000)
+
+
 def _param(page: Page, key: str) -> str | None:
     match = re.search(rf"[?&]{re.escape(key)}=([^&]*)", page.url)
     return unquote(match.group(1)) if match else None
 
 
 def test_train_parameters_survive_switching_methods_and_can_be_restored(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/Train")
-    wait_for_app(page)
-    expect(page.get_by_role("button", name="Step ×1", exact=True)).to_be_enabled(timeout=120_000)
+    _open_train(page, app_url)
     shown = _shows(page, SGNS_DEFAULTS)
     assert {k: shown[k] for k in SGNS_DEFAULTS} == SGNS_DEFAULTS
     for method in ("CBOW (negative sampling)", "GloVe", "Skip-gram (negative sampling)"):
@@ -94,9 +99,7 @@ def test_train_parameters_survive_switching_methods_and_can_be_restored(page: Pa
 
 
 def test_the_n_gram_tab_stays_open_after_training_and_typing(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/Train")
-    wait_for_app(page)
-    expect(page.get_by_role("button", name="Step ×1", exact=True)).to_be_enabled(timeout=120_000)
+    _open_train(page, app_url)
     page.get_by_role("tab", name="Character n-grams").click()
     wait_for_app(page)
     page.get_by_role("button", name="Step ×20").click()
@@ -142,9 +145,7 @@ def test_project_settings_survive_a_visit_to_another_page(page: Page, app_url: s
 
 
 def test_a_project_link_on_trained_vectors_says_they_cannot_travel(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/Train")
-    wait_for_app(page)
-    expect(page.get_by_role("button", name="Step ×1", exact=True)).to_be_enabled(timeout=120_000)
+    _open_train(page, app_url)
     page.get_by_role("button", name="Step ×20").click()
     wait_for_app(page)
     _go(page, "Project")
