@@ -35,6 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from explorer.contextual.jobs import Job, SentenceJob, WordJob, run_jobs
 from explorer.contextual.loading import load_pretrained
 from explorer.contextual.occurrences import (
     AllLayers,
@@ -97,12 +98,14 @@ class PooledSentences:
         return len(self.tokens)
 
 
-def _length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Input indices in batches of similar length, longest first (ties keep input order)."""
-    if batch_size < 1:
-        raise ContextError(f"batch_size must be at least 1; got {batch_size}.")
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
-    return [order[b : b + batch_size] for b in range(0, len(order), batch_size)]
+def word_result(job: WordJob) -> AllLayers:
+    """The ``AllLayers`` of a word job that ran with every layer."""
+    return AllLayers(vectors=readonly(job.vectors), **job.meta)
+
+
+def sentence_result(job: SentenceJob) -> PooledSentences:
+    """The ``PooledSentences`` of a sentence job that ran."""
+    return PooledSentences(vectors=readonly(job.vectors), token_shares=tuple(job.shares), **job.meta)
 
 
 class ContextualEmbedder:
@@ -153,6 +156,7 @@ class ContextualEmbedder:
         # The one lock around every tokenizer call and forward pass (see the module docstring).
         # Re-entrant, so a locked helper may call another.
         self._lock = threading.RLock()
+        self.forward_passes = 0  # every forward pass this embedder ran (tests count them)
         vocab = tokenizer.get_vocab()
         if any(t.startswith("##") for t in vocab):
             self.vocab_style = "wordpiece"
@@ -227,6 +231,7 @@ class ContextualEmbedder:
                 types[r, : len(x.token_type_ids or ())] = torch.tensor(x.token_type_ids or (), dtype=torch.long)
             inputs["token_type_ids"] = types.to(self.device)
         with self._lock:
+            self.forward_passes += 1
             out = self.model(**inputs, output_hidden_states=all_layers)
         return (out.hidden_states if all_layers else out.last_hidden_state), mask
 
@@ -237,31 +242,37 @@ class ContextualEmbedder:
     def _plan(self, sentences: Sequence[str], word: str) -> tuple[list[ModelInput], dict[str, Any]]:
         return plan_occurrences(sentences, word, self._tokenize_with_offsets, self.max_length, self._n_special)
 
+    def prepare_word(
+        self,
+        sentences: Sequence[str],
+        word: str,
+        layers: Sequence[int] | None = None,
+        pooling: str = "mean",
+        batch_size: int = 32,
+    ) -> WordJob:
+        """Tokenise ``sentences`` and plan the pooled states of every occurrence of ``word`` at ``layers``
+        (resolved numbers; None: every layer). Bad input raises here, before any forward pass."""
+        if pooling not in POOLINGS:
+            raise ContextError(f"Unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}.")
+        if batch_size < 1:
+            raise ContextError(f"batch_size must be at least 1; got {batch_size}.")
+        inputs, meta = self._plan(sentences, word)
+        chosen = list(range(self.num_layers + 1)) if layers is None else [int(k) for k in layers]
+        return WordJob(inputs, chosen, pooling, batch_size, meta, len(meta["spans"]), self.hidden_size)
+
+    def run_jobs(self, jobs: Sequence[Job]) -> int:
+        """Run prepared jobs (of any callers) in shared forward passes; returns how many passes ran."""
+        return run_jobs(jobs, self._forward)
+
     def _pooled_states(
         self, inputs: list[ModelInput], n_occ: int, layers: list[int], pooling: str, batch_size: int
     ) -> np.ndarray:
         """(len(layers), n_occ, hidden) float32: the pooled hidden states of every occurrence."""
         if pooling not in POOLINGS:
             raise ContextError(f"Unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}.")
-        out = np.zeros((len(layers), n_occ, self.hidden_size), dtype=np.float32)
-        batches = _length_batches([len(x.input_ids) for x in inputs], batch_size)
-        with torch.inference_mode():
-            for rows in batches:
-                batch = [inputs[i] for i in rows]
-                hidden, _mask = self._forward(batch, all_layers=True)
-                width = hidden[0].shape[1]
-                stack = torch.stack([hidden[k] for k in layers]).reshape(len(layers), len(batch) * width, -1)
-                # stack: (L, B * T, H). Each occurrence's pooled vector is a weighted sum of rows: one
-                # (n_b, B * T) weight matrix pools every occurrence of the batch in one matmul.
-                targets = [(r, oi, pos) for r, x in enumerate(batch) for oi, pos in x.targets]
-                weights = torch.zeros((len(targets), len(batch) * width), dtype=stack.dtype)
-                for j, (r, _oi, pos) in enumerate(targets):
-                    chosen = {"mean": list(pos), "first": [pos[0]], "last": [pos[-1]]}[pooling]
-                    for p in chosen:
-                        weights[j, r * width + p] = 1.0 / len(chosen)
-                pooled = torch.matmul(weights.to(stack.device), stack)  # (L, n_b, H)
-                out[:, [oi for _r, oi, _p in targets]] = pooled.float().cpu().numpy()
-        return out
+        job = WordJob(list(inputs), list(layers), pooling, batch_size, {}, n_occ, self.hidden_size)
+        self.run_jobs([job])
+        return job.vectors
 
     def occurrences(
         self, sentences: Sequence[str], word: str, layer: int = -1, pooling: Pooling = "mean", batch_size: int = 32
@@ -274,9 +285,9 @@ class ContextualEmbedder:
             (2, (1,))
         """
         resolved = resolve_layer(layer, self.num_layers)
-        inputs, meta = self._plan(sentences, word)
-        vectors = self._pooled_states(inputs, len(meta["spans"]), [resolved], pooling, batch_size)
-        return Occurrences(vectors=readonly(vectors[0]), layer=resolved, **meta)
+        job = self.prepare_word(sentences, word, [resolved], pooling, batch_size)
+        self.run_jobs([job])
+        return Occurrences(vectors=readonly(job.vectors[0]), layer=resolved, **job.meta)
 
     def all_layers(
         self, sentences: Sequence[str], word: str, pooling: Pooling = "mean", batch_size: int = 32
@@ -287,10 +298,9 @@ class ContextualEmbedder:
             >>> emb.all_layers(["I went to the bank."], "bank").vectors.shape
             (7, 1, 384)
         """
-        inputs, meta = self._plan(sentences, word)
-        layers = list(range(self.num_layers + 1))
-        vectors = self._pooled_states(inputs, len(meta["spans"]), layers, pooling, batch_size)
-        return AllLayers(vectors=readonly(vectors), **meta)
+        job = self.prepare_word(sentences, word, None, pooling, batch_size)
+        self.run_jobs([job])
+        return word_result(job)
 
     def visibility(self, sentence: str, word: str, occurrence: int = 0) -> Visibility:
         """Tokens the target token's state can see: all of them in an encoder, the left part in a decoder.
@@ -334,11 +344,26 @@ class ContextualEmbedder:
             >>> pooled.vectors.shape, pooled.tokens[0][0], pooled.truncated
             ((2, 384), '[CLS]', (False, False))
         """
+        job = self.prepare_sentences(sentences, pooling, truncation, batch_size, max_length)
+        self.run_jobs([job])
+        return sentence_result(job)
+
+    def prepare_sentences(
+        self,
+        sentences: Sequence[str],
+        pooling: str = "mean",
+        truncation: bool = True,
+        batch_size: int = 32,
+        max_length: int | None = None,
+    ) -> SentenceJob:
+        """Tokenise ``sentences`` (cut as ``sentence_vectors`` says) into a job; bad input raises here."""
         texts = [str(s) for s in sentences]
         if not texts:
             raise ContextError("Give at least one sentence to encode.")
         if pooling not in SENTENCE_POOLINGS:
             raise ContextError(f"Unknown sentence pooling {pooling!r}; use one of {', '.join(SENTENCE_POOLINGS)}.")
+        if batch_size < 1:
+            raise ContextError(f"batch_size must be at least 1; got {batch_size}.")
         limit = self.max_length
         if max_length is not None:  # room for the special tokens and at least one word piece
             limit = max(self._n_special + 1, min(int(max_length), self.max_length))
@@ -355,39 +380,15 @@ class ContextualEmbedder:
             cut = self._tokenize([texts[i] for i in long], max_length=limit)
             for k, i in enumerate(long):
                 ids[i], types[i] = cut.input_ids[k], cut.token_type_ids[k]
-        cut_set = set(long)
         inputs = [ModelInput(tuple(x), None if t is None else tuple(t)) for x, t in zip(ids, types, strict=True)]
-        vectors = np.zeros((len(texts), self.hidden_size), dtype=np.float32)
-        shares: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(texts)
-        with torch.inference_mode():
-            for rows in _length_batches([len(x) for x in ids], batch_size):
-                hidden, mask = self._forward([inputs[i] for i in rows], all_layers=False)
-                hidden = hidden.float()  # (B, T, H)
-                m = mask.to(hidden.device, hidden.dtype)  # (B, T)
-                if pooling == "mean":
-                    n_tok = m.sum(dim=1, keepdim=True).clamp_min(1.0)  # (B, 1)
-                    pooled = (hidden * m.unsqueeze(-1)).sum(dim=1) / n_tok  # (B, H)
-                    norm = pooled.norm(dim=1, keepdim=True).clamp_min(1e-12)  # (B, 1)
-                    unit = pooled / norm
-                    # Token t supplies (h_t . unit) / T of |mean|; as a share of it, divide by |mean|.
-                    share = torch.einsum("bth,bh->bt", hidden, unit) / n_tok / norm * m  # (B, T)
-                else:
-                    pooled = hidden[:, 0]  # (B, H)
-                    unit = pooled / pooled.norm(dim=1, keepdim=True).clamp_min(1e-12)
-                    share = torch.zeros_like(m)
-                    share[:, 0] = 1.0
-                unit_np, share_np = unit.cpu().numpy(), share.float().cpu().numpy()
-                for r, i in enumerate(rows):
-                    vectors[i] = unit_np[r]
-                    shares[i] = readonly(share_np[r, : len(ids[i])])
-        return PooledSentences(
-            vectors=readonly(vectors),
-            tokens=tuple(self._tokens(x) for x in ids),
-            token_shares=tuple(shares),
-            truncated=tuple(i in cut_set for i in range(len(texts))),
-            max_length=limit,
-            pooling=pooling,
-        )
+        cut_set = set(long)
+        meta = {
+            "tokens": tuple(self._tokens(x) for x in ids),
+            "truncated": tuple(i in cut_set for i in range(len(texts))),
+            "max_length": limit,
+            "pooling": pooling,
+        }
+        return SentenceJob(inputs, pooling, batch_size, meta, self.hidden_size)
 
     # ----- static vectors ---------------------------------------------------------------------
     def _input_embeddings(self) -> torch.Tensor:
