@@ -133,21 +133,21 @@ def live_views() -> None:
         ui.register_vectors(label, wv, set_id=vectorsets.trained_id(method, corpus.source))
     left, right = st.columns(2)
     with left:
-        xs, ys, x_title = tv.loss_points(run.trainer)
-        if xs:
-            y_title, meaning = tv.LOSS_MEANING[method]
-            st.plotly_chart(charts.loss_figure(xs, ys, x_title=x_title, y_title=y_title), key="train.loss_chart")
-            st.caption(f"{meaning} Dots: each step; line: running mean of the last 10.")
+        loss = tv.loss_series(run.trainer)
+        if loss.x:
+            fig = charts.loss_figure(loss.x, loss.loss, x_title=loss.x_title, y_title=loss.y_title, smooth=loss.smooth, stages=loss.stages)  # fmt: skip
+            ui.chart(fig, key="train.loss_chart", file_stem=f"loss_{method}")
+            st.caption(loss.caption)
         else:
             st.info("This stage counts co-occurrences; the loss appears once the SVD starts." if trained else "The loss curve appears after the first step.")  # fmt: skip
         st.markdown("**Nearest neighbours of watched words**")
-        st.dataframe(teaching.neighbour_rows(wv, tv.watch_words(ss[WATCH], wv, corpus.source), topn=5), hide_index=True)  # fmt: skip
+        st.table(teaching.neighbour_rows(wv, tv.watch_words(ss[WATCH], wv, corpus.source), topn=5), border="horizontal", hide_index=True)  # fmt: skip
     with right:
         replay, replay_title = ui.snapshot_replay()  # a slider over this run's kept snapshots, when there are some
         frame = tv.word_map_frame(wv if replay is None else replay, int(ss[MAP_SIZE]), ss[PINS], ss.get(MAP_PREV))
         ss[MAP_PREV] = frame.positions if replay is None else ss.get(MAP_PREV)
         title = replay_title or ("Word map (PCA, aligned to the previous frame)" if trained else "Word map (random starting vectors)")  # fmt: skip
-        st.plotly_chart(charts.word_map_figure(frame.words, frame.xy, frame.pins, title=title, extent=frame.extent), key="train.map_chart")  # fmt: skip
+        ui.chart(charts.word_map_figure(frame.words, frame.xy, frame.pins, title=title, extent=frame.extent), key="train.map_chart", file_stem=f"word_map_{method}")  # fmt: skip
         st.caption(
             "Each dot is a word; words used in similar contexts move close together. The plane is a PCA "
             "of the current vectors, turned to match the previous frame, so motion means learning."
@@ -191,8 +191,9 @@ with tab_counts:
             st.warning(f"Not in this corpus: {', '.join(view.missing)}.")
         if len(view.words) >= 2:
             c1, c2 = st.columns(2)
-            c1.plotly_chart(charts.matrix_figure(view.counts, view.words, f"Co-occurrence counts (window {window})"), key="train.cooc_chart")  # fmt: skip
-            c2.plotly_chart(charts.matrix_figure(view.ppmi, view.words, "PPMI", colorscale="Greens", fmt=".2f"), key="train.ppmi_chart")  # fmt: skip
+            ui.chart(charts.matrix_figure(view.counts, view.words, f"Co-occurrence counts (window {window})"), key="train.cooc_chart", file_stem="cooccurrence", where=c1)  # fmt: skip
+            ui.chart(charts.matrix_figure(view.ppmi, view.words, "PPMI", colorscale="Greens", fmt=".2f"), key="train.ppmi_chart", file_stem="ppmi", where=c2)  # fmt: skip
+            c2.caption(tv.PPMI_NOTE)
         else:
             st.info("Type at least two words of the corpus, separated by commas.")
 with tab_ngrams:
@@ -209,7 +210,7 @@ with tab_ngrams:
         st.caption(f"{len(panel.view.ngrams)} n-grams of “<{word}>”{known}")
         st.dataframe([{"n-gram": g, "hash bucket": r} for g, r in panel.view.ngrams], hide_index=True, height=220)
         if panel.view.vector is not None:
-            st.plotly_chart(charts.vector_strip_figure(panel.view.vector, f"Vector of “{word}”"), key="train.ngram_vec")
+            ui.chart(charts.vector_strip_figure(panel.view.vector, f"Vector of “{word}”"), key="train.ngram_vec", file_stem=f"vector_{word}")  # fmt: skip
             st.markdown("Nearest known words: " + ", ".join(f"{w} ({s:.2f})" for w, s in panel.nearest))
         else:
             st.info("Train the subword method (choose it above and press a Step button) to see this word's vector.")

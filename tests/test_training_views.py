@@ -144,7 +144,7 @@ def test_page_config_builds_a_trainer_for_every_method() -> None:
 
 def test_charts_have_data() -> None:
     fig = charts.loss_figure([1, 2, 3], [3.0, 2.0, 1.0], x_title="words trained")
-    assert len(fig.data) == 2 and list(fig.data[1].y) == pytest.approx([3.0, 2.5, 2.0])
+    assert len(fig.data) == 2 and list(fig.data[1].y) == pytest.approx([3.0, 2.0, 1.0])
     xy = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5]])
     fig = charts.word_map_figure(["a", "b", "c"], xy, pinned=["c"], extent=2.0)
     assert [len(t.x) for t in fig.data] == [2, 1] and fig.layout.xaxis.range == (-2.0, 2.0)
@@ -180,19 +180,22 @@ def test_word_map_labels_only_the_top_words_and_the_pins() -> None:
     xy[::2, 1] = np.linspace(-1, 1, 25)  # spread out: every label has room
     fig = charts.word_map_figure(words, xy * 100, pinned=["w40"], label_top=25)
     by_name = {t.name: t for t in fig.data}
-    labelled = [w for t in fig.data if "text" in t.mode for w in t.text]
+    labelled = [a.text for a in fig.layout.annotations]
     assert "w40" in labelled and set(labelled) <= set(words[:25] + ["w40"])
     hover_only = by_name["more words (hover)"]
     assert hover_only.mode == "markers" and "w49" in hover_only.text  # still named on hover
     assert sum(len(t.x) for t in fig.data) == 50  # every word is drawn once
 
 
-def test_word_map_does_not_stack_labels_on_one_spot() -> None:
+def test_word_map_labels_close_words_apart_with_leader_lines() -> None:
     xy = np.array([[0.0, 0.0], [0.001, 0.0], [0.0, 0.001], [1.0, 1.0]])
     fig = charts.word_map_figure(["king", "queen", "prince", "paris"], xy, pinned=["prince"], extent=1.5)
-    labelled = {t.name: list(t.text) for t in fig.data if "text" in t.mode}
-    assert labelled == {"frequent words": ["paris"], "pinned": ["prince"]}  # a pin wins its spot
-    assert sorted(next(t.text for t in fig.data if t.mode == "markers")) == ["king", "queen"]
+    spots = {a.text: a for a in fig.layout.annotations}
+    assert set(spots) == {"king", "queen", "prince", "paris"}  # room for all four: none is dropped
+    assert spots["prince"].font.color != spots["king"].font.color  # the pin keeps its colour
+    assert {(a.ax, a.ay) for a in spots.values() if a.x == 0.0 and a.y == 0.0} != set()  # placed around the point
+    offsets = {(a.x + a.ax / 1000, a.y - a.ay / 1000) for a in spots.values()}
+    assert len(offsets) == 4  # four different spots, not one on top of another
     assert teaching.map_extent(xy) == 1.25 and teaching.map_extent(np.zeros((0, 2))) == 1.0
 
 

@@ -14,50 +14,65 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer.charts.labels import add_map_labels
+
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), template="plotly_white")
 
 
-def running_mean(values: Sequence[float], span: int = 10) -> np.ndarray:
-    """Trailing mean over ``span`` points (shorter at the start), computed in float64."""
+def running_mean(values: Sequence[float], span: int = 9, stages: Sequence[str] | None = None) -> np.ndarray:
+    """A centred mean over up to ``span`` points, in float64, never across a change of ``stages``.
+
+    The window is symmetric and shrinks near the ends of each stage, so on a falling curve the line
+    runs through the points rather than trailing above them, and a stage never borrows values
+    measured in another stage's units.
+
+    >>> running_mean([5.0, 4.0, 3.0, 2.0, 1.0], span=3).tolist()
+    [5.0, 4.0, 3.0, 2.0, 1.0]
+    >>> running_mean([1.0, 3.0, 10.0, 30.0], span=3, stages=["a", "a", "b", "b"]).tolist()
+    [1.0, 3.0, 10.0, 30.0]
+    >>> running_mean([1.0, 3.0, 1.0, 3.0, 1.0], span=3).round(3).tolist()
+    [1.0, 1.667, 2.333, 1.667, 1.0]
+    """
     v = np.asarray(values, dtype=np.float64)
-    if len(v) == 0:
-        return v
-    c = np.cumsum(np.insert(v, 0, 0.0))
-    idx = np.arange(1, len(v) + 1)
-    lo = np.maximum(idx - span, 0)
-    return (c[idx] - c[lo]) / (idx - lo)
+    out = np.empty_like(v)
+    labels = list(stages) if stages is not None else [""] * len(v)
+    start = 0
+    for end in range(1, len(v) + 1):
+        if end < len(v) and labels[end] == labels[start]:
+            continue
+        part = v[start:end]
+        c = np.concatenate([[0.0], np.cumsum(part)])
+        idx = np.arange(len(part))
+        half = np.minimum.reduce([np.full(len(part), span // 2), idx, len(part) - 1 - idx])
+        out[start:end] = (c[idx + half + 1] - c[idx - half]) / (2 * half + 1)
+        start = end
+    return out
 
 
 def loss_figure(
-    x: Sequence[float], loss: Sequence[float], x_title: str = "step", title: str = "Loss", y_title: str = "loss"
+    x: Sequence[float],
+    loss: Sequence[float],
+    x_title: str = "step",
+    title: str = "Loss",
+    y_title: str = "loss",
+    smooth: bool = True,
+    stages: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Loss per unit of work (points) and its running mean (line)."""
+    """Loss per unit of work (points) and a line: their centred running mean per stage (``smooth``),
+    else the points joined (a loss without noise, such as the SVD's, needs no averaging)."""
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(x=list(x), y=list(loss), mode="markers", name="per step", marker=dict(size=5, opacity=0.5))
     )
-    fig.add_trace(go.Scatter(x=list(x), y=running_mean(loss).tolist(), mode="lines", name="running mean"))
+    line = running_mean(loss, stages=stages) if smooth else np.asarray(loss, dtype=np.float64)
+    name = "running mean" if smooth else "trend"
+    fig.add_trace(go.Scatter(x=list(x), y=line.tolist(), mode="lines", name=name))
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=320, showlegend=True, **_LAYOUT)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
     return fig
 
 
-def _room_for_labels(words: Sequence[str], xy: np.ndarray, top: int, is_pin: np.ndarray, extent: float) -> np.ndarray:
-    """Which of the first ``top`` words get a written label: pins first, then by frequency, skipping
-    a word whose label would sit on one already placed (about a label's width and height apart)."""
-    chosen = np.zeros(len(words), dtype=bool)
-    if len(words) == 0:
-        return chosen
-    span = 2 * extent if extent > 0 else float(np.ptp(xy, axis=0).max()) or 1.0
-    placed: list[tuple[float, float, float]] = []  # (x, y, half width) of each label
-    order = [i for i in range(len(words)) if is_pin[i]] + [i for i in range(min(top, len(words))) if not is_pin[i]]
-    for i in order:
-        x, y = xy[i]
-        half = 0.011 * span * max(len(words[i]), 3) / 2  # ~1.1% of the span per character
-        if is_pin[i] or all(abs(x - px) > half + ph or abs(y - py) > 0.045 * span for px, py, ph in placed):
-            placed.append((x, y, half))
-            chosen[i] = True
-    return chosen
+MAP_PLOT_PX = (430.0, 430.0)  # the word map's plot area in a half-width column (a little under, to be safe)
 
 
 def word_map_figure(
@@ -70,36 +85,44 @@ def word_map_figure(
 ) -> go.Figure:
     """Points for ``words`` (most frequent first); pinned words are drawn larger and in another colour.
 
-    Only the pinned words and those of the first ``label_top`` whose label does not overlap one
-    already placed carry a written label, so the map stays readable at 50+ words; every point
-    names its word on hover. ``extent`` > 0 fixes both axes to
+    Labels never overlap (``explorer.charts.labels``): pinned words are placed first (with a
+    leader line when their spot is taken), then the first ``label_top`` words while there is
+    room; every point names its word on hover. ``extent`` > 0 fixes both axes to
     [-extent, extent] so frames share one scale.
 
     >>> fig = word_map_figure(["a", "b", "c"], np.eye(3)[:, :2], pinned=["c"], label_top=1)
-    >>> [t.name for t in fig.data]
-    ['frequent words', 'more words (hover)', 'pinned']
+    >>> [t.name for t in fig.data], sorted(a.text for a in fig.layout.annotations)
+    (['frequent words', 'more words (hover)', 'pinned'], ['a', 'c'])
     """
+    xy = np.asarray(xy, dtype=np.float64)
     pinned_set = set(pinned)
     is_pin = np.array([w in pinned_set for w in words], dtype=bool)
-    is_top = _room_for_labels(words, np.asarray(xy, dtype=np.float64), label_top, is_pin, extent) & ~is_pin
-    rest = ~is_pin & ~is_top
+    pins = [i for i in range(len(words)) if is_pin[i]]
+    order = pins + [i for i in range(min(label_top, len(words))) if not is_pin[i]]
     fig = go.Figure()
+    colours = np.where(is_pin, "#c0392b", "#2f4b6e").tolist()
+    span = (-extent, extent) if extent > 0 else None
+    labelled = add_map_labels(
+        fig, xy, list(words), order, MAP_PLOT_PX, colours=colours, marker_px=6, x_range=span, y_range=span,
+        equal_scale=True, must=pins,
+    )  # fmt: skip
+    is_top = np.zeros(len(words), dtype=bool)
+    is_top[[i for i in labelled if not is_pin[i]]] = True
+    rest = ~is_pin & ~is_top
     layers = (
-        (is_top, "frequent words", "#4c78a8", 7, "markers+text"),
-        (rest, "more words (hover)", "#9db4cf", 6, "markers"),
-        (is_pin, "pinned", "#e45756", 11, "markers+text"),
+        (is_top, "frequent words", "#4c78a8", 7),
+        (rest, "more words (hover)", "#9db4cf", 6),
+        (is_pin, "pinned", "#e45756", 11),
     )
-    for mask, name, color, size, mode in layers:
+    for mask, name, color, size in layers:
         if not mask.any():
             continue
         fig.add_trace(
             go.Scatter(
                 x=xy[mask, 0],
                 y=xy[mask, 1],
-                mode=mode,
+                mode="markers",
                 text=[w for w, m in zip(words, mask, strict=True) if m],
-                textposition="top center",
-                textfont=dict(size=11, color=color),
                 marker=dict(size=size, color=color, opacity=0.8),
                 name=name,
                 hovertemplate="%{text}<extra></extra>",
@@ -108,19 +131,21 @@ def word_map_figure(
     fig.update_layout(title=title, height=520, showlegend=len(fig.data) > 1, **_LAYOUT)
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0))
     axis = dict(showticklabels=False, zeroline=False, showgrid=False)
-    if extent > 0:
-        fig.update_xaxes(range=[-extent, extent], **axis)
-        fig.update_yaxes(range=[-extent, extent], scaleanchor="x", **axis)
-    else:
-        fig.update_xaxes(**axis)
-        fig.update_yaxes(scaleanchor="x", **axis)
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(scaleanchor="x", **axis)
     return fig
 
 
 def matrix_figure(
-    matrix: np.ndarray, labels: Sequence[str], title: str, colorscale: str = "Blues", fmt: str = ".0f"
+    matrix: np.ndarray,
+    labels: Sequence[str],
+    title: str,
+    colorscale: str = "Blues",
+    fmt: str = ".0f",
+    row_title: str = "target word",
+    column_title: str = "context word",
 ) -> go.Figure:
-    """A labelled square heatmap with the value written in each cell."""
+    """A labelled square heatmap with the value written in each cell; rows are targets, columns contexts."""
     m = np.asarray(matrix, dtype=np.float64)
     fig = go.Figure(
         go.Heatmap(
@@ -130,11 +155,12 @@ def matrix_figure(
             colorscale=colorscale,
             text=[[format(v, fmt) for v in row] for row in m],
             texttemplate="%{text}",
-            hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+            hovertemplate=f"{row_title} %{{y}}, {column_title} %{{x}}: %{{z:.3f}}<extra></extra>",
         )
     )
-    fig.update_layout(title=title, height=80 + 36 * max(len(labels), 4), **_LAYOUT)
-    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title=title, height=110 + 36 * max(len(labels), 4), **_LAYOUT)
+    fig.update_yaxes(autorange="reversed", title=row_title)
+    fig.update_xaxes(title=column_title)
     return fig
 
 

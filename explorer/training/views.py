@@ -16,7 +16,7 @@ import numpy as np
 
 from explorer.corpus import Corpus
 from explorer.training import teaching
-from explorer.training.base import Trainer, chunk_end
+from explorer.training.base import Trainer
 from explorer.vectors import WordVectors
 from explorer.vectors_io import to_bytes
 
@@ -50,11 +50,48 @@ def step_help(method: str, batch_words: int, token_count: int) -> tuple[str, str
     return "a chunk of counting or one stage of fitting", "twenty of those"
 
 
-def loss_points(trainer: Trainer) -> tuple[list[float], list[float], str]:
-    """(x, loss, x-axis title) of every step that has a loss (counting stages have none)."""
+SMOOTHED_METHODS = ("sgns", "cbow", "subword", "glove")  # losses of sampled batches: noisy, worth a running mean
+
+
+@dataclass(frozen=True)
+class LossSeries:
+    """The loss chart's data: one point per step that has a loss (counting stages have none)."""
+
+    x: list[float]
+    loss: list[float]
+    stages: list[str]
+    x_title: str
+    y_title: str
+    smooth: bool
+    caption: str
+
+
+def loss_series(trainer: Trainer) -> LossSeries:
+    """The loss points of ``trainer``, their axis titles and what the chart's line means.
+
+    >>> from explorer.training import make_trainer
+    >>> t = make_trainer("ppmi_svd", Corpus.from_texts(["a cat sat on a mat"] * 20), vector_size=2, min_count=1)
+    >>> _ = t.step(8); s = loss_series(t); s.smooth, set(s.stages), s.x_title
+    (False, {'svd'}, 'step')
+    """
     by_words = trainer.unit == "words"
-    points = [(r.words_done if by_words else r.step, r.loss) for r in trainer.records if r.loss == r.loss]
-    return [x for x, _ in points], [y for _, y in points], "words trained" if by_words else "step"
+    rows = [(r.words_done if by_words else r.step, r.loss, r.stage) for r in trainer.records if r.loss == r.loss]
+    y_title, meaning = LOSS_MEANING[trainer.method]
+    smooth = trainer.method in SMOOTHED_METHODS
+    line = (
+        "line: centred running mean of 9 steps."
+        if smooth
+        else "line: the points joined (each refinement is exact, there is no noise to average)."
+    )
+    return LossSeries(
+        x=[x for x, _, _ in rows],
+        loss=[y for _, y, _ in rows],
+        stages=[s for _, _, s in rows],
+        x_title="words trained" if by_words else "step",
+        y_title=y_title,
+        smooth=smooth,
+        caption=f"{meaning} Dots: each step; {line}",
+    )
 
 
 @dataclass(frozen=True)
@@ -112,7 +149,7 @@ def steps_to_epoch_end(trainer: Trainer) -> int | None:
     pos, steps = trainer.words_done % n_all, 0
     while True:
         steps += 1
-        pos = chunk_end(trainer.data.sentence, pos, trainer.config.batch_words)
+        pos = trainer.data.chunk_end(pos, trainer.config.batch_words)
         if pos >= n_all:
             return steps
 
@@ -131,6 +168,12 @@ WINDOW_PAIRS_TEXT = (
 COOCCURRENCE_TEXT = (
     "Count-based methods start from how often words appear near each other. PPMI keeps only "
     "pairs seen together more often than chance, with rare contexts damped (cds = 0.75)."
+)
+PPMI_NOTE = (
+    "Rows are target words, columns the same words read as contexts: cell (row, column) says how much "
+    "more often the column word appears near the row word than chance. Context counts are raised to "
+    "0.75 before the context probabilities are taken (smoothing that damps rare contexts), so the "
+    "matrix is not symmetric: PPMI(w, c) and PPMI(c, w) differ."
 )
 NGRAMS_TEXT = (
     "The subword model stores vectors for character n-grams, so any spelling, even one it never "

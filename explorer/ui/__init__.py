@@ -4,6 +4,7 @@
   restored from links and written back (``state``);
 - ``sidebar``: corpus, transformer and device (``sidebar``);
 - ``vector_set_picker`` and this visitor's vector sets (``vectorsets``);
+- ``chart``: a chart with its PNG, SVG, HTML and CSV downloads (``charts``);
 - ``show_error`` / ``guarded``: failures as sentences (``messages``);
 - the training slot of this visitor (``training``).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.pagestate import PageState
+from explorer.ui.charts import chart
 from explorer.ui.messages import clamp_to_range, guarded, show_error
 from explorer.ui.sidebar import (
     BUNDLED_MODEL_LABEL,
@@ -77,6 +79,7 @@ __all__ = [
     "SidebarState",
     "acquire_training_slot",
     "bind_page",
+    "chart",
     "clamp_to_range",
     "load_embedder",
     "copy_link_control",
