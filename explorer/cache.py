@@ -5,6 +5,13 @@ set, the built-in corpora) live in ``st.cache_resource``; pure results live in
 ``st.cache_data``. Per-visitor mutable state (a trainer in progress, an uploaded corpus) never
 comes here: it lives in ``st.session_state`` (see ``explorer.ui``).
 
+Transformer results and large projections go through ``get_context_layers``,
+``get_transformer_sentence_vectors`` and ``get_projection``: a byte-bounded cache any visitor may
+reuse (keyed by content), then the admission gate (memory ceiling, one large projection at a
+time) and, for the transformer, the request queue that batches visitors' requests into shared
+forward passes. A visitor who waits sees a message with their place and an estimate, updated
+every half second (``_WaitingArea``); nothing is drawn when the result comes at once.
+
 Pages call these through the module (``cache.get_embedder(...)``) so tests can patch them.
 """
 
@@ -12,20 +19,33 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 import pandas  # noqa: F401 - imported before any warm-up thread starts, so no thread sees it half-initialised
 import streamlit as st
 
+from explorer import timings
+from explorer.admission import (
+    BYTES_PER_PROJECTED_POINT,
+    PROJECTION_ONE_AT_A_TIME,
+    Ticket,
+    WorkGate,
+    limit_malloc_arenas,
+    release_free_memory,
+)
+from explorer.bytecache import ByteLRU
 from explorer.compare import Comparison
 from explorer.contextual import AllLayers, ContextualEmbedder
+from explorer.contextual.queue import Pending, TransformerQueue
 from explorer.corpus import Corpus
 from explorer.index import reader as index_reader
 from explorer.index.reader import IndexInfo, OccurrenceSample
-from explorer.limits import TrainingSlots
+from explorer.limits import TrainingSlots, check_sentences
 from explorer.projection import Projection
-from explorer.sentences import DocumentFrequencies, SentenceVectors, encode_with_embedder
+from explorer.sentences import DocumentFrequencies, SentenceVectors
+from explorer.sentences.transformer import vectors_from_pooled
 from explorer.settings import get_settings
 from explorer.training.teaching import CooccurrenceView, cooccurrence_view
 from explorer.vectors import WordVectors
@@ -69,16 +89,114 @@ def get_training_slots(capacity: int) -> TrainingSlots:
     return TrainingSlots(capacity)
 
 
-@st.cache_data(show_spinner="Reading every layer of the transformer…", max_entries=64)
+# ----- heavy work shared across visitors: results cache, admission, transformer queue -------------
+timings.start_from_env()  # where script runs spend their time, when EXPLORER_TIMINGS_LOG is set
+if get_settings().hosted:
+    limit_malloc_arenas()  # freed memory of many visitor threads otherwise stays resident in their arenas
+
+
+@st.cache_resource(max_entries=4)
+def get_result_cache(max_bytes: int) -> ByteLRU:
+    """The process-wide, byte-bounded cache of transformer results and large projections, keyed by content."""
+    return ByteLRU(max_bytes)
+
+
+def _results() -> ByteLRU:
+    return get_result_cache(get_settings().result_cache_bytes)
+
+
+def _relieve_memory() -> None:
+    """What the admission gate frees when memory blocks work: half the result cache, then the heap."""
+    cache = _results()
+    cache.shrink_to(cache.nbytes // 2)
+    release_free_memory()
+
+
+@st.cache_resource(max_entries=4)
+def get_work_gate(ceiling: int | None) -> WorkGate:
+    """The process-wide admission gate of heavy work (memory ceiling in bytes; None: none)."""
+    return WorkGate(ceiling, relieve=_relieve_memory)
+
+
+def _gate() -> WorkGate:
+    return get_work_gate(get_settings().max_memory_bytes)
+
+
+@st.cache_resource(max_entries=2)
+def get_transformer_queue(model: str | None, device: str) -> TransformerQueue:
+    """The request queue in front of the one transformer runner of (model, device)."""
+    return TransformerQueue(get_embedder(model, device))
+
+
+class _WaitingArea:
+    """A placeholder that appears only while a visitor waits, with their place and an estimate."""
+
+    def __init__(self) -> None:
+        self._slot: Any = None
+
+    def show(self, message: str) -> None:
+        if self._slot is None:
+            self._slot = st.empty()
+        self._slot.info(message, icon=":material/hourglass_top:")
+
+    def ticket(self, ticket: Ticket) -> None:
+        self.show(ticket.message())
+
+    def pending(self, pending: Pending) -> None:
+        ahead, seconds = pending.ahead(), max(1, round(pending.estimate_seconds()))
+        if ahead:
+            who = "1 visitor" if ahead == 1 else f"{ahead} visitors"
+            self.show(f"Busy: {who} ahead of you for the transformer, about {seconds} s.")
+        else:
+            self.show(f"The transformer is reading your sentences, about {seconds} s.")
+
+    def clear(self) -> None:
+        if self._slot is not None:
+            self._slot.empty()
+
+
+def _transformer_result(key: Hashable, cost_bytes: int, what: str, submit: Callable[[], Pending]) -> Any:
+    """A cached result, else a queued transformer request admitted by the gate, waited on visibly."""
+    results = _results()
+    hit = results.get(key)
+    if hit is not None:
+        return hit
+    area = _WaitingArea()
+    try:
+        with _gate().hold("transformer", cost_bytes, what, on_wait=area.ticket, tick_seconds=0.5):
+            pending = submit()
+            ticks = 0
+            while not pending.wait(0.25 if ticks < 2 else 0.5):  # the first message within half a second
+                ticks += 1
+                area.pending(pending)
+            value = pending.result()
+    finally:
+        area.clear()
+    timings.record_transformer(pending.queued_seconds(), pending.model_seconds())
+    results.put(key, value)
+    return value
+
+
 def get_context_layers(
     model: str | None, device: str, sentences: tuple[str, ...], word: str, pooling: str = "mean"
 ) -> AllLayers:
     """Every layer's vectors of every occurrence of ``word`` in ``sentences``, one forward pass, cached.
 
-    The cache key is the model, device, sentences, word and pooling, so moving the layer slider or
-    the centering toggle never runs the model again.
+    The cache key is the model, device, sentences, word and pooling (content, never a name), so
+    moving the layer slider, the centering toggle or a second visitor on the same preset never
+    runs the model again. Over this server's sentence limits it raises ``LimitError``.
     """
-    return get_embedder(model, device).all_layers(list(sentences), word, pooling=pooling)  # type: ignore[arg-type]
+    sentences = tuple(str(s) for s in sentences)
+    check_sentences(get_settings(), sentences)
+    queue = get_transformer_queue(model, device)
+    emb = queue.embedder
+    cost = 4 * (emb.num_layers + 1) * len(sentences) * emb.hidden_size * 4 + 8 * 2**20  # result and its copies
+    return _transformer_result(
+        ("all_layers", model, device, sentences, word, pooling),
+        cost,
+        f"reading {len(sentences)} sentences through every layer",
+        lambda: queue.submit_all_layers(sentences, word, pooling),
+    )
 
 
 def _corpus_fingerprint(corpus: Corpus) -> tuple[object, ...]:
@@ -100,10 +218,22 @@ def get_document_frequencies(corpus: Corpus) -> DocumentFrequencies:
     return DocumentFrequencies.from_corpus(corpus)
 
 
-@st.cache_data(show_spinner="Encoding the sentences with the transformer…", max_entries=64)
 def get_transformer_sentence_vectors(model: str | None, device: str, sentences: tuple[str, ...]) -> SentenceVectors:
-    """The transformer's sentence vectors (mean of last-layer token states, unit length), cached by model + sentences."""
-    return encode_with_embedder(sentences, get_embedder(model, device))
+    """The transformer's sentence vectors (mean of last-layer token states, unit length), cached by model + sentences.
+
+    Over this server's sentence limits it raises ``LimitError``.
+    """
+    sentences = tuple(str(s) for s in sentences)
+    check_sentences(get_settings(), sentences)
+    queue = get_transformer_queue(model, device)
+    name = str(getattr(queue.embedder, "name", "") or "transformer")
+    pooled = _transformer_result(
+        ("sentences", model, device, sentences),
+        4 * len(sentences) * queue.embedder.hidden_size * 4 + 8 * 2**20,
+        f"encoding {len(sentences)} sentences",
+        lambda: queue.submit_sentences(sentences),
+    )
+    return vectors_from_pooled(sentences, pooled, name)
 
 
 # ----- projections (Project page) ------------------------------------------------------------
@@ -148,21 +278,35 @@ def start_tsne_warmup() -> threading.Thread:
     return _warm_up_in_background("tsne-warmup", warm_up_tsne)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _projection(
-    matrix_hash: str, method: str, n_components: int, seed: int, params: tuple[tuple[str, object], ...], _X: np.ndarray
-) -> Projection:
-    from explorer.projection import project
-
-    return project(_X, method, n_components=n_components, seed=seed, **dict(params))
-
-
 def get_projection(X: np.ndarray, method: str, n_components: int, seed: int, params: dict[str, object]) -> Projection:
     """``projection.project`` of ``X``, cached by the matrix's content (never by a name a link could forge),
-    the method, its parameters and the seed."""
-    from explorer.projection import content_hash
+    the method, its parameters and the seed.
 
-    return _projection(content_hash(X), method, int(n_components), int(seed), tuple(sorted(params.items())), X)
+    A t-SNE or UMAP map of more than ``PROJECTION_ONE_AT_A_TIME`` points waits for the one
+    large-projection slot (and for memory under a ceiling); its visitor sees their place meanwhile.
+    """
+    from explorer.projection import content_hash, project
+
+    key = ("projection", content_hash(X), method, int(n_components), int(seed), tuple(sorted(params.items())))
+    results = _results()
+    hit = results.get(key)
+    if hit is not None:
+        return hit
+    if method in ("pca", "axes") or len(X) <= PROJECTION_ONE_AT_A_TIME:
+        value = project(X, method, n_components=int(n_components), seed=int(seed), **params)
+    else:
+        area = _WaitingArea()
+        try:
+            with _gate().hold(
+                "projection", len(X) * BYTES_PER_PROJECTED_POINT, f"a {method} map of {len(X):,} points", area.ticket
+            ):
+                area.clear()
+                value = project(X, method, n_components=int(n_components), seed=int(seed), **params)
+        finally:
+            area.clear()
+        release_free_memory()  # a large map's working memory goes back to the system, not to the next peak
+    results.put(key, value)
+    return value
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -74,6 +74,10 @@ class TrainingBusy(LimitError):
     """Every training slot is taken; the message says how many visitors wait."""
 
 
+class ServerBusy(LimitError):
+    """Heavy work waited too long for its turn on a busy server; the message says to try again."""
+
+
 class CompareError(ExplorerError):
     """Two vector sets cannot be compared as asked."""
 

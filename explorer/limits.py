@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -219,3 +219,29 @@ def cap_points(settings: Settings, n: int) -> tuple[int, str | None]:
         f"{n:,} points were asked for; this server projects at most {settings.max_points:,} "
         "(setting EXPLORER_MAX_POINTS), so the most frequent ones are shown."
     )
+
+
+def check_sentences(settings: Settings, sentences: Sequence[str]) -> None:
+    """Raise ``LimitError`` when one request to the transformer asks for more than this server reads at once.
+
+    Bounds the work (and memory) one visitor can ask for: the number of sentences and the length
+    of each, with the setting that controls each limit and what to change.
+
+    >>> check_sentences(Settings(max_sentences=3), ["a bank", "the bank"])
+    >>> check_sentences(Settings(max_sentences=1), ["a bank", "the bank"])
+    Traceback (most recent call last):
+    ...
+    explorer.errors.LimitError: 2 sentences were given; this server reads at most 1 at once (setting EXPLORER_MAX_SENTENCES). Remove some lines, or compare them in smaller groups.
+    """
+    if len(sentences) > settings.max_sentences:
+        raise LimitError(
+            f"{len(sentences):,} sentences were given; this server reads at most {settings.max_sentences:,} at once "
+            "(setting EXPLORER_MAX_SENTENCES). Remove some lines, or compare them in smaller groups."
+        )
+    for i, sentence in enumerate(sentences):
+        if len(sentence) > settings.max_sentence_chars:
+            raise LimitError(
+                f"Sentence {i + 1} has {len(sentence):,} characters; this server reads at most "
+                f"{settings.max_sentence_chars:,} per sentence (setting EXPLORER_MAX_SENTENCE_CHARS). "
+                "Shorten it, or split it over several lines."
+            )

@@ -31,6 +31,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _megabytes(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    """A size given in MB as bytes; unset keeps ``default`` (None: no limit), "off" or "none" removes it."""
+    raw = env.get(name, "").strip().lower()
+    if raw in ("off", "none"):
+        return None
+    if raw == "":
+        return default
+    return _int(env, name, 1) * 2**20
+
+
 @dataclass(frozen=True)
 class Settings:
     """Limits and choices for one app process.
@@ -50,6 +60,14 @@ class Settings:
             configured model (``EXPLORER_ALLOWED_MODELS``, comma separated). Empty: a person
             typing into a local app may name any model, but a link only these (see
             ``explorer.links.check_model_allowed``). Hosted mode allows only the configured model.
+        max_memory_bytes: the resident memory the process keeps under (``EXPLORER_MAX_MEMORY_MB``;
+            None: no ceiling). Heavy work that would pass it waits, or is refused with a message.
+        max_sentences: most sentences one request to the transformer may carry, on the Context
+            and Sentences pages (``EXPLORER_MAX_SENTENCES``).
+        max_sentence_chars: longest sentence, in characters, the transformer is asked to read
+            (``EXPLORER_MAX_SENTENCE_CHARS``).
+        result_cache_bytes: bytes of transformer results kept for reuse by every visitor
+            (``EXPLORER_RESULT_CACHE_MB``).
         index_dir: the folder of contextual indexes the app reads (``EXPLORER_INDEX_DIR``; None:
             the Context page's index source and the indexes' vector sets are off). Built with
             ``python -m explorer.index build ... --out <index_dir>/<name>``.
@@ -66,14 +84,18 @@ class Settings:
     max_concurrent_trainings: int = 8
     allowed_models: tuple[str, ...] = field(default_factory=tuple)
     index_dir: str | None = None
+    max_memory_bytes: int | None = None
+    max_sentences: int = 200
+    max_sentence_chars: int = 10_000
+    result_cache_bytes: int = 256 * 2**20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``env`` (default: ``os.environ``); hosted mode lowers the defaults.
 
         >>> s = Settings.from_env({"EXPLORER_HOSTED": "1"})
-        >>> s.hosted, s.max_upload_bytes // 2**20, s.allowed_models
-        (True, 10, ('bundled',))
+        >>> s.hosted, s.max_upload_bytes // 2**20, s.allowed_models, s.max_memory_bytes // 2**20
+        (True, 10, ('bundled',), 1536)
         """
         env = os.environ if env is None else env
         hosted = env.get("EXPLORER_HOSTED", "").strip().lower() in _TRUE
@@ -94,6 +116,10 @@ class Settings:
             max_concurrent_trainings=_int(env, "EXPLORER_MAX_TRAININGS", base.max_concurrent_trainings),
             allowed_models=allowed,
             index_dir=env.get("EXPLORER_INDEX_DIR", "").strip() or None,
+            max_memory_bytes=_megabytes(env, "EXPLORER_MAX_MEMORY_MB", base.max_memory_bytes),
+            max_sentences=_int(env, "EXPLORER_MAX_SENTENCES", base.max_sentences),
+            max_sentence_chars=_int(env, "EXPLORER_MAX_SENTENCE_CHARS", base.max_sentence_chars),
+            result_cache_bytes=_int(env, "EXPLORER_RESULT_CACHE_MB", base.result_cache_bytes // 2**20) * 2**20,
         )
 
 
@@ -105,6 +131,10 @@ HOSTED_DEFAULTS = Settings(
     max_train_seconds=120,
     max_points=20_000,
     max_concurrent_trainings=2,
+    max_memory_bytes=1536 * 2**20,
+    max_sentences=40,
+    max_sentence_chars=400,
+    result_cache_bytes=64 * 2**20,
 )
 
 

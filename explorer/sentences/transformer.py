@@ -46,7 +46,15 @@ def encode_with_embedder(
         pooled = embedder.sentence_vectors(sentences, batch_size=batch_size, max_length=max_length)
     except ContextError as exc:
         raise SentenceError(str(exc)) from exc
+    return vectors_from_pooled(sentences, pooled, str(getattr(embedder, "name", "") or "transformer"))
 
+
+def vectors_from_pooled(sentences: Sequence[str], pooled: Any, name: str = "transformer") -> SentenceVectors:
+    """``SentenceVectors`` of ``sentences`` from the runner's ``PooledSentences`` (each token's share, notes on cuts).
+
+    For callers that ran the pooling elsewhere (the app's request queue).
+    """
+    sentences = tuple(str(s) for s in sentences)
     words: list[str] = []
     counts: list[int] = []
     weights: list[float] = []
@@ -82,7 +90,7 @@ def encode_with_embedder(
         shares=np.asarray(shares, dtype=np.float32),
         unknown=((),) * n,
         removed=((),) * n,
-        vectors_name=str(getattr(embedder, "name", "") or "transformer"),
+        vectors_name=name,
         notes=notes,
     )
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer.errors import SentenceError
+from explorer.errors import LimitError, SentenceError
 from explorer.sentences.averaging import DocumentFrequencies, encode_average
 from explorer.sentences.compare import compare, top_matches
 from explorer.sentences.results import (
@@ -123,6 +123,9 @@ def encode_all(
             results[method] = encode(sentences)
             if query:
                 queries[method] = encode((query,))
+        except LimitError as exc:  # over a server limit, or a busy server: the message says what to do
+            results.pop(method, None)
+            failures[method] = str(exc)
         except (OSError, ValueError) as exc:
             results.pop(method, None)
             failures[method] = f"The transformer {transformer_name!r} could not be loaded ({exc})."
