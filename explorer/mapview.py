@@ -57,6 +57,20 @@ def colour_by(
     return MapColours(group_labels(keys, groups), missing=missing)
 
 
+def group_words(mode: str, groups_text: str) -> list[str]:
+    """The words of the typed groups when colouring by groups (so they join the map), else none.
+
+    >>> group_words("groups", "billing: refund, fee\nshipping: parcel"), group_words("cluster", "a: b")
+    (['refund', 'fee', 'parcel'], [])
+    """
+    if mode != "groups":
+        return []
+    try:
+        return list(dict.fromkeys(w for ws in parse_groups(groups_text).values() for w in ws))
+    except GroupsError:
+        return []  # colour_by says what is wrong with the text
+
+
 def axis_titles(method: str, result: Projection, pairs: Sequence[tuple[str, str]]) -> list[str] | None:
     """Axis titles: the semantic axes' end words, or each principal component's share of variance."""
     if method == "axes":

@@ -7,7 +7,6 @@ import streamlit as st
 from explorer import cache, links, mapview, ui
 from explorer import projection as proj
 from explorer.charts import projection as charts
-from explorer.charts.export import figure_html
 from explorer.neighbours import NEIGHBOURS_LABEL, nearest_neighbours, neighbour_table
 from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
@@ -126,7 +125,7 @@ with st.expander(f"{proj.METHOD_LABELS[method]} settings", expanded=method == "a
 
 # ----- the words and the projection --------------------------------------------------------------
 include = proj.parse_word_list(word_list)
-always = [w for pair in pairs for w in pair if w]
+always = [w for pair in pairs for w in pair if w] + mapview.group_words(colour, groups_text)
 points = ui.guarded("These words cannot be projected", proj.choose_words, wv, int(n_words), include=include, pattern=pattern.strip(), always=always)  # fmt: skip
 if points is None:
     st.stop()
@@ -167,7 +166,10 @@ focus = mapview.focus_view(wv, keys, selected, ss["project.neighbour_of"], int(s
 fig = charts.projection_figure(
     keys, result.coords, colour_labels=colours.labels, highlight=highlight, focus=focus.highlighted,
     n_labels=40 if len(keys) <= 3000 else 25, axis_titles=mapview.axis_titles(method, result, pairs),
+    emphasise_groups=colour == "groups" and colours.labels is not None, axis_ends=pairs if method == "axes" else (),
 )  # fmt: skip
+csv_neighbours = (lambda: nearest_neighbours(wv, keys, topn=10)) if len(keys) <= CSV_NEIGHBOURS_LIMIT else dict
+coordinates = lambda: proj.coordinates_csv(keys, result, colours.labels, csv_neighbours())  # noqa: E731
 
 # ----- render -------------------------------------------------------------------------------------
 m1, m2, m3, m4 = st.columns(4)
@@ -181,10 +183,13 @@ st.caption(
     f"about 0.5 = random) measured on {result.n_scored:,} words."
 )
 if dims == 2:
-    st.plotly_chart(fig, key="project.chart", on_select="rerun", selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False})  # fmt: skip
-    st.caption("Click a point, or drag a box or lasso, to list nearest neighbours below.")
+    ui.chart(fig, key="project.chart", file_stem=f"projection_{method}_2d", data=coordinates, on_select="rerun", selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False})  # fmt: skip
+    st.caption(
+        "Drag a box (or pick the lasso in the toolbar), or click a point, to list nearest neighbours below. "
+        f"The chart's Data (CSV) holds every word's coordinates and, for maps up to {CSV_NEIGHBOURS_LIMIT:,} words, its 10 neighbours."
+    )  # fmt: skip
 else:
-    st.plotly_chart(fig, key="project.chart3d", config={"displaylogo": False})
+    ui.chart(fig, key="project.chart3d", file_stem=f"projection_{method}_3d", data=coordinates, config={"displaylogo": False})  # fmt: skip
     st.caption("Drag to rotate, scroll to zoom. Pick a word below to see its neighbours.")
 
 st.subheader(f"Nearest neighbours ({NEIGHBOURS_LABEL})")
@@ -208,17 +213,10 @@ else:
     st.caption("Select points on the map or pick a word above.")
 
 # ----- exports -------------------------------------------------------------------------------------
-st.subheader("Export")
-e1, e2, e3, e4 = st.columns(4)
-csv_neighbours = (lambda: nearest_neighbours(wv, keys, topn=10)) if len(keys) <= CSV_NEIGHBOURS_LIMIT else dict
-e1.download_button(
-    "Coordinates + neighbours (CSV)", data=lambda: proj.coordinates_csv(keys, result, colours.labels, csv_neighbours()),
-    file_name=f"projection_{method}_{dims}d.csv", mime="text/csv",
-    help=f"Neighbours are listed for maps of up to {CSV_NEIGHBOURS_LIMIT:,} words.",
-)  # fmt: skip
-e2.download_button("Figure (standalone HTML)", data=lambda: figure_html(fig), file_name=f"projection_{method}_{dims}d.html", mime="text/html")  # fmt: skip
-e3.download_button("vectors.tsv (TF projector)", data=lambda: to_projector_tsv(points)[0], file_name="vectors.tsv", mime="text/tab-separated-values")  # fmt: skip
-e4.download_button("metadata.tsv (TF projector)", data=lambda: to_projector_tsv(points)[1], file_name="metadata.tsv", mime="text/tab-separated-values")  # fmt: skip
+st.subheader("Export for the TensorFlow projector")
+e1, e2 = st.columns(2)
+e1.download_button("vectors.tsv", data=lambda: to_projector_tsv(points)[0], file_name="vectors.tsv", mime="text/tab-separated-values", icon=":material/download:", on_click="ignore")  # fmt: skip
+e2.download_button("metadata.tsv", data=lambda: to_projector_tsv(points)[1], file_name="metadata.tsv", mime="text/tab-separated-values", icon=":material/download:", on_click="ignore")  # fmt: skip
 st.caption(
     "The TSV pair holds the words on this map; load both at projector.tensorflow.org. "
     "Uploaded vector files cannot travel in a shared link: the link names the set, and the page says so."

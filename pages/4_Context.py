@@ -6,7 +6,6 @@ import streamlit as st
 
 from explorer import cache, contextual, links, ui
 from explorer.charts import context as charts
-from explorer.charts.export import figure_html
 from explorer.pagestate import Field, PageState
 from explorer.ui import index_source as ix
 from explorer.wording import count
@@ -174,12 +173,15 @@ if center:
         "centering it would subtract that row from itself and leave nothing to compare: its cells stay 1.00."
     )
 heatmap = charts.heatmap_pair(
-    view.matrix, view.static, names, list(occ.sentences), layer=layer, centered=center, word=word
+    view.matrix, view.static, names, list(occ.sentences), layer=layer, centered=center, word=word, order=view.order
 )
-st.plotly_chart(heatmap, width="stretch", key="context.heatmap")
-col_csv, col_html, _ = st.columns([1, 1, 2])
-col_csv.download_button("Matrix as CSV", data=contextual.matrix_csv(view.matrix, names, list(occ.sentences)), file_name=f"context_{word}_layer{layer}.csv", mime="text/csv", on_click="ignore", key="context.download_csv", icon=":material/download:")  # fmt: skip
-col_html.download_button("Figure as HTML", data=lambda: figure_html(heatmap), file_name=f"context_{word}_layer{layer}.html", mime="text/html", on_click="ignore", key="context.download_html", icon=":material/download:")  # fmt: skip
+ui.chart(heatmap, key="context.heatmap", file_stem=f"context_{word}_layer{layer}", data=lambda: contextual.matrix_csv(view.matrix, names, list(occ.sentences)))  # fmt: skip
+if view.seriated:
+    st.caption(
+        f"With more than {contextual.views.SERIATION_ABOVE} occurrences, rows and columns are ordered by similarity "
+        "(the leaf order of an average-linkage clustering on 1 − cosine), so occurrences used alike sit together "
+        "and senses show as blocks; each label keeps its sentence's number. Hover a cell for both sentences."
+    )
 
 # ----- senses ---------------------------------------------------------------------------------
 col_sense, col_map = st.columns(2)
@@ -187,7 +189,7 @@ with col_sense:
     if view.separation:
         here, best = view.here, view.best_layer
         same, cross = [s.same for s in view.separation], [s.cross for s in view.separation]
-        st.plotly_chart(charts.separation_chart(same, cross, current_layer=layer, centered=center), width="stretch", key="context.separation")  # fmt: skip
+        ui.chart(charts.separation_chart(same, cross, current_layer=layer, centered=center), key="context.separation", file_stem=f"context_{word}_separation")  # fmt: skip
         m1, m2, m3 = st.columns(3)
         m1.metric("Same sense", f"{here.same:.2f}", help="Mean cosine of pairs with the same sense label.")
         m2.metric("Different sense", f"{here.cross:.2f}", help="Mean cosine of pairs with different labels.")
@@ -208,7 +210,7 @@ with col_map:
     occurrence_map = charts.occurrence_map(
         view.coords, list(view.groups), names, list(occ.sentences), view.variance_share
     )
-    st.plotly_chart(occurrence_map, width="stretch", key="context.map")
+    ui.chart(occurrence_map, key="context.map", file_stem=f"context_{word}_layer{layer}_map")
 
 # ----- what a token can see -------------------------------------------------------------------
 st.subheader("Why context gets in: what the word's state can see")
@@ -218,9 +220,7 @@ if st.session_state["context.visible_occurrence"] not in names:
 choice = st.selectbox("Sentence", names, key="context.visible_occurrence")
 chosen = names.index(choice)
 vis = contextual.occurrence_visibility(embedder, occ, chosen)
-st.plotly_chart(
-    charts.visibility_chart(vis.tokens, vis.target, vis.encoder, vis.causal), width="stretch", key="context.vis"
-)
+ui.chart(charts.visibility_chart(vis.tokens, vis.target, vis.encoder, vis.causal), key="context.vis", file_stem=f"context_{word}_visibility")  # fmt: skip
 kind = "a decoder (causal)" if embedder.is_causal else "an encoder (bidirectional)"
 st.caption(
     f"{embedder.name} is {kind}. An encoder's state for the word mixes in every token of the sentence, left and "

@@ -261,10 +261,10 @@ def test_project_2d_keeps_an_axis_without_spread_at_zero():
 def test_occurrence_labels_keep_punctuation_attached():
     from explorer.charts.context import occurrence_labels, short_label
 
-    assert short_label("2", "We sat on the river bank.", (20, 24)) == "2: …river bank."
-    assert short_label("3", "Money in the bank, then home.", (13, 17)) == "3: …the bank,…"
+    assert short_label("2", "We sat on the river bank.", (20, 24)) == "#2 …river bank."
+    assert short_label("3", "Money in the bank, then home.", (13, 17)) == "#3 …the bank, then…"
     labels = occurrence_labels([0, 0], ["bank by the bank"] * 2, [(0, 4), (12, 16)])
-    assert labels == ["1a: bank by…", "1b: …the bank"]
+    assert labels == ["#1a bank by the…", "#1b …the bank"]
 
 
 def test_visibility_masks(emb):

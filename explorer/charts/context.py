@@ -4,7 +4,7 @@ sense separation, the 2D map of occurrences and the encoder vs causal visibility
 Example:
     >>> import numpy as np
     >>> from explorer.charts.context import heatmap_pair
-    >>> fig = heatmap_pair(np.eye(2), np.ones((2, 2)), ["1: a", "2: b"], ["a", "b"], layer=3)
+    >>> fig = heatmap_pair(np.eye(2), np.ones((2, 2)), ["#1 a", "#2 b"], ["a", "b"], layer=3)
     >>> len(fig.data)
     2
 """
@@ -19,41 +19,54 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from explorer.charts.labels import add_map_labels
+
+MAX_LABEL_CHARS = 30  # an axis label's text after its number
+NUMBERS_ONLY_ABOVE = 16  # more occurrences than this: the x axis shows only "#3", the y axis the words too
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 
 
-def short_label(number: str, sentence: str, span: tuple[int, int], width: int = 1) -> str:
-    """A short axis label: the sentence number and the word with ``width`` words on each side.
+def short_label(number: str, sentence: str, span: tuple[int, int], before: int = 1, after: int = 2) -> str:
+    """A short axis label: "#" and the sentence number, then the word with a few words around it.
 
     Example:
         >>> short_label("1", "Yesterday the bank approved my loan.", (14, 18))
-        '1: …the bank approved…'
+        '#1 …the bank approved my…'
     """
     head, tail = sentence[: span[0]], sentence[span[1] :]
-    before = head.split()
-    after = tail.split()
-    left = " ".join(before[-width:]) if width else ""
-    right = " ".join(after[:width]) if width else ""
+    words_before = head.split()
+    words_after = tail.split()
+    left = " ".join(words_before[-before:]) if before else ""
+    right = " ".join(words_after[:after]) if after else ""
     word = sentence[span[0] : span[1]]
     # Punctuation touching the word stays attached to it ("bank." not "bank .").
     text = left + (" " if left and head[-1:].isspace() else "") + word
     text += (" " if right and tail[:1].isspace() else "") + right
-    prefix = "…" if len(before) > width else ""
-    suffix = "…" if len(after) > width else ""
+    prefix = "…" if len(words_before) > before else ""
+    suffix = "…" if len(words_after) > after else ""
     text = f"{prefix}{text}{suffix}"
-    if len(text) > 34:
-        text = text[:33] + "…"
-    return f"{number}: {text}"
+    if len(text) > MAX_LABEL_CHARS:
+        text = text[: MAX_LABEL_CHARS - 1] + "…"
+    return f"#{number} {text}"
+
+
+def label_number(label: str) -> str:
+    """The "#3" (or "#3a") that starts an occurrence label.
+
+    >>> label_number("#12b …the bank")
+    '#12b'
+    """
+    return label.split(" ", 1)[0]
 
 
 def occurrence_labels(
     sentence_index: Sequence[int], sentences: Sequence[str], spans: Sequence[tuple[int, int]]
 ) -> list[str]:
-    """Unique short labels; a sentence with several occurrences gets "3a", "3b"...
+    """Unique short labels; a sentence with several occurrences gets "#3a", "#3b"...
 
     Example:
         >>> occurrence_labels([0, 0], ["bank by the bank"] * 2, [(0, 4), (12, 16)])
-        ['1a: bank by…', '1b: …the bank']
+        ['#1a bank by the…', '#1b …the bank']
     """
     counts: dict[int, int] = {}
     for si in sentence_index:
@@ -80,18 +93,29 @@ def heatmap_pair(
     layer: int,
     centered: bool = False,
     word: str = "",
+    order: Sequence[int] | None = None,
 ) -> go.Figure:
     """The contextual cosine matrix beside the static-lookup matrix, on one colour scale.
 
+    The figure grows with the number of occurrences (about 20 px per row), so labels stay
+    readable; past ``NUMBERS_ONLY_ABOVE`` occurrences the x axis shows only each label's number
+    and the static panel narrows. Hovering a cell shows both full sentences. ``order`` (a
+    permutation, e.g. a seriation) sets the order of rows and columns.
+
     Example:
-        >>> fig = heatmap_pair(np.eye(3), np.ones((3, 3)), ["1", "2", "3"], ["a", "b", "c"], layer=0)
-        >>> float(fig.data[1].z.min())
-        1.0
+        >>> fig = heatmap_pair(np.eye(3), np.ones((3, 3)), ["#1", "#2", "#3"], ["a", "b", "c"], layer=0, order=[2, 0, 1])
+        >>> float(fig.data[1].z.min()), list(fig.data[0].y)
+        (1.0, ['#3', '#1', '#2'])
     """
     m = np.asarray(matrix, dtype=float)
     n = m.shape[0]
+    rows = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
+    m = m[np.ix_(rows, rows)]
+    static = np.asarray(static_matrix, dtype=float)[np.ix_(rows, rows)]
+    labels = [labels[i] for i in rows]
+    hover = [hover[i] for i in rows]
     # Every cell carries both sentences for its hover box, so long texts are cut on big matrices.
-    limit = 240 if n <= 30 else 100
+    limit = 240 if n <= 40 else 120
     wrapped = [_wrap(h if len(h) <= limit else h[: limit - 1] + "…") for h in hover]
     custom = np.empty((n, n, 2), dtype=object)
     for i in range(n):
@@ -104,10 +128,12 @@ def heatmap_pair(
         low = float(np.min(m)) if n else 0.0
         zmin, zmax, scale = min(0.5, math.floor(low * 10) / 10), 1.0, "Viridis"
     layer_name = "embedding layer (0)" if layer == 0 else f"layer {layer}"
+    many = n > NUMBERS_ONLY_ABOVE
     fig = make_subplots(
         rows=1,
         cols=2,
-        horizontal_spacing=0.12,
+        horizontal_spacing=0.12 if not many else 0.06,
+        column_widths=[0.72, 0.28] if many else [0.5, 0.5],
         subplot_titles=(
             f"Contextual: each occurrence, {layer_name}{', centered' if centered else ''}",
             "Static lookup: one row per word",
@@ -117,7 +143,7 @@ def heatmap_pair(
         1: "<b>row</b> %{customdata[0]}<br><b>column</b> %{customdata[1]}<br>cosine %{z:.3f}<extra></extra>",
         2: "%{y} · %{x}<br>cosine %{z:.3f}: the lookup table has one row per word<extra></extra>",
     }
-    for col, z in ((1, m), (2, np.asarray(static_matrix, dtype=float))):
+    for col, z in ((1, m), (2, static)):
         fig.add_trace(
             go.Heatmap(
                 z=z,
@@ -126,21 +152,25 @@ def heatmap_pair(
                 customdata=custom if col == 1 else None,
                 hovertemplate=templates[col],
                 coloraxis="coloraxis",
-                xgap=1,
-                ygap=1,
+                xgap=1 if n <= 60 else 0,
+                ygap=1 if n <= 60 else 0,
             ),
             row=1,
             col=col,
         )
     fig.update_layout(
         coloraxis={"colorscale": scale, "cmin": zmin, "cmax": zmax, "colorbar": {"title": {"text": "cosine"}}},
-        height=max(430, 150 + 22 * n),
+        height=max(430, 190 + (20 if n <= 60 else 16) * n),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         title={"text": f"How similar is “{word}” to itself across sentences?" if word else None, "x": 0.0},
     )
-    fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 11 if n <= 60 else 10})
     fig.update_yaxes(showticklabels=False, row=1, col=2)
-    fig.update_xaxes(tickangle=-45, tickfont={"size": 10})
+    if many:  # the columns are too narrow for words: the numbers name them, the rows carry the words
+        short = [label_number(label) for label in labels]
+        fig.update_xaxes(tickvals=list(labels), ticktext=short, tickangle=-90, tickfont={"size": 9})
+    else:
+        fig.update_xaxes(tickangle=-45, tickfont={"size": 10})
     return fig
 
 
@@ -184,6 +214,9 @@ def separation_chart(
     return fig
 
 
+MAP_PLOT_PX = (380.0, 330.0)  # the occurrence map's plot area in a half-width column (a little under)
+
+
 def occurrence_map(
     coords: np.ndarray, groups: Sequence[str], labels: Sequence[str], hover: Sequence[str], share: Sequence[float]
 ) -> go.Figure:
@@ -201,10 +234,9 @@ def occurrence_map(
             go.Scatter(
                 x=xy[rows, 0],
                 y=xy[rows, 1],
-                mode="markers+text",
+                mode="markers",
                 name=str(group),
-                text=[labels[i].split(":")[0] for i in rows],
-                textposition="top center",
+                text=[label_number(labels[i]) for i in rows],
                 customdata=[_wrap(hover[i]) for i in rows],
                 hovertemplate="%{customdata}<extra>" + str(group) + "</extra>",
                 marker={"size": 12, "color": PALETTE[k % len(PALETTE)], "line": {"width": 1, "color": "white"}},
@@ -218,6 +250,11 @@ def occurrence_map(
         yaxis={"title": {"text": f"PC2 ({share[1]:.0%} of variance)"}, "zeroline": False},
         legend={"title": {"text": "sense"}},
     )
+    colour_of = {group: PALETTE[k % len(PALETTE)] for k, group in enumerate(dict.fromkeys(groups))}
+    add_map_labels(
+        fig, xy, [label_number(label) for label in labels], range(len(labels)), MAP_PLOT_PX,
+        colours=[colour_of[g] for g in groups], font_size=10, marker_px=7,
+    )  # fmt: skip
     return fig
 
 

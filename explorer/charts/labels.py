@@ -85,13 +85,15 @@ def place_labels(
     marker_px: float = 5.0,
     obstacles_px: np.ndarray | None = None,
     must: Sequence[int] = (),
+    limit: int | None = None,
 ) -> list[Spot]:
     """Greedy placement of the labels of ``order`` (most important first); see the module docstring.
 
     ``points_px``: (n, 2) the points in pixels (origin bottom left, y up); ``sizes_px``: (n, 2)
     label boxes; ``bounds``: the plot area (width, height); ``marker_px``: the markers' radius;
     ``obstacles_px``: points labels should rather not cover (default: ``points_px``); ``must``:
-    labels tried on two more outer rings before being left out (pinned words). Deterministic:
+    labels tried on two more outer rings before being left out (pinned words); ``limit``: stop
+    after this many labels. Deterministic:
     the same input gives the same spots.
     """
     pts = np.asarray(points_px, dtype=np.float64)
@@ -99,9 +101,12 @@ def place_labels(
     avoid = pts if obstacles_px is None else np.asarray(obstacles_px, dtype=np.float64)
     must_set = {int(i) for i in must}
     width, height = bounds
+    occupied = _Occupancy(avoid, bounds, marker_px)
     placed: list[np.ndarray] = []
     spots: list[Spot] = []
     for i in dict.fromkeys(int(i) for i in order):
+        if limit is not None and len(spots) >= limit:
+            break
         w, h = sizes[i]
         rings = RINGS_PX + ((80.0, 120.0) if i in must_set else ())
         clear: tuple[float, float, bool] | None = None  # free of labels and of points
@@ -118,13 +123,7 @@ def place_labels(
                     b = np.asarray(placed)
                     if ((b[:, 0] < box[2]) & (box[0] < b[:, 2]) & (b[:, 1] < box[3]) & (box[1] < b[:, 3])).any():
                         continue
-                covers = (
-                    (avoid[:, 0] > box[0] - marker_px)
-                    & (avoid[:, 0] < box[2] + marker_px)
-                    & (avoid[:, 1] > box[1] - marker_px)
-                    & (avoid[:, 1] < box[3] + marker_px)
-                )
-                if not covers.any():
+                if not occupied.covers(box, pts[i]):
                     clear = (dx, dy, ring > 0)
                     break
                 fallback = fallback or (dx, dy, ring > 0)
@@ -139,6 +138,39 @@ def place_labels(
             placed.append(np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]))
             spots.append(Spot(i, float(dx), float(dy), far))
     return spots
+
+
+class _Occupancy:
+    """How many markers touch each cell of a grid over the plot: a box covers a point when it
+    touches a cell some other point's marker touches (a label may sit next to its own point).
+
+    A grid keeps the test cheap on maps of 100,000 points; it errs on the side of "covered".
+    """
+
+    CELL_PX = 4.0
+
+    def __init__(self, points_px: np.ndarray, bounds: tuple[float, float], marker_px: float) -> None:
+        cols = int(bounds[0] // self.CELL_PX) + 2
+        rows = int(bounds[1] // self.CELL_PX) + 2
+        self.grid = np.zeros((cols, rows), dtype=np.int32)
+        self.pad = int(np.ceil(marker_px / self.CELL_PX))
+        cells = np.floor(np.asarray(points_px, dtype=np.float64).reshape(-1, 2) / self.CELL_PX).astype(np.int64)
+        for dx in range(-self.pad, self.pad + 1):
+            for dy in range(-self.pad, self.pad + 1):
+                c = cells + (dx, dy)
+                keep = (c[:, 0] >= 0) & (c[:, 0] < cols) & (c[:, 1] >= 0) & (c[:, 1] < rows)
+                np.add.at(self.grid, (c[keep, 0], c[keep, 1]), 1)
+
+    def covers(self, box: np.ndarray, own_px: np.ndarray) -> bool:
+        """Whether ``box`` touches a marker other than the one at ``own_px``."""
+        x0, y0 = (max(int(v // self.CELL_PX), 0) for v in box[:2])
+        x1, y1 = (int(v // self.CELL_PX) + 1 for v in box[2:])
+        counts = self.grid[x0:x1, y0:y1].copy()
+        ox, oy = (int(v // self.CELL_PX) for v in own_px)
+        sx0, sx1 = max(ox - self.pad - x0, 0), max(ox + self.pad + 1 - x0, 0)
+        sy0, sy1 = max(oy - self.pad - y0, 0), max(oy + self.pad + 1 - y0, 0)
+        counts[sx0:sx1, sy0:sy1] -= 1
+        return bool((counts > 0).any())
 
 
 def padded_range(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
@@ -164,13 +196,15 @@ def add_map_labels(
     equal_scale: bool = False,
     must: Sequence[int] = (),
     obstacles: np.ndarray | None = None,
+    limit: int | None = None,
 ) -> list[int]:
     """Label the points ``order`` of ``xy`` (data units) on ``fig`` without overlaps; returns the labelled rows.
 
     ``plot_px`` is the plot area's (width, height) in pixels. The axis ranges are fixed to
     ``x_range`` and ``y_range`` (default: the points' span, padded) so that the pixels the plan
     assumed are the ones drawn. ``equal_scale``: one data unit is as long on both axes
-    (the figure's y axis is anchored to x). ``obstacles``: more points (data units) to keep clear.
+    (the figure's y axis is anchored to x). ``obstacles``: more points (data units) to keep clear;
+    ``limit``: at most this many labels.
     """
     xy = np.asarray(xy, dtype=np.float64)
     if len(xy) == 0 or not len(order):
@@ -193,7 +227,9 @@ def add_map_labels(
     pts = to_px(xy)
     avoid = pts if obstacles is None else np.vstack([pts, to_px(np.asarray(obstacles, dtype=np.float64))])
     sizes = label_size(texts, font_size)
-    spots = place_labels(pts, sizes, order, (width, height), marker_px=marker_px, obstacles_px=avoid, must=must)
+    spots = place_labels(
+        pts, sizes, order, (width, height), marker_px=marker_px, obstacles_px=avoid, must=must, limit=limit
+    )
     colour_of = (lambda i: colours) if isinstance(colours, str) else (lambda i: colours[i])
     for s in spots:
         fig.add_annotation(

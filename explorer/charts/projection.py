@@ -15,6 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from explorer.charts.labels import add_map_labels
+
 WEBGL_THRESHOLD = 1000
 PALETTE = qualitative.Plotly + qualitative.D3[1:] + qualitative.Set2 + qualitative.Pastel1
 OTHER_COLOUR = "#b8b8b8"
@@ -49,6 +51,10 @@ def spread_labels(coords: np.ndarray, n_labels: int, min_gap: float = 0.04, cand
     return chosen
 
 
+PLOT_PX = (900.0, 600.0)  # the 2-D map's plot area on a wide page (a little under, to be safe)
+GROUP_MARKER_GROWTH = 5  # typed word groups: markers this much larger than the other points
+
+
 def projection_figure(
     keys: Sequence[str],
     coords: np.ndarray,
@@ -59,13 +65,21 @@ def projection_figure(
     title: str = "",
     axis_titles: Sequence[str] | None = None,
     height: int = 700,
+    emphasise_groups: bool = False,
+    axis_ends: Sequence[tuple[str, str]] = (),
 ) -> go.Figure:
     """A scatter of ``coords`` (n, 2 or 3) with one trace per colour group.
 
     ``highlight`` (search matches) and ``focus`` (a selected word and its neighbours) get larger
-    labelled markers; otherwise up to ``n_labels`` of the most frequent words carry a text label,
-    spread over the map (``spread_labels``) so labels stay readable. Every point carries its row
-    index in ``customdata`` so a selection maps back to words. 2-D sets above 1,000 points use WebGL (Scattergl).
+    markers. In 2-D, labels never overlap (``explorer.charts.labels``): the focused word, its
+    neighbours, the search matches, the semantic axes' end words and (with ``emphasise_groups``,
+    typed word groups) every grouped word are placed first, then up to ``n_labels`` of the most
+    frequent words while there is room. With ``emphasise_groups`` the grouped words are drawn
+    larger, with a dark edge, over the small grey "other" points. ``axis_ends``: per semantic axis,
+    its (from, to) words, written at both ends of the axis and drawn as labelled diamonds.
+
+    Every point carries its row index in ``customdata`` so a selection maps back to words. 2-D
+    sets above 1,000 points use WebGL (Scattergl).
     """
     coords = np.asarray(coords, dtype=np.float32)
     n, dims = coords.shape
@@ -76,7 +90,10 @@ def projection_figure(
     highlight = sorted({int(i) for i in highlight if 0 <= int(i) < n})
     focus = [int(i) for i in focus if 0 <= int(i) < n]
     marker_size = 3 if three_d else (4 if n > 5000 else 6 if n > WEBGL_THRESHOLD else 8)
-    labelled = set(spread_labels(coords, n_labels)) - set(highlight) - set(focus)
+    index_of = {w: i for i, w in enumerate(keys)}
+    end_rows = [index_of[w] for pair in axis_ends for w in pair if w in index_of]
+    grouped = [i for i, g in enumerate(labels) if emphasise_groups and g != "other"]
+    labelled: set[int] = set(spread_labels(coords, n_labels)) if three_d else set()
 
     def trace(idx: Sequence[int], name: str, mode: str, marker: dict, **kw) -> go.BaseTraceType:
         idx = np.asarray(idx, dtype=np.int64)
@@ -97,30 +114,34 @@ def projection_figure(
     groups = _sort_groups(labels)
     arr = np.asarray(labels, dtype=object)
     fig = go.Figure()
-    for gi, name in enumerate(groups):
+    # "other" first, so that the coloured groups are drawn over it
+    for gi, name in sorted(enumerate(groups), key=lambda item: item[1] != "other"):
         idx = np.flatnonzero(arr == name)
         colour = OTHER_COLOUR if name == "other" else PALETTE[gi % len(PALETTE)]
+        marker = {"size": marker_size, "color": colour, "opacity": 0.75}
+        if emphasise_groups and name != "other":
+            marker = {"size": marker_size + GROUP_MARKER_GROWTH, "color": colour, "line": {"width": 1, "color": "#222"}}
+        elif emphasise_groups:
+            marker = {"size": max(3, marker_size - 2), "color": colour, "opacity": 0.5}
+        fig.add_trace(trace(idx, name, "markers", marker))
         text_idx = [i for i in idx if i in labelled]
-        fig.add_trace(trace(idx, name, "markers", {"size": marker_size, "color": colour, "opacity": 0.75}))
-        if text_idx:
+        if three_d and text_idx:
             fig.add_trace(
-                trace(
-                    text_idx,
-                    name,
-                    "text",
-                    {"size": 1, "color": colour},
-                    textposition="top center",
-                    textfont={"size": 10, "color": "#333"},
-                    showlegend=False,
-                    legendgroup=name,
-                )
-            )
+                trace(text_idx, name, "text", {"size": 1, "color": colour}, textposition="top center",
+                      textfont={"size": 10, "color": "#333"}, showlegend=False, legendgroup=name)
+            )  # fmt: skip
+    text_mode = "markers+text" if three_d else "markers"
+    if end_rows:
+        fig.add_trace(
+            trace(end_rows, "axis end words", text_mode, {"size": marker_size + 7, "color": "#111", "symbol": "diamond"},
+                  textposition="top center", textfont={"size": 12, "color": "#111"})
+        )  # fmt: skip
     if highlight:
         fig.add_trace(
             trace(
                 highlight,
                 "search matches",
-                "markers+text",
+                text_mode,
                 {"size": marker_size + 6, "color": "rgba(255,215,0,0.9)", "line": {"width": 1.5, "color": "#222"}},
                 textposition="top center",
                 textfont={"size": 12, "color": "#000"},
@@ -131,7 +152,7 @@ def projection_figure(
             trace(
                 focus[:1],
                 "selected word",
-                "markers+text",
+                text_mode,
                 {
                     "size": marker_size + 9,
                     "color": "#d62728",
@@ -147,7 +168,7 @@ def projection_figure(
                 trace(
                     focus[1:],
                     "its neighbours (cosine on the original vectors)",
-                    "markers+text",
+                    text_mode,
                     {"size": marker_size + 5, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#d62728"}},
                     textposition="top center",
                     textfont={"size": 11, "color": "#8b0000"},
@@ -167,10 +188,45 @@ def projection_figure(
         fig.update_layout(
             scene={"xaxis_title": axis_titles[0], "yaxis_title": axis_titles[1], "zaxis_title": axis_titles[2]}
         )
-    else:
-        fig.update_xaxes(title=axis_titles[0], zeroline=False)
-        fig.update_yaxes(title=axis_titles[1], zeroline=False)
+        return fig
+    fig.update_xaxes(title=axis_titles[0], zeroline=False)
+    fig.update_yaxes(title=axis_titles[1], zeroline=False)
+    _label_2d(fig, keys, coords, labels, focus, highlight, end_rows, grouped, n_labels, marker_size)
+    _write_axis_ends(fig, axis_ends)
     return fig
+
+
+def _label_2d(fig, keys, coords, labels, focus, highlight, end_rows, grouped, n_labels, marker_size) -> None:
+    """Place the 2-D map's labels without overlaps: the marked words first, then frequent words while there is room."""
+    marked = list(dict.fromkeys([*focus, *highlight, *end_rows, *grouped]))
+    frequent = [i for i in range(min(len(keys), 3 * max(n_labels, 0))) if i not in set(marked)]
+    colours = ["#333"] * len(keys)
+    for i in end_rows:
+        colours[i] = "#111"
+    for i in focus:
+        colours[i] = "#b22222"
+    groups = _sort_groups(labels)
+    for i in grouped:
+        colours[i] = PALETTE[groups.index(labels[i]) % len(PALETTE)]
+    add_map_labels(
+        fig, coords, keys, marked + frequent, PLOT_PX, colours=colours, font_size=11, marker_px=marker_size / 2 + 1,
+        must=marked, limit=len(marked) + max(n_labels, 0),
+    )  # fmt: skip
+
+
+def _write_axis_ends(fig: go.Figure, axis_ends: Sequence[tuple[str, str]]) -> None:
+    """Each semantic axis's end words at its two ends, inside the plot: x at the left and right, y at the bottom and top."""
+    spots = (
+        ((0.0, 0.5, "left", "middle", "◀ "), (1.0, 0.5, "right", "middle", " ▶")),
+        ((0.5, 0.0, "center", "bottom", "▼ "), (0.5, 1.0, "center", "top", "▲ ")),
+    )
+    for (start, end), ends in zip(axis_ends, spots, strict=False):
+        for word, (x, y, xanchor, yanchor, arrow) in zip((start, end), ends, strict=True):
+            text = f"{word}{arrow}" if arrow == " ▶" else f"{arrow}{word}"
+            fig.add_annotation(
+                x=x, y=y, xref="paper", yref="paper", xanchor=xanchor, yanchor=yanchor, text=f"<b>{text}</b>",
+                showarrow=False, font={"size": 13, "color": "#111"}, bgcolor="rgba(255,255,255,0.8)",
+            )  # fmt: skip
 
 
 def selected_rows(points: Iterable[dict], n: int) -> list[int]:

@@ -39,6 +39,8 @@ from explorer.contextual.similarity import (
 from explorer.errors import ContextError
 from explorer.linalg import readonly
 
+SERIATION_ABOVE = 40  # more occurrences than this: the heatmap is ordered by similarity, not by input
+
 
 @dataclass(frozen=True)
 class LayerView:
@@ -59,6 +61,9 @@ class LayerView:
         suggested: whether ``groups`` come from clustering (no usable labels).
         coords: (n, 2) PCA map of the contextual vectors.
         variance_share: (2,) share of the variance on each map axis.
+        order: the heatmap's row and column order: input order, or past ``SERIATION_ABOVE``
+            occurrences a seriation (``seriation``), so occurrences used alike sit together.
+        seriated: whether ``order`` is a seriation.
     """
 
     layer: int
@@ -77,6 +82,8 @@ class LayerView:
     suggested: bool
     coords: np.ndarray
     variance_share: np.ndarray
+    order: tuple[int, ...] = ()
+    seriated: bool = False
 
     @property
     def here(self) -> SenseSeparation | None:
@@ -127,6 +134,7 @@ def layer_view(
     else:
         groups, suggested = tuple(f"group {g + 1}" for g in suggest_groups(matrix)), True
     coords, share = project_2d(occ.vectors)
+    seriated = n > SERIATION_ABOVE
     return LayerView(
         layer=occ.layer,
         center=center,
@@ -144,7 +152,34 @@ def layer_view(
         suggested=suggested,
         coords=readonly(coords),
         variance_share=readonly(share),
+        order=tuple(int(i) for i in (seriation(matrix) if seriated else range(n))),
+        seriated=seriated,
     )
+
+
+def seriation(matrix: np.ndarray) -> np.ndarray:
+    """An order of the rows of a cosine ``matrix`` that puts similar rows next to each other.
+
+    The leaf order of an average-linkage hierarchical clustering on 1 - cosine, with the leaves
+    flipped to put the most similar neighbours side by side (optimal leaf ordering), so that
+    groups of occurrences used alike show as blocks on the diagonal. Deterministic.
+
+    Example:
+        >>> m = np.array([[1, 0, 0.9, 0], [0, 1, 0, 0.9], [0.9, 0, 1, 0], [0, 0.9, 0, 1]], dtype=float)
+        >>> [int(i) for i in seriation(m)]
+        [0, 2, 3, 1]
+    """
+    from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
+    from scipy.spatial.distance import squareform
+
+    m = np.asarray(matrix, dtype=np.float64)
+    if len(m) < 3:
+        return np.arange(len(m))
+    distance = np.clip(1.0 - (m + m.T) / 2, 0.0, 2.0)
+    np.fill_diagonal(distance, 0.0)
+    condensed = squareform(distance, checks=False)
+    tree = linkage(condensed, method="average")
+    return leaves_list(optimal_leaf_ordering(tree, condensed)).astype(np.int64)
 
 
 @dataclass(frozen=True)
