@@ -28,6 +28,8 @@ import torch
 from explorer.corpus import Corpus, Vocab
 from explorer.device import select_device
 from explorer.errors import CorpusError, TrainingError
+from explorer.threads import torch_threads
+from explorer.tokens import EncodedStream, TokenIds
 from explorer.vectors import WordVectors
 
 
@@ -115,9 +117,7 @@ def check_common(cfg: Any) -> None:
     check_int("window", cfg.window, 1, "The window counts neighbours on each side; try 5.", hi=100)
     check_int("min_count", cfg.min_count, 1, "Use 1 to keep every word, 5 to drop rare ones.")
     check_int("seed", cfg.seed, 0, "Any whole number from 0 up works.")
-    check_int(
-        "workers", cfg.workers, 1, "Use 1 CPU thread (best on a busy machine) or the number of free cores.", hi=256
-    )
+    check_int("workers", cfg.workers, 1, "Use the number of free CPU cores (the default uses every core).", hi=256)
     if cfg.max_vocab is not None:
         check_int("max_vocab", cfg.max_vocab, 2, "Keep at least two words (or leave it unset).")
     if hasattr(cfg, "epochs"):
@@ -144,15 +144,7 @@ def config_from_kwargs(cls: type, method: str, kwargs: dict[str, Any]) -> Any:
 
 
 # ----- corpus preparation ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Encoded:
-    """The corpus as one id stream: in-vocabulary tokens only, with the sentence each came from."""
-
-    ids: np.ndarray  # (N,) int64 vocabulary ids, sentence after sentence
-    sentence: np.ndarray  # (N,) int64 sentence number of each token
-
-
-def build_vocab(corpus: Corpus, min_count: int, max_vocab: int | None) -> Vocab:
+def build_vocab(corpus: Corpus | TokenIds, min_count: int, max_vocab: int | None) -> Vocab:
     """The training vocabulary, with at least two distinct words, or a ``TrainingError``.
 
     >>> build_vocab(Corpus.from_texts(["a a b"]), min_count=1, max_vocab=None).words
@@ -171,37 +163,29 @@ def build_vocab(corpus: Corpus, min_count: int, max_vocab: int | None) -> Vocab:
     return vocab
 
 
-def encode(corpus: Corpus, vocab: Vocab) -> Encoded:
-    """Encode every sentence; out-of-vocabulary tokens are dropped before windows are formed.
+def token_ids(corpus: Corpus | TokenIds) -> TokenIds:
+    """The corpus as a token-id array (``explorer.tokens``); a ``TokenIds`` is returned as it is."""
+    return corpus if isinstance(corpus, TokenIds) else TokenIds.from_corpus(corpus)
+
+
+def encode(corpus: Corpus | TokenIds, vocab: Vocab) -> EncodedStream:
+    """The in-vocabulary tokens as one id stream; out-of-vocabulary tokens are dropped before windows are formed.
 
     >>> c = Corpus.from_texts(["a b.", "b zzz a"])
     >>> e = encode(c, build_vocab(c, 1, None))
-    >>> e.ids.tolist(), e.sentence.tolist()
-    ([0, 1, 1, 2, 0], [0, 0, 1, 1, 1])
+    >>> e.ids.tolist(), e.starts.tolist()
+    ([0, 1, 1, 2, 0], [0, 2, 5])
     """
-    parts = [vocab.encode(s) for s in corpus.sentences]
-    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
-    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    sentence = np.repeat(np.arange(len(parts), dtype=np.int64), lengths)
-    if len(ids) < 2 or not np.any(sentence[1:] == sentence[:-1]):
+    tokens = token_ids(corpus)
+    if tokens.words[: len(vocab)] != vocab.words:
+        raise TrainingError("The vocabulary does not belong to this corpus; build it with build_vocab.")
+    data = tokens.encode(len(vocab))
+    if len(data) < 2 or not np.any(np.diff(data.starts) >= 2):
         raise TrainingError(
             f"No sentence of {corpus.name!r} has two kept words side by side, so no word has a context. "
             "Add longer sentences or lower min_count."
         )
-    return Encoded(ids=ids, sentence=sentence)
-
-
-def chunk_end(sentence: np.ndarray, lo: int, size: int) -> int:
-    """End of a chunk of about ``size`` tokens from ``lo``, moved forward to a sentence boundary.
-
-    >>> chunk_end(np.array([0, 0, 0, 1, 1, 2]), 0, 2)
-    3
-    """
-    n = len(sentence)
-    hi = min(lo + size, n)
-    if hi >= n:
-        return n
-    return int(np.searchsorted(sentence, sentence[hi - 1], side="right"))
+    return data
 
 
 def resolve_device(preference: str | None) -> torch.device:
@@ -220,22 +204,18 @@ def resolve_device(preference: str | None) -> torch.device:
 def cpu_threads(device: torch.device, workers: int | None) -> Iterator[None]:
     """Run torch's CPU kernels on ``workers`` threads inside the block (None: leave as is).
 
-    The minibatch operations are small, and on a busy machine more OpenMP threads than free
-    cores make them many times slower, so trainers default to one thread.
+    The count is set for the calling thread only (``explorer.threads.torch_threads``), so a
+    training never changes the threads of another visitor's work in the same process.
 
     >>> with cpu_threads(torch.device("cpu"), 1):
     ...     torch.get_num_threads()
     1
     """
-    if device.type != "cpu" or workers is None or workers == torch.get_num_threads():
+    if device.type != "cpu":
         yield
         return
-    before = torch.get_num_threads()
-    torch.set_num_threads(workers)
-    try:
+    with torch_threads(workers):
         yield
-    finally:
-        torch.set_num_threads(before)
 
 
 # ----- the trainer protocol -------------------------------------------------------------------------
@@ -252,7 +232,7 @@ class Trainer:
     method: str = ""
     unit: str = "words"
 
-    def __init__(self, corpus: Corpus, config: Any) -> None:
+    def __init__(self, corpus: Corpus | TokenIds, config: Any) -> None:
         self.corpus = corpus
         self.config = config
         self.device = resolve_device(getattr(config, "device", None))

@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,7 +35,8 @@ import torch
 import torch.nn.functional as F
 
 from explorer.corpus import Corpus
-from explorer.training.base import Progress, Trainer, check_common, check_float, check_int, chunk_end, encode
+from explorer.threads import available_cores
+from explorer.training.base import Progress, Trainer, check_common, check_float, check_int, encode
 from explorer.training.pairs import cooccurrence
 
 
@@ -56,7 +57,8 @@ class GloVeConfig:
         seed: random seed (initial vectors, entry order).
         max_vocab: keep at most this many of the most frequent words (None: all).
         device: "auto", "cpu", "cuda", ... (None: the app's choice).
-        workers: CPU threads torch uses while training (gensim's name).
+        workers: CPU threads torch uses while training (gensim's name); by default the cores this
+            process may use.
     """
 
     vector_size: int = 100
@@ -71,7 +73,7 @@ class GloVeConfig:
     seed: int = 1
     max_vocab: int | None = None
     device: str | None = None
-    workers: int = 1
+    workers: int = field(default_factory=available_cores)
 
 
 def _scatter(target: torch.Tensor, index: torch.Tensor, rows: torch.Tensor) -> None:
@@ -160,9 +162,9 @@ class GloVeTrainer(Trainer):
         c = self.config
         if not self._counted:
             lo = self._pos
-            hi = chunk_end(self.data.sentence, lo, c.batch_words)
+            hi = self.data.chunk_end(lo, c.batch_words)
             self.counts = self.counts + cooccurrence(
-                self.data.ids[lo:hi], self.data.sentence[lo:hi], c.window, len(self.vocab), weighting="harmonic"
+                *self.data.chunk(lo, hi), c.window, len(self.vocab), weighting="harmonic"
             )
             self.words_done += hi - lo
             self._pos = hi

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 
 from explorer.corpus import Corpus
+from explorer.threads import available_cores
 from explorer.training.base import (
     Progress,
     Trainer,
@@ -43,7 +44,6 @@ from explorer.training.base import (
     check_common,
     check_float,
     check_int,
-    chunk_end,
     encode,
 )
 from explorer.training.pairs import cooccurrence, ppmi
@@ -65,7 +65,8 @@ class PPMIConfig:
         seed: random seed of the SVD's projection.
         max_vocab: keep at most this many of the most frequent words (None: all).
         device: "auto", "cpu", "cuda", ... (None: the app's choice).
-        workers: CPU threads torch uses while training (gensim's name).
+        workers: CPU threads torch uses while training (gensim's name); by default the cores this
+            process may use.
     """
 
     vector_size: int = 100
@@ -79,7 +80,7 @@ class PPMIConfig:
     seed: int = 1
     max_vocab: int | None = None
     device: str | None = None
-    workers: int = 1
+    workers: int = field(default_factory=available_cores)
 
 
 def _orthonormal(y: torch.Tensor) -> torch.Tensor:
@@ -127,7 +128,7 @@ class PPMISVDTrainer(Trainer):
     def _count_chunks(self) -> int:
         n, pos, k = len(self.data.ids), 0, 0
         while pos < n:
-            pos = chunk_end(self.data.sentence, pos, self.config.batch_words)
+            pos = self.data.chunk_end(pos, self.config.batch_words)
             k += 1
         return k
 
@@ -164,10 +165,8 @@ class PPMISVDTrainer(Trainer):
         if self._stage < self._n_chunks:
             stage = "count"
             lo = self._pos
-            hi = chunk_end(self.data.sentence, lo, c.batch_words)
-            self.counts = self.counts + cooccurrence(
-                self.data.ids[lo:hi], self.data.sentence[lo:hi], c.window, len(self.vocab)
-            )
+            hi = self.data.chunk_end(lo, c.batch_words)
+            self.counts = self.counts + cooccurrence(*self.data.chunk(lo, hi), c.window, len(self.vocab))
             self.words_done += hi - lo
             self._pos = hi
         elif self._stage == self._n_chunks:

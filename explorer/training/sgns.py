@@ -47,14 +47,15 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from explorer.corpus import Corpus
-from explorer.training.base import Progress, Trainer, check_common, check_float, check_int, chunk_end, encode
+from explorer.threads import available_cores, torch_threads
+from explorer.training.base import Progress, Trainer, check_common, check_float, check_int, encode
 from explorer.training.pairs import window_pairs
 
 
@@ -78,9 +79,10 @@ class SGNSConfig:
         ns_exponent: exponent of the unigram noise distribution.
         max_vocab: keep at most this many of the most frequent words (None: all).
         device: "auto", "cpu", "cuda", ... (None: the app's choice).
-        workers: worker threads on the CPU (gensim's name). Each runs minibatches on one torch
-            thread and updates the shared rows without locks, as gensim's workers do; with more
-            than one worker the result is no longer exactly reproducible.
+        workers: worker threads on the CPU (gensim's name); by default one per core this process
+            may use. Each runs minibatches on one torch thread and updates the shared rows
+            without locks, as gensim's workers do; with more than one worker the result is no
+            longer exactly reproducible (use ``workers=1`` for that).
     """
 
     vector_size: int = 100
@@ -99,7 +101,7 @@ class SGNSConfig:
     ns_exponent: float = 0.75
     max_vocab: int | None = None
     device: str | None = None
-    workers: int = 1
+    workers: int = field(default_factory=available_cores)
 
 
 @dataclass(frozen=True)
@@ -140,16 +142,19 @@ def noise_table(counts: np.ndarray, exponent: float) -> np.ndarray:
 
 
 def _scatter_rows(
-    target: torch.Tensor, index: torch.Tensor, rows: torch.Tensor, cap: int = 0, weight: int = 1
+    target: torch.Tensor, index: torch.Tensor, rows: torch.Tensor, cap: int = 0, weight: int | torch.Tensor = 1
 ) -> torch.Tensor:
     """target[index[i]] += rows[i] for every i, duplicates summed (in place).
 
-    With ``cap`` > 0, a row that receives n > cap contributions (each worth ``weight`` examples)
-    gets its summed update scaled by cap / n, so one minibatch never moves it by more than
-    ``cap`` examples' worth of steps in the same direction.
+    With ``cap`` > 0, a row that receives n > cap contributions (each worth ``weight`` examples:
+    one number, or one per contribution) gets its summed update scaled by cap / n, so one
+    minibatch never moves it by more than ``cap`` examples' worth of steps in the same direction.
     """
     if cap > 0:
-        n = torch.bincount(index, minlength=target.shape[0])[index].to(rows.dtype) * weight  # (M,)
+        if isinstance(weight, torch.Tensor):
+            n = torch.bincount(index, weights=weight.to(rows.dtype), minlength=target.shape[0])[index]
+        else:
+            n = torch.bincount(index, minlength=target.shape[0])[index].to(rows.dtype) * weight  # (M,)
         rows = rows * (cap / torch.clamp(n, min=cap))[:, None]
     if target.device.type == "cpu" and torch.get_num_threads() > 1:
         # scatter_add_ stays fast where index_add_'s parallel CPU path stalls on a busy machine
@@ -168,7 +173,7 @@ class NegativeSamplingTrainer(Trainer):
         self.data = encode(corpus, self.vocab)
         self.keep = self.vocab.keep_probabilities(config.sample)
         self.noise = noise_table(self.vocab.counts, config.ns_exponent)
-        self.total_words = len(self.data.ids) * config.epochs
+        self.total_words = len(self.data) * config.epochs
         self.words_done = 0
         self.pairs_done = 0
         self._pos = 0
@@ -215,17 +220,23 @@ class NegativeSamplingTrainer(Trainer):
 
     def _unit(self) -> Progress:
         c = self.config
-        n_all = len(self.data.ids)
+        n_all = len(self.data)
         lo = self._pos
-        hi = chunk_end(self.data.sentence, lo, c.batch_words)
-        ids, sent = self.data.ids[lo:hi], self.data.sentence[lo:hi]
+        hi = self.data.chunk_end(lo, c.batch_words)
         lr = self.learning_rate
-        kept = self.rng.random(len(ids)) < self.keep[ids]
-        ids, sent = ids[kept], sent[kept]
-        reduced = self.rng.integers(1, c.window + 1, size=len(ids))
-        centers, contexts, _ = window_pairs(sent, c.window, reduced)
-        in_rows, ptr, targets = self._examples(ids, centers, contexts)
-        loss_sum, n_examples = self._train(in_rows, ptr, targets, lr)
+        workers = min(c.workers, max(1, (hi - lo) // 1000)) if self.device.type == "cpu" else 1
+        if workers <= 1:
+            loss_sum, n_examples = self._train_range(lo, hi, lr, self.rng)
+        else:
+            # hogwild, like gensim's worker threads: each thread takes a share of the chunk's
+            # sentences, draws its own subsampling, windows and noise words, and updates the
+            # shared rows without locks; the preparation is split too, not only the updates
+            cuts = [lo] + [self.data.chunk_end(lo, (hi - lo) * i // workers) for i in range(1, workers)] + [hi]
+            rngs = self.rng.spawn(workers)
+            parts = [(a, b, lr, r) for a, b, r in zip(cuts[:-1], cuts[1:], rngs, strict=True) if b > a]
+            results = list(self._pool().map(lambda args: self._train_range(*args), parts))
+            loss_sum = sum(r[0] for r in results)
+            n_examples = sum(r[1] for r in results)
         epoch = self._epoch + 1
         self.words_done += hi - lo
         self.pairs_done += n_examples
@@ -245,6 +256,19 @@ class NegativeSamplingTrainer(Trainer):
             elapsed=self.elapsed,
         )
 
+    def _train_range(self, lo: int, hi: int, lr: float, rng: np.random.Generator) -> tuple[float, int]:
+        """Train on the tokens ``lo..hi`` of the id stream: (summed loss, number of examples)."""
+        c = self.config
+        ids, sent = self.data.chunk(lo, hi)
+        kept = rng.random(len(ids)) < self.keep[ids]
+        ids, sent = ids[kept], sent[kept]
+        reduced = rng.integers(1, c.window + 1, size=len(ids))
+        centers, contexts, _ = window_pairs(sent, c.window, reduced)
+        in_rows, ptr, targets = self._examples(ids, centers, contexts)
+        # this thread's torch runs on one core: the workers, not torch, spread over the cores
+        with torch_threads(1 if self.device.type == "cpu" else None):
+            return self._train(in_rows, ptr, targets, lr, rng)
+
     # ----- examples ------------------------------------------------------------------------------
     def _examples(
         self, ids: np.ndarray, centers: np.ndarray, contexts: np.ndarray
@@ -253,7 +277,9 @@ class NegativeSamplingTrainer(Trainer):
         raise NotImplementedError
 
     # ----- the batched update --------------------------------------------------------------------
-    def _train(self, in_rows: np.ndarray, ptr: np.ndarray | None, targets: np.ndarray, lr: float) -> tuple[float, int]:
+    def _train(
+        self, in_rows: np.ndarray, ptr: np.ndarray | None, targets: np.ndarray, lr: float, rng: np.random.Generator
+    ) -> tuple[float, int]:
         n = len(targets)
         if n == 0:
             return 0.0, 0
@@ -266,34 +292,38 @@ class NegativeSamplingTrainer(Trainer):
         mb = max(g, (min(c.minibatch, 4 * len(self.vocab)) // g) * g)
         n_groups = -(-n // g)
         # one draw of K noise words per group of g examples: (n_groups, K)
-        neg = np.searchsorted(self.noise, self.rng.random((n_groups, c.negative)), side="right")
+        neg = np.searchsorted(self.noise, rng.random((n_groups, c.negative)), side="right")
         neg_t = torch.from_numpy(np.minimum(neg, len(self.vocab) - 1)).to(dev)
         if ptr is not None:
             sizes = np.diff(ptr)
             bag_t = torch.from_numpy(np.repeat(np.arange(n, dtype=np.int64), sizes)).to(dev)
             ptr_t = torch.from_numpy(ptr).to(dev)
-        spans = [(a, min(a + mb, n)) for a in range(0, n, mb)]
-
-        def work(part: list[tuple[int, int]]) -> torch.Tensor:
-            loss = torch.zeros((), dtype=torch.float64, device=dev)
-            for a, b in part:
-                neg_ab = neg_t[a // g : -(-b // g)]
-                if ptr is None:
-                    self._update(rows_t[a:b], None, None, targets_t[a:b], neg_ab, lr, loss)
-                else:
-                    bag = bag_t[ptr[a] : ptr[b]] - a
-                    offsets = ptr_t[a:b] - ptr[a]
-                    self._update(rows_t[ptr[a] : ptr[b]], bag, offsets, targets_t[a:b], neg_ab, lr, loss)
-            return loss
-
-        workers = min(c.workers, len(spans)) if dev.type == "cpu" else 1
-        if workers <= 1:
-            loss = work(spans)
-        else:
-            # hogwild, like gensim's worker threads: each thread updates the shared rows in turn
-            pool = self._pool()
-            loss = sum(pool.map(work, [spans[i::workers] for i in range(workers)]))
+        loss = torch.zeros((), dtype=torch.float64, device=dev)
+        for a in range(0, n, mb):
+            b = min(a + mb, n)
+            neg_ab = neg_t[a // g : -(-b // g)]
+            if ptr is None:
+                self._update(rows_t[a:b], None, None, targets_t[a:b], neg_ab, lr, loss)
+            else:
+                bag = bag_t[ptr[a] : ptr[b]] - a
+                offsets = ptr_t[a:b] - ptr[a]
+                self._update(rows_t[ptr[a] : ptr[b]], bag, offsets, targets_t[a:b], neg_ab, lr, loss)
         return float(loss.item()), n
+
+    def _input_vectors(
+        self, rows: torch.Tensor, bag: torch.Tensor | None, offsets: torch.Tensor | None
+    ) -> tuple[torch.Tensor, object]:
+        """(B, d) input vector of each example (its row, or the mean of its bag of rows), and what
+        ``_input_update`` needs to send the gradient back."""
+        if bag is None:
+            return F.embedding(rows, self.w_in), None
+        return F.embedding_bag(rows, self.w_in, offsets, mode="mean"), None
+
+    def _input_update(
+        self, rows: torch.Tensor, bag: torch.Tensor | None, dh: torch.Tensor, inputs: object, cap: int
+    ) -> None:
+        """Add each example's input gradient ``dh`` (B, d) to every row of its input (in place)."""
+        _scatter_rows(self.w_in, rows, dh if bag is None else F.embedding(bag, dh), cap)
 
     def _update(
         self,
@@ -308,8 +338,7 @@ class NegativeSamplingTrainer(Trainer):
         w_in, w_out = self.w_in, self.w_out
         g = self.config.shared_negatives
         b, d = len(targets), w_in.shape[1]
-        # (B, d): the input row, or the mean of each bag of rows
-        h = F.embedding(rows, w_in) if bag is None else F.embedding_bag(rows, w_in, offsets, mode="mean")
+        h, inputs = self._input_vectors(rows, bag, offsets)  # (B, d)
         ct = F.embedding(targets, w_out)  # (B, d)
         s_pos = (h * ct).sum(1)  # (B,)
         groups = neg.shape[0]
@@ -327,7 +356,7 @@ class NegativeSamplingTrainer(Trainer):
         cap = self.config.row_cap
         _scatter_rows(w_out, targets, gp[:, None] * h, cap)
         _scatter_rows(w_out, neg.reshape(-1), d_neg.view(-1, d), cap, weight=g)
-        _scatter_rows(w_in, rows, dh if bag is None else F.embedding(bag, dh), cap)
+        self._input_update(rows, bag, dh, inputs, cap)
         # loss = -log sigma(s_pos) - sum_k log sigma(-s_neg), summed in float64
         nl = F.logsigmoid(-s_neg).view(groups * g, -1)[:b]
         loss -= F.logsigmoid(s_pos).sum(dtype=torch.float64) + nl.sum(dtype=torch.float64)

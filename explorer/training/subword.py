@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from explorer.corpus import Corpus
 from explorer.linalg import readonly
 from explorer.training.base import TrainingError, check_int
-from explorer.training.sgns import NegativeSamplingTrainer, SGNSConfig
+from explorer.training.sgns import NegativeSamplingTrainer, SGNSConfig, _scatter_rows
 from explorer.vectors import WordVectors
 
 
@@ -174,6 +174,9 @@ class SubwordTrainer(NegativeSamplingTrainer):
         self.sub_ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.sub_rows = np.fromiter((r for b in bags for r in b), dtype=np.int64, count=int(sizes.sum()))
         self.sub_size = sizes
+        self._bag_rows = torch.from_numpy(self.sub_rows).to(self.device)
+        self._bag_ptr = torch.from_numpy(self.sub_ptr[:-1]).to(self.device)
+        self._bag_size = torch.from_numpy(sizes).to(self.device)
 
     def _input_rows(self) -> int:
         return len(self.vocab) + self._bucket
@@ -181,12 +184,37 @@ class SubwordTrainer(NegativeSamplingTrainer):
     def _examples(
         self, ids: np.ndarray, centers: np.ndarray, contexts: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-        words = ids[contexts]
-        sizes = self.sub_size[words]
-        ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        # rows of each example's bag, concatenated: sub_rows[sub_ptr[w] : sub_ptr[w] + size]
-        offsets = np.arange(ptr[-1], dtype=np.int64) - np.repeat(ptr[:-1] - self.sub_ptr[words], sizes)
-        return self.sub_rows[offsets], ptr, ids[centers]
+        # examples grouped by input position: the pairs of one token share a minibatch, so its bag
+        # of rows is averaged and updated once for all of them (see _input_vectors)
+        order = np.argsort(contexts, kind="stable")
+        return ids[contexts[order]], None, ids[centers[order]]
+
+    def _input_vectors(
+        self, rows: torch.Tensor, bag: torch.Tensor | None, offsets: torch.Tensor | None
+    ) -> tuple[torch.Tensor, object]:
+        # A frequent word appears many times in a minibatch; its bag (word row + n-gram rows) is
+        # averaged once per distinct word and the gradients of its examples are summed before
+        # they go to the bag's rows. Every row gets exactly the sum it would get per example.
+        words, inverse = torch.unique(rows, return_inverse=True)  # (U,), (B,)
+        sizes = self._bag_size[words]  # (U,)
+        ends = torch.cumsum(sizes, 0)
+        starts = ends - sizes
+        # rows of each distinct word's bag, concatenated: bag_rows[bag_ptr[w] : bag_ptr[w] + size]
+        flat = torch.arange(int(ends[-1]), device=rows.device) - torch.repeat_interleave(
+            starts - self._bag_ptr[words], sizes
+        )
+        bag_rows = self._bag_rows[flat]  # (M,)
+        h_words = F.embedding_bag(bag_rows, self.w_in, starts, mode="mean")  # (U, d)
+        return h_words[inverse], (words, inverse, bag_rows, sizes)
+
+    def _input_update(
+        self, rows: torch.Tensor, bag: torch.Tensor | None, dh: torch.Tensor, inputs: object, cap: int
+    ) -> None:
+        words, inverse, bag_rows, sizes = inputs  # type: ignore[misc]
+        dh_words = torch.zeros(len(words), dh.shape[1], dtype=dh.dtype, device=dh.device).index_add_(0, inverse, dh)
+        grads = torch.repeat_interleave(dh_words, sizes, dim=0)  # (M, d)
+        examples = torch.repeat_interleave(torch.bincount(inverse, minlength=len(words)), sizes)  # (M,)
+        _scatter_rows(self.w_in, bag_rows, grads, cap, weight=examples)
 
     def _matrix(self) -> np.ndarray:
         rows = torch.from_numpy(self.sub_rows).to(self.device)

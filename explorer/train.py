@@ -1,0 +1,187 @@
+"""Train word vectors from the command line, for corpora too big for a browser upload.
+
+    python -m explorer.train CORPUS [CORPUS ...] --method sgns --out vectors.txt [--epochs 5]
+        [--vector-size 100] [--window 5] [--min-count 5] [--workers N] [--column text]
+        [--set name=value ...] [--format word2vec|word2vec_binary|glove|tsv]
+        [--work-dir DIR] [--max-tokens N]
+
+The files (.txt, .csv/.tsv, .jsonl, .zip, gzip or not) are streamed into an int32 token-id file
+under ``--work-dir`` (a temporary folder by default, removed at the end) and the trainer reads
+that memory-mapped file, so memory grows with the vocabulary, not with the corpus. A progress
+line shows tokens read, then the share trained, words/s and the time left. ``--set`` passes any
+other parameter of the method (``--set negative=10 --set sample=1e-4``). Exit status 2 on bad
+input, with the reason on stderr.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "c.txt").write_text("my card was charged twice. my phone will not charge.\\n" * 50)
+    >>> main([str(folder / "c.txt"), "--out", str(folder / "v.txt"), "--min-count", "1",
+    ...       "--vector-size", "8", "--epochs", "1", "--quiet"])  # doctest: +ELLIPSIS
+    tokens: 500 in 100 sentences, 9 distinct words (read in ... s)
+    training: sgns, 9 words in the vocabulary, SGNSConfig(vector_size=8, ...)
+    trained in ... s, ... words/s; wrote 9 x 8 vectors to .../v.txt
+    0
+    >>> (folder / "v.txt").read_text().split("\\n")[0]
+    '9 8'
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import TextIO
+
+from explorer import readers
+from explorer.errors import ExplorerError
+from explorer.tokens import TokenIds
+from explorer.training import METHODS, config_class, make_trainer
+from explorer.vectors_io import save_vectors
+
+
+def _parse_value(text: str) -> object:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m explorer.train", description=__doc__.split("\n\n")[0])
+    p.add_argument("corpus", nargs="+", type=Path, help="text files (.txt, .csv, .tsv, .jsonl, .zip, .gz)")
+    p.add_argument("--method", default="sgns", choices=sorted(METHODS), help="training method (default sgns)")
+    p.add_argument("--out", required=True, type=Path, help="where to write the vectors")
+    p.add_argument("--format", default="word2vec", choices=["word2vec", "word2vec_binary", "glove", "tsv"])
+    p.add_argument("--epochs", type=int, help="passes over the corpus (the method's default if unset)")
+    p.add_argument("--vector-size", type=int)
+    p.add_argument("--window", type=int)
+    p.add_argument("--min-count", type=int)
+    p.add_argument("--workers", type=int, help="worker threads (default: the cores this process may use)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="any other parameter")
+    p.add_argument("--column", help="text column of CSV/TSV files or field of JSONL files")
+    p.add_argument("--work-dir", type=Path, help="folder for the token-id file (default: a temporary folder)")
+    p.add_argument("--max-tokens", type=int, default=0, help="stop reading after this many tokens (0: no limit)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    return p
+
+
+def _config(args: argparse.Namespace) -> dict[str, object]:
+    known = {f.name for f in fields(config_class(args.method))}
+    config: dict[str, object] = {}
+    for name in ("epochs", "vector_size", "window", "min_count", "workers", "seed"):
+        value = getattr(args, name)
+        if value is not None and name in known:
+            config[name] = value
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ExplorerError(f"--set takes NAME=VALUE (got {item!r}), for example --set negative=10.")
+        config[name.strip().replace("-", "_")] = _parse_value(value.strip())
+    return config
+
+
+def _texts(paths: Sequence[Path], column: str | None, notices: list[str]) -> Iterator[str]:
+    for path in paths:
+        if not path.is_file():
+            raise ExplorerError(f"No file at {path}. Check the path (a folder is not read; name its files).")
+        result = readers.read_texts(path, column=column)
+        notices.extend(result.notices)
+        yield from result.texts
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return (
+        f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        if seconds >= 3600
+        else f"{seconds // 60}:{seconds % 60:02d}"
+    )
+
+
+class _ProgressLine:
+    """One line on stderr, rewritten in place (plain lines when stderr is not a terminal)."""
+
+    def __init__(self, stream: TextIO, quiet: bool) -> None:
+        self.stream, self.quiet = stream, quiet
+        self.tty = stream.isatty()
+        self.last = 0.0
+
+    def show(self, text: str, final: bool = False) -> None:
+        now = time.perf_counter()
+        if self.quiet or (not final and now - self.last < (0.2 if self.tty else 10.0)):
+            return
+        self.last = now
+        self.stream.write(("\r" + text.ljust(78)) if self.tty else text + "\n")
+        if final and self.tty:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _bar(fraction: float, width: int = 24) -> str:
+    filled = int(round(fraction * width))
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    config = _config(args)
+    line = _ProgressLine(err, args.quiet)
+    with tempfile.TemporaryDirectory(dir=args.work_dir, prefix="explorer-train-") as work:
+        notices: list[str] = []
+        start = time.perf_counter()
+        tokens = TokenIds.from_texts(
+            _texts(args.corpus, args.column, notices),
+            name=", ".join(p.name for p in args.corpus),
+            out_dir=work,
+            max_tokens=args.max_tokens or None,
+            progress=lambda n: line.show(
+                f"reading: {n:,} tokens ({n / max(time.perf_counter() - start, 1e-9):,.0f}/s)"
+            ),
+        )
+        read_s = time.perf_counter() - start
+        line.show(f"reading: {tokens.token_count:,} tokens in {read_s:.1f} s", final=True)
+        for note in notices + list(tokens.notices):
+            print(f"note: {note}", file=err)
+        print(f"tokens: {tokens.token_count:,} in {tokens.sentence_count:,} sentences, "
+              f"{len(tokens.words):,} distinct words (read in {read_s:.1f} s)", file=out)  # fmt: skip
+        trainer = make_trainer(args.method, tokens, **config)
+        print(f"training: {trainer.method}, {len(trainer.vocab):,} words in the vocabulary, {trainer.config}", file=out)
+        t0 = time.perf_counter()
+        while not trainer.done:
+            trainer.step(1)
+            elapsed = time.perf_counter() - t0
+            p = trainer.progress
+            left = elapsed * (1 - p) / p if p > 0 else 0.0
+            rate = getattr(trainer, "words_done", 0) / elapsed if elapsed > 0 else 0.0
+            speed = f", {rate:,.0f} words/s" if rate else ""
+            line.show(f"training: {_bar(p)} {p:5.1%}{speed}, {_duration(left)} left")
+        train_s = time.perf_counter() - t0
+        line.show(f"training: {_bar(1.0)} 100.0% in {_duration(train_s)}", final=True)
+        wv = trainer.snapshot()
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        save_vectors(wv, args.out, fmt=args.format)
+        words = getattr(trainer, "words_done", 0)
+        rate = f", {words / train_s:,.0f} words/s" if words and train_s > 0 else ""
+        print(f"trained in {train_s:.1f} s{rate}; wrote {len(wv):,} x {wv.vector_size} vectors to {args.out}", file=out)
+        del trainer, tokens  # release the memory maps before the folder goes
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return run(args)
+    except ExplorerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
