@@ -4,6 +4,7 @@ steered by what a visitor types or links."""
 from __future__ import annotations
 
 import ast
+import threading
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,69 @@ def test_an_upload_in_use_is_named_after_a_page_switch_and_can_be_removed() -> N
     assert not back.exception
     assert any("corpus=builtin:support_tickets" in m.value for m in back.markdown)
     assert "sidebar.uploaded_corpus" not in back.session_state
+
+
+# ----- visitors at the same moment ------------------------------------------------------------
+@pytest.fixture()
+def tiny_model(monkeypatch: pytest.MonkeyPatch, tiny_bert_dir):
+    from explorer import cache
+
+    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_bert_dir))
+    monkeypatch.setenv("EXPLORER_DEVICE", "cpu")
+    cache.get_result_cache.clear()
+    yield cache.get_embedder(str(tiny_bert_dir), "cpu")
+    cache.get_result_cache.clear()
+
+
+def _error_texts(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def _chart_text(at: AppTest) -> str:
+    return " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
+
+
+def test_visitors_whose_requests_share_one_forward_pass_see_only_their_own_sentences(
+    tiny_model, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two Context visitors send their own sentences at the same moment; the queue runs both in one
+    forward pass, and each page shows its visitor's sentences and none of the other's."""
+    visitors = {
+        "a": ("bank", ["the bank lent money | money", "paris has a bank | money", "the river bank | river"]),
+        "b": ("bank", ["my card bank fee | money", "the dog sat at the bank | river", "queen and king bank | money"]),
+    }
+    from explorer import cache
+    from explorer.contextual.queue import TransformerQueue
+
+    # Both requests must be waiting before the round starts: one forward pass carries both visitors.
+    queue = TransformerQueue(tiny_model, gather_seconds=600.0, max_round_inputs=6)
+    monkeypatch.setattr(cache, "get_transformer_queue", lambda model, device: queue)
+    sessions = {}
+    for name, (word, lines) in visitors.items():
+        at = AppTest.from_file(str(ROOT / "pages" / "4_Context.py"), default_timeout=120)
+        at.run()
+        at.radio(key="context.source").set_value("custom").run()
+        at.text_input(key="context.word").set_value(word).run()
+        at.text_area(key="context.text").set_value("\n".join(lines))
+        sessions[name] = at
+    before, rounds = tiny_model.forward_passes, queue.rounds
+    start = threading.Barrier(len(sessions))
+
+    def visit(at) -> None:
+        start.wait()
+        at.run()
+
+    threads = [threading.Thread(target=visit, args=(at,)) for at in sessions.values()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert tiny_model.forward_passes - before == 1 and queue.rounds - rounds == 1
+    for name, at in sessions.items():
+        assert not at.exception and not _error_texts(at), _error_texts(at)
+        text = _chart_text(at)
+        own = [line.split(" | ")[0] for line in visitors[name][1]]
+        other = [line.split(" | ")[0] for other_name, v in visitors.items() if other_name != name for line in v[1]]
+        assert all(s in text for s in own), f"visitor {name} misses one of its sentences"
+        assert not any(s in text for s in other), f"visitor {name} sees another visitor's sentence"
+    queue.close()
