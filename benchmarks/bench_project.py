@@ -5,8 +5,13 @@ both neighbourhoods and global layout carry meaning. For every size and method: 
 CPU seconds of this process (less distorted by a busy machine), and faithfulness (k-NN kept and
 trustworthiness, k=10, on a 1,000-point sample, cosine in the original space).
 
-    .venv/bin/python benchmarks/bench_project.py            # 2k, 5k, 10k, 20k, 50k
-    .venv/bin/python benchmarks/bench_project.py --quick    # 2k and 5k
+    .venv/bin/python benchmarks/bench_project.py              # 2k, 5k, 10k, 20k, 50k
+    .venv/bin/python benchmarks/bench_project.py --quick      # 2k and 5k
+    .venv/bin/python benchmarks/bench_project.py --data real  # 2k, 5k, 20k real word vectors
+
+``--data real`` projects real word vectors instead: the whole-word rows of the bundled
+transformer's input-embedding table (all-MiniLM-L6-v2, 384-d, 21,724 words, in table order), with
+openTSNE and scikit-learn in the same run; it writes its own section ("project-real").
 """
 
 from __future__ import annotations
@@ -51,6 +56,13 @@ def structured(n: int, dim: int = 100, clusters: int = 20, seed: int = 0) -> np.
     X = centres[label] + t[:, :1] * basis[label, 0] + t[:, 1:] * basis[label, 1] + t[:, :1] ** 2 * basis[label, 2]
     X += rng.normal(scale=0.3, size=(n, dim))
     return X.astype(np.float32)
+
+
+def real_vectors() -> np.ndarray:
+    """(21724, 384) float32: the whole-word rows of the bundled transformer's input-embedding table."""
+    from explorer.contextual import ContextualEmbedder
+
+    return np.asarray(ContextualEmbedder.load(None, device="cpu").static_vectors().vectors, dtype=np.float32)
 
 
 def timed(fn):
@@ -131,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2k and 5k points only")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--data", choices=["synthetic", "real"], default="synthetic", help="which vectors to project")
     parser.add_argument(
         "--sklearn-tsne-max",
         type=int,
@@ -145,22 +158,26 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = [2_000, 5_000] if args.quick else [2_000, 5_000, 10_000, 20_000, 50_000]
+    real = real_vectors() if args.data == "real" else None
+    if real is not None:
+        sizes = [2_000, 5_000] if args.quick else [2_000, 5_000, 20_000]
     headers = ["points", "method", "wall s", "CPU s", "k-NN kept", "trustworthiness"]
     rows: list[list[object]] = []
     notes: list[str] = [METHOD_NOTE]
     load = os.getloadavg()[0]
 
-    # First UMAP in a fresh process: cold, and after the app's background warm-up.
-    n_first = 10_000 if not args.quick else 2_000
-    cold = first_umap(n_first, warm=False)
-    warmed = first_umap(n_first, warm=True)
-    notes.append(
-        f"First UMAP of {n_first:,} points in a fresh process: {cold['first']:.1f} s cold (import + numba "
-        f"compilation + fit); {warmed['first']:.1f} s after `warm_up_umap()` ({warmed['warmup']:.1f} s, run in a "
-        "background thread when the app starts). numba keeps compiled kernels on disk, so 'cold' is after the "
-        "first ever run."
-    )
-    print(notes[-1], flush=True)
+    # First UMAP in a fresh process: cold, and after the app's background warm-up (synthetic runs only).
+    if real is None:
+        n_first = 10_000 if not args.quick else 2_000
+        cold = first_umap(n_first, warm=False)
+        warmed = first_umap(n_first, warm=True)
+        notes.append(
+            f"First UMAP of {n_first:,} points in a fresh process: {cold['first']:.1f} s cold (import + numba "
+            f"compilation + fit); {warmed['first']:.1f} s after `warm_up_umap()` ({warmed['warmup']:.1f} s, run in "
+            "a background thread when the app starts). numba keeps compiled kernels on disk, so 'cold' is after "
+            "the first ever run."
+        )
+        print(notes[-1], flush=True)
     project(structured(500), "umap")  # this process: compile once, so the rows below are warm calls
     tsne_warmup = warm_up_tsne()  # as the app does at start (numba loads the t-SNE kernels from disk)
     notes.append(
@@ -170,7 +187,7 @@ def main() -> None:
 
     for n in sizes:
         first_row = len(rows)
-        X = structured(n)
+        X = structured(n) if real is None else real[:n]
         p = project(X, "pca")
         rows.append(row(n, "PCA (ours: covariance eigh, unit vectors)", p.seconds, np.nan, X, p.coords))
         rows[-1][3] = "-"
@@ -199,8 +216,14 @@ def main() -> None:
     table = markdown_table(headers, rows)
     print()
     print(table)
+    data_note = (
+        "Structured synthetic 100-d vectors (20 clusters, each a curved 2-D sheet plus noise)."
+        if real is None
+        else f"Real word vectors: the first n of the {len(real):,} whole-word rows of the bundled transformer's "
+        "input-embedding table (all-MiniLM-L6-v2, 384-d); 50k points would exceed the table."
+    )
     body = (
-        "Structured synthetic 100-d vectors (20 clusters, each a curved 2-D sheet plus noise). Faithfulness: "
+        data_note + " Faithfulness: "
         "share of each point's 10 nearest neighbours (cosine, original vectors) kept on the map, and "
         "trustworthiness, both on a 1,000-point sample. CPU s is this process's CPU time (all threads); "
         f"the 1-minute load average when the run started was {load:.1f} on {os.cpu_count()} cores, so wall "
@@ -211,12 +234,16 @@ def main() -> None:
         + "\n".join(f"- {n}" for n in notes)
         + "\n\n`python benchmarks/bench_project.py"
         + (" --quick" if args.quick else "")
+        + (" --data real" if real is not None else "")
         + (f" --sklearn-tsne-max {args.sklearn_tsne_max}" if args.sklearn_tsne_max != SKLEARN_TSNE_MAX else "")
         + (f" --opentsne-fft-max {args.opentsne_fft_max}" if args.opentsne_fft_max != OPENTSNE_FFT_MAX else "")
         + "`\n"
     )
     if not args.no_write:
-        write_section("project", "Projection (PCA, t-SNE, UMAP)", body)
+        if real is None:
+            write_section("project", "Projection (PCA, t-SNE, UMAP)", body)
+        else:
+            write_section("project-real", "Projection of real word vectors (PCA, t-SNE, UMAP)", body)
 
 
 if __name__ == "__main__":

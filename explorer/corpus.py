@@ -167,15 +167,18 @@ class Corpus:
         raws: list[str] = []
         notes = list(notices)
         total = 0
+        # one string object per distinct word: a token then costs one pointer, not a new string
+        canonical: dict[str, str] = {}
         for text in texts:
             for raw in split_sentences(text):
-                toks = tuple(tokenize(raw))
+                toks = tuple([canonical.setdefault(t, t) for t in tokenize(raw)])
                 if not toks:
                     continue
                 if max_tokens is not None and total + len(toks) > max_tokens:
                     notes.append(
                         f"Only the first {total:,} tokens were read: the limit is {max_tokens:,} tokens "
-                        "(setting EXPLORER_MAX_TOKENS). Upload a smaller file to use all of it."
+                        "(setting EXPLORER_MAX_TOKENS). Upload a smaller file to use all of it, or train on the "
+                        "whole file with `python -m explorer.train FILE --out vectors.txt` and load the vectors."
                     )
                     return cls._checked(name, sentences, raws, source, notes)
                 sentences.append(toks)

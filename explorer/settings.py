@@ -77,7 +77,7 @@ class Settings:
     model: str | None = None
     hosted: bool = False
     max_upload_bytes: int = 200 * 1024 * 1024
-    max_tokens: int = 5_000_000
+    max_tokens: int = 20_000_000
     max_vocab: int = 100_000
     max_train_seconds: int = 3600
     max_points: int = 100_000
