@@ -266,7 +266,28 @@ def start_embedder_warmup(model: str | None, device: str) -> threading.Thread:
     # half-way through its package __init__ would see a partly initialised module.
     import transformers  # noqa: F401
 
-    return _warm_up_in_background("embedder-warmup", lambda: get_embedder(model, device))
+    def warm_up() -> None:
+        get_embedder(model, device)
+        warm_context_presets(model, device)
+
+    return _warm_up_in_background("embedder-warmup", warm_up)
+
+
+def warm_context_presets(model: str | None, device: str) -> int:
+    """Put every Context preset's vectors (default pooling) in the shared result cache; returns how many ran.
+
+    The first visitors of a preset then find it computed, and no visitor's preset runs the model.
+    """
+    from explorer.contextual import load_presets
+
+    queue, results, ran = get_transformer_queue(model, device), _results(), 0
+    for preset in load_presets().values():
+        sentences = tuple(preset.sentences)
+        key = ("all_layers", model, device, sentences, preset.word, "mean")
+        if key not in results:
+            results.put(key, queue.all_layers(sentences, preset.word, "mean"))
+            ran += 1
+    return ran
 
 
 @st.cache_resource(show_spinner=False)

@@ -81,3 +81,16 @@ def test_the_memory_ceiling_refuses_heavy_work_on_the_page_with_the_reason(tiny_
         errors
     )
     assert cache.get_work_gate(100 * 2**20).running() == 0, "a refused request holds nothing"
+
+
+def test_warmed_presets_spare_even_the_first_visitor_the_model(tiny_model, tiny_bert_dir):
+    assert cache.warm_context_presets(str(tiny_bert_dir), "cpu") == 5  # at start-up, in the background
+    assert cache.warm_context_presets(str(tiny_bert_dir), "cpu") == 0
+    passes = tiny_model.forward_passes
+    for preset in ("bank", "charge", "spring"):
+        at = app_test(CONTEXT)
+        at.query_params["context.preset"] = preset
+        at.run()
+        assert not at.exception and not _errors(at)
+        assert at.selectbox(key="context.preset").value == preset
+    assert tiny_model.forward_passes == passes
