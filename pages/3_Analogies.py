@@ -100,7 +100,7 @@ with ask:
         left, right = st.columns([2, 3])
         table = [{"rank": i, "word": w, "score": s} for i, (w, s) in enumerate(view.answers, start=1)]
         left.dataframe(table, hide_index=True, width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.4f")})  # fmt: skip
-        right.plotly_chart(charts.answers_bar(view.answers, expected=expected, method_label=evaluation.METHOD_LABELS[method]), width="stretch")  # fmt: skip
+        ui.chart(charts.answers_bar(view.answers, expected=expected, method_label=evaluation.METHOD_LABELS[method]), key="analogy.answers_chart", file_stem=f"analogy_{a}_{b}_{c}", where=right)  # fmt: skip
         metric_cols = st.columns(2)
         if view.rank is not None:
             r = view.rank
@@ -118,7 +118,7 @@ with ask:
             )
         if view.plane is not None:
             p = view.plane
-            st.plotly_chart(charts.offset_picture(p.words, p.coords, p.roles, p.explained), width="stretch")
+            ui.chart(charts.offset_picture(p.words, p.coords, p.roles, p.explained), key="analogy.offsets_chart", file_stem=f"analogy_offsets_{a}_{b}_{c}")  # fmt: skip
             st.caption(
                 "PCA fitted on the unit vectors of the four words; other answers are projected onto the "
                 "same plane. Parallel arrows of equal length mean a clean analogy."
@@ -160,7 +160,9 @@ with batch:
             rows = evaluation.method_comparison(result)
             percent = st.column_config.NumberColumn(format="percent")
             st.dataframe(rows, hide_index=True, width="stretch", column_config={"3CosAdd": percent, "3CosMul": percent})  # fmt: skip
-            st.plotly_chart(charts.method_comparison_bar(rows[:-1]), width="stretch")
+            ui.chart(
+                charts.method_comparison_bar(rows[:-1]), key="analogy.sections_chart", file_stem="analogy_sections"
+            )
         else:
             cols[0].metric("Spearman ρ", f"{result.spearman:.3f}")
             cols[1].metric("Pearson r", f"{result.pearson:.3f}")

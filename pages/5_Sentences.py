@@ -139,13 +139,8 @@ else:
                     st.markdown(f"**{sv.METHOD_LABELS[method]}**")
                     st.error(failures[method])
                     continue
-                fig = charts.similarity_heatmap(
-                    view.matrix(method, metric),
-                    sentences,
-                    metric=metric,
-                    title=sv.METHOD_LABELS[method],
-                )
-                st.plotly_chart(fig, width="stretch", key=f"sentences.heatmap.{method}")
+                fig = charts.similarity_heatmap(view.matrix(method, metric), sentences, metric=metric, title=sv.METHOD_LABELS[method])  # fmt: skip
+                ui.chart(fig, key=f"sentences.heatmap.{method}", file_stem=f"sentences_{method}_{metric}")
     with st.expander("Sentence numbers", expanded=len(sentences) <= 12):
         st.dataframe(
             {"#": [f"S{i + 1}" for i in range(len(sentences))], "sentence": list(sentences)},
@@ -199,7 +194,7 @@ if methods:
             title=f"S{focus + 1} · {sv.METHOD_LABELS[focus_method]}",
             mark_stopwords=focus_method != "transformer",
         )
-        st.plotly_chart(fig, width="stretch", key="sentences.contributions")
+        ui.chart(fig, key="sentences.contributions", file_stem=f"sentence_{focus + 1}_{focus_method}_contributions")
     left_out = chosen.left_out(focus)
     if left_out:
         st.caption(left_out)
@@ -218,7 +213,5 @@ with st.expander("Cosine or Euclidean: why length matters for one and not the ot
     )
     series = view.lengths()
     if series:
-        st.plotly_chart(
-            charts.norm_by_length(series, sv.METHOD_LABELS, sentences), width="stretch", key="sentences.norms"
-        )
+        ui.chart(charts.norm_by_length(series, sv.METHOD_LABELS, sentences), key="sentences.norms", file_stem="sentence_vector_lengths")  # fmt: skip
 binding.save()

@@ -6,7 +6,6 @@ import streamlit as st
 
 from explorer import cache, links, ui
 from explorer.charts import compare as charts
-from explorer.charts.export import figure_html
 from explorer.compare import DEFAULT_K, agreement_csv, aligned_csv
 from explorer.compare import page_views as pv
 from explorer.errors import LimitError
@@ -123,7 +122,7 @@ if jm is not None:
     title = f"{pv.MAP_METHOD_LABELS[method]} of A and of B rotated onto A"
     fig = charts.joint_map_figure(chosen.words, jm.coords_a, jm.coords_b, c.name_a, c.name_b, chosen.joined, chosen.focus, title)  # fmt: skip
     select = {"on_select": "rerun", "selection_mode": "points"} if dims == 2 else {}
-    st.plotly_chart(fig, key="compare.chart", config={"scrollZoom": True, "displaylogo": False}, **select)
+    ui.chart(fig, key="compare.chart", file_stem=f"compare_map_{method}_{dims}d", data=lambda: aligned_csv(jm.rows, jm.coords), config={"scrollZoom": True, "displaylogo": False}, **select)  # fmt: skip
     st.caption(
         f"Each shared word appears twice: as A places it (circles) and as B places it after the rotation "
         f"(diamonds). Grey lines join the {len(chosen.joined)} most changed words (and the chosen one) to "
@@ -141,7 +140,7 @@ t1.markdown("**Most changed**: fewest neighbours in common")
 t1.dataframe(changed_rows, hide_index=True, width="stretch", key="compare.changed_table")
 t2.markdown("**Most stable**: most neighbours in common")
 t2.dataframe(stable_rows, hide_index=True, width="stretch", key="compare.stable_table")
-st.plotly_chart(charts.agreement_figure(changed_rows, stable_rows), key="compare.bars")
+ui.chart(charts.agreement_figure(changed_rows, stable_rows), key="compare.bars", file_stem="compare_changed_and_stable")
 
 # ----- one word's neighbours ----------------------------------------------------------------------------
 st.subheader("Neighbours of one word, in A and in B")
@@ -185,14 +184,9 @@ if st.toggle("Score both sets on evaluation files", key="compare.bench_on"):
 
 # ----- exports ------------------------------------------------------------------------------------------
 st.subheader("Export")
-e1, e2, e3 = st.columns(3)
-e1.download_button(
+st.download_button(
     "Per-word agreement (CSV)", data=lambda: agreement_csv(c, True, pv.effective_min_count(c, int(min_count)), by),
-    file_name="agreement.csv", mime="text/csv", icon=":material/download:",
+    file_name="agreement.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
 )  # fmt: skip
-if jm is not None and fig is not None:
-    e2.download_button("Aligned map coordinates (CSV)", data=lambda: aligned_csv(jm.rows, jm.coords), file_name="aligned_coordinates.csv", mime="text/csv", icon=":material/download:")  # fmt: skip
-    e3.download_button("Map (standalone HTML)", data=lambda: figure_html(fig), file_name="compare_map.html", mime="text/html", icon=":material/download:")  # fmt: skip
-else:
-    e2.caption("The map and its coordinates need two sets of the same dimension.")
+st.caption("The map's aligned coordinates, and every chart as PNG, SVG or HTML, are in the row under each chart.")
 binding.save()

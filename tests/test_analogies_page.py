@@ -91,7 +91,9 @@ def test_query_shows_answers_rank_consistency_and_picture(page) -> None:
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(figs) == 2
     picture = figs[1]
-    assert len(picture["layout"]["annotations"]) == 2  # the two offset arrows
+    notes = picture["layout"]["annotations"]
+    assert sum(n.get("text") == "" for n in notes) == 2  # the two offset arrows
+    assert {"man (a)", "king (c)", "queen (d)"} <= {n.get("text") for n in notes}  # and the words, placed apart
     # 3CosMul, top 3, no exclusion: the link follows the widgets.
     at.radio(key="analogy.method").set_value("3cosmul")
     at.slider(key="analogy.topn").set_value(3)

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer.charts.labels import add_map_labels
+
 ROLE_COLORS = {"a": "#1f77b4", "b": "#1f77b4", "c": "#d62728", "d": "#d62728", "neighbour": "#9a9a9a"}
 ANSWER_COLOR = "#4c78a8"
 EXPECTED_COLOR = "#f58518"
-_NEIGHBOUR_TEXT = ("bottom center", "middle right", "top center", "middle left", "bottom right", "top left")
+OFFSET_PLOT_PX = (900.0, 380.0)  # the offset picture's plot area on a wide page (a little under, to be safe)
 METHOD_COLORS = {"3CosAdd": "#4c78a8", "3CosMul": "#f58518"}
 
 
@@ -72,11 +74,9 @@ def offset_picture(
             go.Scatter(
                 x=coords[neighbours, 0],
                 y=coords[neighbours, 1],
-                mode="markers+text",
+                mode="markers",
                 text=[words[i] for i in neighbours],
-                textposition=[_NEIGHBOUR_TEXT[k % len(_NEIGHBOUR_TEXT)] for k in range(len(neighbours))],
                 marker={"size": 8, "color": ROLE_COLORS["neighbour"]},
-                textfont={"color": "#666666", "size": 12},
                 name="other answers",
                 hovertemplate="%{text}<extra>other answer</extra>",
             )
@@ -90,11 +90,9 @@ def offset_picture(
             go.Scatter(
                 x=coords[pair, 0],
                 y=coords[pair, 1],
-                mode="markers+text",
+                mode="markers",
                 text=[f"{words[i]} ({roles[i]})" for i in pair],
-                textposition=_away_from_arrow(coords, pair),
                 marker={"size": 14, "color": ROLE_COLORS[start], "line": {"width": 1, "color": "white"}},
-                textfont={"size": 14, "color": ROLE_COLORS[start]},
                 name=f"{start} → {end}",
                 hovertemplate="%{text}<extra></extra>",
             )
@@ -129,25 +127,23 @@ def offset_picture(
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.15},
     )
-    _pad_ranges(fig, coords)
+    # Labels apart from each other (explorer.charts.labels): the four words first, then the other answers.
+    four = [index[r] for r in ("a", "b", "c", "d") if r in index]
+    texts = [words[i] if roles[i] == "neighbour" else f"{words[i]} ({roles[i]})" for i in range(len(words))]
+    pair_colour = {"a": ROLE_COLORS["a"], "b": ROLE_COLORS["a"], "c": ROLE_COLORS["c"], "d": ROLE_COLORS["c"]}
+    colours = [pair_colour.get(r, "#666666") for r in roles]
+    arrows = [(coords[index[s]], coords[index[e]]) for s, e in (("a", "b"), ("c", "d")) if s in index and e in index]
+    along = np.linspace(0.0, 1.0, 25)[:, None]
+    on_arrows = np.vstack([start + along * (end - start) for start, end in arrows]) if arrows else None
+    if len(coords):
+        lo, hi = coords.min(axis=0), coords.max(axis=0)
+        pad = 0.15 * np.maximum(hi - lo, 1e-3)
+        add_map_labels(
+            fig, coords, texts, four + neighbours, OFFSET_PLOT_PX, colours=colours, font_size=13, marker_px=7,
+            x_range=(lo[0] - pad[0], hi[0] + pad[0]), y_range=(lo[1] - pad[1], hi[1] + pad[1]), equal_scale=True,
+            must=four, obstacles=on_arrows,
+        )  # fmt: skip
     return fig
-
-
-def _away_from_arrow(coords: np.ndarray, pair: Sequence[int]) -> list[str]:
-    """Label positions that keep each word's label off its arrow: the start below, the end above, or vice versa."""
-    if len(pair) < 2:
-        return ["top center"] * len(pair)
-    rising = coords[pair[1], 1] >= coords[pair[0], 1]
-    return ["bottom center", "top center"] if rising else ["top center", "bottom center"]
-
-
-def _pad_ranges(fig: go.Figure, coords: np.ndarray) -> None:
-    if len(coords) == 0:
-        return
-    lo, hi = coords.min(axis=0), coords.max(axis=0)
-    pad = 0.15 * np.maximum(hi - lo, 1e-3)
-    fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]])
-    fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]])
 
 
 def method_comparison_bar(

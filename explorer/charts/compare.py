@@ -15,11 +15,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from explorer.charts.labels import add_map_labels
+
 COLOUR_A = "#1f77b4"
 COLOUR_B = "#ff7f0e"
 LINE_COLOUR = "rgba(90, 90, 90, 0.55)"
 FOCUS_COLOUR = "#d62728"
 WEBGL_THRESHOLD = 1000
+MAP_PLOT_PX = (900.0, 560.0)  # the 2-D map's plot area on a wide page (a little under, to be safe)
 _LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=50, b=10))
 
 
@@ -57,7 +60,7 @@ def joint_map_figure(
     big = len(words) * 2 > WEBGL_THRESHOLD
     scatter = go.Scatter3d if three else (go.Scattergl if big else go.Scatter)
     joined = [int(i) for i in dict.fromkeys(joined) if 0 <= int(i) < len(words)]
-    labelled = set(joined)
+    labelled = set(joined) if three else set()  # 2-D labels are placed apart below (explorer.charts.labels)
     label_rows = [w if i in labelled else "" for i, w in enumerate(words)]
 
     def xyz(coords: np.ndarray) -> dict[str, list[float]]:
@@ -70,7 +73,7 @@ def joint_map_figure(
         fig.add_trace(
             scatter(
                 **xyz(coords),
-                mode="markers+text",
+                mode="markers+text" if three else "markers",
                 name=name,
                 text=label_rows,
                 textposition="top center",
@@ -117,6 +120,13 @@ def joint_map_figure(
     if not three:
         fig.update_xaxes(zeroline=False, showticklabels=False)
         fig.update_yaxes(zeroline=False, showticklabels=False, scaleanchor="x", scaleratio=1)
+        n = len(words)
+        first = [focus] if focus is not None and 0 <= focus < n else []
+        order = [row for i in first + joined for row in (i, i + n)]
+        add_map_labels(
+            fig, np.vstack([a, b]), list(words) * 2, order, MAP_PLOT_PX, colours=[COLOUR_A] * n + [COLOUR_B] * n,
+            marker_px=5, equal_scale=True, must=order,
+        )  # fmt: skip
     return fig
 
 
