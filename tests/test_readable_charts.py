@@ -1,0 +1,193 @@
+"""Charts a reader can read: labels that never overlap, ordered heatmaps, honest loss lines, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from explorer.charts import labels as lab
+from explorer.charts.context import MAX_LABEL_CHARS, heatmap_pair, occurrence_labels, short_label
+from explorer.charts.export import figure_csv
+from explorer.charts.image import figure_image, image_export_problem
+from explorer.charts.projection import projection_figure
+from explorer.charts.train import MAP_PLOT_PX, loss_figure, running_mean, word_map_figure
+from explorer.contextual.views import SERIATION_ABOVE, seriation
+
+
+def _crowd(n: int = 80, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    """Points packed into a small corner of a 600 x 400 plot, with words of mixed lengths."""
+    rng = np.random.default_rng(seed)
+    points = rng.normal(loc=(300, 200), scale=25, size=(n, 2))
+    words = [("berlin", "rome", "paris", "king", "queen", "prince", "refund")[i % 7] + str(i) for i in range(n)]
+    return points, words
+
+
+def test_crowded_labels_never_overlap_and_stay_in_the_plot() -> None:
+    points, words = _crowd()
+    sizes = lab.label_size(words, 11)
+    pins = [3, 4, 5]
+    spots = lab.place_labels(points, sizes, order=pins + list(range(len(words))), bounds=(600, 400), must=pins)
+    boxes = lab.label_boxes(points, sizes, spots)
+    assert len(spots) >= 20  # a crowded map still gets many labels
+    assert not lab.boxes_overlap(boxes)
+    assert (boxes[:, :2] >= 0).all() and (boxes[:, 2] <= 600).all() and (boxes[:, 3] <= 400).all()
+    assert {s.index for s in spots} >= set(pins)  # pinned words always get their label
+    assert any(s.leader for s in spots)  # some had to move away from their point: a leader line shows where
+    again = lab.place_labels(points, sizes, order=pins + list(range(len(words))), bounds=(600, 400), must=pins)
+    assert again == spots  # deterministic
+
+
+def test_boxes_overlap_detects_a_clash() -> None:
+    assert lab.boxes_overlap(np.array([[0, 0, 10, 10], [5, 5, 15, 15]]))
+    assert not lab.boxes_overlap(np.array([[0, 0, 10, 10], [10, 0, 20, 10]]))  # touching is fine
+
+
+def test_train_map_labels_berlin_rome_paris_and_king_queen_apart() -> None:
+    words = ["berlin", "rome", "paris", "king", "queen", "the", "city"]
+    xy = np.array([[0.50, 0.50], [0.51, 0.50], [0.50, 0.51], [-0.5, -0.5], [-0.5, -0.49], [0.0, 0.9], [0.9, 0.0]])
+    fig = word_map_figure(words, xy, pinned=["berlin", "rome", "paris", "king", "queen"], extent=1.0)
+    notes = {a.text: a for a in fig.layout.annotations}
+    assert {"berlin", "rome", "paris", "king", "queen"} <= set(notes)
+    # Recompute the label boxes in pixels from the annotations: none overlaps another.
+    px = MAP_PLOT_PX[1] / 2.0  # pixels per data unit: the word map's plot area over its [-1, 1] range
+    boxes = []
+    for a in notes.values():
+        w, h = lab.label_size([a.text], a.font.size)[0]
+        cx, cy = (a.x + 1) * px + a.ax, (a.y + 1) * px - a.ay
+        boxes.append([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+    assert not lab.boxes_overlap(np.array(boxes))
+
+
+def test_project_groups_are_large_labelled_markers_with_a_legend_each() -> None:
+    keys = [f"w{i}" for i in range(300)] + ["refund", "invoice", "fee", "box", "parcel"]
+    rng = np.random.default_rng(1)
+    coords = rng.normal(size=(len(keys), 2)).astype(np.float32)
+    groups = ["other"] * 300 + ["billing"] * 3 + ["shipping"] * 2
+    fig = projection_figure(keys, coords, colour_labels=groups, emphasise_groups=True, n_labels=10)
+    by_name = {t.name: t for t in fig.data}
+    assert {"billing", "shipping", "other"} <= set(by_name) and by_name["billing"].showlegend is not False
+    assert by_name["billing"].marker.size > by_name["other"].marker.size
+    labelled = {a.text for a in fig.layout.annotations}
+    assert {"refund", "invoice", "fee", "box", "parcel"} <= labelled
+    assert fig.layout.dragmode == "select"
+
+
+def test_semantic_axes_name_their_end_words() -> None:
+    keys = ["man", "woman", "bad", "good", "king", "queen"]
+    coords = np.array([[-1, 0], [1, 0], [0, -1], [0, 1], [-0.5, 0.2], [0.5, 0.2]], dtype=np.float32)
+    fig = projection_figure(keys, coords, axis_ends=[("man", "woman"), ("bad", "good")], axis_titles=["man → woman", "bad → good"])  # fmt: skip
+    texts = [a.text for a in fig.layout.annotations]
+    for word in ("man", "woman", "bad", "good"):
+        assert word in texts  # the point is labelled
+        assert any(word in t and "<b>" in t for t in texts)  # and the axis end says it
+    assert "axis end words" in [t.name for t in fig.data]
+
+
+def test_seriation_turns_a_shuffled_block_matrix_into_blocks() -> None:
+    rng = np.random.default_rng(3)
+    sense = np.repeat([0, 1, 2], [15, 20, 12])
+    centres = np.eye(3, 16) * 3
+    vectors = centres[sense] + rng.normal(scale=0.3, size=(len(sense), 16))
+    shuffle = rng.permutation(len(sense))
+    vectors, sense = vectors[shuffle], sense[shuffle]
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    order = seriation(unit @ unit.T)
+    assert sorted(order.tolist()) == list(range(len(sense)))
+    runs = 1 + int(np.count_nonzero(np.diff(sense[order])))
+    assert runs == 3  # each sense is one contiguous block
+    assert len(sense) > SERIATION_ABOVE
+
+
+def test_seriation_applies_past_forty_occurrences_in_the_layer_view() -> None:
+    from explorer.contextual.occurrences import AllLayers
+    from explorer.contextual.views import layer_view
+
+    rng = np.random.default_rng(0)
+    for n, expected in ((12, False), (45, True)):
+        sentences = tuple(f"the bank number {i}" for i in range(n))
+        stack = AllLayers("bank", sentences, tuple(range(n)), ((4, 8),) * n, rng.normal(size=(2, n, 8)).astype(np.float32))  # fmt: skip
+        view = layer_view(stack, 1, static_vector=np.ones(8))
+        assert view.seriated is expected and sorted(view.order) == list(range(n))
+        assert view.order != tuple(range(n)) or not expected
+
+
+def test_short_labels_keep_the_word_and_a_few_words_around_it() -> None:
+    sentence = "I walked along the bank of the river at dawn."
+    assert short_label("3", sentence, (19, 23)) == "#3 …the bank of the…"
+    long = "Supercalifragilisticexpialidocious bank extraordinarilylongwordhere"
+    assert len(short_label("9", long, (35, 39))) <= len("#9 ") + MAX_LABEL_CHARS
+    assert occurrence_labels([0, 1], ["a bank", "the bank"], [(2, 6), (4, 8)]) == ["#1 a bank", "#2 the bank"]
+
+
+def test_context_heatmap_grows_with_the_occurrences_and_shows_the_order() -> None:
+    def fig(n: int, order=None) -> go.Figure:
+        labels = [f"#{i + 1} …the bank of…" for i in range(n)]
+        return heatmap_pair(
+            np.eye(n), np.ones((n, n)), labels, [f"sentence {i}" for i in range(n)], layer=1, order=order
+        )
+
+    small, big = fig(10), fig(60)
+    assert big.layout.height > small.layout.height + 500
+    assert list(big.layout.xaxis.ticktext[:2]) == ["#1", "#2"]  # narrow columns: numbers only
+    ordered = fig(3, order=[2, 0, 1])
+    assert list(ordered.data[0].y) == ["#3 …the bank of…", "#1 …the bank of…", "#2 …the bank of…"]
+    assert ordered.data[0].customdata[0][0][0] == "sentence 2"  # hover follows the order
+
+
+def test_running_mean_runs_through_a_falling_curve_not_above_it() -> None:
+    steps = np.arange(40)
+    rng = np.random.default_rng(0)
+    loss = 0.5 + 0.5 * np.exp(-steps / 4) + rng.normal(scale=0.01, size=len(steps))
+    line = running_mean(loss)
+    trailing = np.array([loss[max(0, i - 9) : i + 1].mean() for i in range(len(loss))])
+    assert abs(np.mean(line - loss)) < 0.01  # no bias: as many points above the line as below
+    assert np.mean(trailing - loss) > 5 * abs(np.mean(line - loss))  # the old trailing mean sat above
+    stages = ["count"] * 3 + ["svd"] * 3
+    assert running_mean([9, 9, 9, 1, 1, 1], stages=stages).tolist() == [9, 9, 9, 1, 1, 1]  # never across stages
+
+
+def test_ppmi_loss_line_joins_its_points() -> None:
+    from explorer.corpus import Corpus
+    from explorer.training import make_trainer
+    from explorer.training.views import loss_series
+
+    trainer = make_trainer("ppmi_svd", Corpus.builtin("analogy_world"), vector_size=10, seed=1)
+    trainer.step(12)
+    series = loss_series(trainer)
+    assert series.x and not series.smooth and "joined" in series.caption
+    fig = loss_figure(series.x, series.loss, smooth=series.smooth, stages=series.stages)
+    assert list(fig.data[1].y) == pytest.approx(series.loss)  # the line goes through every point
+
+
+def test_figure_csv_reads_scatter_and_heatmap_traces() -> None:
+    fig = go.Figure(go.Scatter(x=[1.0, 2.0], y=[3.0, 4.0], text=["king<br>queen", "b"], name="words"))
+    fig.add_trace(go.Scatter(x=[0, 1, None], y=[0, 1, None], mode="lines", name="link"))
+    rows = list(csv.reader(io.StringIO(figure_csv(fig))))
+    assert rows[0] == ["trace", "label", "x", "y"] and rows[1] == ["words", "king queen", "1.0", "3.0"]
+    assert len(rows) == 5  # the gap of the line trace is left out
+    heat = list(csv.reader(io.StringIO(figure_csv(go.Figure(go.Heatmap(z=[[1, 2]], x=["a", "b"], y=["r"]))))))
+    assert heat[:2] == [["heatmap", "a", "b"], ["r", "1.0", "2.0"]]
+
+
+def test_image_export_gives_real_png_and_svg() -> None:
+    assert image_export_problem() is None, "the test machine has kaleido and Chromium"
+    fig = heatmap_pair(np.eye(2), np.ones((2, 2)), ["#1 …the bank", "#2 river bank"], ["a", "b"], layer=2)
+    png = figure_image(fig, "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    svg = figure_image(fig, "svg").decode("utf-8")
+    assert svg.lstrip().startswith("<svg") and "river bank" in svg  # labels are in the picture
+
+
+def test_image_export_says_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from explorer.charts import image
+
+    monkeypatch.setenv("BROWSER_PATH", "/nowhere/chrome")
+    monkeypatch.setattr(image.shutil, "which", lambda name: None)
+    problem = image.image_export_problem()
+    assert problem is not None and "Chromium" in problem
+    with pytest.raises(image.ImageExportError, match="Chromium"):
+        image.figure_image(go.Figure(), "png")
