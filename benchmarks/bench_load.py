@@ -1,14 +1,27 @@
-"""Load test: N browser sessions open the Context page at once and wait for its heatmap.
+"""Load test: many visitors at once, in hosted and in default mode, with the server's time split.
 
-Starts ``streamlit run app.py`` on 127.0.0.1 (never any other host), warms it with one session
-(the transformer loads once per process), then for N = 1, 5, 10 opens N Chromium contexts at the
-same moment, each on a link to a Context preset, and times navigation to a drawn heatmap. Reports
-errors (exception boxes, st.error, page crashes, timeouts; target: none) and the median and p95
-times. Sessions use different presets, so the shared result cache is exercised as well as the
-model.
+Starts ``streamlit run app.py`` on 127.0.0.1 (never any other host) pinned to core 0, with this
+script and its Chromium on core 1, so browser rendering never counts as server time. Per mode
+(``EXPLORER_HOSTED=1``, then the defaults):
 
-    .venv/bin/python benchmarks/bench_load.py            # N = 1, 5, 10
-    .venv/bin/python benchmarks/bench_load.py --quick    # N = 1, 3
+1. warm-up: one visitor opens the home page (loads the transformer, computes the Context
+   presets in the background) and a Context preset;
+2. Context presets: 1 visitor, then N at once (presets rotate over bank, charge, bat, light,
+   spring), each timed from navigation to the drawn heatmap;
+3. a mix of 6 visitors at once: Train (x100), Project (t-SNE of 5,000 words), two Context pages
+   on corpus samples (the model runs) and two Sentences pages on sentences of their own, each
+   timed to the first sign of work (a spinner, a progress bar, a "Busy" or "reading" message,
+   or the result) and to the end of its script run.
+
+Errors count exception boxes, st.error, page crashes and timeouts. After each step it reads the
+server's peak resident memory (VmHWM, reset between steps through /proc/<pid>/clear_refs) and
+its CPU time, and the server's own record of every script run (``EXPLORER_TIMINGS_LOG``, see
+``explorer.timings``): where its wall time went (transformer, other compute, charts,
+Streamlit, page). Run it alone: `flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_load.py`.
+
+    .venv/bin/python benchmarks/bench_load.py             # 1 and 10 visitors, and the mix of 6
+    .venv/bin/python benchmarks/bench_load.py --quick     # 1 and 3 visitors, and the mix
+    .venv/bin/python benchmarks/bench_load.py --modes hosted
 """
 
 from __future__ import annotations
@@ -16,12 +29,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
+import re
 import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,7 +54,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 PRESETS = ["bank", "charge", "bat", "light", "spring"]
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-SESSION_TIMEOUT_S = 240.0  # one session's bound: open, compute, draw
+SESSION_TIMEOUT_S = 300.0  # one session's bound: open, compute, draw
+SIGN = (
+    '[data-testid="stSpinner"], [data-testid="stProgress"], [data-testid="stPlotlyChart"], '
+    '[data-testid="stAlert"]:has-text("Busy"), [data-testid="stAlert"]:has-text("reading your sentences")'
+)  # the first sign of work a visitor sees: a spinner, a progress bar, a queue message or the result
+TARGET_MB = 1536
+SERVER_CORE, BROWSER_CORE = "0", 1
 
 
 def free_port() -> int:
@@ -95,50 +117,189 @@ def streamlit_server(
 
 
 @dataclass(frozen=True)
-class SessionResult:
-    seconds: float | None  # None: no chart (see error)
+class Visit:
+    role: str
+    sign: float | None  # seconds to the first sign of work (None: none seen)
+    done: float | None  # seconds to the chart / the end of the run (None: see error)
     error: str | None
 
 
-async def one_session(browser, url: str, preset: str) -> SessionResult:
-    """Open the Context page on a preset link and wait until its heatmap is drawn."""
+async def _first_of(page, selectors: list[str], timeout_s: float) -> str:
+    """Wait until one of ``selectors`` is visible; return it (raises on timeout)."""
+    tasks = {
+        asyncio.ensure_future(page.locator(sel).first.wait_for(state="visible", timeout=timeout_s * 1000)): sel
+        for sel in selectors
+    }
+    try:
+        while tasks:
+            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                sel = tasks.pop(task)
+                if not task.exception():
+                    return sel
+        raise TimeoutError(f"none of {selectors} within {timeout_s:.0f} s")
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+async def _idle(page, timeout_s: float) -> None:
+    """Wait until the script run has ended (Streamlit's script state) and nothing is loading."""
+    await page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && !document.querySelector('[data-testid="stSpinner"], [data-testid="stSkeleton"]');
+        }""",
+        timeout=timeout_s * 1000,
+    )
+
+
+async def _errors(page, crashes: list[str]) -> str | None:
+    boxes = page.locator(ERRORS)
+    if await boxes.count():
+        return "error box: " + (await boxes.first.inner_text())[:200]
+    return ("page error: " + crashes[0]) if crashes else None
+
+
+async def visit(browser, url: str, role: str, link: str, click: str | None = None, until: str = "idle") -> Visit:
+    """One visitor: open ``link`` (then click the button named ``click``) and time the first sign of work
+    and the end: the first drawn chart (``until="chart"``) or the end of the script run ("idle")."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     crashes: list[str] = []
     page.on("pageerror", lambda exc: crashes.append(str(exc)[:200]))
-    start = time.perf_counter()
     try:
-        await page.goto(f"{url}/Context?context.source=preset&context.preset={preset}", timeout=60_000)
-        chart = page.locator(CHART).first
-        errors = page.locator(ERRORS).first
-        waited = asyncio.ensure_future(chart.wait_for(state="visible", timeout=SESSION_TIMEOUT_S * 1000))
-        failed = asyncio.ensure_future(errors.wait_for(state="visible", timeout=SESSION_TIMEOUT_S * 1000))
-        done, pending = await asyncio.wait({waited, failed}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        seconds = time.perf_counter() - start
-        if failed in done and not failed.exception():
-            return SessionResult(None, "error box: " + (await errors.inner_text())[:200])
-        if waited.exception():
-            return SessionResult(None, f"no chart: {type(waited.exception()).__name__}")
-        if crashes:
-            return SessionResult(seconds, "page error: " + crashes[0])
-        return SessionResult(seconds, None)
+        start = time.perf_counter()
+        await page.goto(f"{url}{link}", timeout=120_000)
+        if click is not None:
+            button = page.get_by_role("button", name=re.compile(click)).first
+            await button.wait_for(timeout=SESSION_TIMEOUT_S * 1000)
+            await _idle(page, SESSION_TIMEOUT_S)
+            start = time.perf_counter()  # from the click: the work starts there
+            await button.click()
+        sign = None
+        if until != "home":
+            if await _first_of(page, [SIGN, ERRORS], SESSION_TIMEOUT_S) == ERRORS:
+                return Visit(role, time.perf_counter() - start, None, await _errors(page, crashes))
+            sign = time.perf_counter() - start
+        if until == "chart":
+            if await _first_of(page, [CHART, ERRORS], SESSION_TIMEOUT_S) == ERRORS:
+                return Visit(role, sign, None, await _errors(page, crashes))
+            return Visit(role, sign, time.perf_counter() - start, await _errors(page, crashes))
+        await page.wait_for_timeout(300)
+        await _idle(page, SESSION_TIMEOUT_S)
+        return Visit(role, sign, time.perf_counter() - start, await _errors(page, crashes))
     except Exception as exc:  # noqa: BLE001 - every failure is a row in the report
-        return SessionResult(None, f"{type(exc).__name__}: {str(exc)[:200]}")
+        return Visit(role, None, None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
     finally:
         await context.close()
 
 
-async def run_level(url: str, n: int) -> list[SessionResult]:
+Plan = tuple[str, str, str | None, str]  # role, link, button to click, until ("chart", "idle", "home")
+
+
+async def run_visits(url: str, plans: list[Plan]) -> list[Visit]:
+    """All ``plans`` at the same moment, each in its own browser context."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            return list(await asyncio.gather(*(one_session(browser, url, PRESETS[i % len(PRESETS)]) for i in range(n))))
+            return list(await asyncio.gather(*(visit(browser, url, *plan) for plan in plans)))
         finally:
             await browser.close()
+
+
+def context_plans(n: int) -> list[Plan]:
+    return [
+        (
+            f"Context {PRESETS[i % len(PRESETS)]}",
+            f"/Context?context.source=preset&context.preset={PRESETS[i % len(PRESETS)]}",
+            None,
+            "chart",
+        )
+        for i in range(n)
+    ]
+
+
+def mixed_plans() -> list[Plan]:
+    def lines(k: int) -> str:
+        words = ["refund", "parcel", "invoice", "battery", "charger", "account", "delivery", "screen"]
+        text = "\n".join(
+            f"My {words[(i + k) % 8]} issue number {i} is still open after {i + k} days" for i in range(20)
+        )
+        return urllib.parse.quote(text)
+
+    return [
+        ("Train x100", "/Train", r"(x|×)\s?100", "idle"),
+        (
+            "Project t-SNE 5,000 words",
+            "/Project?project.method=tsne&project.n_words=5000&project.dims=2&project.seed=0",
+            None,
+            "idle",
+        ),
+        (
+            "Context corpus sample 1",
+            "/Context?context.source=corpus&context.corpus_word=charge&context.sample=30&context.seed=11",
+            None,
+            "idle",
+        ),
+        (
+            "Context corpus sample 2",
+            "/Context?context.source=corpus&context.corpus_word=refund&context.sample=30&context.seed=12",
+            None,
+            "idle",
+        ),
+        ("Sentences 20 lines A", f"/Sentences?sentences.text={lines(1)}&sentences.query=refund", None, "idle"),
+        ("Sentences 20 lines B", f"/Sentences?sentences.text={lines(2)}&sentences.query=battery", None, "idle"),
+    ]
+
+
+# ----- the server's side: memory, CPU, its record of script runs --------------------------------
+def reset_peak(pid: int) -> None:
+    """Reset the process's VmHWM to its current RSS (Linux: write 5 to clear_refs)."""
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/clear_refs", "w") as fh:
+        fh.write("5")
+
+
+def peak_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def runs_between(log: Path, t0: float, t1: float, page: str | None = None) -> list[dict]:
+    """The server's run records that started in [t0, t1] (both processes read the same monotonic clock)."""
+    if not log.exists():
+        return []
+    rows = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    return [r for r in rows if t0 <= r["start"] <= t1 and (page is None or r["page"] == page)]
+
+
+SPLIT = ("transformer", "compute", "charts", "streamlit", "page_lines")
+
+
+def split_row(runs: list[dict]) -> list[str]:
+    """Mean seconds per run: wall, each category, and the exact queued / model seconds of its transformer requests."""
+    if not runs:
+        return ["0"] + ["-"] * (len(SPLIT) + 3)
+    mean = lambda key: sum(r.get(key, 0.0) for r in runs) / len(runs)  # noqa: E731
+    return [
+        str(len(runs)),
+        f"{mean('wall'):.2f}",
+        *(f"{mean(k):.2f}" for k in SPLIT),
+        f"{mean('exact_queued'):.2f}",
+        f"{mean('exact_model'):.2f}",
+    ]
 
 
 def p95(values: list[float]) -> float:
@@ -146,60 +307,154 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered) + 0.5) - 1))]
 
 
+def fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def run_mode(mode: str, levels: list[int]) -> dict:
+    """Every step in one mode; returns the rows of the report."""
+    log = ROOT / "test-artifacts" / f"bench_load_timings_{mode}.jsonl"
+    log.unlink(missing_ok=True)
+    env = {"EXPLORER_TIMINGS_LOG": str(log), "EXPLORER_HOSTED": "1" if mode == "hosted" else "0"}
+    out: dict = {"context": [], "split": [], "mixed": [], "mixed_split": []}
+    with streamlit_server(env, log_name=f"bench_load_server_{mode}.log", cpus=SERVER_CORE) as (url, pid):
+        t0 = time.perf_counter()
+        warm = asyncio.run(run_visits(url, [("home", "/", None, "home")]))[0]
+        warm_ctx = asyncio.run(run_visits(url, context_plans(1)))[0]
+        time.sleep(3)  # the presets finish computing in the background
+        out["cold"] = time.perf_counter() - t0
+        print(f"[{mode}] warm-up {out['cold']:.1f} s, errors: {warm.error} {warm_ctx.error}", flush=True)
+        one = None
+        for n in levels:
+            reset_peak(pid)
+            cpu0, m0 = cpu_seconds(pid), time.monotonic()
+            t = time.perf_counter()
+            results = asyncio.run(run_visits(url, context_plans(n)))
+            wall = time.perf_counter() - t
+            cpu, m1 = cpu_seconds(pid) - cpu0, time.monotonic()
+            times = [r.done for r in results if r.done is not None and r.error is None]
+            errors = [r.error for r in results if r.error]
+            med, p = (statistics.median(times), p95(times)) if times else (None, None)
+            if n == 1:
+                one = med
+            ratio = f"{p / one:.1f}x" if p is not None and one else "-"
+            peak = peak_mb(pid)
+            out["context"].append(
+                [
+                    mode,
+                    n,
+                    len(errors),
+                    fmt(med),
+                    fmt(p),
+                    fmt(max(times) if times else None),
+                    ratio,
+                    f"{peak:.0f}",
+                    f"{cpu:.1f}",
+                    f"{wall:.1f}",
+                ]
+            )
+            out["split"].append([mode, n, *split_row(runs_between(log, m0, m1, "4_Context.py"))])
+            print(f"[{mode}] context N={n}: {out['context'][-1]}", flush=True)
+            for e in errors[:5]:
+                print("    ", e, flush=True)
+        reset_peak(pid)
+        m0 = time.monotonic()
+        results = asyncio.run(run_visits(url, mixed_plans()))
+        m1 = time.monotonic()
+        out["mixed_peak"] = peak_mb(pid)
+        for r in results:
+            out["mixed"].append([mode, r.role, fmt(r.sign), fmt(r.done), r.error or ""])
+            print(f"[{mode}] mixed: {out['mixed'][-1]}", flush=True)
+        for page in ("1_Train.py", "2_Project.py", "4_Context.py", "5_Sentences.py"):
+            out["mixed_split"].append([mode, page, *split_row(runs_between(log, m0, m1, page))])
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="N = 1, 3 only")
-    parser.add_argument("--levels", type=int, nargs="*", help="session counts (default 1 5 10)")
+    parser.add_argument("--quick", action="store_true", help="1 and 3 visitors on the presets")
+    parser.add_argument("--visitors", type=int, default=10, help="visitors at once on the presets (default 10)")
+    parser.add_argument("--modes", nargs="*", default=["hosted", "default"], choices=["hosted", "default"])
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md as it is")
     args = parser.parse_args()
-    levels = args.levels or ([1, 3] if args.quick else [1, 5, 10])
-    levels = [max(1, min(n, 20)) for n in levels]  # bounded: at most 20 browsers at once
+    levels = [1, 3] if args.quick else [1, max(1, min(args.visitors, 20))]
     if not Path(CHROMIUM).exists():
         print(f"Chromium not found at {CHROMIUM}; nothing measured.")
         return 1
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2:
+        os.sched_setaffinity(0, {BROWSER_CORE})  # this script and the Chromium it starts stay off the server's core
+    results = {mode: run_mode(mode, levels) for mode in args.modes}
 
-    rows: list[list[object]] = []
-    load_before = os.getloadavg()[0]
-    with streamlit_server(log_name="bench_load_server.log") as (url, _pid):
-        t0 = time.perf_counter()
-        warm = asyncio.run(run_level(url, 1))[0]
-        cold = time.perf_counter() - t0
-        print(f"warm-up (cold start, loads the transformer): {cold:.1f} s, error: {warm.error}")
-        for n in levels:
-            t0 = time.perf_counter()
-            results = asyncio.run(run_level(url, n))
-            wall = time.perf_counter() - t0
-            times = [r.seconds for r in results if r.seconds is not None and r.error is None]
-            errors = [r.error for r in results if r.error]
-            row = [
-                n,
-                len(errors),
-                f"{statistics.median(times):.2f}" if times else "-",
-                f"{p95(times):.2f}" if times else "-",
-                f"{max(times):.2f}" if times else "-",
-                f"{wall:.1f}",
-            ]
-            rows.append(row)
-            print(f"N={n}: errors={len(errors)} median={row[2]} s p95={row[3]} s max={row[4]} s wall={row[5]} s")
-            for e in errors[:5]:
-                print("   ", e)
-
-    load_after = os.getloadavg()[0]
-    headers = ["sessions at once", "errors", "median s to chart", "p95 s to chart", "max s", "wall s"]
-    table = markdown_table(headers, rows)
-    print(table)
-    body = (
-        "N Chromium sessions open the Context page on a preset link at the same moment (presets rotate "
-        "over bank, charge, bat, light, spring) and wait for the similarity heatmap; time is from "
-        "navigation to the drawn chart, on a server already warmed by one session "
-        f"(cold start with the transformer load: {cold:.1f} s). Errors count exception boxes, st.error, "
-        "page crashes and timeouts; the target is none. Machine load average (1 min) "
-        f"{load_before:.1f} before and {load_after:.1f} after the run.\n\n"
-        + table
-        + "\nThe browsers run on the same machine as the server, so the times include their own CPU use.\n"
-        "Run: `.venv/bin/python benchmarks/bench_load.py`."
+    ctx = markdown_table(
+        [
+            "mode",
+            "visitors at once",
+            "errors",
+            "median s to chart",
+            "p95 s",
+            "max s",
+            "p95 / one visitor",
+            "server peak RSS MB",
+            "server CPU s",
+            "wall s",
+        ],
+        [row for r in results.values() for row in r["context"]],
     )
-    write_section("load", "Load: concurrent sessions on the Context page", body)
-    return 0 if all(r[1] == 0 for r in rows) else 1
+    split_headers = [
+        "mode",
+        "runs",
+        "mean wall s",
+        "transformer",
+        "other compute",
+        "charts",
+        "Streamlit",
+        "page lines",
+        "queued (exact)",
+        "model (exact)",
+    ]
+    split = markdown_table(
+        ["mode", "visitors"] + split_headers[1:], [row for r in results.values() for row in r["split"]]
+    )
+    mixed = markdown_table(
+        ["mode", "visitor", "s to first sign", "s to done", "error"],
+        [row for r in results.values() for row in r["mixed"]],
+    )
+    mixed_split = markdown_table(
+        ["mode", "page"] + split_headers[1:], [row for r in results.values() for row in r["mixed_split"]]
+    )
+    peaks = ", ".join(f"{m} {r['mixed_peak']:.0f} MB" for m, r in results.items())
+    ok = all(row[2] == 0 for r in results.values() for row in r["context"]) and all(
+        not row[4] for r in results.values() for row in r["mixed"]
+    )
+    print(ctx, split, mixed, mixed_split, f"mix peaks: {peaks}", sep="\n")
+    body = (
+        "Server `streamlit run app.py` pinned to core 0 (`taskset -c 0`), this script and its headless Chromium "
+        "on core 1, so browser rendering is not server time. Per mode: a warm-up visit to the home page "
+        "(loads the transformer and computes the Context presets in the background) and one preset, then "
+        f"the Context presets with 1 and {levels[-1]} visitors at once (presets rotate over {', '.join(PRESETS)}), "
+        "timed from navigation to the drawn heatmap; then 6 visitors at once on a mix of pages. Errors count "
+        "exception boxes, st.error, page crashes and timeouts. Peak RSS is the server's VmHWM, reset before "
+        f"each step; the target is under {TARGET_MB} MB in hosted mode.\n\n"
+        + ctx
+        + "\nWhere the server's time went, mean seconds per Context script run, from the server's own record "
+        "(`EXPLORER_TIMINGS_LOG`, `explorer/timings.py`: each script thread sampled every 10 ms and filed under "
+        "the innermost code that decides: transformer = waiting on the request queue or the admission gate, "
+        "tokenising, the model; other compute = the rest of `explorer` and numpy/scikit-learn; charts = building "
+        "Plotly figures; Streamlit = its caching, serialising and session handling; page lines = the page "
+        "script itself). Queued and model are the exact seconds its transformer requests waited and ran.\n\n"
+        + split
+        + "\nSix visitors at once: Train (x100, timed from the click), Project (t-SNE of 5,000 words), Context on "
+        "two corpus samples of 30 sentences (the model runs), Sentences on 20 lines of their own each. First "
+        'sign = a spinner, a progress bar, a queue or "reading" message, or the result (target: 2 s); done = '
+        f"the end of the script run. Server peak RSS during the mix: {peaks}.\n\n"
+        + mixed
+        + "\nServer time per script run during the mix:\n\n"
+        + mixed_split
+        + "\nRun: `flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_load.py`."
+    )
+    if not args.no_write:
+        write_section("load", "Load: many visitors at once, hosted and default", body)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ and files the moment under the innermost code that decides what it is:
 - ``charts``: building figures (``explorer/charts``, plotly);
 - ``streamlit``: Streamlit itself (caching, serialising elements and data frames, session state);
 - ``compute``: the rest of ``explorer`` (and the numerical libraries it calls);
-- ``page``: the page script's own lines.
+- ``page_lines``: the page script's own lines.
 
 Library code with no opinion (numpy, pandas, json, threading) takes the category of its caller.
 A run starts when a page script appears on a script thread's stack and ends when it leaves; each
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_VAR = "EXPLORER_TIMINGS_LOG"
-CATEGORIES = ("transformer", "compute", "charts", "streamlit", "page")
+CATEGORIES = ("transformer", "compute", "charts", "streamlit", "page_lines")
 ROOT = Path(__file__).resolve().parent.parent
 _SCRIPT_THREAD = "ScriptRunner.scriptThread"
 
@@ -50,7 +50,7 @@ def classify_file(filename: str) -> str | None:
             return "charts"
         return "compute"
     if f.startswith(str(ROOT / "pages")) or f == str(ROOT / "app.py"):
-        return "page"
+        return "page_lines"
     for marker, category in (
         ("/torch/", "transformer"),
         ("/transformers/", "transformer"),
@@ -134,7 +134,7 @@ class Recorder:
                     self._finish(ident, run)
                 run = self._runs[ident] = _Run(page, now)
             run.last_seen = now
-            run.seconds[category or "page"] += step
+            run.seconds[category or "page_lines"] += step
         for ident in [i for i in self._runs if i not in seen]:
             self._finish(ident, self._runs.pop(ident))
 
