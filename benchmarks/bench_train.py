@@ -71,9 +71,19 @@ def quality(wv: WordVectors) -> tuple[float, float]:
     return float(pairs.spearman), float(acc)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process (all threads) and of its finished children."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+CPU: dict[int, float] = {}  # id of a run's vectors -> CPU seconds of the run
+
+
 def timed(fn):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     out = fn()
+    CPU[id(out)] = cpu_seconds() - cpu
     return out, time.perf_counter() - start
 
 
@@ -92,7 +102,9 @@ def run_gensim(corpus: Corpus, method: str, epochs: int, seed: int) -> tuple[Wor
     else:
         sg = 1 if method == "sgns" else 0
         model, sec = timed(lambda: Word2Vec(sentences, sg=sg, epochs=epochs, workers=2, seed=seed, **COMMON))
-    return gensim_vectors(model), sec
+    wv = gensim_vectors(model)
+    CPU[id(wv)] = CPU.pop(id(model))
+    return wv, sec
 
 
 def run_ours(corpus: Corpus, method: str, seed: int, **config: object) -> tuple[WordVectors, float]:
@@ -131,21 +143,23 @@ def run_stanford_glove(corpus: Corpus, glove_dir: Path, threads: int = 2) -> tup
             ),  # fmt: skip
             ([build / "shuffle", "-memory", "4.0", "-verbose", "0"], work / "cooc.bin", work / "cooc.shuf.bin"),
         ]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         for cmd, stdin, stdout in steps:
             with open(stdin, "rb") as fin, open(stdout, "wb") as fout:
-                subprocess.run([str(c) for c in cmd], stdin=fin, stdout=fout, check=True)
+                subprocess.run([str(c) for c in cmd], stdin=fin, stdout=fout, stderr=subprocess.DEVNULL, check=True)
         subprocess.run(
             [str(build / "glove"), "-save-file", str(work / "vectors"), "-threads", str(threads), "-input-file",
              str(work / "cooc.shuf.bin"), "-x-max", str(g["x_max"]), "-iter", str(g["epochs"]), "-vector-size",
              str(g["vector_size"]), "-binary", "0", "-vocab-file", str(work / "vocab.txt"), "-verbose", "0"],
-            check=True,
+            check=True, capture_output=True,
         )  # fmt: skip
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
         lines = (work / "vectors.txt").read_text(encoding="utf-8").splitlines()
     rows = [ln.split(" ") for ln in lines if ln and not ln.startswith("<unk> ")]
     vectors = np.array([[float(x) for x in r[1:]] for r in rows], dtype=np.float32)
-    return WordVectors([r[0] for r in rows], vectors, name="Stanford GloVe"), seconds
+    wv = WordVectors([r[0] for r in rows], vectors, name="Stanford GloVe")
+    CPU[id(wv)] = cpu
+    return wv, seconds
 
 
 def run_ppmi_reference(corpus: Corpus) -> tuple[WordVectors, float]:
@@ -182,7 +196,8 @@ def compare_table(corpus: Corpus, epochs: int, seed: int, glove_dir: Path | None
     def add(method: str, peer: str, peer_run: tuple[WordVectors, float], ours_run: tuple[WordVectors, float]) -> None:
         (pw, ps), (ow, os_) = peer_run, ours_run
         (pws, pan), (ows, oan) = quality(pw), quality(ow)
-        rows.append([method, peer, f"{ps:.1f}", f"{os_:.1f}", f"**{os_ / ps:.2f}x**",
+        pc, oc = CPU.get(id(pw), float("nan")), CPU.get(id(ow), float("nan"))
+        rows.append([method, peer, f"{ps:.1f}", f"{os_:.1f}", f"**{os_ / ps:.2f}x**", f"{pc:.1f} / {oc:.1f}",
                      f"{ows:.3f} / {oan:.3f}", f"{pws:.3f} / {pan:.3f}"])  # fmt: skip
         print(" | ".join(str(c) for c in rows[-1]), flush=True)
 

@@ -22,10 +22,12 @@ Departures from word2vec.c, made so that the work runs as a few large tensor ope
   gensim already mixes stale reads, so this is the same kind of staleness, only larger).
   ``row_cap`` (off by default) can scale down a row whose update sums more than ``row_cap``
   examples, a brake for very repetitive text.
-* CPU parallelism is gensim's: ``workers`` threads take turns through the minibatches of a
-  step, each running torch on one thread, and update the shared rows without locks. Torch's
-  own OpenMP threads are not used for these small operations: on a machine whose cores are busy
-  they stall on each other and run many times slower.
+* CPU parallelism is gensim's: ``workers`` threads (default: one per core this process may use)
+  each take a share of a step's sentences, draw their own subsampling, windows and noise words
+  from their own seeded generator, run torch on one thread, and update the shared rows without
+  locks. Torch's own OpenMP threads are not used for these small operations: on a machine whose
+  cores are busy they stall on each other and run many times slower. With one worker a run is
+  exactly reproducible from its seed; with more, the interleaving of updates varies slightly.
 * Noise words are shared by ``shared_negatives`` consecutive examples: a group of g examples
   and its K noise words score as one (g, d) x (d, K) product. Each example still sees
   ``negative`` noise words drawn from the same distribution, so the expected update is

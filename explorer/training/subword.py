@@ -5,7 +5,18 @@ length ``min_n``..``max_n`` ("<wh", "whe", ..., "ere>"). Each n-gram is hashed w
 FNV-1a (bytes sign-extended, as fastText does) into one of ``bucket`` shared rows. The input
 vector of a word is the mean of its word row and its n-gram rows; skip-gram with negative
 sampling (``explorer.training.sgns``) trains them, every row of the bag receiving the full
-gradient, as in fastText. A word never seen in training still has n-grams, so
+gradient, as in fastText.
+
+Speed: the examples of a step are grouped by the position of their input word, so the (up to
+2 x window) pairs of one token fall in the same minibatch; each distinct input word's bag is
+averaged once per minibatch and the gradients of its examples are summed before they reach its
+rows (about 150 distinct bags per 1,024 examples on the reference text instead of 1,024). Every
+row receives exactly the sum of the per-example gradients computed from the minibatch's
+parameters; the price is that a token's pairs share one minibatch (and, in groups of
+``shared_negatives``, noise words), which the benchmark shows costs no quality against gensim's
+FastText (docs/benchmarks.md, "train").
+
+A word never seen in training still has n-grams, so
 ``SubwordVectors.vector_for("reshipped")`` is the mean of the rows of "<re", "res", ...
 
 Example:
