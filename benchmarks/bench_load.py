@@ -61,6 +61,7 @@ SIGN = (
 )  # the first sign of work a visitor sees: a spinner, a progress bar, a queue message or the result
 TARGET_MB = 1536
 SERVER_CORE, BROWSER_CORE = "0", 1
+CHART_FRAME = b'"layout":'  # in the Plotly spec a chart element carries: the frame that brings a chart
 
 
 def free_port() -> int:
@@ -122,6 +123,8 @@ class Visit:
     sign: float | None  # seconds to the first sign of work (None: none seen)
     done: float | None  # seconds to the chart / the end of the run (None: see error)
     error: str | None
+    socket: float | None = None  # seconds to the page's websocket: the browser has loaded and started the app
+    sent: float | None = None  # seconds to the first frame that carries a chart: the server's answer arrived
 
 
 async def _first_of(page, selectors: list[str], timeout_s: float) -> str:
@@ -169,6 +172,18 @@ async def visit(browser, url: str, role: str, link: str, click: str | None = Non
     page = await context.new_page()
     crashes: list[str] = []
     page.on("pageerror", lambda exc: crashes.append(str(exc)[:200]))
+    marks: dict[str, float] = {}
+
+    def on_socket(ws) -> None:
+        marks.setdefault("socket", time.perf_counter())
+
+        def on_frame(payload) -> None:
+            if "sent" not in marks and isinstance(payload, bytes) and CHART_FRAME in payload:
+                marks["sent"] = time.perf_counter()
+
+        ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
     try:
         start = time.perf_counter()
         await page.goto(f"{url}{link}", timeout=120_000)
@@ -186,7 +201,9 @@ async def visit(browser, url: str, role: str, link: str, click: str | None = Non
         if until == "chart":
             if await _first_of(page, [CHART, ERRORS], SESSION_TIMEOUT_S) == ERRORS:
                 return Visit(role, sign, None, await _errors(page, crashes))
-            return Visit(role, sign, time.perf_counter() - start, await _errors(page, crashes))
+            drawn = time.perf_counter() - start
+            since = {k: v - start for k, v in marks.items()}
+            return Visit(role, sign, drawn, await _errors(page, crashes), since.get("socket"), since.get("sent"))
         await page.wait_for_timeout(300)
         await _idle(page, SESSION_TIMEOUT_S)
         return Visit(role, sign, time.perf_counter() - start, await _errors(page, crashes))
@@ -324,7 +341,7 @@ def run_mode(mode: str, levels: list[int]) -> dict:
         time.sleep(3)  # the presets finish computing in the background
         out["cold"] = time.perf_counter() - t0
         print(f"[{mode}] warm-up {out['cold']:.1f} s, errors: {warm.error} {warm_ctx.error}", flush=True)
-        one = None
+        one = one_sent = None
         for n in levels:
             reset_peak(pid)
             cpu0, m0 = cpu_seconds(pid), time.monotonic()
@@ -334,19 +351,26 @@ def run_mode(mode: str, levels: list[int]) -> dict:
             cpu, m1 = cpu_seconds(pid) - cpu0, time.monotonic()
             times = [r.done for r in results if r.done is not None and r.error is None]
             errors = [r.error for r in results if r.error]
+            sockets = [r.socket for r in results if r.socket is not None]
+            sent = [r.sent for r in results if r.sent is not None]
             med, p = (statistics.median(times), p95(times)) if times else (None, None)
+            sent_p95 = p95(sent) if sent else None
             if n == 1:
-                one = med
+                one, one_sent = med, (statistics.median(sent) if sent else None)
             ratio = f"{p / one:.1f}x" if p is not None and one else "-"
+            ratio_sent = f"{sent_p95 / one_sent:.1f}x" if sent_p95 is not None and one_sent else "-"
             peak = peak_mb(pid)
             out["context"].append(
                 [
                     mode,
                     n,
                     len(errors),
+                    fmt(statistics.median(sockets) if sockets else None),
+                    fmt(statistics.median(sent) if sent else None),
+                    fmt(sent_p95),
+                    ratio_sent,
                     fmt(med),
                     fmt(p),
-                    fmt(max(times) if times else None),
                     ratio,
                     f"{peak:.0f}",
                     f"{cpu:.1f}",
@@ -390,10 +414,13 @@ def main() -> int:
             "mode",
             "visitors at once",
             "errors",
-            "median s to chart",
-            "p95 s",
-            "max s",
-            "p95 / one visitor",
+            "median s to app started",
+            "median s to chart sent",
+            "p95 s sent",
+            "p95 sent / one visitor",
+            "median s to chart drawn",
+            "p95 s drawn",
+            "p95 drawn / one visitor",
             "server peak RSS MB",
             "server CPU s",
             "wall s",

@@ -18,6 +18,7 @@ Pages call these through the module (``cache.get_embedder(...)``) so tests can p
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -90,7 +91,6 @@ def get_training_slots(capacity: int) -> TrainingSlots:
 
 
 # ----- heavy work shared across visitors: results cache, admission, transformer queue -------------
-timings.start_from_env()  # where script runs spend their time, when EXPLORER_TIMINGS_LOG is set
 if get_settings().hosted:
     limit_malloc_arenas()  # freed memory of many visitor threads otherwise stays resident in their arenas
 
@@ -128,6 +128,63 @@ def get_transformer_queue(model: str | None, device: str) -> TransformerQueue:
     return TransformerQueue(get_embedder(model, device))
 
 
+def _page_name(ctx: Any) -> str:
+    """The file name of the page a script run ran, from Streamlit's run context ("?" when unknown)."""
+    try:
+        info = ctx.pages_manager.get_pages().get(ctx.page_script_hash) or {}
+        return os.path.basename(str(info.get("script_path", "?")))
+    except Exception:  # noqa: BLE001 - a label of a measurement, never a reason to fail a run
+        return "?"
+
+
+def _install_timings() -> None:
+    """When ``EXPLORER_TIMINGS_LOG`` is set: time every script run, split into the transformer, chart
+    building and Streamlit's element calls (see ``explorer.timings``). Wraps, once per process,
+    Streamlit's script execution, every element method, the chart modules' functions and the
+    embedder's tokenising helpers."""
+    recorder = timings.start_from_env()
+    if recorder is None:
+        return
+    import importlib
+    import inspect
+    import pkgutil
+    import types
+
+    from streamlit.delta_generator import DeltaGenerator
+    from streamlit.runtime.scriptrunner import script_runner
+
+    import explorer.charts
+
+    original = script_runner.exec_func_with_error_handling
+    if getattr(original, "_timed", False):
+        return
+
+    def timed_exec(func: Any, ctx: Any) -> Any:
+        with recorder.run(lambda: _page_name(ctx)):
+            return original(func, ctx)
+
+    timed_exec._timed = True  # type: ignore[attr-defined]
+    script_runner.exec_func_with_error_handling = timed_exec
+    for name in dir(DeltaGenerator):
+        attr = inspect.getattr_static(DeltaGenerator, name)
+        if not name.startswith("_") and inspect.isfunction(attr):
+            setattr(DeltaGenerator, name, recorder.timed(attr, "streamlit"))
+    for name in dir(st):  # st.plotly_chart and the like are methods bound to the main area
+        attr = getattr(st, name)
+        if inspect.ismethod(attr) and isinstance(attr.__self__, DeltaGenerator) and hasattr(DeltaGenerator, name):
+            setattr(st, name, types.MethodType(getattr(DeltaGenerator, name), attr.__self__))
+    for info in pkgutil.iter_modules(explorer.charts.__path__):
+        module = importlib.import_module(f"explorer.charts.{info.name}")
+        for name, fn in list(vars(module).items()):
+            if not name.startswith("_") and inspect.isfunction(fn) and fn.__module__ == module.__name__:
+                setattr(module, name, recorder.timed(fn, "charts"))
+    for name in ("static_vector", "word_pieces", "visibility", "static_vectors"):
+        setattr(ContextualEmbedder, name, recorder.timed(getattr(ContextualEmbedder, name), "transformer"))
+
+
+_install_timings()
+
+
 class _WaitingArea:
     """A placeholder that appears only while a visitor waits, with their place and an estimate."""
 
@@ -161,6 +218,11 @@ def _transformer_result(key: Hashable, cost_bytes: int, what: str, submit: Calla
     hit = results.get(key)
     if hit is not None:
         return hit
+    with timings.section("transformer"):
+        return _run_transformer(results, key, cost_bytes, what, submit)
+
+
+def _run_transformer(results: ByteLRU, key: Hashable, cost_bytes: int, what: str, submit: Callable[[], Pending]) -> Any:
     area = _WaitingArea()
     try:
         with _gate().hold("transformer", cost_bytes, what, on_wait=area.ticket, tick_seconds=0.5):

@@ -1,164 +1,125 @@
-"""Where a page's script run spends its time on the server: transformer, other compute, charts, Streamlit.
+"""Where a page's script run spends its time on the server: transformer, charts, Streamlit, the rest.
 
-Off unless ``EXPLORER_TIMINGS_LOG`` names a file (the load benchmark sets it). Then a sampler
-thread looks at every Streamlit script thread every ``interval`` seconds (``sys._current_frames``)
-and files the moment under the innermost code that decides what it is:
+Off unless ``EXPLORER_TIMINGS_LOG`` names a file (the load benchmark sets it). Then
+``explorer.cache`` wraps the entry points of each kind of work in ``section(category)``, and
+the script run itself in ``run()``; each finished run becomes one JSON line: the page, its wall
+seconds, the seconds spent in each category, and the rest:
 
-- ``transformer``: waiting on the transformer queue or the admission gate, or tokenising / running
-  the model in this thread (``explorer/contextual/{queue,model,jobs}.py``, ``explorer/admission.py``,
-  torch, transformers, tokenizers);
-- ``charts``: building figures (``explorer/charts``, plotly);
-- ``streamlit``: Streamlit itself (caching, serialising elements and data frames, session state);
-- ``compute``: the rest of ``explorer`` (and the numerical libraries it calls);
-- ``page_lines``: the page script's own lines.
+- ``transformer``: waiting for and running the transformer (the request queue, the admission
+  gate, tokenising in the page's thread);
+- ``charts``: building Plotly figures (``explorer.charts``);
+- ``streamlit``: Streamlit's element calls (serialising figures and tables for the browser);
+- ``other``: everything else: the rest of ``explorer``, cached lookups, the page's own lines.
 
-Library code with no opinion (numpy, pandas, json, threading) takes the category of its caller.
-A run starts when a page script appears on a script thread's stack and ends when it leaves; each
-ends as one JSON line: page, wall seconds, seconds per category, and the exact seconds its
-transformer requests spent queued and running (``record_transformer``, fed by ``explorer.cache``).
-Sampling costs a few per cent of one core at the default 10 ms.
+Sections nest: time inside an inner section counts only there. Every measure is the caller's
+own thread's clock readings: nothing here looks at another thread.
 
 Example:
-    >>> classify_file("/x/site-packages/plotly/io/_json.py"), classify_file("/x/explorer/mapview.py")
-    ('charts', 'compute')
+    >>> recorder = Recorder(path=None)
+    >>> with recorder.run("4_Context.py") as record:
+    ...     with recorder.section("charts"):
+    ...         pass
+    >>> sorted(record)[:3], record["page"]
+    (['charts', 'exact_model', 'exact_queued'], '4_Context.py')
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
-import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 ENV_VAR = "EXPLORER_TIMINGS_LOG"
-CATEGORIES = ("transformer", "compute", "charts", "streamlit", "page_lines")
-ROOT = Path(__file__).resolve().parent.parent
-_SCRIPT_THREAD = "ScriptRunner.scriptThread"
-
-
-def classify_file(filename: str) -> str | None:
-    """The category a frame of ``filename`` decides, or None when it takes its caller's."""
-    f = filename.replace("\\", "/")
-    if "/explorer/" in f:
-        if f.endswith(("/contextual/queue.py", "/contextual/model.py", "/contextual/jobs.py", "/admission.py")):
-            return "transformer"
-        if "/explorer/charts/" in f:
-            return "charts"
-        return "compute"
-    if f.startswith(str(ROOT / "pages")) or f == str(ROOT / "app.py"):
-        return "page_lines"
-    for marker, category in (
-        ("/torch/", "transformer"),
-        ("/transformers/", "transformer"),
-        ("/tokenizers/", "transformer"),
-        ("/plotly/", "charts"),
-        ("/streamlit/", "streamlit"),
-        ("/sklearn/", "compute"),
-        ("/umap/", "compute"),
-        ("/scipy/", "compute"),
-        ("/numba/", "compute"),
-        ("/pynndescent/", "compute"),
-    ):
-        if marker in f:
-            return category
-    return None
+CATEGORIES = ("transformer", "charts", "streamlit")
 
 
 class _Run:
-    def __init__(self, page: str, start: float) -> None:
-        self.page, self.start, self.last_seen = page, start, start
+    def __init__(self, page: str | Callable[[], str], start: float) -> None:
+        self.page = page
+        self.start = start
         self.seconds = dict.fromkeys(CATEGORIES, 0.0)
+        self.exact = {"queued": 0.0, "model": 0.0}
+        self.stack: list[list[Any]] = []  # [category, entered at, seconds spent in nested sections]
 
 
 class Recorder:
-    """Samples the script threads of this process and appends one JSON line per finished run to ``path``."""
+    """Per-thread accounting of script runs; appends one JSON line per finished run to ``path`` (None: keeps none).
 
-    def __init__(self, path: str | os.PathLike[str], interval: float = 0.01) -> None:
-        self.path = Path(path)
-        self.interval = float(interval)
-        self._runs: dict[int, _Run] = {}
-        self._exact: dict[int, dict[str, float]] = {}
-        self._lock = threading.Lock()
-        self._codes: dict[Any, str | None] = {}
-        self._pages: dict[Any, str | None] = {}
-        self._thread = threading.Thread(target=self._loop, name="timings-sampler", daemon=True)
+    ``clock`` is monotonic seconds, shared by every thread (a test passes a fake one).
+    """
 
-    def start(self) -> Recorder:
-        self._thread.start()
-        return self
+    def __init__(self, path: str | os.PathLike[str] | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.path = None if path is None else Path(path)
+        self._clock = clock
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
 
-    def add_exact(self, thread_id: int, name: str, seconds: float) -> None:
-        with self._lock:
-            bucket = self._exact.setdefault(thread_id, {})
-            bucket[name] = bucket.get(name, 0.0) + float(seconds)
-
-    def _category(self, code: Any) -> str | None:
+    @contextlib.contextmanager
+    def run(self, page: str | Callable[[], str]) -> Iterator[dict[str, Any]]:
+        """Account one script run of ``page`` (or of the name ``page()`` gives at its end) in this thread;
+        yields the record it fills at the end."""
+        outer = getattr(self._local, "run", None)
+        current = self._local.run = _Run(page, self._clock())
+        record: dict[str, Any] = {}
         try:
-            return self._codes[code]
-        except KeyError:
-            found = self._codes[code] = classify_file(code.co_filename)
-            return found
+            yield record
+        finally:
+            self._local.run = outer
+            wall = self._clock() - current.start
+            spent = sum(current.seconds.values())
+            record.update(
+                page=current.page() if callable(current.page) else current.page,
+                start=round(current.start, 3),
+                wall=round(wall, 4),
+                **{k: round(v, 4) for k, v in current.seconds.items()},
+                other=round(max(0.0, wall - spent), 4),
+                **{f"exact_{k}": round(v, 4) for k, v in current.exact.items()},
+            )
+            if self.path is not None:
+                with self._write_lock, open(self.path, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(record) + "\n")
 
-    def _page_of(self, code: Any) -> str | None:
+    @contextlib.contextmanager
+    def section(self, category: str) -> Iterator[None]:
+        """Count the time inside as ``category`` (minus nested sections) for this thread's current run."""
+        current: _Run | None = getattr(self._local, "run", None)
+        if current is None:
+            yield
+            return
+        frame = [category, self._clock(), 0.0]
+        current.stack.append(frame)
         try:
-            return self._pages[code]
-        except KeyError:
-            f = code.co_filename
-            page = Path(f).name if (f.startswith(str(ROOT / "pages")) or f == str(ROOT / "app.py")) else None
-            self._pages[code] = page
-            return page
+            yield
+        finally:
+            current.stack.pop()
+            elapsed = self._clock() - frame[1]
+            current.seconds[category] = current.seconds.get(category, 0.0) + elapsed - frame[2]
+            if current.stack:
+                current.stack[-1][2] += elapsed
 
-    def _sample(self, now: float, step: float) -> None:
-        script_threads = {t.ident for t in threading.enumerate() if t.name.startswith(_SCRIPT_THREAD)}
-        frames = sys._current_frames()
-        seen: set[int] = set()
-        for ident in script_threads:
-            frame = frames.get(ident)  # type: ignore[arg-type]
-            category, page = None, None
-            while frame is not None:
-                code = frame.f_code
-                if category is None:
-                    category = self._category(code)
-                page = self._page_of(code) or page
-                frame = frame.f_back
-            if page is None or ident is None:
-                continue
-            seen.add(ident)
-            run = self._runs.get(ident)
-            if run is None or run.page != page:
-                if run is not None:
-                    self._finish(ident, run)
-                run = self._runs[ident] = _Run(page, now)
-            run.last_seen = now
-            run.seconds[category or "page_lines"] += step
-        for ident in [i for i in self._runs if i not in seen]:
-            self._finish(ident, self._runs.pop(ident))
+    def timed(self, fn: Callable[..., Any], category: str) -> Callable[..., Any]:
+        """``fn`` wrapped in ``section(category)``."""
+        if getattr(fn, "_timed", False):
+            return fn
 
-    def _finish(self, ident: int, run: _Run) -> None:
-        with self._lock:
-            exact = self._exact.pop(ident, {})
-        record = {
-            "page": run.page,
-            "start": round(run.start, 3),
-            "wall": round(run.last_seen - run.start + self.interval, 3),
-            **{k: round(v, 3) for k, v in run.seconds.items()},
-            **{f"exact_{k}": round(v, 3) for k, v in exact.items()},
-        }
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record) + "\n")
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.section(category):
+                return fn(*args, **kwargs)
 
-    def _loop(self) -> None:
-        last = time.monotonic()
-        while True:
-            time.sleep(self.interval)
-            now = time.monotonic()
-            with contextlib.suppress(Exception):  # a measurement must never disturb the app
-                self._sample(now, now - last)
-            last = now
+        wrapper._timed = True  # type: ignore[attr-defined]
+        return wrapper
+
+    def add_exact(self, name: str, seconds: float) -> None:
+        current: _Run | None = getattr(self._local, "run", None)
+        if current is not None:
+            current.exact[name] = current.exact.get(name, 0.0) + float(seconds)
 
 
 _recorder: Recorder | None = None
@@ -166,21 +127,24 @@ _start_lock = threading.Lock()
 
 
 def start_from_env(env: dict[str, str] | None = None) -> Recorder | None:
-    """Start the process's one recorder when ``EXPLORER_TIMINGS_LOG`` is set (idempotent)."""
+    """The process's one recorder when ``EXPLORER_TIMINGS_LOG`` is set, else None (idempotent)."""
     global _recorder
     path = (env if env is not None else os.environ).get(ENV_VAR, "").strip()
     if not path:
         return None
     with _start_lock:
         if _recorder is None:
-            _recorder = Recorder(path).start()
+            _recorder = Recorder(path)
     return _recorder
+
+
+def section(category: str) -> contextlib.AbstractContextManager[None]:
+    """``Recorder.section`` of the process's recorder; does nothing when recording is off."""
+    return contextlib.nullcontext() if _recorder is None else _recorder.section(category)
 
 
 def record_transformer(queued_seconds: float, model_seconds: float) -> None:
     """Add the exact seconds this thread's transformer request waited in the queue and ran (when recording)."""
-    if _recorder is None:
-        return
-    ident = threading.get_ident()
-    _recorder.add_exact(ident, "queued", queued_seconds)
-    _recorder.add_exact(ident, "model", model_seconds)
+    if _recorder is not None:
+        _recorder.add_exact("queued", queued_seconds)
+        _recorder.add_exact("model", model_seconds)

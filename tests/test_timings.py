@@ -1,5 +1,5 @@
-"""The server's record of where a script run spends its time: each moment filed under the innermost code
-that decides it, one JSON line per run, exact transformer seconds added by the cache layer."""
+"""The server's record of where a script run spends its time: sections nest, each run is one JSON line,
+threads never mix, and recording is off without the setting."""
 
 from __future__ import annotations
 
@@ -7,64 +7,64 @@ import json
 import threading
 
 from explorer import timings
-from explorer.timings import ROOT, Recorder, classify_file
-
-FAKE_PAGE = str(ROOT / "pages" / "9_Fake.py")
-PAGE_SOURCE = """
-from explorer.bytecache import size_of
-while not seen("compute"):
-    size_of([list(range(50))] * 50)  # explorer code: other compute
-while not seen("page_lines"):
-    sum(i * i for i in range(1000))  # the page's own lines
-record(0.25, 0.5)
-"""
+from explorer.timings import Recorder
 
 
-def test_files_are_classified_by_what_they_do() -> None:
-    assert classify_file(str(ROOT / "explorer" / "contextual" / "queue.py")) == "transformer"
-    assert classify_file("/venv/lib/python3.11/site-packages/torch/nn/modules/linear.py") == "transformer"
-    assert classify_file(str(ROOT / "explorer" / "charts" / "context.py")) == "charts"
-    assert classify_file("/venv/lib/python3.11/site-packages/streamlit/runtime/caching/cache_utils.py") == "streamlit"
-    assert classify_file(str(ROOT / "explorer" / "contextual" / "similarity.py")) == "compute"
-    assert classify_file(FAKE_PAGE) == "page_lines"
-    assert classify_file("/venv/lib/python3.11/site-packages/numpy/core/numeric.py") is None  # its caller decides
+class FakeClock:
+    """Monotonic seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def test_a_script_run_becomes_one_line_with_its_time_split(tmp_path) -> None:
+def test_nested_sections_count_only_their_own_time_and_the_run_becomes_one_line(tmp_path) -> None:
+    clock = FakeClock()
     log = tmp_path / "runs.jsonl"
-    recorder = Recorder(log, interval=0.002)
-    me: dict[str, int] = {}
-
-    def seen(category: str) -> bool:
-        run = recorder._runs.get(me["id"])
-        return run is not None and run.seconds[category] > 0
-
-    def record(queued: float, model: float) -> None:
-        recorder.add_exact(threading.get_ident(), "queued", queued)
-        recorder.add_exact(threading.get_ident(), "model", model)
-
-    code = compile(PAGE_SOURCE, FAKE_PAGE, "exec")
-
-    def script() -> None:
-        me["id"] = threading.get_ident()
-        exec(code, {"seen": seen, "record": record})
-
-    recorder.start()
-    thread = threading.Thread(target=script, name="ScriptRunner.scriptThread")
-    thread.start()
-    thread.join(timeout=120)
-    for _ in range(1000):  # the sampler writes the line once it sees the run has ended
-        if log.exists() and log.read_text().strip():
-            break
-        threading.Event().wait(0.01)
+    recorder = Recorder(log, clock=clock)
+    build = recorder.timed(lambda: clock.__setattr__("now", clock.now + 0.5), "charts")
+    with recorder.run(lambda: "4_Context.py"):
+        clock.now += 1.0  # other work
+        with recorder.section("streamlit"):
+            clock.now += 0.25
+            build()  # a figure built inside an element call counts as charts only
+        with recorder.section("transformer"):
+            clock.now += 2.0
+            recorder.add_exact("queued", 0.5)
+            recorder.add_exact("model", 1.5)
     (line,) = log.read_text().splitlines()
     run = json.loads(line)
-    assert run["page"] == "9_Fake.py"
-    assert run["compute"] > 0 and run["page_lines"] > 0 and run["wall"] > 0
-    assert run["exact_queued"] == 0.25 and run["exact_model"] == 0.5
-    assert set(timings.CATEGORIES) <= set(run)
+    assert run["page"] == "4_Context.py" and run["wall"] == 3.75
+    assert (run["transformer"], run["charts"], run["streamlit"], run["other"]) == (2.0, 0.5, 0.25, 1.0)
+    assert (run["exact_queued"], run["exact_model"]) == (0.5, 1.5)
+
+
+def test_each_thread_records_its_own_run() -> None:
+    recorder = Recorder(None)
+    records: dict[str, dict] = {}
+    start = threading.Barrier(2)
+
+    def visit(name: str, category: str) -> None:
+        with recorder.run(name) as record:
+            start.wait()
+            with recorder.section(category):
+                pass
+        records[name] = record
+
+    threads = [threading.Thread(target=visit, args=args) for args in (("a", "charts"), ("b", "transformer"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert records["a"]["page"] == "a" and records["b"]["page"] == "b"
+    with recorder.section("charts"):  # outside any run: nothing to count, nothing breaks
+        pass
 
 
 def test_recording_is_off_without_the_setting() -> None:
     assert timings.start_from_env({}) is None
     timings.record_transformer(1.0, 2.0)  # nothing to record into: does nothing
+    with timings.section("charts"):
+        pass
