@@ -20,8 +20,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 import os
 import tempfile
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +82,19 @@ class EncodedStream:
     def chunk(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids as int64, sentence numbers) of positions ``lo..hi``, read from the array or the file."""
         return np.asarray(self.ids[lo:hi], dtype=np.int64), self.sentence_numbers(lo, hi)
+
+    def release(self) -> None:
+        """Let the kernel drop the pages of a memory-mapped stream read so far (after a pass)."""
+        release_pages(self.ids)
+
+
+def release_pages(ids: np.ndarray) -> None:
+    """Drop the resident pages of a read-only memory map: they count as this process's resident
+    memory until released, and are read back from the file when touched again."""
+    handle = getattr(ids, "_mmap", None)
+    if isinstance(ids, np.memmap) and handle is not None and hasattr(mmap, "MADV_DONTNEED"):
+        with contextlib.suppress(OSError, ValueError):  # only a hint
+            handle.madvise(mmap.MADV_DONTNEED)
 
 
 @dataclass(frozen=True)
@@ -140,12 +156,29 @@ class TokenIds:
         [0, 1]
         """
         provisional: dict[str, int] = {}
-        counts: list[int] = []
+        counts = np.zeros(0, dtype=np.int64)
         notes = list(notices)
         sink = _IdSink(out_dir)
-        lengths: list[int] = []
+        lengths = array("q")  # tokens per sentence, 8 bytes each (a list would hold an object per entry)
         total = 0
-        block: list[int] = []
+        block: list[str] = []
+
+        def flush() -> None:
+            # map a block of tokens to provisional ids with C-level loops (map, set difference,
+            # bincount): new words are added first, then every token is looked up once
+            nonlocal counts
+            if not block:
+                return
+            for word in set(block).difference(provisional):
+                provisional[word] = len(provisional)
+            ids = np.fromiter(map(provisional.__getitem__, block), dtype=np.int32, count=len(block))
+            counts = np.pad(counts, (0, len(provisional) - len(counts)))
+            counts += np.bincount(ids, minlength=len(provisional))
+            sink.write(ids)
+            block.clear()
+            if progress is not None:
+                progress(total)
+
         try:
             for text in texts:
                 for raw in split_sentences(text):
@@ -158,23 +191,14 @@ class TokenIds:
                             "Raise the limit to use all of the text."
                         )
                         raise _Stop
-                    for t in toks:
-                        i = provisional.get(t)
-                        if i is None:
-                            i = provisional[t] = len(counts)
-                            counts.append(0)
-                        counts[i] += 1
-                        block.append(i)
+                    block.extend(toks)
                     lengths.append(len(toks))
                     total += len(toks)
                     if len(block) >= BLOCK_TOKENS:
-                        sink.write(block)
-                        block = []
-                        if progress is not None:
-                            progress(total)
+                        flush()
         except _Stop:
             pass
-        sink.write(block)
+        flush()
         if total == 0:
             sink.discard()
             raise CorpusError(
@@ -183,15 +207,15 @@ class TokenIds:
             )
         # renumber provisional ids (first seen) as frequency ranks, block by block
         first_seen = tuple(provisional)
-        count_arr = np.asarray(counts, dtype=np.int64)
-        order = sorted(range(len(first_seen)), key=lambda i: (-counts[i], first_seen[i]))
+        count_arr, count_list = counts, counts.tolist()
+        order = sorted(range(len(first_seen)), key=lambda i: (-count_list[i], first_seen[i]))
         to_rank = np.empty(len(order), dtype=np.int32)
         to_rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
         ids = sink.finish(to_rank)
         words = tuple(first_seen[i] for i in order)
         ranked_counts = count_arr[order]
         ranked_counts.flags.writeable = False
-        starts = np.concatenate([[0], np.cumsum(np.asarray(lengths, dtype=np.int64))]).astype(np.int64)
+        starts = np.concatenate([[0], np.cumsum(np.frombuffer(lengths, dtype=np.int64))]).astype(np.int64)
         if progress is not None:
             progress(total)
         return cls(name, words, ranked_counts, ids, starts, tuple(notes))
@@ -280,6 +304,7 @@ class TokenIds:
             sink.write(block[keep])
             kept += int(keep.sum())
         starts[-1] = kept
+        release_pages(self.ids)
         return EncodedStream(sink.finish(None), _nonempty(starts))
 
 

@@ -246,6 +246,7 @@ class NegativeSamplingTrainer(Trainer):
         if self._pos >= n_all:
             self._pos = 0
             self._epoch += 1
+            self.data.release()  # a memory-mapped corpus: the pass is over, its pages can go
         return self._record(
             epoch=epoch,
             stage="train",
