@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -363,7 +364,7 @@ def run_mode(mode: str, levels: list[int]) -> dict:
     log = ROOT / "test-artifacts" / f"bench_load_timings_{mode}.jsonl"
     log.unlink(missing_ok=True)
     env = {"EXPLORER_TIMINGS_LOG": str(log), "EXPLORER_HOSTED": "1" if mode == "hosted" else "0"}
-    out: dict = {"context": [], "split": [], "mixed": [], "mixed_split": []}
+    out: dict = {"context": [], "split": [], "mixed": [], "mixed_split": [], "visits": []}
     with streamlit_server(env, log_name=f"bench_load_server_{mode}.log", cpus=SERVER_CORE) as (url, pid):
         t0 = time.perf_counter()
         warm = asyncio.run(run_visits(url, [("home", "/", None, "home")]))[0]
@@ -384,7 +385,9 @@ def run_mode(mode: str, levels: list[int]) -> dict:
             times = [r.done for r in results if r.done is not None and r.error is None]
             errors = [r.error for r in results if r.error]
             sockets = [r.socket for r in results if r.socket is not None]
-            sent = [r.sent for r in results if r.sent is not None]
+            # the server's answer: from the app's connection to the frame that brings the chart
+            sent = [r.sent - r.socket for r in results if r.sent is not None and r.socket is not None]
+            out["visits"] += [{"mode": mode, "visitors": n, **dataclasses.asdict(r)} for r in results]
             med, p = (statistics.median(times), p95(times)) if times else (None, None)
             sent_p95 = p95(sent) if sent else None
             if n == 1:
@@ -420,6 +423,7 @@ def run_mode(mode: str, levels: list[int]) -> dict:
         m0 = primed[0] if primed else m0
         m1 = time.monotonic()
         out["mixed_peak"] = peak_mb(pid)
+        out["visits"] += [{"mode": mode, "visitors": "mix", **dataclasses.asdict(r)} for r in results]
         for r in results:
             after_start = None if r.sign_sent is None else r.sign_sent - (r.socket or 0.0)
             out["mixed"].append(
@@ -468,9 +472,9 @@ def main() -> int:
             "visitors at once",
             "errors",
             "median s to app started",
-            "median s to chart sent",
-            "p95 s sent",
-            "p95 sent / one visitor",
+            "server answer median s",
+            "server answer p95 s",
+            "answer p95 / one visitor",
             "median s to chart drawn",
             "p95 s drawn",
             "p95 drawn / one visitor",
@@ -524,9 +528,9 @@ def main() -> int:
         "exception boxes, st.error, page crashes and timeouts. Peak RSS is the server's VmHWM, reset before "
         f"each step; the target is under {TARGET_MB} MB in hosted mode.\n\n"
         + ctx
-        + "\nApp started = the page's websocket opened (the browser has loaded and started the app); chart "
-        "sent = the first websocket frame carrying a chart arrived (the server's answer); chart drawn = the heatmap "
-        "visible. All browsers share core 1, so the drawn times of many visitors also measure one core rendering "
+        + "\nApp started = the page's websocket opened (the browser has loaded and started the app); server "
+        "answer = from then to the arrival of the first websocket frame carrying the chart (the server's queueing "
+        "and work for that visitor); chart drawn = from navigation to the heatmap visible. All browsers share core 1, so the drawn times of many visitors also measure one core rendering "
         "every page at once.\n\nWhere the server's time went, mean seconds per Context script run, from the server's own record "
         "(`EXPLORER_TIMINGS_LOG`, `explorer/timings.py`: sections timed in the run's own thread; transformer = "
         "waiting for admission and for the request queue, the model's rounds, tokenising; charts = building the "
