@@ -337,16 +337,19 @@ SPLIT = ("transformer", "charts", "streamlit", "other")
 
 
 def split_row(runs: list[dict]) -> list[str]:
-    """Mean seconds per run: wall, each category, and the exact queued / model seconds of its transformer requests."""
+    """Mean seconds per run: wall, each category, the exact queued / model seconds of its transformer requests,
+    and the longest time from a run's start to its first sign of work (spinner, progress, message, chart)."""
     if not runs:
-        return ["0"] + ["-"] * (len(SPLIT) + 3)
-    mean = lambda key: sum(r.get(key, 0.0) for r in runs) / len(runs)  # noqa: E731
+        return ["0"] + ["-"] * (len(SPLIT) + 4)
+    mean = lambda key: sum(r.get(key) or 0.0 for r in runs) / len(runs)  # noqa: E731
+    signs = [r["first_sign"] for r in runs if r.get("first_sign") is not None]
     return [
         str(len(runs)),
         f"{mean('wall'):.2f}",
         *(f"{mean(k):.2f}" for k in SPLIT),
         f"{mean('exact_queued'):.2f}",
         f"{mean('exact_model'):.2f}",
+        f"{max(signs):.2f}" if signs else "-",
     ]
 
 
@@ -494,6 +497,7 @@ def main() -> int:
         "other",
         "queued (exact)",
         "model (exact)",
+        "first sign, slowest run s",
     ]
     split = markdown_table(
         ["mode", "visitors"] + split_headers[1:], [row for r in results.values() for row in r["split"]]
@@ -536,7 +540,9 @@ def main() -> int:
         "waiting for admission and for the request queue, the model's rounds, tokenising; charts = building the "
         "Plotly figures (`explorer.charts`); Streamlit elements = every `st.*` element call, which serialises "
         "figures and tables for the browser; other = the rest: `explorer` computations, cached lookups, the "
-        "page's own lines). Queued and model are the exact seconds its transformer requests waited and ran.\n\n"
+        "page's own lines). Queued and model are the exact seconds its transformer requests waited and ran; first "
+        "sign is the longest time, over the runs, from a run's start on the server to its first spinner, progress "
+        "bar, waiting message or chart.\n\n"
         + split
         + "\nSix visitors at once: Train (x100, timed from the click), Project (t-SNE of 5,000 words), Context on "
         "two corpus samples of 30 sentences (the model runs), Sentences on 20 lines of their own each. First "

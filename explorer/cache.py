@@ -165,10 +165,12 @@ def _install_timings() -> None:
 
     timed_exec._timed = True  # type: ignore[attr-defined]
     script_runner.exec_func_with_error_handling = timed_exec
+    signs = {"plotly_chart", "progress", "spinner", "status"}  # element calls that show work under way, or its result
     for name in dir(DeltaGenerator):
         attr = inspect.getattr_static(DeltaGenerator, name)
         if not name.startswith("_") and inspect.isfunction(attr):
-            setattr(DeltaGenerator, name, recorder.timed(attr, "streamlit"))
+            timed = recorder.timed(attr, "streamlit")
+            setattr(DeltaGenerator, name, recorder.signed(timed) if name in signs else timed)
     for name in dir(st):  # st.plotly_chart and the like are methods bound to the main area
         attr = getattr(st, name)
         if inspect.ismethod(attr) and isinstance(attr.__self__, DeltaGenerator) and hasattr(DeltaGenerator, name):
@@ -192,6 +194,7 @@ class _WaitingArea:
         self._slot: Any = None
 
     def show(self, message: str) -> None:
+        timings.mark_sign()
         if self._slot is None:
             self._slot = st.empty()
         self._slot.info(message, icon=":material/hourglass_top:")

@@ -3,7 +3,8 @@
 Off unless ``EXPLORER_TIMINGS_LOG`` names a file (the load benchmark sets it). Then
 ``explorer.cache`` wraps the entry points of each kind of work in ``section(category)``, and
 the script run itself in ``run()``; each finished run becomes one JSON line: the page, its wall
-seconds, the seconds spent in each category, and the rest:
+seconds, the seconds spent in each category, and the rest, and ``first_sign``: seconds from the start to the first sign of work it sent (a
+spinner, a progress bar, a waiting message, a chart):
 
 - ``transformer``: waiting for and running the transformer (the request queue, the admission
   gate, tokenising in the page's thread);
@@ -45,6 +46,7 @@ class _Run:
         self.start = start
         self.seconds = dict.fromkeys(CATEGORIES, 0.0)
         self.exact = {"queued": 0.0, "model": 0.0}
+        self.first_sign: float | None = None  # seconds from the start to the first sign of work sent
         self.stack: list[list[Any]] = []  # [category, entered at, seconds spent in nested sections]
 
 
@@ -80,6 +82,7 @@ class Recorder:
                 **{k: round(v, 4) for k, v in current.seconds.items()},
                 other=round(max(0.0, wall - spent), 4),
                 **{f"exact_{k}": round(v, 4) for k, v in current.exact.items()},
+                first_sign=None if current.first_sign is None else round(current.first_sign, 4),
             )
             if self.path is not None:
                 with self._write_lock, open(self.path, "a", encoding="utf-8") as fh:
@@ -116,6 +119,22 @@ class Recorder:
         wrapper._timed = True  # type: ignore[attr-defined]
         return wrapper
 
+    def mark_sign(self) -> None:
+        """Note the first sign of work this run shows (a spinner, a progress bar, a message, a chart)."""
+        current: _Run | None = getattr(self._local, "run", None)
+        if current is not None and current.first_sign is None:
+            current.first_sign = self._clock() - current.start
+
+    def signed(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` that first marks a sign of work (see ``mark_sign``)."""
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            self.mark_sign()
+            return fn(*args, **kwargs)
+
+        return wrapper
+
     def add_exact(self, name: str, seconds: float) -> None:
         current: _Run | None = getattr(self._local, "run", None)
         if current is not None:
@@ -141,6 +160,12 @@ def start_from_env(env: dict[str, str] | None = None) -> Recorder | None:
 def section(category: str) -> contextlib.AbstractContextManager[None]:
     """``Recorder.section`` of the process's recorder; does nothing when recording is off."""
     return contextlib.nullcontext() if _recorder is None else _recorder.section(category)
+
+
+def mark_sign() -> None:
+    """``Recorder.mark_sign`` of the process's recorder; does nothing when recording is off."""
+    if _recorder is not None:
+        _recorder.mark_sign()
 
 
 def record_transformer(queued_seconds: float, model_seconds: float) -> None:

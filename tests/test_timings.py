@@ -68,3 +68,18 @@ def test_recording_is_off_without_the_setting() -> None:
     timings.record_transformer(1.0, 2.0)  # nothing to record into: does nothing
     with timings.section("charts"):
         pass
+
+
+def test_the_first_sign_of_work_is_noted_once_per_run() -> None:
+    clock = FakeClock()
+    recorder = Recorder(None, clock=clock)
+    spinner = recorder.signed(lambda: "spinner")
+    with recorder.run("2_Project.py") as record:
+        clock.now += 0.75
+        assert spinner() == "spinner"
+        clock.now += 5.0
+        recorder.mark_sign()  # a later sign does not move the first
+    assert record["first_sign"] == 0.75
+    with recorder.run("5_Sentences.py") as quiet:
+        pass
+    assert quiet["first_sign"] is None
