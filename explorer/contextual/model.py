@@ -3,9 +3,12 @@
 ``ContextualEmbedder`` is the only code in the library that calls the tokenizer or the model.
 One embedder serves every visitor of the app (it sits in ``st.cache_resource``), and a fast
 tokenizer must not be called from two threads at once: it raises "Already borrowed", or worse,
-applies one caller's truncation setting to another caller's text. So every tokenizer call and
-every forward pass holds the embedder's one lock. Inputs are sorted by token count and padded per
-batch, so short sentences do not pay for long ones; the vectors do not depend on the batching.
+applies one caller's truncation setting to another caller's text. So every tokenizer call holds
+the embedder's tokenizer lock, and every forward pass its model lock (one pass at a time, so the
+activations of two passes are never in memory together); a visitor who only tokenises (the
+lookup row, the word's pieces) never waits behind another's forward pass. Inputs are sorted by
+token count and padded per batch, so short sentences do not pay for long ones; the vectors do not
+depend on the batching.
 
 Two kinds of vectors come out of the same runner:
 
@@ -153,9 +156,10 @@ class ContextualEmbedder:
         self.tokenizer.padding_side = "right"
         self._n_special = int(tokenizer.num_special_tokens_to_add(pair=False))
         self._pad_id = int(tokenizer.pad_token_id or 0)
-        # The one lock around every tokenizer call and forward pass (see the module docstring).
-        # Re-entrant, so a locked helper may call another.
+        # The lock around every tokenizer call, and the one around every forward pass (see the module
+        # docstring). Re-entrant, so a locked helper may call another.
         self._lock = threading.RLock()
+        self._model_lock = threading.RLock()
         self.forward_passes = 0  # every forward pass this embedder ran (tests count them)
         vocab = tokenizer.get_vocab()
         if any(t.startswith("##") for t in vocab):
@@ -230,7 +234,7 @@ class ContextualEmbedder:
             for r, x in enumerate(batch):
                 types[r, : len(x.token_type_ids or ())] = torch.tensor(x.token_type_ids or (), dtype=torch.long)
             inputs["token_type_ids"] = types.to(self.device)
-        with self._lock:
+        with self._model_lock:
             self.forward_passes += 1
             out = self.model(**inputs, output_hidden_states=all_layers)
         return (out.hidden_states if all_layers else out.last_hidden_state), mask
