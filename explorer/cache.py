@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -93,6 +94,10 @@ def get_training_slots(capacity: int) -> TrainingSlots:
 # ----- heavy work shared across visitors: results cache, admission, transformer queue -------------
 if get_settings().hosted:
     limit_malloc_arenas()  # freed memory of many visitor threads otherwise stays resident in their arenas
+# The server's event loop sends every visitor's page updates; each time it wakes it must win the GIL
+# back from the compute threads (projections, training, other visitors' runs), which by default hold
+# it 5 ms at a time: many small waits on every message. 1 ms keeps pages moving while work runs.
+sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
 
 
 @st.cache_resource(max_entries=4)
