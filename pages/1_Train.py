@@ -136,7 +136,7 @@ def live_views() -> None:
         loss = tv.loss_series(run.trainer)
         if loss.x:
             fig = charts.loss_figure(loss.x, loss.loss, x_title=loss.x_title, y_title=loss.y_title, smooth=loss.smooth, stages=loss.stages)  # fmt: skip
-            ui.chart(fig, key="train.loss_chart", file_stem=f"loss_{method}")
+            ui.chart(fig, key="train.loss_chart", file_stem=f"loss_{method}", downloads=not drawn_running)
             st.caption(loss.caption)
         else:
             st.info("This stage counts co-occurrences; the loss appears once the SVD starts." if trained else "The loss curve appears after the first step.")  # fmt: skip
@@ -147,7 +147,7 @@ def live_views() -> None:
         frame = tv.word_map_frame(wv if replay is None else replay, int(ss[MAP_SIZE]), ss[PINS], ss.get(MAP_PREV))
         ss[MAP_PREV] = frame.positions if replay is None else ss.get(MAP_PREV)
         title = replay_title or ("Word map (PCA, aligned to the previous frame)" if trained else "Word map (random starting vectors)")  # fmt: skip
-        ui.chart(charts.word_map_figure(frame.words, frame.xy, frame.pins, title=title, extent=frame.extent), key="train.map_chart", file_stem=f"word_map_{method}")  # fmt: skip
+        ui.chart(charts.word_map_figure(frame.words, frame.xy, frame.pins, title=title, extent=frame.extent), key="train.map_chart", file_stem=f"word_map_{method}", downloads=not drawn_running)  # fmt: skip
         st.caption(
             "Each dot is a word; words used in similar contexts move close together. The plane is a PCA "
             "of the current vectors, turned to match the previous frame, so motion means learning."

@@ -231,25 +231,31 @@ def add_map_labels(
         pts, sizes, order, (width, height), marker_px=marker_px, obstacles_px=avoid, must=must, limit=limit
     )
     colour_of = (lambda i: colours) if isinstance(colours, str) else (lambda i: colours[i])
-    for s in spots:
-        fig.add_annotation(
-            x=float(xy[s.index, 0]),
-            y=float(xy[s.index, 1]),
-            ax=s.dx,
-            ay=-s.dy,  # plotly's pixel offsets grow downwards
-            axref="pixel",
-            ayref="pixel",
-            text=str(texts[s.index]),
-            showarrow=True,
-            arrowhead=0,
-            arrowwidth=1 if s.leader else 0.1,
-            arrowcolor=LEADER_COLOUR if s.leader else "rgba(0,0,0,0)",
-            standoff=marker_px if s.leader else 0,
-            font={"size": font_size, "color": colour_of(s.index)},
-            xanchor="center",
-            yanchor="middle",
-            captureevents=False,
-        )
-    fig.update_xaxes(range=list(x_range), autorange=False)
-    fig.update_yaxes(range=list(y_range), autorange=False)
+    notes = [
+        {
+            "x": float(xy[s.index, 0]),
+            "y": float(xy[s.index, 1]),
+            "ax": s.dx,
+            "ay": -s.dy,  # plotly's pixel offsets grow downwards
+            "axref": "pixel",
+            "ayref": "pixel",
+            "text": str(texts[s.index]),
+            "showarrow": True,
+            "arrowhead": 0,
+            "arrowwidth": 1 if s.leader else 0.1,
+            "arrowcolor": LEADER_COLOUR if s.leader else "rgba(0,0,0,0)",
+            "standoff": marker_px if s.leader else 0,
+            "font": {"size": font_size, "color": colour_of(s.index)},
+            "xanchor": "center",
+            "yanchor": "middle",
+            "captureevents": False,
+        }
+        for s in spots
+    ]
+    # One layout update: adding annotations one by one re-validates the whole list each time.
+    fig.update_layout(
+        annotations=[*fig.layout.annotations, *notes],
+        xaxis={"range": list(x_range), "autorange": False},
+        yaxis={"range": list(y_range), "autorange": False},
+    )
     return [s.index for s in spots]

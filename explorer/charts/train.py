@@ -60,16 +60,24 @@ def loss_figure(
 ) -> go.Figure:
     """Loss per unit of work (points) and a line: their centred running mean per stage (``smooth``),
     else the points joined (a loss without noise, such as the SVD's, needs no averaging)."""
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(x=list(x), y=list(loss), mode="markers", name="per step", marker=dict(size=5, opacity=0.5))
-    )
     line = running_mean(loss, stages=stages) if smooth else np.asarray(loss, dtype=np.float64)
-    name = "running mean" if smooth else "trend"
-    fig.add_trace(go.Scatter(x=list(x), y=line.tolist(), mode="lines", name=name))
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=320, showlegend=True, **_LAYOUT)
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
-    return fig
+    # Built in one constructor call: it is redrawn every second during live training, and each
+    # plotly update validates the figure (and copies the template) again.
+    return go.Figure(
+        data=[
+            go.Scatter(x=list(x), y=list(loss), mode="markers", name="per step", marker=dict(size=5, opacity=0.5)),
+            go.Scatter(x=list(x), y=line.tolist(), mode="lines", name="running mean" if smooth else "trend"),
+        ],
+        layout=dict(
+            title=title,
+            xaxis_title=x_title,
+            yaxis_title=y_title,
+            height=320,
+            showlegend=True,
+            legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+            **_LAYOUT,
+        ),
+    )
 
 
 MAP_PLOT_PX = (430.0, 430.0)  # the word map's plot area in a half-width column (a little under, to be safe)
@@ -99,7 +107,19 @@ def word_map_figure(
     is_pin = np.array([w in pinned_set for w in words], dtype=bool)
     pins = [i for i in range(len(words)) if is_pin[i]]
     order = pins + [i for i in range(min(label_top, len(words))) if not is_pin[i]]
-    fig = go.Figure()
+    axis = dict(showticklabels=False, zeroline=False, showgrid=False)
+    # The layout in one go: plotly validates (and copies the template) on every update, and this
+    # figure is rebuilt at every redraw of live training.
+    fig = go.Figure(
+        layout=dict(
+            title=title,
+            height=520,
+            legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
+            xaxis=axis,
+            yaxis=dict(scaleanchor="x", **axis),
+            **_LAYOUT,
+        )
+    )
     colours = np.where(is_pin, "#c0392b", "#2f4b6e").tolist()
     span = (-extent, extent) if extent > 0 else None
     labelled = add_map_labels(
@@ -114,25 +134,21 @@ def word_map_figure(
         (rest, "more words (hover)", "#9db4cf", 6),
         (is_pin, "pinned", "#e45756", 11),
     )
-    for mask, name, color, size in layers:
-        if not mask.any():
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=xy[mask, 0],
-                y=xy[mask, 1],
-                mode="markers",
-                text=[w for w, m in zip(words, mask, strict=True) if m],
-                marker=dict(size=size, color=color, opacity=0.8),
-                name=name,
-                hovertemplate="%{text}<extra></extra>",
-            )
+    traces = [
+        go.Scatter(
+            x=xy[mask, 0],
+            y=xy[mask, 1],
+            mode="markers",
+            text=[w for w, m in zip(words, mask, strict=True) if m],
+            marker=dict(size=size, color=color, opacity=0.8),
+            name=name,
+            hovertemplate="%{text}<extra></extra>",
         )
-    fig.update_layout(title=title, height=520, showlegend=len(fig.data) > 1, **_LAYOUT)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0))
-    axis = dict(showticklabels=False, zeroline=False, showgrid=False)
-    fig.update_xaxes(**axis)
-    fig.update_yaxes(scaleanchor="x", **axis)
+        for mask, name, color, size in layers
+        if mask.any()
+    ]
+    fig.add_traces(traces)
+    fig.layout.showlegend = len(traces) > 1
     return fig
 
 

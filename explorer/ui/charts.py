@@ -46,6 +46,7 @@ def chart(
     file_stem: str,
     data: CsvData = None,
     where: Any = None,
+    downloads: bool = True,
     **plotly_kwargs: Any,
 ) -> Any:
     """Draw ``fig`` (in ``where``, a column or container, else the page) with its download row.
@@ -53,10 +54,14 @@ def chart(
     ``data``: the CSV (text, bytes, or a callable making them on click); None: read off the figure.
     ``plotly_kwargs`` go to ``st.plotly_chart`` (``on_select``, ``config``, ``width``...). Returns
     what ``st.plotly_chart`` returns (the selection state when ``on_select`` is set).
+    ``downloads=False`` leaves the row out (a chart redrawn every second during live training:
+    fewer elements to send, and a picture of a moving chart would be stale at once).
     """
     target = where if where is not None else st
     plotly_kwargs.setdefault("width", "stretch")
     state = target.plotly_chart(fig, key=key, **plotly_kwargs)
+    if not downloads:
+        return state
     with target.container(horizontal=True, gap="small", key=f"{key}.downloads"):
         problem = _image_problem()
         for fmt, mime in FORMATS.items():
