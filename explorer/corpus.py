@@ -58,6 +58,31 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_SPLIT_RE.split(text) if s and s.strip()]
 
 
+def sentence_tokens(
+    texts: Iterable[str], max_tokens: int | None = None, notes: list[str] | None = None, hint: str = "."
+) -> Iterator[tuple[str, list[str]]]:
+    """(sentence, its tokens) for every sentence with a token, until ``max_tokens`` would be passed.
+
+    At the limit a notice ending in ``hint`` goes to ``notes`` and the stream stops.
+
+    >>> notes = []
+    >>> [t for _, t in sentence_tokens(["a b. c d e. f"], max_tokens=4, notes=notes)], notes
+    ([['a', 'b']], ['Only the first 2 tokens were read: the limit is 4 tokens.'])
+    """
+    total = 0
+    for text in texts:
+        for raw in split_sentences(text):
+            toks = tokenize(raw)
+            if not toks:
+                continue
+            if max_tokens is not None and total + len(toks) > max_tokens:
+                if notes is not None:
+                    notes.append(f"Only the first {total:,} tokens were read: the limit is {max_tokens:,} tokens{hint}")
+                return
+            total += len(toks)
+            yield raw, toks
+
+
 @dataclass(frozen=True)
 class Vocab:
     """Words kept for training, most frequent first, with their counts.
@@ -167,24 +192,15 @@ class Corpus:
         sentences: list[tuple[str, ...]] = []
         raws: list[str] = []
         notes = list(notices)
-        total = 0
         # one string object per distinct word: a token then costs one pointer, not a new string
         canonical: dict[str, str] = {}
-        for text in texts:
-            for raw in split_sentences(text):
-                toks = tuple([canonical.setdefault(t, t) for t in tokenize(raw)])
-                if not toks:
-                    continue
-                if max_tokens is not None and total + len(toks) > max_tokens:
-                    notes.append(
-                        f"Only the first {total:,} tokens were read: the limit is {max_tokens:,} tokens "
-                        "(setting EXPLORER_MAX_TOKENS). Upload a smaller file to use all of it, or train on the "
-                        "whole file with `python -m explorer.train FILE --out vectors.txt` and load the vectors."
-                    )
-                    return cls._checked(name, sentences, raws, source, notes)
-                sentences.append(toks)
-                raws.append(raw)
-                total += len(toks)
+        hint = (
+            " (setting EXPLORER_MAX_TOKENS). Upload a smaller file to use all of it, or train on the whole "
+            "file with `python -m explorer.train FILE --out vectors.txt` and load the vectors."
+        )
+        for raw, toks in sentence_tokens(texts, max_tokens, notes, hint):
+            sentences.append(tuple([canonical.setdefault(t, t) for t in toks]))
+            raws.append(raw)
         return cls._checked(name, sentences, raws, source, notes)
 
     @classmethod

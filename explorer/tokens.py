@@ -33,7 +33,7 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 
 from explorer import readers
-from explorer.corpus import Corpus, Vocab, split_sentences, tokenize
+from explorer.corpus import Corpus, Vocab, sentence_tokens
 from explorer.errors import CorpusError
 
 if TYPE_CHECKING:
@@ -179,25 +179,12 @@ class TokenIds:
             if progress is not None:
                 progress(total)
 
-        try:
-            for text in texts:
-                for raw in split_sentences(text):
-                    toks = tokenize(raw)
-                    if not toks:
-                        continue
-                    if max_tokens is not None and total + len(toks) > max_tokens:
-                        notes.append(
-                            f"Only the first {total:,} tokens were read: the limit is {max_tokens:,} tokens. "
-                            "Raise the limit to use all of the text."
-                        )
-                        raise _Stop
-                    block.extend(toks)
-                    lengths.append(len(toks))
-                    total += len(toks)
-                    if len(block) >= BLOCK_TOKENS:
-                        flush()
-        except _Stop:
-            pass
+        for _, toks in sentence_tokens(texts, max_tokens, notes, ". Raise the limit to use all of the text."):
+            block.extend(toks)
+            lengths.append(len(toks))
+            total += len(toks)
+            if len(block) >= BLOCK_TOKENS:
+                flush()
         flush()
         if total == 0:
             sink.discard()
@@ -320,10 +307,6 @@ def _ranked(counts: Counter[str]) -> tuple[tuple[str, ...], np.ndarray]:
     arr = np.fromiter((c for _, c in items), dtype=np.int64, count=len(items))
     arr.flags.writeable = False
     return tuple(w for w, _ in items), arr
-
-
-class _Stop(Exception):
-    """The token limit was reached."""
 
 
 class _IdSink:
