@@ -40,6 +40,9 @@ from contextlib import contextmanager
 from explorer.errors import LimitError, ServerBusy
 
 DEFAULT_LANES: Mapping[str, int] = {"transformer": 1_000_000, "projection": 1}
+# Seconds per unit of work (a projected point, a sentence) before any work of the lane has been
+# timed; then a moving average of what the lane's work took, per unit.
+FIRST_SECONDS_PER_UNIT: Mapping[str, float] = {"transformer": 0.05, "projection": 0.01}
 PROJECTION_ONE_AT_A_TIME = 2_000  # points: larger t-SNE / UMAP maps take the one projection slot
 BYTES_PER_PROJECTED_POINT = 24_000  # measured: a 10,000-point UMAP adds about 180 MB at its peak
 
@@ -100,8 +103,9 @@ def mb(n_bytes: float) -> str:
 class Ticket:
     """One piece of heavy work waiting for, or holding, admission."""
 
-    def __init__(self, gate: WorkGate, lane: str, cost_bytes: int, what: str) -> None:
+    def __init__(self, gate: WorkGate, lane: str, cost_bytes: int, what: str, size: float = 1.0) -> None:
         self.gate, self.lane, self.cost_bytes, self.what = gate, lane, max(0, int(cost_bytes)), what
+        self.size = max(1e-9, float(size))  # units of work (points, sentences): what the time estimate scales
         self.arrived = gate._clock()
         self.granted_at: float | None = None
         self.released = False
@@ -165,14 +169,15 @@ class WorkGate:
         self._cond = threading.Condition()
         self._waiting: list[Ticket] = []
         self._running: list[Ticket] = []
-        self._seconds = dict.fromkeys(self.slots, 5.0)  # per lane, moving average of how long work took
+        self._rate = {lane: FIRST_SECONDS_PER_UNIT.get(lane, 0.05) for lane in self.slots}  # seconds per unit
         self.refused = 0
 
-    def enter(self, lane: str, cost_bytes: int, what: str) -> Ticket:
-        """Join the queue of ``lane`` (nothing is admitted until the ticket is polled)."""
+    def enter(self, lane: str, cost_bytes: int, what: str, size: float = 1.0) -> Ticket:
+        """Join the queue of ``lane`` (nothing is admitted until the ticket is polled); ``size`` is the
+        work's units (points, sentences) the time estimates scale with."""
         if lane not in self.slots:
             raise ValueError(f"Unknown lane {lane!r}; the lanes are {', '.join(self.slots)}.")
-        ticket = Ticket(self, lane, cost_bytes, what)
+        ticket = Ticket(self, lane, cost_bytes, what, size)
         with self._cond:
             self._waiting.append(ticket)
         return ticket
@@ -185,9 +190,10 @@ class WorkGate:
         what: str,
         on_wait: Callable[[Ticket], None] | None = None,
         tick_seconds: float = 0.5,
+        size: float = 1.0,
     ) -> Iterator[Ticket]:
         """Wait for admission (calling ``on_wait(ticket)`` every ``tick_seconds`` while waiting), run, release."""
-        ticket = self.enter(lane, cost_bytes, what)
+        ticket = self.enter(lane, cost_bytes, what, size)
         try:
             granted = ticket.poll()
             while not granted:
@@ -272,8 +278,8 @@ class WorkGate:
                 self._waiting.remove(ticket)
             if ticket in self._running:
                 self._running.remove(ticket)
-                took = self._clock() - (ticket.granted_at or self._clock())
-                self._seconds[ticket.lane] = 0.7 * self._seconds[ticket.lane] + 0.3 * took
+                took = self._clock() - (ticket.granted_at if ticket.granted_at is not None else self._clock())
+                self._rate[ticket.lane] = 0.5 * self._rate[ticket.lane] + 0.5 * took / ticket.size
             self._cond.notify_all()
 
     def _ahead(self, ticket: Ticket) -> int:
@@ -286,15 +292,19 @@ class WorkGate:
             return len(same_lane) + len(running)
 
     def _estimate(self, ticket: Ticket) -> float:
+        """Seconds until ``ticket`` starts: what the running work of its lane has left, then the queued work
+        before it shared over the lane's slots. Work that overran its estimate is given a quarter of
+        its time so far again, so the estimate never sits at zero while a visitor still waits."""
         with self._cond:
             if ticket not in self._waiting:
                 return 0.0
-            per = self._seconds[ticket.lane]
+            rate, now = self._rate[ticket.lane], self._clock()
+
+            def left(t: Ticket) -> float:
+                elapsed = now - (t.granted_at if t.granted_at is not None else now)
+                return max(t.size * rate - elapsed, 0.25 * elapsed)
+
+            running = [left(t) for t in self._running if t.lane == ticket.lane]
             before = self._waiting[: self._waiting.index(ticket)]
-            queued = sum(1 for t in before if t.lane == ticket.lane)
-            now = self._clock()
-            running_left = max(
-                [max(0.0, per - (now - (t.granted_at or now))) for t in self._running if t.lane == ticket.lane],
-                default=0.0,
-            )
-            return running_left + queued * per / max(1, self.slots[ticket.lane])
+            queued = sum(t.size * rate for t in before if t.lane == ticket.lane)
+            return (min(running) if running else 0.0) + queued / max(1, self.slots[ticket.lane])

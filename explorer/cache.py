@@ -220,20 +220,22 @@ class _WaitingArea:
             self._slot.empty()
 
 
-def _transformer_result(key: Hashable, cost_bytes: int, what: str, submit: Callable[[], Pending]) -> Any:
+def _transformer_result(key: Hashable, cost_bytes: int, what: str, submit: Callable[[], Pending], size: int = 1) -> Any:
     """A cached result, else a queued transformer request admitted by the gate, waited on visibly."""
     results = _results()
     hit = results.get(key)
     if hit is not None:
         return hit
     with timings.section("transformer"):
-        return _run_transformer(results, key, cost_bytes, what, submit)
+        return _run_transformer(results, key, cost_bytes, what, submit, size)
 
 
-def _run_transformer(results: ByteLRU, key: Hashable, cost_bytes: int, what: str, submit: Callable[[], Pending]) -> Any:
+def _run_transformer(
+    results: ByteLRU, key: Hashable, cost_bytes: int, what: str, submit: Callable[[], Pending], size: int
+) -> Any:
     area = _WaitingArea()
     try:
-        with _gate().hold("transformer", cost_bytes, what, on_wait=area.ticket, tick_seconds=0.5):
+        with _gate().hold("transformer", cost_bytes, what, on_wait=area.ticket, tick_seconds=0.5, size=size):
             pending = submit()
             ticks = 0
             while not pending.wait(0.25 if ticks < 2 else 0.5):  # the first message within half a second
@@ -266,6 +268,7 @@ def get_context_layers(
         cost,
         f"reading {len(sentences)} sentences through every layer",
         lambda: queue.submit_all_layers(sentences, word, pooling),
+        len(sentences),
     )
 
 
@@ -302,6 +305,7 @@ def get_transformer_sentence_vectors(model: str | None, device: str, sentences: 
         4 * len(sentences) * queue.embedder.hidden_size * 4 + 8 * 2**20,
         f"encoding {len(sentences)} sentences",
         lambda: queue.submit_sentences(sentences),
+        len(sentences),
     )
     return vectors_from_pooled(sentences, pooled, name)
 
@@ -389,7 +393,11 @@ def get_projection(X: np.ndarray, method: str, n_components: int, seed: int, par
         area = _WaitingArea()
         try:
             with _gate().hold(
-                "projection", len(X) * BYTES_PER_PROJECTED_POINT, f"a {method} map of {len(X):,} points", area.ticket
+                "projection",
+                len(X) * BYTES_PER_PROJECTED_POINT,
+                f"a {method} map of {len(X):,} points",
+                area.ticket,
+                size=len(X),
             ):
                 area.clear()
                 value = project(X, method, n_components=int(n_components), seed=int(seed), **params)

@@ -169,3 +169,26 @@ def test_hosted_limits_bound_the_sentences_of_one_request() -> None:
     assert local.max_sentences > hosted.max_sentences and local.max_memory_bytes is None
     assert Settings.from_env({"EXPLORER_HOSTED": "1", "EXPLORER_MAX_MEMORY_MB": "off"}).max_memory_bytes is None
     assert Settings.from_env({"EXPLORER_MAX_MEMORY_MB": "900"}).max_memory_bytes == 900 * MB
+
+
+def test_the_wait_estimate_follows_the_running_work_and_never_sits_at_zero() -> None:
+    memory, clock = FakeMemory(rss=800 * MB), FakeClock()
+    gate = _gate(memory, clock)
+    first = gate.enter("projection", 100 * MB, "a t-SNE map of 5,000 points", size=5000)
+    assert first.poll()
+    second = gate.enter("projection", 100 * MB, "a t-SNE map of 5,000 points", size=5000)
+    third = gate.enter("projection", 10 * MB, "a UMAP map of 2,500 points", size=2500)
+    assert not second.poll() and not third.poll()
+    assert second.estimate_seconds() == pytest.approx(50.0)  # 5,000 points at the first guess, 0.01 s each
+    assert third.estimate_seconds() == pytest.approx(100.0)  # and the second map before it
+    clock.now = 40.0
+    assert second.estimate_seconds() == pytest.approx(10.0)
+    assert second.message() == "Busy: 1 visitor ahead of you, about 10 s."
+    clock.now = 80.0  # the first map overran its estimate: a quarter of its time so far again
+    assert second.estimate_seconds() == pytest.approx(20.0)
+    first.release()  # it took 80 s: 0.016 s a point; the estimates learn from it
+    assert second.poll() and not third.poll()
+    assert third.estimate_seconds() == pytest.approx(5000 * (0.5 * 0.01 + 0.5 * 80 / 5000))
+    second.release()
+    assert third.poll()
+    third.release()

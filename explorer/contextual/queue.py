@@ -245,11 +245,12 @@ class TransformerQueue:
             if pending.done:
                 return 0.0
             per_input = self._seconds_per_input
+            # What the running round has left; one that overran its estimate gets a quarter of its time
+            # so far again, so a waiting visitor never reads "about 0 s" for long.
+            elapsed = self._clock() - self._round_started
+            total = sum(p.inputs for p in self._running) * per_input
+            running_left = max(total - elapsed, 0.25 * elapsed) if self._running else 0.0
             if pending in self._running:
-                total = sum(p.inputs for p in self._running) * per_input
-                return max(0.0, total - (self._clock() - self._round_started))
-            running_left = max(
-                0.0, sum(p.inputs for p in self._running) * per_input - (self._clock() - self._round_started)
-            )
+                return running_left
             earlier = self._waiting[: self._waiting.index(pending) + 1] if pending in self._waiting else [pending]
             return running_left + sum(p.inputs for p in earlier) * per_input
