@@ -169,6 +169,7 @@ def heatmap_pair(
     if many:  # the columns are too narrow for words: the numbers name them, the rows carry the words
         short = [label_number(label) for label in labels]
         fig.update_xaxes(tickvals=list(labels), ticktext=short, tickangle=-90, tickfont={"size": 9})
+        fig.update_xaxes(showticklabels=False, row=1, col=2)  # every column of the static panel reads the same
     else:
         fig.update_xaxes(tickangle=-45, tickfont={"size": 10})
     return fig
@@ -214,7 +215,7 @@ def separation_chart(
     return fig
 
 
-MAP_PLOT_PX = (380.0, 330.0)  # the occurrence map's plot area in a half-width column (a little under)
+MAP_PLOT_PX = (380.0, 300.0)  # the occurrence map's plot area in a half-width column (a little under)
 
 
 def occurrence_map(
@@ -224,7 +225,7 @@ def occurrence_map(
 
     Example:
         >>> occurrence_map(np.zeros((2, 2)), ["a", "b"], ["1", "2"], ["x", "y"], [0.6, 0.3]).layout.height
-        420
+        460
     """
     fig = go.Figure()
     xy = np.asarray(coords, dtype=float)
@@ -243,12 +244,12 @@ def occurrence_map(
             )
         )
     fig.update_layout(
-        height=420,
+        height=460,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         title={"text": "Occurrences on a 2D map (PCA)", "x": 0.0},
         xaxis={"title": {"text": f"PC1 ({share[0]:.0%} of variance)"}, "zeroline": False},
         yaxis={"title": {"text": f"PC2 ({share[1]:.0%} of variance)"}, "zeroline": False},
-        legend={"title": {"text": "sense"}},
+        legend={"title": {"text": "sense"}, "orientation": "h", "yanchor": "top", "y": -0.18, "x": 0.0},
     )
     colour_of = {group: PALETTE[k % len(PALETTE)] for k, group in enumerate(dict.fromkeys(groups))}
     add_map_labels(
