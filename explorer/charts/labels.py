@@ -37,6 +37,7 @@ RINGS_PX = (0.0, 14.0, 30.0, 50.0)  # extra distance of each ring of spots; beyo
 CHAR_WIDTH = 0.6  # average glyph width as a share of the font size (Open Sans / Arial, lower case)
 LINE_HEIGHT = 1.3  # label box height as a share of the font size
 LEADER_COLOUR = "rgba(80, 80, 80, 0.6)"
+LABEL_BACKGROUND = "rgba(255, 255, 255, 0.6)"
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ def add_map_labels(
             "arrowcolor": LEADER_COLOUR if s.leader else "rgba(0,0,0,0)",
             "standoff": marker_px if s.leader else 0,
             "font": {"size": font_size, "color": colour_of(s.index)},
+            "bgcolor": LABEL_BACKGROUND,  # readable where a label has to sit on other points
             "xanchor": "center",
             "yanchor": "middle",
             "captureevents": False,
