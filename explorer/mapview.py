@@ -60,7 +60,7 @@ def colour_by(
 def group_words(mode: str, groups_text: str) -> list[str]:
     """The words of the typed groups when colouring by groups (so they join the map), else none.
 
-    >>> group_words("groups", "billing: refund, fee\nshipping: parcel"), group_words("cluster", "a: b")
+    >>> group_words("groups", "billing: refund, fee\\nshipping: parcel"), group_words("cluster", "a: b")
     (['refund', 'fee', 'parcel'], [])
     """
     if mode != "groups":
