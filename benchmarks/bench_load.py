@@ -353,6 +353,27 @@ def split_row(runs: list[dict]) -> list[str]:
     ]
 
 
+def summary(mode: str, r: dict) -> str:
+    """One paragraph per mode: where a Context run's server time goes, alone and with many, against what
+    the visitors waited, and the mix's first signs on the server."""
+    one, many = r["split"][0], r["split"][-1]
+    ctx_many = r["context"][-1]
+    wall = float(one[3])
+    share = {name: float(one[4 + i]) / wall if wall else 0.0 for i, name in enumerate(SPLIT)}
+    mix_signs = [row[-1] for row in r["mixed_split"] if row[-1] != "-"]
+    return (
+        f"- {mode}: one visitor's warm Context run takes {wall:.2f} s of server time: "
+        f"{share['charts']:.0%} building the Plotly figures, {share['streamlit']:.0%} in Streamlit's element "
+        f"calls, {share['other']:.0%} the rest, {float(one[4]):.2f} s on the transformer (the preset comes "
+        f"from the result cache). With {many[1]} at once the runs share one core: {float(many[3]):.2f} s each "
+        f"on average, the slowest first sign {many[-1]} s after its run started. The visitors waited mostly on "
+        f"the browser: the app started after {ctx_many[3]} s (median) and the heatmap was drawn after "
+        f"{ctx_many[7]} s, against {ctx_many[5]} s (p95) for the server's answer. In the mix of six, every "
+        f"page's first sign left the server within {max(float(x) for x in mix_signs):.2f} s of its run's "
+        "start.\n"
+    )
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered) + 0.5) - 1))]
@@ -519,6 +540,7 @@ def main() -> int:
         ["mode", "page"] + split_headers[1:], [row for r in results.values() for row in r["mixed_split"]]
     )
     peaks = ", ".join(f"{m} {r['mixed_peak']:.0f} MB" for m, r in results.items())
+    reading = "".join(summary(mode, r) for mode, r in results.items())
     ok = all(row[2] == 0 for r in results.values() for row in r["context"]) and all(
         not row[-1] for r in results.values() for row in r["mixed"]
     )
@@ -554,6 +576,8 @@ def main() -> int:
         + mixed
         + "\nServer time per script run during the mix:\n\n"
         + mixed_split
+        + "\nReading these numbers:\n\n"
+        + reading
         + "\nRun: `flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_load.py`."
     )
     if not args.no_write:
