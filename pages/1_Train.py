@@ -15,6 +15,7 @@ st.set_page_config(page_title="Train", page_icon=":material/model_training:", la
 
 METHOD, SEED, WATCH, PINS, MAP_SIZE = "train.method", "train.seed", "train.watch", "train.pins", "train.map_size"
 MAP_PREV, EPOCH_SNAPSHOTS = "train.map_prev", "train.epoch_snapshots"
+LIVE_REDRAW_SECONDS = 1.0  # the browser asks for a redraw this often while live training runs
 PAGE_STATE = PageState(
     "train.",
     (
@@ -114,7 +115,7 @@ view_cols[2].number_input("Words on map", 10, 200, step=10, key=MAP_SIZE, help="
 drawn_running = run is not None and run.running
 
 
-@st.fragment(run_every=0.5 if drawn_running else None)
+@st.fragment(run_every=LIVE_REDRAW_SECONDS if drawn_running else None)
 def live_views() -> None:
     if run is None:
         return

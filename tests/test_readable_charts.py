@@ -191,3 +191,16 @@ def test_image_export_says_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> N
     assert problem is not None and "Chromium" in problem
     with pytest.raises(image.ImageExportError, match="Chromium"):
         image.figure_image(go.Figure(), "png")
+
+
+def test_live_charts_built_without_validation_are_valid_plotly() -> None:
+    """The loss chart and word map skip plotly's validation for speed; their dicts must still be valid."""
+    words = [f"w{i}" for i in range(30)]
+    xy = np.random.default_rng(0).normal(size=(30, 2))
+    for fig in (
+        word_map_figure(words, xy, pinned=["w3"], extent=3.0),
+        loss_figure([1, 2, 3], [3.0, 2.0, 1.0], smooth=True, stages=["train"] * 3),
+    ):
+        checked = go.Figure(fig.to_dict())  # validates every property; raises on a wrong one
+        assert checked.to_plotly_json()["layout"]["height"] == fig.layout.height
+        assert checked.layout.template.layout.paper_bgcolor == "white"

@@ -182,8 +182,17 @@ def padded_range(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
     return lo - pad * span, hi + pad * span
 
 
-def add_map_labels(
-    fig: go.Figure,
+@dataclass(frozen=True)
+class MapLabels:
+    """Placed labels as plotly annotation dicts, the axis ranges they assume, and the labelled rows."""
+
+    annotations: list[dict]
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    rows: list[int]
+
+
+def map_labels(
     xy: np.ndarray,
     texts: Sequence[str],
     order: Sequence[int],
@@ -198,20 +207,13 @@ def add_map_labels(
     must: Sequence[int] = (),
     obstacles: np.ndarray | None = None,
     limit: int | None = None,
-) -> list[int]:
-    """Label the points ``order`` of ``xy`` (data units) on ``fig`` without overlaps; returns the labelled rows.
-
-    ``plot_px`` is the plot area's (width, height) in pixels. The axis ranges are fixed to
-    ``x_range`` and ``y_range`` (default: the points' span, padded) so that the pixels the plan
-    assumed are the ones drawn. ``equal_scale``: one data unit is as long on both axes
-    (the figure's y axis is anchored to x). ``obstacles``: more points (data units) to keep clear;
-    ``limit``: at most this many labels.
-    """
-    xy = np.asarray(xy, dtype=np.float64)
-    if len(xy) == 0 or not len(order):
-        return []
+) -> MapLabels:
+    """Place the labels of the points ``order`` of ``xy`` (data units) without overlaps (see ``add_map_labels``)."""
+    xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     x_range = x_range or padded_range(xy[:, 0])
     y_range = y_range or padded_range(xy[:, 1])
+    if len(xy) == 0 or not len(order):
+        return MapLabels([], x_range, y_range, [])
     width, height = plot_px
     sx = width / (x_range[1] - x_range[0])
     sy = height / (y_range[1] - y_range[0])
@@ -254,10 +256,35 @@ def add_map_labels(
         }
         for s in spots
     ]
+    return MapLabels(
+        notes, (float(x_range[0]), float(x_range[1])), (float(y_range[0]), float(y_range[1])), [s.index for s in spots]
+    )
+
+
+def add_map_labels(
+    fig: go.Figure,
+    xy: np.ndarray,
+    texts: Sequence[str],
+    order: Sequence[int],
+    plot_px: tuple[float, float],
+    **options,
+) -> list[int]:
+    """Label the points ``order`` of ``xy`` (data units) on ``fig`` without overlaps; returns the labelled rows.
+
+    ``plot_px`` is the plot area's (width, height) in pixels. The axis ranges are fixed to
+    ``x_range`` and ``y_range`` (default: the points' span, padded) so that the pixels the plan
+    assumed are the ones drawn. ``equal_scale``: one data unit is as long on both axes
+    (the figure's y axis is anchored to x). ``obstacles``: more points (data units) to keep clear;
+    ``limit``: at most this many labels; ``colours``, ``font_size``, ``marker_px`` and ``must``
+    as in :func:`map_labels`.
+    """
+    placed = map_labels(xy, texts, order, plot_px, **options)
+    if not placed.rows:
+        return []
     # One layout update: adding annotations one by one re-validates the whole list each time.
     fig.update_layout(
-        annotations=[*fig.layout.annotations, *notes],
-        xaxis={"range": list(x_range), "autorange": False},
-        yaxis={"range": list(y_range), "autorange": False},
+        annotations=[*fig.layout.annotations, *placed.annotations],
+        xaxis={"range": list(placed.x_range), "autorange": False},
+        yaxis={"range": list(placed.y_range), "autorange": False},
     )
-    return [s.index for s in spots]
+    return placed.rows

@@ -13,10 +13,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
-from explorer.charts.labels import add_map_labels
+from explorer.charts.labels import map_labels
 
-_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), template="plotly_white")
+# The loss chart and the word map are rebuilt at every redraw of live training, where plotly's
+# validation of each property took most of the time: they are built from plain dicts with
+# validation off (tests check that the dicts validate) and the template object is shared.
+_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "template": pio.templates["plotly_white"]}
 
 
 def running_mean(values: Sequence[float], span: int = 9, stages: Sequence[str] | None = None) -> np.ndarray:
@@ -61,23 +65,22 @@ def loss_figure(
     """Loss per unit of work (points) and a line: their centred running mean per stage (``smooth``),
     else the points joined (a loss without noise, such as the SVD's, needs no averaging)."""
     line = running_mean(loss, stages=stages) if smooth else np.asarray(loss, dtype=np.float64)
-    # Built in one constructor call: it is redrawn every second during live training, and each
-    # plotly update validates the figure (and copies the template) again.
-    return go.Figure(
-        data=[
-            go.Scatter(x=list(x), y=list(loss), mode="markers", name="per step", marker=dict(size=5, opacity=0.5)),
-            go.Scatter(x=list(x), y=line.tolist(), mode="lines", name="running mean" if smooth else "trend"),
-        ],
-        layout=dict(
-            title=title,
-            xaxis_title=x_title,
-            yaxis_title=y_title,
-            height=320,
-            showlegend=True,
-            legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
-            **_LAYOUT,
-        ),
-    )
+    data = [
+        {"type": "scatter", "x": list(x), "y": list(loss), "mode": "markers", "name": "per step",
+         "marker": {"size": 5, "opacity": 0.5}},
+        {"type": "scatter", "x": list(x), "y": line.tolist(), "mode": "lines",
+         "name": "running mean" if smooth else "trend"},
+    ]  # fmt: skip
+    layout = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": x_title}},
+        "yaxis": {"title": {"text": y_title}},
+        "height": 320,
+        "showlegend": True,
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        **_LAYOUT,
+    }
+    return go.Figure(data=data, layout=layout, _validate=False)  # see _LAYOUT on skipping validation
 
 
 MAP_PLOT_PX = (430.0, 430.0)  # the word map's plot area in a half-width column (a little under, to be safe)
@@ -107,27 +110,14 @@ def word_map_figure(
     is_pin = np.array([w in pinned_set for w in words], dtype=bool)
     pins = [i for i in range(len(words)) if is_pin[i]]
     order = pins + [i for i in range(min(label_top, len(words))) if not is_pin[i]]
-    axis = dict(showticklabels=False, zeroline=False, showgrid=False)
-    # The layout in one go: plotly validates (and copies the template) on every update, and this
-    # figure is rebuilt at every redraw of live training.
-    fig = go.Figure(
-        layout=dict(
-            title=title,
-            height=520,
-            legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
-            xaxis=axis,
-            yaxis=dict(scaleanchor="x", **axis),
-            **_LAYOUT,
-        )
-    )
     colours = np.where(is_pin, "#c0392b", "#2f4b6e").tolist()
     span = (-extent, extent) if extent > 0 else None
-    labelled = add_map_labels(
-        fig, xy, list(words), order, MAP_PLOT_PX, colours=colours, marker_px=6, x_range=span, y_range=span,
+    placed = map_labels(
+        xy, list(words), order, MAP_PLOT_PX, colours=colours, marker_px=6, x_range=span, y_range=span,
         equal_scale=True, must=pins,
     )  # fmt: skip
     is_top = np.zeros(len(words), dtype=bool)
-    is_top[[i for i in labelled if not is_pin[i]]] = True
+    is_top[[i for i in placed.rows if not is_pin[i]]] = True
     rest = ~is_pin & ~is_top
     layers = (
         (is_top, "frequent words", "#4c78a8", 7),
@@ -135,21 +125,31 @@ def word_map_figure(
         (is_pin, "pinned", "#e45756", 11),
     )
     traces = [
-        go.Scatter(
-            x=xy[mask, 0],
-            y=xy[mask, 1],
-            mode="markers",
-            text=[w for w, m in zip(words, mask, strict=True) if m],
-            marker=dict(size=size, color=color, opacity=0.8),
-            name=name,
-            hovertemplate="%{text}<extra></extra>",
-        )
+        {
+            "type": "scatter",
+            "x": xy[mask, 0].tolist(),
+            "y": xy[mask, 1].tolist(),
+            "mode": "markers",
+            "text": [w for w, m in zip(words, mask, strict=True) if m],
+            "marker": {"size": size, "color": color, "opacity": 0.8},
+            "name": name,
+            "hovertemplate": "%{text}<extra></extra>",
+        }
         for mask, name, color, size in layers
         if mask.any()
     ]
-    fig.add_traces(traces)
-    fig.layout.showlegend = len(traces) > 1
-    return fig
+    axis = {"showticklabels": False, "zeroline": False, "showgrid": False, "autorange": False}
+    layout = {
+        "title": {"text": title},
+        "height": 520,
+        "showlegend": len(traces) > 1,
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.02, "xanchor": "left", "x": 0},
+        "xaxis": {**axis, "range": list(placed.x_range)},
+        "yaxis": {**axis, "range": list(placed.y_range), "scaleanchor": "x"},
+        "annotations": placed.annotations,
+        **_LAYOUT,
+    }
+    return go.Figure(data=traces, layout=layout, _validate=False)  # see _LAYOUT on skipping validation
 
 
 def matrix_figure(
