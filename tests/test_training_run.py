@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -89,3 +90,28 @@ def test_a_finished_training_ends_live_mode_by_itself(slots: TrainingSlots) -> N
     assert run.trainer.done and run.finished and slots.running() == 0
     run.start()
     assert not run.running, "nothing is left to train"
+
+
+class _Alive:
+    """Stands in for the live worker thread: always running."""
+
+    def is_alive(self) -> bool:
+        return True
+
+
+def test_live_eta_follows_the_wall_clock_pace_of_the_live_stretch(slots: TrainingSlots) -> None:
+    run = _run(slots, epochs=2)
+    run.advance(3)
+    frac = run.trainer.progress
+    assert 0 < frac < 0.5
+    # Stepping alone: the ETA comes from the seconds spent inside steps.
+    step_eta = run.trainer.records[-1].elapsed * (1 - frac) / frac
+    assert f"about {step_eta:,.0f} s left" in run.status_text() or "under 1 s left" in run.status_text()
+    # Live for 40 s of wall clock since progress 0: redraws and other visitors slowed it down,
+    # so the time left is what the same wall-clock pace needs for the rest.
+    run._worker = _Alive()  # type: ignore[assignment]
+    run._live_since = (time.monotonic() - 40.0, 0.0)
+    expected = 40.0 * (1 - frac) / frac
+    shown = float(re.search(r"about ([\d,]+) s left", run.status_text()).group(1).replace(",", ""))
+    assert shown == pytest.approx(expected, rel=0.02) and shown > 1.5 * step_eta
+    run._worker = None

@@ -89,6 +89,7 @@ class TrainingRun:
         self._worker: threading.Thread | None = None
         self._last_poll = time.monotonic()
         self._message: str | None = None  # why the worker waits or stopped, for the next tick
+        self._live_since: tuple[float, float] | None = None  # (clock, progress) when live training started
 
     @property
     def running(self) -> bool:
@@ -152,6 +153,7 @@ class TrainingRun:
         self._first_step.clear()
         self._message = None
         self._last_poll = time.monotonic()
+        self._live_since = (time.monotonic(), self.trainer.progress)
         self._worker = threading.Thread(target=self._work, name="live-training", daemon=True)
         self._worker.start()
 
@@ -200,6 +202,17 @@ class TrainingRun:
         message, self._message = self._message, None
         return message
 
+    def _live_eta(self, frac: float) -> float | None:
+        """Seconds left at the wall-clock pace of this live stretch (redraws and other visitors
+        included), once it has made some progress; None otherwise."""
+        if not self.running or self._live_since is None:
+            return None
+        since, start_frac = self._live_since
+        gained, seconds = frac - start_frac, time.monotonic() - since
+        if gained <= 0.005 or seconds < 1.0:
+            return None
+        return seconds * (1 - frac) / gained
+
     def status_text(self) -> str:
         """One line for the progress bar: share done, stage, epoch, step, speed and time left."""
         records = self.trainer.records
@@ -208,6 +221,9 @@ class TrainingRun:
         last = records[-1]
         frac = self.trainer.progress
         eta = last.elapsed * (1 - frac) / frac if frac > 0 else 0.0
+        live_eta = self._live_eta(frac)
+        if live_eta is not None:
+            eta = live_eta
         if self.trainer.unit == "words":
             speed = f"{last.words_done / max(last.elapsed, 1e-9):,.0f} words/s"
         else:
