@@ -25,7 +25,7 @@ def test_train_x100_draws_the_loss_curve_and_the_map(page, app_url: str) -> None
     assert page.locator("text=Word map (PCA").count() >= 1
     assert page.locator("text=Loss").count() >= 1
     # the map labels the frequent words it has room for (not all 50: they would pile up); the rest on hover
-    labels = main.locator(".js-plotly-plot .textpoint").count()
+    labels = main.locator(".js-plotly-plot .annotation-text").count()  # placed apart (explorer.charts.labels)
     assert 10 <= labels <= 26
     assert page.locator("text=more words (hover)").count() >= 1
     screenshot(page, "train_after_x100")
