@@ -420,7 +420,8 @@ def test_labels_spread_over_the_map_most_frequent_first() -> None:
     assert spread_labels(coords, 0) == [] and spread_labels(coords[:0], 5) == []
     assert spread_labels(np.zeros((5, 2)), 3) == [0]  # all in one spot: one label
     fig = projection_figure([f"w{i}" for i in range(len(coords))], coords)
-    assert sorted(int(i) for t in fig.data if t.mode == "text" for i in t.customdata[:, 0]) == chosen
+    labelled = [int(a.text[1:]) for a in fig.layout.annotations]
+    assert len(labelled) >= 20 and sum(i < 200 for i in labelled) <= 2  # the map, not the clump, is labelled
 
 
 def test_selected_rows_from_chart_events() -> None:

@@ -199,7 +199,9 @@ def projection_figure(
 def _label_2d(fig, keys, coords, labels, focus, highlight, end_rows, grouped, n_labels, marker_size) -> None:
     """Place the 2-D map's labels without overlaps: the marked words first, then frequent words while there is room."""
     marked = list(dict.fromkeys([*focus, *highlight, *end_rows, *grouped]))
-    frequent = [i for i in range(min(len(keys), 3 * max(n_labels, 0))) if i not in set(marked)]
+    # Candidates spread over the map, most frequent first, so a clump of frequent words does not
+    # take every label; the placement then keeps those that fit.
+    frequent = [i for i in spread_labels(coords, 3 * max(n_labels, 0), min_gap=0.015) if i not in set(marked)]
     colours = ["#333"] * len(keys)
     for i in end_rows:
         colours[i] = "#111"
