@@ -1,20 +1,22 @@
 """Live training on the Train page, in Chromium: training speed against the Step buttons, redraw rate, ETA.
 
 Starts the app headless, opens the Train page on the mixed corpus (skip-gram, the page's defaults)
-and measures, in one browser session each:
+and measures, in a fresh browser session each, over three alternating rounds:
 
 - stepping: two presses of Step x100, wall time from click to idle, progress gained per second;
 - live: Start, then the progress gained per second over the same wall time, the number of
   redraws per second (changes of the progress line), and the ETA shown once 10% is done against
   the time the run then really took.
 
-Run: python benchmarks/bench_live.py   (needs Debian's chromium; writes its section of docs/benchmarks.md)
+Run: flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_live.py
+(needs Debian's chromium; writes its section of docs/benchmarks.md)
 """
 
 from __future__ import annotations
 
 import os
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -53,9 +55,53 @@ def _open(browser, url: str):
     return page, wait_for_app
 
 
+ROUNDS = 3  # stepping and live alternate, so a burst of other work on the machine hits both
+
+
+def _stepping(browser, url: str) -> tuple[float, float]:
+    """Two presses of Step x100: (wall seconds, fraction of the run done)."""
+    page, wait = _open(browser, url)
+    t0 = time.perf_counter()
+    for _ in range(2):
+        page.get_by_role("button", name="Step ×100").click()
+        wait(page)
+    seconds = time.perf_counter() - t0
+    fraction, _, _ = _progress(page)
+    page.context.close()
+    return seconds, fraction
+
+
+def _live(browser, url: str, window: float) -> dict[str, float]:
+    """Start, then watch the progress line to the end: progress over ``window`` s, redraws per s, ETA error."""
+    page, _ = _open(browser, url)
+    page.get_by_role("button", name="Start").click()
+    t0, lines, eta_at_10, live_fraction = time.perf_counter(), [], None, 0.0
+    while time.perf_counter() - t0 < 240:
+        fraction, eta, line = _progress(page)
+        now = time.perf_counter() - t0
+        if not lines or lines[-1][1] != line:
+            lines.append((now, line))
+        if now <= window:
+            live_fraction = fraction
+        if eta_at_10 is None and fraction >= 0.10 and eta is not None:
+            eta_at_10 = (now, eta)
+        if "done" in line:
+            break
+        time.sleep(0.1)
+    total = time.perf_counter() - t0
+    page.context.close()
+    changes = [t for t, _ in lines if t > 1.0]  # after the first frame
+    redraws = (len(changes) - 1) / (changes[-1] - changes[0]) if len(changes) > 2 else float("nan")
+    eta_error = float("nan")
+    if eta_at_10 is not None:
+        eta_error = (eta_at_10[1] - (total - eta_at_10[0])) / (total - eta_at_10[0])
+    return {"fraction": live_fraction, "redraws": redraws, "eta_error": eta_error, "total": total}
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
+    rounds = []
     with streamlit_server(log_name="bench_live_server.log", cpus="0" if SPLIT_CORES else None) as (url, _):
         if SPLIT_CORES:
             os.sched_setaffinity(0, {1})  # this script and the Chromium it starts on core 1
@@ -63,53 +109,35 @@ def main() -> None:
             browser = pw.chromium.launch(
                 executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=ARGS
             )
-            page, wait = _open(browser, url)
-            t0 = time.perf_counter()
-            for _ in range(2):
-                page.get_by_role("button", name="Step ×100").click()
-                wait(page)
-            step_seconds = time.perf_counter() - t0
-            step_fraction, _, _ = _progress(page)
-            page.context.close()
-
-            page, wait = _open(browser, url)
-            page.get_by_role("button", name="Start").click()
-            t0, lines, eta_at_10 = time.perf_counter(), [], None
-            live_fraction = 0.0
-            while time.perf_counter() - t0 < 240:
-                fraction, eta, line = _progress(page)
-                now = time.perf_counter() - t0
-                if not lines or lines[-1][1] != line:
-                    lines.append((now, line))
-                if now <= step_seconds:
-                    live_fraction = fraction
-                if eta_at_10 is None and fraction >= 0.10 and eta is not None:
-                    eta_at_10 = (now, eta)
-                if "done" in line:
-                    break
-                time.sleep(0.1)
-            total = time.perf_counter() - t0
+            for _ in range(ROUNDS):
+                step_seconds, step_fraction = _stepping(browser, url)
+                live = _live(browser, url, step_seconds)
+                rounds.append((step_seconds, step_fraction, live))
             browser.close()
 
-    changes = [t for t, _ in lines if t > 1.0]  # after the first frame
-    redraws = (len(changes) - 1) / (changes[-1] - changes[0]) if len(changes) > 2 else float("nan")
-    step_rate, live_rate = step_fraction / step_seconds, live_fraction / step_seconds
-    eta_error = float("nan")
-    if eta_at_10 is not None:
-        eta_error = (eta_at_10[1] - (total - eta_at_10[0])) / (total - eta_at_10[0])
-    rows = [
-        ["Step x100 twice", f"{step_seconds:.1f}", f"{100 * step_rate:.2f}", "–", "–"],
-        ["Live (Start)", f"{step_seconds:.1f}", f"{100 * live_rate:.2f}", f"{redraws:.2f}", f"{eta_error:+.0%}"],
-    ]
-    table = markdown_table(["mode", "wall s", "% of the run per s", "redraws per s", "ETA error at 10%"], rows)
+    rows, ratios, redraws = [], [], []
+    for i, (step_seconds, step_fraction, live) in enumerate(rounds, start=1):
+        step_rate, live_rate = step_fraction / step_seconds, live["fraction"] / step_seconds
+        ratios.append(live_rate / step_rate)
+        redraws.append(live["redraws"])
+        rows.append([f"{i}: Step x100 twice", f"{step_seconds:.1f}", f"{100 * step_rate:.2f}", "–", "–", "–"])
+        rows.append([
+            f"{i}: Live (Start)", f"{step_seconds:.1f}", f"{100 * live_rate:.2f}", f"{live['redraws']:.2f}",
+            f"{live['eta_error']:+.0%}", f"{live_rate / step_rate:.0%}",
+        ])  # fmt: skip
+    table = markdown_table(
+        ["round: mode", "wall s", "% of the run per s", "redraws per s", "ETA error at 10%", "live / stepping"], rows
+    )
     body = (
         "Skip-gram on the mixed corpus at the page's defaults, one visitor in Chromium"
         + (" (server on core 0, Chromium on core 1, as a visitor's browser runs elsewhere)" if SPLIT_CORES else "")
-        + ". Live mode trains in a "
-        "worker thread while the page redraws; the ETA error compares the time left shown once 10% was done "
-        "with the time the run then took (negative: it said too little).\n\n"
-        f"{table}\nLive / stepping speed: **{live_rate / step_rate:.0%}**; the whole live run took {total:.0f} s.\n\n"
-        "Command: `python benchmarks/bench_live.py`."
+        + f". {ROUNDS} rounds, each two presses of Step x100 and then a live run from a fresh page, so that other "
+        "work on the shared machine falls on both. Live mode trains in a worker thread while the page asks for "
+        "a redraw once a second; the ETA error compares the time left shown once 10% was done with the time "
+        "the run then took (negative: it said too little).\n\n"
+        f"{table}\nMedian live / stepping speed: **{statistics.median(ratios):.0%}**; median redraws per second: "
+        f"**{statistics.median(redraws):.2f}** (the Start help promises about one).\n\n"
+        "Command: `flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_live.py`."
     )
     print(body)
     write_section("live", "Live training on the Train page", body)
