@@ -218,6 +218,7 @@ def compare_table(corpus: Corpus, epochs: int, seed: int, glove_dir: Path | None
         "peer s",
         "ours s",
         "ours / peer time",
+        "CPU s peer / ours",
         "ours WS-353 / analogy",
         "peer WS-353 / analogy",
     ]
@@ -293,6 +294,7 @@ def main() -> None:
         sys.exit(f"Reference data not found at {DATA}; the benchmark needs ../shared/data.")
     files = CORPORA[:1] if args.quick else CORPORA
     epochs = args.epochs or (1 if args.quick else 5)
+    load = os.getloadavg()[0]
     corpus = load_corpus(files)
     print(f"corpus: {corpus.token_count:,} tokens, {len(corpus.sentences):,} sentences")
     if not args.only_big:
@@ -310,7 +312,9 @@ def main() -> None:
                 "most frequent words), both scored by `explorer.evaluation`. Times include vocabulary building.\n\n"
                 + table
                 + "\nOne million words is small: absolute scores are low for every implementation; compare rows "
-                "side by side. Ratios below 1 mean ours is faster."
+                "side by side. Ratios below 1 mean ours is faster. CPU s counts every thread of the run (and "
+                f"Stanford GloVe's processes); the 1-minute load average was {load:.1f} on {os.cpu_count()} cores "
+                "when the run started, and on a busy machine wall times include waiting for other work."
             )
             write_section("train", "Training at the defaults, against each method's peer", body)
     if args.big or args.only_big:
