@@ -51,7 +51,7 @@ def _exact_repulsion(Y: np.ndarray) -> tuple[np.ndarray, float]:
 @pytest.mark.parametrize("index", range(3))
 def test_repulsion_equals_openTSNE_in_float64(index: int) -> None:
     Y = _embeddings()[index]
-    forces, z = repulsion_fft_2d(Y, dtype=torch.float64, **GRID)
+    forces, z = repulsion_fft_2d(Y, dtype=torch.float64, spacing_steps=0, **GRID)
     reference, z_ref = _openTSNE_repulsion(Y)
     assert np.abs(forces - reference).max() <= 1e-9 * np.abs(reference).max()
     assert z == pytest.approx(z_ref, rel=1e-10)
@@ -60,7 +60,7 @@ def test_repulsion_equals_openTSNE_in_float64(index: int) -> None:
 @pytest.mark.parametrize("index", range(3))
 def test_float32_grid_keeps_openTSNE_accuracy(index: int) -> None:
     Y = _embeddings()[index]
-    forces, z = repulsion_fft_2d(Y, **GRID)
+    forces, z = repulsion_fft_2d(Y, spacing_steps=0, **GRID)
     reference, z_ref = _openTSNE_repulsion(Y)
     exact, z_exact = _exact_repulsion(Y)
     # float32 rounding is far below the interpolation error that both share.
@@ -70,6 +70,30 @@ def test_float32_grid_keeps_openTSNE_accuracy(index: int) -> None:
     assert error < 0.06
     assert error == pytest.approx(np.linalg.norm(reference - exact) / np.linalg.norm(exact), rel=0.05)
     assert z == pytest.approx(z_exact, rel=0.03)
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_rounded_box_width_keeps_the_accuracy_of_openTSNEs_grid(index: int) -> None:
+    Y = _embeddings()[index]
+    forces, z = repulsion_fft_2d(Y, **GRID)  # box width rounded up to 1/32 octave, the default
+    reference, _ = _openTSNE_repulsion(Y)
+    exact, z_exact = _exact_repulsion(Y)
+    error = np.linalg.norm(forces - exact) / np.linalg.norm(exact)
+    assert error < 0.06
+    assert error <= 1.15 * np.linalg.norm(reference - exact) / np.linalg.norm(exact)
+    assert z == pytest.approx(z_exact, rel=0.03)
+
+
+def test_kernel_spectrum_is_computed_again_only_when_the_spacing_changes(monkeypatch) -> None:
+    repulsion = RepulsionFFT2D(**GRID)
+    calls = []
+    original = repulsion._kernel_spectrum
+    monkeypatch.setattr(repulsion, "_kernel_spectrum", lambda spacing: calls.append(spacing) or original(spacing))
+    clusters = _embeddings()[2]
+    for scale in (1.0, 1.001, 1.002, 1.003):  # a map growing slowly, as in late iterations
+        forces, _ = repulsion(clusters * scale)
+        np.testing.assert_array_equal(forces, repulsion_fft_2d(clusters * scale, **GRID)[0])
+    assert 1 <= len(calls) <= 2
 
 
 def test_reused_buffers_give_the_same_forces_as_fresh_ones() -> None:
@@ -133,7 +157,7 @@ def test_optimiser_follows_openTSNE_step_for_step(affinities) -> None:
     reference = reference.optimize(40, momentum=0.8, learning_rate=lr)
     span = np.ptp(np.asarray(reference))
     # In float64 the same arithmetic as openTSNE, so the same map.
-    exact = TSNE2D(aff.P, init, dtype=torch.float64)
+    exact = TSNE2D(aff.P, init, dtype=torch.float64, spacing_steps=0)
     exact.optimize(40, learning_rate=lr, momentum=0.5, exaggeration=12)
     kl = exact.optimize(40, learning_rate=lr, momentum=0.8)
     assert np.abs(exact.embedding - np.asarray(reference)).max() < 1e-6 * span
