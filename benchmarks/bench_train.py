@@ -251,8 +251,10 @@ def cli_run(corpus_file: Path, out_dir: Path) -> tuple[float, float, int]:
     proc = subprocess.run(
         [sys.executable, "-m", "explorer.train", str(corpus_file), "--method", "sgns", "--epochs", "1",
          "--out", str(out_dir / "vectors.txt"), "--work-dir", str(out_dir / "work"), "--max-tokens", "0"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
+    if proc.returncode != 0:
+        sys.exit(f"the command-line trainer failed:\n{proc.stderr[-2000:]}")
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if peak <= before:

@@ -133,6 +133,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out, err = out or sys.stdout, err or sys.stderr
     config = _config(args)
     line = _ProgressLine(err, args.quiet)
+    if args.work_dir is not None:
+        args.work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.work_dir, prefix="explorer-train-") as work:
         notices: list[str] = []
         start = time.perf_counter()
@@ -180,6 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except ExplorerError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder that cannot be written, a full disk
+        print(
+            f"error: {exc.strerror or exc} ({exc.filename or 'a file'}). Check the paths and free space.",
+            file=sys.stderr,
+        )
         return 2
 
 

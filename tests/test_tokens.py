@@ -86,8 +86,9 @@ def test_command_line_trainer_writes_vectors_that_load_back(tmp_path, capsys) ->
     corpus = tmp_path / "tickets.txt"
     corpus.write_text("my card was charged twice.\nmy phone will not charge.\n" * 40, encoding="utf-8")
     out = tmp_path / "out" / "vectors.txt"
-    code = train_cli.main([str(corpus), "--method", "cbow", "--out", str(out), "--min-count", "1",
-                           "--vector-size", "12", "--epochs", "2", "--set", "negative=3", "--quiet"])  # fmt: skip
+    work = tmp_path / "not" / "yet" / "there"
+    code = train_cli.main([str(corpus), "--method", "cbow", "--out", str(out), "--min-count", "1", "--vector-size",
+                           "12", "--epochs", "2", "--set", "negative=3", "--work-dir", str(work), "--quiet"])  # fmt: skip
     assert code == 0
     wv = load_vectors(out)
     assert wv.vector_size == 12 and set(wv.keys) == {
@@ -101,6 +102,7 @@ def test_command_line_trainer_writes_vectors_that_load_back(tmp_path, capsys) ->
         "not",
         "charge",
     }
+    assert work.is_dir() and not any(work.iterdir())  # the token-id files are gone
     printed = capsys.readouterr().out
     assert "tokens: 400" in printed and "wrote 9 x 12 vectors" in printed
 
