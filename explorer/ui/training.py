@@ -203,7 +203,7 @@ def training_controls(run: TrainingRun | None, step_help: tuple[str, str], epoch
             icon=":material/play_arrow:",
             disabled=disabled,
             on_click=run.start if run is not None else None,
-            help="Train continuously in the background; the loss, the map and the neighbours redraw about once a second (less often while the server is busy).",
+            help="Train continuously in the background; the loss, the map and the neighbours redraw every second or so (less often while the server is busy).",
         )
     cols[4].button(
         "Reset", disabled=run is None, on_click=forget_training_run, help="Forget the training so far and start again."
