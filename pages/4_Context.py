@@ -177,11 +177,7 @@ heatmap = charts.heatmap_pair(
 )
 ui.chart(heatmap, key="context.heatmap", file_stem=f"context_{word}_layer{layer}", data=lambda: contextual.matrix_csv(view.matrix, names, list(occ.sentences)))  # fmt: skip
 if view.seriated:
-    st.caption(
-        f"With more than {contextual.views.SERIATION_ABOVE} occurrences, rows and columns are ordered by similarity "
-        "(the leaf order of an average-linkage clustering on 1 − cosine), so occurrences used alike sit together "
-        "and senses show as blocks; each label keeps its sentence's number. Hover a cell for both sentences."
-    )
+    st.caption(contextual.views.SERIATION_NOTE)
 
 # ----- senses ---------------------------------------------------------------------------------
 col_sense, col_map = st.columns(2)

@@ -40,6 +40,11 @@ from explorer.errors import ContextError
 from explorer.linalg import readonly
 
 SERIATION_ABOVE = 40  # more occurrences than this: the heatmap is ordered by similarity, not by input
+SERIATION_NOTE = (
+    f"With more than {SERIATION_ABOVE} occurrences, rows and columns are ordered by similarity (the leaf "
+    "order of an average-linkage clustering on 1 − cosine), so occurrences used alike sit together and senses "
+    "show as blocks; each label keeps its sentence's number. Hover a cell for both sentences."
+)
 
 
 @dataclass(frozen=True)
