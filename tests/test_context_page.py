@@ -145,3 +145,18 @@ def test_centering_explains_why_the_static_side_stays_at_one(tiny_page):
     assert flat and all(abs(v - 1.0) < 1e-6 for v in flat)  # the lookup side really is 1.00 everywhere
     at.toggle(key="context.center").set_value(False).run()
     assert not centering_notes()
+
+
+def test_many_occurrences_give_a_tall_seriated_heatmap_with_a_note(tiny_page):
+    at = tiny_page
+    at.radio(key="context.source").set_value("custom").run()
+    at.text_input(key="context.word").set_value("bank").run()
+    lines = [("the bank lent money", "the river bank was wet")[i % 2] + f" {i}" for i in range(45)]
+    at.text_area(key="context.text").set_value("\n".join(lines)).run()
+    assert not at.exception and not _errors(at), _errors(at)
+    fig = _heatmap(at)
+    rows = fig["data"][0]["y"]
+    assert len(rows) == 45 and rows != sorted(rows, key=lambda r: int(r.split()[0][1:]))  # reordered
+    assert fig["layout"]["height"] > 900  # the figure grows with the occurrences
+    assert any("ordered by similarity" in c.value for c in at.caption)
+    assert [a.label for a in at.get("download_button")][:5] == ["PNG", "SVG", "HTML", "Data (CSV)", "PNG"]
