@@ -117,7 +117,7 @@ def fix_signs(components: np.ndarray) -> np.ndarray:
 
 
 def pca(x: np.ndarray, n_components: int, center: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """PCA with fixed signs: (coords (n, k), components (d, k), explained variance ratio (k,)).
+    """PCA with fixed orientation: (coords (n, k), components (d, k), explained variance ratio (k,)).
 
     Covariance eigendecomposition for narrow matrices (d <= 2000), SVD otherwise; both are
     deterministic. Missing components (k above rank or d) are zero columns with a zero ratio.
@@ -146,6 +146,14 @@ def pca(x: np.ndarray, n_components: int, center: bool = True) -> tuple[np.ndarr
         ratio = var[:k] / var.sum() if var.sum() > 0 else np.zeros(k)
     comps = fix_signs(comps)
     coords = centred @ comps
+    # Orientation: each axis points to where its coordinates' third moment is positive (the
+    # longer tail right or up). That sum over all points moves little when the vectors change a
+    # little (a retrained run, one word more), where the sign of a single largest loading, kept
+    # as the tie-break above, can flip and turn the whole map over.
+    skew = (coords**3).sum(axis=0)
+    flip = skew < -1e-6 * (np.abs(coords) ** 3).sum(axis=0)
+    comps[:, flip] *= -1
+    coords[:, flip] *= -1
     if k < n_components:
         pad = n_components - k
         coords = np.hstack([coords, np.zeros((n, pad))])

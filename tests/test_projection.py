@@ -111,6 +111,21 @@ def test_pca_explained_variance_and_sign() -> None:
     np.testing.assert_allclose(np.abs(flipped.coords), np.abs(p.coords), atol=1e-3)
 
 
+def test_pca_keeps_its_orientation_when_the_vectors_change_a_little() -> None:
+    from explorer.linalg import pca
+
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        # each principal axis loads two features almost equally with opposite signs, so which
+        # loading is largest (the usual sign rule) is decided by noise
+        t, u = rng.exponential(size=(2, 80)) * [[3.0], [1.5]]
+        X = np.stack([t, -t, u, -u], axis=1) + 0.05 * rng.normal(size=(80, 4))
+        retrained = X + 0.05 * rng.normal(size=X.shape)  # the same run trained again
+        a, b = pca(X, 2)[0], pca(retrained, 2)[0]
+        for axis in range(2):
+            assert np.corrcoef(a[:, axis], b[:, axis])[0, 1] > 0.9, (seed, axis)
+
+
 def test_tsne_default_perplexity_scales_with_points() -> None:
     X, _ = blobs(n_per=4)  # 20 points
     p = project(X, "tsne")
