@@ -8,7 +8,7 @@ and measures, in a fresh browser session each, over three alternating rounds:
   redraws per second (changes of the progress line), and the ETA shown once 10% is done against
   the time the run then really took.
 
-Run: flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_live.py
+Run: .venv/bin/python benchmarks/bench_live.py
 (needs Debian's chromium; writes its section of docs/benchmarks.md)
 """
 
@@ -137,7 +137,7 @@ def main() -> None:
         "the run then took (negative: it said too little).\n\n"
         f"{table}\nMedian live / stepping speed: **{statistics.median(ratios):.0%}**; median redraws per second: "
         f"**{statistics.median(redraws):.2f}** (the Start help promises about one).\n\n"
-        "Command: `flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_live.py`."
+        "Command: `.venv/bin/python benchmarks/bench_live.py`."
     )
     print(body)
     write_section("live", "Live training on the Train page", body)

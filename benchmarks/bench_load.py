@@ -17,7 +17,7 @@ Errors count exception boxes, st.error, page crashes and timeouts. After each st
 server's peak resident memory (VmHWM, reset between steps through /proc/<pid>/clear_refs) and
 its CPU time, and the server's own record of every script run (``EXPLORER_TIMINGS_LOG``, see
 ``explorer.timings``): where its wall time went (transformer, charts, Streamlit's element
-calls, the rest). Run it alone: `flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_load.py`.
+calls, the rest). Run it alone: `.venv/bin/python benchmarks/bench_load.py`.
 
     .venv/bin/python benchmarks/bench_load.py             # 1 and 10 visitors, and the mix of 6
     .venv/bin/python benchmarks/bench_load.py --quick     # 1 and 3 visitors, and the mix
@@ -578,7 +578,7 @@ def main() -> int:
         + mixed_split
         + "\nReading these numbers:\n\n"
         + reading
-        + "\nRun: `flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_load.py`."
+        + "\nRun: `.venv/bin/python benchmarks/bench_load.py`."
     )
     if not args.no_write:
         write_section("load", "Load: many visitors at once, hosted and default", body)

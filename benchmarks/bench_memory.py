@@ -6,7 +6,7 @@ bundled transformer), a training on the Train page (the x100 step button), and a
 UMAP on the Project page. After each step it reads VmRSS (now) and VmHWM (peak so far) of the
 server from /proc. The target is to stay inside 1.5 GB, the memory of a small free hosting tier.
 It runs in default mode and in hosted mode (``EXPLORER_HOSTED=1``: memory ceiling, fewer malloc
-arenas, byte-bounded caches). Run it alone: ``flock /tmp/explorer-bench.lock ...``.
+arenas, byte-bounded caches). Run it alone: ``.venv/bin/python benchmarks/bench_memory.py``, with no other heavy work on the machine.
 
     .venv/bin/python benchmarks/bench_memory.py            # 10,000-point UMAP
     .venv/bin/python benchmarks/bench_memory.py --quick    # 2,000-point UMAP
@@ -160,7 +160,7 @@ def main() -> int:
         + table
         + f"\nPeak: **{peaks['default']:.0f} MB** in default mode, **{peaks['hosted']:.0f} MB** hosted; {verdict} "
         "the target. Server on core 0, browser on core 1. "
-        "Run: `flock /tmp/explorer-bench.lock .venv/bin/python benchmarks/bench_memory.py`."
+        "Run: `.venv/bin/python benchmarks/bench_memory.py`."
     )
     write_section("memory", "Memory of the running app", body)
     return 0 if peak <= TARGET_MB else 1
