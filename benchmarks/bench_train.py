@@ -244,8 +244,8 @@ def write_big_corpus(corpus: Corpus, path: Path, tokens: int, seed: int) -> int:
     return written
 
 
-def cli_run(corpus_file: Path, out_dir: Path) -> tuple[float, float, int]:
-    """(seconds, peak resident MB, tokens) of `python -m explorer.train` on one file, 1 epoch."""
+def cli_run(corpus_file: Path, out_dir: Path) -> tuple[float, float, int, float]:
+    """(seconds, peak resident MB, tokens, training words/s) of `python -m explorer.train` on one file, 1 epoch."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     proc = subprocess.run(
@@ -259,8 +259,11 @@ def cli_run(corpus_file: Path, out_dir: Path) -> tuple[float, float, int]:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if peak <= before:
         print("warning: peak memory of the big run is not above the earlier child's; reading it as is")
-    tokens = int(next(ln for ln in proc.stdout.splitlines() if ln.startswith("tokens:")).split()[1].replace(",", ""))
-    return seconds, peak / 1024, tokens
+    lines = proc.stdout.splitlines()
+    tokens = int(next(ln for ln in lines if ln.startswith("tokens:")).split()[1].replace(",", ""))
+    trained = next(ln for ln in lines if ln.startswith("trained in"))  # "trained in S s, R words/s; wrote ..."
+    rate = float(trained.split(", ")[1].split()[0].replace(",", ""))
+    return seconds, peak / 1024, tokens, rate
 
 
 def big_table(corpus: Corpus, seed: int, target_tokens: int) -> str:
@@ -272,11 +275,11 @@ def big_table(corpus: Corpus, seed: int, target_tokens: int) -> str:
         big = work / "big.txt"
         write_big_corpus(corpus, big, target_tokens, seed)
         for label, path in (("reference text (1M)", small), (f"{target_tokens // 1_000_000}M tokens, synthetic", big)):
-            sec, peak_mb, tokens = cli_run(path, work / label.split()[0])
-            rows.append([label, f"{tokens:,}", f"{sec:.0f}", f"{tokens / sec:,.0f}", f"{peak_mb:,.0f}"])
+            sec, peak_mb, tokens, rate = cli_run(path, work / label.split()[0])
+            rows.append([label, f"{tokens:,}", f"{sec:.0f}", f"{rate:,.0f}", f"{peak_mb:,.0f}"])
             print(" | ".join(str(c) for c in rows[-1]), flush=True)
             shutil.rmtree(work / label.split()[0], ignore_errors=True)
-    headers = ["corpus", "tokens", "seconds (read + train + write)", "tokens/s", "peak resident MB"]
+    headers = ["corpus", "tokens", "seconds (read + train + write)", "training words/s", "peak resident MB"]
     return markdown_table(headers, rows)
 
 
