@@ -298,12 +298,25 @@ def test_visitors_whose_requests_share_one_forward_pass_see_only_their_own_sente
         "a": ("bank", ["the bank lent money | money", "paris has a bank | money", "the river bank | river"]),
         "b": ("bank", ["my card bank fee | money", "the dog sat at the bank | river", "queen and king bank | money"]),
     }
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
     from explorer import cache
     from explorer.contextual.queue import TransformerQueue
 
     # Both requests must be waiting before the round starts: one forward pass carries both visitors.
     queue = TransformerQueue(tiny_model, gather_seconds=600.0, max_round_inputs=6)
     monkeypatch.setattr(cache, "get_transformer_queue", lambda model, device: queue)
+    # Each AppTest compiles the page in a script cache of its own; CPython 3.11's parser fails when
+    # two threads parse at once ("AST constructor recursion depth mismatch"). The server shares one
+    # locked cache, so compile one at a time here as it does.
+    compile_lock = threading.Lock()
+    get_bytecode = ScriptCache.get_bytecode
+
+    def get_bytecode_serially(self, script_path):
+        with compile_lock:
+            return get_bytecode(self, script_path)
+
+    monkeypatch.setattr(ScriptCache, "get_bytecode", get_bytecode_serially)
     sessions = {}
     for name, (word, lines) in visitors.items():
         at = AppTest.from_file(str(ROOT / "pages" / "4_Context.py"), default_timeout=120)

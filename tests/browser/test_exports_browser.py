@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_helpers import assert_healthy, screenshot, wait_for_app
 
@@ -86,6 +87,9 @@ def test_live_training_redraws_while_it_runs(page, app_url):
     assert "done" in seen[-1], seen[-3:]
     assert len(set(steps)) >= 3, f"the progress line redrew only {len(set(steps))} times: {seen}"
     assert steps == sorted(steps)  # each redraw shows more training, never an older frame
+    # live mode ended: the page reruns as a whole and Start replaces Stop (the rerun follows the
+    # last redraw, so wait for it rather than reading the page at once)
+    expect(page.get_by_role("button", name="Start")).to_have_count(1, timeout=60_000)
+    expect(page.get_by_role("button", name="Stop")).to_have_count(0)
     wait_for_app(page)
     assert_healthy(page)
-    assert page.get_by_role("button", name="Start").count() == 1  # live mode ended: Start is back
