@@ -172,9 +172,7 @@ if center:
         f"Centering applies to the contextual side only. The lookup table has a single row for “{word}”, so "
         "centering it would subtract that row from itself and leave nothing to compare: its cells stay 1.00."
     )
-heatmap = charts.heatmap_pair(
-    view.matrix, view.static, names, list(occ.sentences), layer=layer, centered=center, word=word, order=view.order
-)
+heatmap = cache.shared_figure(charts.heatmap_pair, view.matrix, view.static, names, list(occ.sentences), layer=layer, centered=center, word=word, order=view.order)  # fmt: skip
 ui.chart(heatmap, key="context.heatmap", file_stem=f"context_{word}_layer{layer}", data=lambda: contextual.matrix_csv(view.matrix, names, list(occ.sentences)))  # fmt: skip
 if view.seriated:
     st.caption(contextual.views.SERIATION_NOTE)
@@ -185,7 +183,7 @@ with col_sense:
     if view.separation:
         here, best = view.here, view.best_layer
         same, cross = [s.same for s in view.separation], [s.cross for s in view.separation]
-        ui.chart(charts.separation_chart(same, cross, current_layer=layer, centered=center), key="context.separation", file_stem=f"context_{word}_separation")  # fmt: skip
+        ui.chart(cache.shared_figure(charts.separation_chart, same, cross, current_layer=layer, centered=center), key="context.separation", file_stem=f"context_{word}_separation")  # fmt: skip
         m1, m2, m3 = st.columns(3)
         m1.metric("Same sense", f"{here.same:.2f}", help="Mean cosine of pairs with the same sense label.")
         m2.metric("Different sense", f"{here.cross:.2f}", help="Mean cosine of pairs with different labels.")
@@ -203,9 +201,7 @@ with col_sense:
         )
         st.caption("Add ` | sense` to each line (My own sentences) to see where in the network the senses split.")
 with col_map:
-    occurrence_map = charts.occurrence_map(
-        view.coords, list(view.groups), names, list(occ.sentences), view.variance_share
-    )
+    occurrence_map = cache.shared_figure(charts.occurrence_map, view.coords, list(view.groups), names, list(occ.sentences), view.variance_share)  # fmt: skip
     ui.chart(occurrence_map, key="context.map", file_stem=f"context_{word}_layer{layer}_map")
 
 # ----- what a token can see -------------------------------------------------------------------
@@ -216,7 +212,7 @@ if st.session_state["context.visible_occurrence"] not in names:
 choice = st.selectbox("Sentence", names, key="context.visible_occurrence")
 chosen = names.index(choice)
 vis = contextual.occurrence_visibility(embedder, occ, chosen)
-ui.chart(charts.visibility_chart(vis.tokens, vis.target, vis.encoder, vis.causal), key="context.vis", file_stem=f"context_{word}_visibility")  # fmt: skip
+ui.chart(cache.shared_figure(charts.visibility_chart, vis.tokens, vis.target, vis.encoder, vis.causal), key="context.vis", file_stem=f"context_{word}_visibility")  # fmt: skip
 kind = "a decoder (causal)" if embedder.is_causal else "an encoder (bidirectional)"
 st.caption(
     f"{embedder.name} is {kind}. An encoder's state for the word mixes in every token of the sentence, left and "

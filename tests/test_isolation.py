@@ -346,3 +346,31 @@ def test_visitors_whose_requests_share_one_forward_pass_see_only_their_own_sente
         assert all(s in text for s in own), f"visitor {name} misses one of its sentences"
         assert not any(s in text for s in other), f"visitor {name} sees another visitor's sentence"
     queue.close()
+
+
+def _context_visit(word: str, lines: list[str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "4_Context.py"), default_timeout=120)
+    at.run()
+    at.radio(key="context.source").set_value("custom").run()
+    at.text_input(key="context.word").set_value(word).run()
+    at.text_area(key="context.text").set_value("\n".join(lines)).run()
+    assert not at.exception and not _error_texts(at), _error_texts(at)
+    return at
+
+
+def test_charts_are_built_once_for_every_visitor_who_asks_for_the_same_ones(tiny_model) -> None:
+    """The second visitor with the same sentences gets the same four charts from the shared figure
+    cache without building any; a visitor with other sentences gets charts of their own."""
+    from explorer import cache
+
+    figures = cache.get_figure_cache(cache.get_settings().result_cache_bytes // 8)
+    lines = ["the bank lent money | money", "the river bank flooded | river", "a bank fee | money"]
+    first = _context_visit("bank", lines)
+    hits, misses = figures.hits, figures.misses
+    second = _context_visit("bank", lines)
+    assert figures.misses == misses, "a chart was built again for the second visitor"
+    assert figures.hits - hits >= 4  # heatmap, separation, occurrence map, visibility
+    assert _chart_text(second) == _chart_text(first)
+    other = _context_visit("bank", ["my card bank fee | money", "the dog sat at the bank | river"])
+    assert figures.misses > misses
+    assert "my card bank fee" in _chart_text(other) and "the bank lent money" not in _chart_text(other)
