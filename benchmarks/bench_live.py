@@ -8,12 +8,17 @@ and measures, in a fresh browser session each, over three alternating rounds:
   redraws per second (changes of the progress line), and the ETA shown once 10% is done against
   the time the run then really took.
 
-Run: .venv/bin/python benchmarks/bench_live.py
+Run: .venv/bin/python benchmarks/bench_live.py [--epochs N]
 (needs Debian's chromium; writes its section of docs/benchmarks.md)
+
+``--epochs`` (default 20) sets the run's length: at the page's default of 3 epochs skip-gram on the
+mixed corpus finishes in about 3 s, where the ETA's whole seconds ("about 1 s left") alone are
+off by more than 25%; 20 epochs make a run of about 20 s, long enough to judge the estimate.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import statistics
@@ -45,11 +50,14 @@ def _progress(page) -> tuple[float, float | None, str]:
     return int(m.group(1)) / 100.0, eta, text
 
 
+EPOCHS = 20
+
+
 def _open(browser, url: str):
     from tests.browser_helpers import wait_for_app
 
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    page.goto(f"{url}/Train?sidebar.corpus=mixed&train.method=sgns")
+    page.goto(f"{url}/Train?sidebar.corpus=mixed&train.method=sgns&train.sgns.epochs={EPOCHS}")
     wait_for_app(page)
     page.get_by_role("button", name="Step ×100").wait_for(timeout=180_000)
     return page, wait_for_app
@@ -99,7 +107,12 @@ def _live(browser, url: str, window: float) -> dict[str, float]:
 
 
 def main() -> None:
+    global EPOCHS
     from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs of the run (default {EPOCHS})")
+    EPOCHS = parser.parse_args().epochs
 
     rounds = []
     with streamlit_server(log_name="bench_live_server.log", cpus="0" if SPLIT_CORES else None) as (url, _):
@@ -129,7 +142,7 @@ def main() -> None:
         ["round: mode", "wall s", "% of the run per s", "redraws per s", "ETA error at 10%", "live / stepping"], rows
     )
     body = (
-        "Skip-gram on the mixed corpus at the page's defaults, one visitor in Chromium"
+        f"Skip-gram on the mixed corpus at the page's defaults but {EPOCHS} epochs, one visitor in Chromium"
         + (" (server on core 0, Chromium on core 1, as a visitor's browser runs elsewhere)" if SPLIT_CORES else "")
         + f". {ROUNDS} rounds, each two presses of Step x100 and then a live run from a fresh page, so that other "
         "work on the shared machine falls on both. Live mode trains in a worker thread while the page asks for "
@@ -137,7 +150,7 @@ def main() -> None:
         "the run then took (negative: it said too little).\n\n"
         f"{table}\nMedian live / stepping speed: **{statistics.median(ratios):.0%}**; median redraws per second: "
         f"**{statistics.median(redraws):.2f}** (the Start help promises about one).\n\n"
-        "Command: `.venv/bin/python benchmarks/bench_live.py`."
+        f"Command: `.venv/bin/python benchmarks/bench_live.py --epochs {EPOCHS}`."
     )
     print(body)
     write_section("live", "Live training on the Train page", body)
