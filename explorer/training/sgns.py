@@ -36,6 +36,13 @@ Departures from word2vec.c, made so that the work runs as a few large tensor ope
   the resulting quality with gensim on the same text.
 * The loss is tracked exactly (summed in float64), not estimated.
 
+CBOW on the CPU does not batch: each worker's share of a step is one compiled call
+(``explorer.training.kernels.cbow_update``) that applies one example at a time, as word2vec.c, and
+runs without Python's interpreter lock. CBOW has one example per centre word, too little work per
+step for batching to pay, and without stale minibatch sums it can start at word2vec.c's CBOW rate
+of 0.05 (its default on the CPU; the batched path, used on a GPU, starts at 0.025, since at 0.05 its
+summed updates overshoot: analogy accuracy fell to nearly zero on the 1M-word reference text).
+
 Example:
     >>> from explorer.corpus import Corpus
     >>> from explorer.training import make_trainer
@@ -72,12 +79,13 @@ class SGNSConfig:
         min_count: ignore words seen fewer times.
         sample: threshold of frequent-word subsampling (0 turns it off).
         epochs: passes over the corpus.
-        alpha, min_alpha: learning rate at the start and at the end (linear decay).
+        alpha, min_alpha: learning rate at the start and at the end (linear decay). CBOW's
+            ``alpha=None`` is the usual rate for how it runs: 0.05 on the CPU, 0.025 batched.
         seed: random seed; the same seed gives the same vectors on the same device.
         batch_words: corpus tokens per unit of ``step``.
-        minibatch: training examples per tensor update.
+        minibatch: training examples per tensor update (batched updates: not CBOW on the CPU).
         shared_negatives: consecutive examples that share one draw of noise words.
-        row_cap: most examples' worth of update one row takes from one minibatch (0: no cap).
+        row_cap: most examples' worth of update one row takes from one minibatch (0: no cap; batched only).
         ns_exponent: exponent of the unigram noise distribution.
         max_vocab: keep at most this many of the most frequent words (None: all).
         device: "auto", "cpu", "cuda", ... (None: the app's choice).
@@ -110,6 +118,8 @@ class SGNSConfig:
 class CBOWConfig(SGNSConfig):
     """CBOW with negative sampling: the mean of the context vectors predicts the center word."""
 
+    alpha: float | None = None
+
 
 def check_ns_config(cfg: SGNSConfig) -> None:
     """Raise ``TrainingError`` for a skip-gram/CBOW setting out of range, with the usual values in the message.
@@ -122,8 +132,9 @@ def check_ns_config(cfg: SGNSConfig) -> None:
     check_common(cfg)
     check_int("negative", cfg.negative, 1, "Negative sampling needs at least 1 noise word; 5 to 15 is usual.", hi=100)
     check_float("sample", cfg.sample, 0.0, "Use 1e-3 to 1e-5, or 0 to keep every occurrence.", hi=1.0)
-    check_float("alpha", cfg.alpha, 0.0, "Start around 0.025 (skip-gram) or 0.05 (CBOW).", hi=10.0, lo_open=True)
-    check_float("min_alpha", cfg.min_alpha, 0.0, "Use a small rate such as 0.0001.", hi=float(cfg.alpha))
+    if cfg.alpha is not None:
+        check_float("alpha", cfg.alpha, 0.0, "Start around 0.025 (skip-gram) or 0.05 (CBOW).", hi=10.0, lo_open=True)
+    check_float("min_alpha", cfg.min_alpha, 0.0, "Use a small rate such as 0.0001.", hi=float(cfg.alpha or 0.025))
     check_int("batch_words", cfg.batch_words, 1, "Use about 10000 tokens per step.")
     check_int("minibatch", cfg.minibatch, 1, "Use 1024 to 8192 examples per update.")
     check_int("shared_negatives", cfg.shared_negatives, 1, "Use 1 (word2vec) up to 32.")
@@ -181,7 +192,12 @@ class NegativeSamplingTrainer(Trainer):
         self._pos = 0
         self._epoch = 0
         self.w_in, self.w_out = self._init_weights()
+        self.alpha = float(config.alpha) if config.alpha is not None else self._usual_alpha()
         self._executor: ThreadPoolExecutor | None = None
+
+    def _usual_alpha(self) -> float:
+        """The starting rate when the config leaves it to the method (``alpha=None``)."""
+        return 0.025
 
     def _input_rows(self) -> int:
         return len(self.vocab)
@@ -215,7 +231,7 @@ class NegativeSamplingTrainer(Trainer):
     @property
     def learning_rate(self) -> float:
         c = self.config
-        return max(c.min_alpha, c.alpha - (c.alpha - c.min_alpha) * self.progress)
+        return max(c.min_alpha, self.alpha - (self.alpha - c.min_alpha) * self.progress)
 
     def _matrix(self) -> np.ndarray:
         return self.w_in[: len(self.vocab)].float().cpu().numpy().copy()
@@ -377,9 +393,35 @@ class SGNSTrainer(NegativeSamplingTrainer):
 
 
 class CBOWTrainer(NegativeSamplingTrainer):
-    """CBOW: the mean of the context vectors in the (reduced) window predicts the center word."""
+    """CBOW: the mean of the context vectors in the (reduced) window predicts the center word.
+
+    On the CPU each worker trains its examples one at a time in a compiled loop (see the module
+    docstring); on other devices, in batched tensor updates.
+    """
 
     method = "cbow"
+    _noise_lookup: np.ndarray | None = None
+
+    def _usual_alpha(self) -> float:
+        return 0.05 if self.device.type == "cpu" else 0.025
+
+    def _train(
+        self, in_rows: np.ndarray, ptr: np.ndarray | None, targets: np.ndarray, lr: float, rng: np.random.Generator
+    ) -> tuple[float, int]:
+        if self.device.type != "cpu" or ptr is None or len(targets) == 0:
+            return super()._train(in_rows, ptr, targets, lr, rng)
+        from explorer.training import kernels  # numba: imported with the first CBOW step, not with the package
+
+        if self._noise_lookup is None:
+            self._noise_lookup = kernels.noise_lookup(self.noise)
+        c = self.config
+        loss = kernels.cbow_update(
+            self.w_in.numpy(), self.w_out.numpy(),
+            np.ascontiguousarray(in_rows, dtype=np.int32), np.ascontiguousarray(ptr, dtype=np.int64),
+            np.ascontiguousarray(targets, dtype=np.int32), self._noise_lookup,
+            int(rng.integers(1, 2**62)), float(lr), int(c.negative), int(c.shared_negatives),
+        )  # fmt: skip
+        return float(loss), len(targets)
 
     def _examples(
         self, ids: np.ndarray, centers: np.ndarray, contexts: np.ndarray
