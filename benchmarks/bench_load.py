@@ -47,6 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._protocol import protocol_visits  # noqa: E402
 from benchmarks._report import markdown_table, write_section  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -383,12 +384,37 @@ def fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 
 
+def protocol_rows(mode: str, url: str, pid: int, levels: list[int], rounds: int = 3) -> list[list[object]]:
+    """The Context presets again, each visitor a websocket client with no browser (``benchmarks/_protocol``):
+    1 and N at once, ``rounds`` times each level, so the times are the server's alone."""
+    rows, one = [], None
+    for n in levels:
+        reset_peak(pid)
+        cpu0 = cpu_seconds(pid)
+        visits = []
+        for _ in range(rounds):
+            plans = [("Context", link.split("?", 1)[1]) for _, link, _, _ in context_plans(n)]
+            visits += asyncio.run(protocol_visits(url, plans))
+        charts = [v.chart for v in visits if v.chart is not None and v.error is None]
+        errors = [v.error for v in visits if v.error or v.chart is None]
+        med, p = (statistics.median(charts), p95(charts)) if charts else (None, None)
+        if n == 1:
+            one = med
+        ratio = f"{p / one:.1f}x" if p is not None and one else "-"
+        rows.append([mode, n, len(visits), len(errors), fmt(med), fmt(p), ratio, f"{peak_mb(pid):.0f}",
+                     f"{cpu_seconds(pid) - cpu0:.1f}"])  # fmt: skip
+        print(f"[{mode}] protocol N={n}: {rows[-1]}", flush=True)
+        for e in errors[:3]:
+            print("    ", e, flush=True)
+    return rows
+
+
 def run_mode(mode: str, levels: list[int]) -> dict:
     """Every step in one mode; returns the rows of the report."""
     log = ROOT / "test-artifacts" / f"bench_load_timings_{mode}.jsonl"
     log.unlink(missing_ok=True)
     env = {"EXPLORER_TIMINGS_LOG": str(log), "EXPLORER_HOSTED": "1" if mode == "hosted" else "0"}
-    out: dict = {"context": [], "split": [], "mixed": [], "mixed_split": [], "visits": []}
+    out: dict = {"context": [], "split": [], "mixed": [], "mixed_split": [], "visits": [], "protocol": []}
     with streamlit_server(env, log_name=f"bench_load_server_{mode}.log", cpus=SERVER_CORE) as (url, pid):
         t0 = time.perf_counter()
         warm = asyncio.run(run_visits(url, [("home", "/", None, "home")]))[0]
@@ -440,6 +466,7 @@ def run_mode(mode: str, levels: list[int]) -> dict:
             print(f"[{mode}] context N={n}: {out['context'][-1]}", flush=True)
             for e in errors[:5]:
                 print("    ", e, flush=True)
+        out["protocol"] = protocol_rows(mode, url, pid, levels)
         reset_peak(pid)
         m0 = time.monotonic()
         primed = []
@@ -536,6 +563,11 @@ def main() -> int:
         ],
         [row for r in results.values() for row in r["mixed"]],
     )
+    protocol = markdown_table(
+        ["mode", "visitors at once", "visits (3 rounds)", "errors", "median s to chart", "p95 s to chart",
+         "p95 / one visitor's median", "server peak RSS MB", "server CPU s"],
+        [row for r in results.values() for row in r.get("protocol", [])],
+    )  # fmt: skip
     mixed_split = markdown_table(
         ["mode", "page"] + split_headers[1:], [row for r in results.values() for row in r["mixed_split"]]
     )
@@ -566,6 +598,13 @@ def main() -> int:
         "sign is the longest time, over the runs, from a run's start on the server to its first spinner, progress "
         "bar, waiting message or chart.\n\n"
         + split
+        + "\nThe same presets with no browser at all: each visitor is a websocket client speaking Streamlit's "
+        "protocol (`benchmarks/_protocol.py`: it asks for the page run as a browser does and reads the messages "
+        "without rendering them), 1 and then "
+        f"{levels[-1]} at once, three rounds each; time from opening the connection to the message carrying "
+        "the heatmap. This is the server's time alone, as visitors on their own machines would see it apart from "
+        "the network and their browser's drawing.\n\n"
+        + protocol
         + "\nSix visitors at once: Train (x100, timed from the click), Project (t-SNE of 5,000 words), Context on "
         "two corpus samples of 30 sentences (the model runs), Sentences on 20 lines of their own each. First "
         'sign = a spinner, a progress bar, a queue or "reading" message, or the result (target: 2 s): sent = '
