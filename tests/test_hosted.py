@@ -272,6 +272,8 @@ def test_streamlit_config_is_production_ready() -> None:
     assert server["maxUploadSize"] == Settings().max_upload_bytes // (1024 * 1024)
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["toolbarMode"] == "minimal"
+    # a full collection after every run (0.3 s with torch loaded) would serialise visitors arriving together
+    assert config["runner"]["postScriptGC"] is False
     assert {"primaryColor", "backgroundColor", "textColor"} <= set(config["theme"])
 
 
