@@ -371,7 +371,19 @@ def summary(mode: str, r: dict) -> str:
         f"the browser: the app started after {ctx_many[3]} s (median) and the heatmap was drawn after "
         f"{ctx_many[7]} s, against {ctx_many[5]} s (p95) for the server's answer. In the mix of six, every "
         f"page's first sign left the server within {max(float(x) for x in mix_signs):.2f} s of its run's "
-        "start.\n"
+        "start." + protocol_summary(r.get("protocol", [])) + "\n"
+    )
+
+
+def protocol_summary(rows: list[list[object]]) -> str:
+    """A sentence on the browserless visitors: the server's time to the chart, alone and with many."""
+    if len(rows) < 2:
+        return ""
+    one, many = rows[0], rows[-1]
+    return (
+        f" Without browsers, one visitor had the heatmap {one[4]} s after connecting (median) and {many[1]} at "
+        f"once within {many[5]} s (p95), {many[6]} the one visitor's median: {many[1]} page runs in a row on "
+        "one core; added to a visitor's own page load in their browser, that is the wait many visitors add."
     )
 
 
