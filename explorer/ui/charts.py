@@ -62,41 +62,30 @@ def chart(
     state = target.plotly_chart(fig, key=key, **plotly_kwargs)
     if not downloads:
         return state
+    problem = _image_problem()
+    # (label, file extension, MIME type, the file's bytes on click, icon, help, why it cannot be made)
+    files = [
+        (fmt.upper(), fmt, mime, functools.partial(figure_image, fig, fmt), ":material/image:",
+         problem or f"The chart as a {fmt.upper()} image, for slides and papers.", problem)
+        for fmt, mime in FORMATS.items()
+    ] + [
+        ("HTML", "html", "text/html", functools.partial(figure_html, fig), ":material/code:",
+         "The interactive chart as one HTML file that opens offline.", None),
+        ("Data (CSV)", "csv", "text/csv", data if data is not None else functools.partial(figure_csv, fig),
+         ":material/table_view:", "The numbers behind the chart, as CSV.", None),
+    ]  # fmt: skip
     with target.container(horizontal=True, gap="small", key=f"{key}.downloads"):
-        problem = _image_problem()
-        for fmt, mime in FORMATS.items():
+        for label, ext, mime, content, icon, help_text, unavailable in files:
             st.download_button(
-                fmt.upper(),
-                data=functools.partial(figure_image, fig, fmt),
-                file_name=file_name(file_stem, fmt),
+                label,
+                data=content,
+                file_name=file_name(file_stem, ext),
                 mime=mime,
-                key=f"{key}.{fmt}",
+                key=f"{key}.{ext}",
                 on_click="ignore",
-                icon=":material/image:",
+                icon=icon,
                 type="tertiary",
-                disabled=problem is not None,
-                help=problem or f"The chart as a {fmt.upper()} image, for slides and papers.",
+                disabled=unavailable is not None,
+                help=help_text,
             )
-        st.download_button(
-            "HTML",
-            data=functools.partial(figure_html, fig),
-            file_name=file_name(file_stem, "html"),
-            mime="text/html",
-            key=f"{key}.html",
-            on_click="ignore",
-            icon=":material/code:",
-            type="tertiary",
-            help="The interactive chart as one HTML file that opens offline.",
-        )
-        st.download_button(
-            "Data (CSV)",
-            data=data if data is not None else functools.partial(figure_csv, fig),
-            file_name=file_name(file_stem, "csv"),
-            mime="text/csv",
-            key=f"{key}.csv",
-            on_click="ignore",
-            icon=":material/table_view:",
-            type="tertiary",
-            help="The numbers behind the chart, as CSV.",
-        )
     return state
