@@ -112,7 +112,10 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs of the run (default {EPOCHS})")
-    EPOCHS = parser.parse_args().epochs
+    parser.add_argument("--quick", action="store_true", help="one round instead of three")
+    args = parser.parse_args()
+    EPOCHS = args.epochs
+    rounds_wanted = 1 if args.quick else ROUNDS
 
     rounds = []
     with streamlit_server(log_name="bench_live_server.log", cpus="0" if SPLIT_CORES else None) as (url, _):
@@ -122,7 +125,7 @@ def main() -> None:
             browser = pw.chromium.launch(
                 executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=ARGS
             )
-            for _ in range(ROUNDS):
+            for _ in range(rounds_wanted):
                 step_seconds, step_fraction = _stepping(browser, url)
                 live = _live(browser, url, step_seconds)
                 rounds.append((step_seconds, step_fraction, live))
@@ -144,7 +147,7 @@ def main() -> None:
     body = (
         f"Skip-gram on the mixed corpus at the page's defaults but {EPOCHS} epochs, one visitor in Chromium"
         + (" (server on core 0, Chromium on core 1, as a visitor's browser runs elsewhere)" if SPLIT_CORES else "")
-        + f". {ROUNDS} rounds, each two presses of Step x100 and then a live run from a fresh page, so that other "
+        + f". {rounds_wanted} round{'s' if rounds_wanted > 1 else ''}, each two presses of Step x100 and then a live run from a fresh page, so that other "
         "work on the shared machine falls on both. Live mode trains in a worker thread while the page asks for "
         "a redraw once a second; the ETA error compares the time left shown once 10% was done with the time "
         "the run then took (negative: it said too little).\n\n"
