@@ -400,7 +400,14 @@ class CBOWTrainer(NegativeSamplingTrainer):
     """
 
     method = "cbow"
-    _noise_lookup: np.ndarray | None = None
+
+    def __init__(self, corpus: Corpus, config: SGNSConfig) -> None:
+        super().__init__(corpus, config)
+        self._noise_lookup: np.ndarray | None = None
+        if self.device.type == "cpu":
+            from explorer.training.kernels import noise_lookup  # numba: loaded with a CPU CBOW, not the package
+
+            self._noise_lookup = noise_lookup(self.noise)
 
     def _usual_alpha(self) -> float:
         return 0.05 if self.device.type == "cpu" else 0.025
@@ -408,14 +415,12 @@ class CBOWTrainer(NegativeSamplingTrainer):
     def _train(
         self, in_rows: np.ndarray, ptr: np.ndarray | None, targets: np.ndarray, lr: float, rng: np.random.Generator
     ) -> tuple[float, int]:
-        if self.device.type != "cpu" or ptr is None or len(targets) == 0:
+        if self._noise_lookup is None or ptr is None or len(targets) == 0:
             return super()._train(in_rows, ptr, targets, lr, rng)
-        from explorer.training import kernels  # numba: imported with the first CBOW step, not with the package
+        from explorer.training.kernels import cbow_update
 
-        if self._noise_lookup is None:
-            self._noise_lookup = kernels.noise_lookup(self.noise)
         c = self.config
-        loss = kernels.cbow_update(
+        loss = cbow_update(
             self.w_in.numpy(), self.w_out.numpy(),
             np.ascontiguousarray(in_rows, dtype=np.int32), np.ascontiguousarray(ptr, dtype=np.int64),
             np.ascontiguousarray(targets, dtype=np.int32), self._noise_lookup,
