@@ -124,6 +124,11 @@ def get_figure_cache(max_bytes: int) -> ByteLRU:
     return ByteLRU(max_bytes)
 
 
+def figure_cache() -> ByteLRU:
+    """This process's figure cache, sized at an eighth of the result cache's bytes."""
+    return get_figure_cache(get_settings().result_cache_bytes // 8)
+
+
 def shared_figure(build: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
     """``build(*args, **kwargs)``, built once for every visitor who asks for the same chart.
 
@@ -138,7 +143,7 @@ def shared_figure(build: Callable[..., go.Figure], *args: Any, **kwargs: Any) ->
         key = (build.__module__, build.__qualname__, content_digest(args, kwargs))
     except TypeError:  # an argument without a content digest: build it for this visitor alone
         return build(*args, **kwargs)
-    figures = get_figure_cache(get_settings().result_cache_bytes // 8)
+    figures = figure_cache()
     fig = figures.get(key)
     if fig is None:
         fig = build(*args, **kwargs)

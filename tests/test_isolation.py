@@ -289,6 +289,16 @@ def _chart_text(at: AppTest) -> str:
     return " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
 
 
+def _context_session(word: str, lines: list[str]) -> AppTest:
+    """A Context visitor with their own sentences typed in, the last run not yet asked for."""
+    at = AppTest.from_file(str(ROOT / "pages" / "4_Context.py"), default_timeout=120)
+    at.run()
+    at.radio(key="context.source").set_value("custom").run()
+    at.text_input(key="context.word").set_value(word).run()
+    at.text_area(key="context.text").set_value("\n".join(lines))
+    return at
+
+
 def test_visitors_whose_requests_share_one_forward_pass_see_only_their_own_sentences(
     tiny_model, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -317,14 +327,7 @@ def test_visitors_whose_requests_share_one_forward_pass_see_only_their_own_sente
             return get_bytecode(self, script_path)
 
     monkeypatch.setattr(ScriptCache, "get_bytecode", get_bytecode_serially)
-    sessions = {}
-    for name, (word, lines) in visitors.items():
-        at = AppTest.from_file(str(ROOT / "pages" / "4_Context.py"), default_timeout=120)
-        at.run()
-        at.radio(key="context.source").set_value("custom").run()
-        at.text_input(key="context.word").set_value(word).run()
-        at.text_area(key="context.text").set_value("\n".join(lines))
-        sessions[name] = at
+    sessions = {name: _context_session(word, lines) for name, (word, lines) in visitors.items()}
     before, rounds = tiny_model.forward_passes, queue.rounds
     start = threading.Barrier(len(sessions))
 
@@ -349,11 +352,7 @@ def test_visitors_whose_requests_share_one_forward_pass_see_only_their_own_sente
 
 
 def _context_visit(word: str, lines: list[str]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "4_Context.py"), default_timeout=120)
-    at.run()
-    at.radio(key="context.source").set_value("custom").run()
-    at.text_input(key="context.word").set_value(word).run()
-    at.text_area(key="context.text").set_value("\n".join(lines)).run()
+    at = _context_session(word, lines).run()
     assert not at.exception and not _error_texts(at), _error_texts(at)
     return at
 
@@ -363,7 +362,7 @@ def test_charts_are_built_once_for_every_visitor_who_asks_for_the_same_ones(tiny
     cache without building any; a visitor with other sentences gets charts of their own."""
     from explorer import cache
 
-    figures = cache.get_figure_cache(cache.get_settings().result_cache_bytes // 8)
+    figures = cache.figure_cache()
     lines = ["the bank lent money | money", "the river bank flooded | river", "a bank fee | money"]
     first = _context_visit("bank", lines)
     hits, misses = figures.hits, figures.misses

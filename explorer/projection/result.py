@@ -11,13 +11,14 @@ Example:
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from explorer.bytecache import content_digest
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,7 @@ def content_hash(X: np.ndarray) -> str:
     >>> content_hash(np.zeros((2, 2), dtype=np.float32)) == content_hash(np.zeros((2, 2), dtype=np.float32))
     True
     """
-    a = np.ascontiguousarray(X)
-    h = hashlib.blake2b(digest_size=16)
-    h.update(str((a.shape, a.dtype.str)).encode())
-    h.update(a.tobytes())
-    return h.hexdigest()
+    return content_digest(np.asarray(X))
 
 
 def coordinates_csv(
