@@ -252,7 +252,7 @@ def cli_run(corpus_file: Path, out_dir: Path, min_count: int = 5) -> tuple[float
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "explorer.train", str(corpus_file), "--method", "sgns", "--epochs", "1",
-         "--out", str(out_dir / "vectors.txt"), "--work-dir", str(out_dir / "work"), "--max-tokens", "0", "--min-count", str(min_count)],
+         "--out", str(out_dir / "vectors.txt"), "--work-dir", str(out_dir / "work"), "--max-tokens", "0", "--min-count", str(min_count), "--force"],
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     if proc.returncode != 0:

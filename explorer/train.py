@@ -3,14 +3,18 @@
     python -m explorer.train CORPUS [CORPUS ...] --method sgns --out vectors.txt [--epochs 5]
         [--vector-size 100] [--window 5] [--min-count 5] [--workers N] [--column text]
         [--set name=value ...] [--format word2vec|word2vec_binary|glove|tsv]
-        [--work-dir DIR] [--max-tokens N]
+        [--work-dir DIR] [--max-tokens N] [--force] [--wait SECONDS]
 
-The files (.txt, .csv/.tsv, .jsonl, .zip, gzip or not) are streamed into an int32 token-id file
-under ``--work-dir`` (a temporary folder by default, removed at the end) and the trainer reads
-that memory-mapped file, so memory grows with the vocabulary, not with the corpus. A progress
-line shows tokens read, then the share trained, words/s and the time left. ``--set`` passes any
-other parameter of the method (``--set negative=10 --set sample=1e-4``). Exit status 2 on bad
-input, with the reason on stderr.
+The files (.txt, .csv/.tsv, .jsonl, .zip, or any file whose bytes are text) are streamed into an
+int32 token-id file under ``--work-dir`` (a temporary folder by default, removed at the end) and
+the trainer reads that memory-mapped file, so memory grows with the vocabulary, not with the
+corpus. Every file is checked before reading starts; one that cannot be read is skipped and
+listed with the reason. A progress line shows tokens read, then the share trained, words/s and
+the time left. ``--set`` passes any other parameter of the method (``--set negative=10 --set
+sample=1e-4``). The vectors are written through the jobs' one safe writer (``explorer.jobfiles``):
+an ``--out`` that is an input is refused, an existing one is replaced only with ``--force``, a
+lock beside it keeps a second run off it, and the file appears in one rename when complete.
+Exit status 2 on bad input, with the reason on stderr.
 
 Example:
     >>> import tempfile, pathlib
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import sys
 import tempfile
 import time
@@ -38,11 +43,52 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TextIO
 
-from explorer import readers
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, ReaderError
+from explorer.jobfiles import JobOutput, check_not_an_input
+from explorer.plaintext import input_problem, read_any_texts, reason_of
 from explorer.tokens import TokenIds
 from explorer.training import METHODS, config_class, make_trainer
 from explorer.vectors_io import save_vectors
+from explorer.vectors_io.projector import metadata_name
+
+LISTED_SKIPS = 10  # skipped files named in a refusal
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number, 1 or more.
+
+    >>> positive_int("5")
+    5
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number (got {text!r})")
+    return value
+
+
+def token_limit(text: str) -> int:
+    """An argparse type for --max-tokens: a positive whole number, or 0 for no limit."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, or 0 for no limit (got {text!r})")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type: seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more (got {text!r})")
+    return value
 
 
 def _parse_value(text: str) -> object:
@@ -54,20 +100,27 @@ def _parse_value(text: str) -> object:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m explorer.train", description=__doc__.split("\n\n")[0])
-    p.add_argument("corpus", nargs="+", type=Path, help="text files (.txt, .csv, .tsv, .jsonl, .zip, .gz)")
+    p.add_argument(
+        "corpus", nargs="+", type=Path, help="text files (.txt, .csv, .tsv, .jsonl, .zip, or any plain-text file)"
+    )
     p.add_argument("--method", default="sgns", choices=sorted(METHODS), help="training method (default sgns)")
-    p.add_argument("--out", required=True, type=Path, help="where to write the vectors")
+    p.add_argument("--out", required=True, type=Path, help="where to write the vectors (never one of the inputs)")
+    p.add_argument("--force", action="store_true", help="replace --out when it exists")
+    p.add_argument(
+        "--wait", type=seconds, default=0.0, metavar="SECONDS",
+        help="wait this long for another run writing to --out before giving up (default 0: refuse at once)",
+    )  # fmt: skip
     p.add_argument("--format", default="word2vec", choices=["word2vec", "word2vec_binary", "glove", "tsv"])
-    p.add_argument("--epochs", type=int, help="passes over the corpus (the method's default if unset)")
-    p.add_argument("--vector-size", type=int)
-    p.add_argument("--window", type=int)
-    p.add_argument("--min-count", type=int)
-    p.add_argument("--workers", type=int, help="worker threads (default: the cores this process may use)")
+    p.add_argument("--epochs", type=positive_int, help="passes over the corpus (the method's default if unset)")
+    p.add_argument("--vector-size", type=positive_int)
+    p.add_argument("--window", type=positive_int)
+    p.add_argument("--min-count", type=positive_int)
+    p.add_argument("--workers", type=positive_int, help="worker threads (default: the cores this process may use)")
     p.add_argument("--seed", type=int)
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="any other parameter")
     p.add_argument("--column", help="text column of CSV/TSV files or field of JSONL files")
     p.add_argument("--work-dir", type=Path, help="folder for the token-id file (default: a temporary folder)")
-    p.add_argument("--max-tokens", type=int, default=0, help="stop reading after this many tokens (0: no limit)")
+    p.add_argument("--max-tokens", type=token_limit, default=0, help="stop reading after this many tokens (0: no limit)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     return p
 
@@ -87,13 +140,66 @@ def _config(args: argparse.Namespace) -> dict[str, object]:
     return config
 
 
-def _texts(paths: Sequence[Path], column: str | None, notices: list[str]) -> Iterator[str]:
+def _skipped_list(skipped: Sequence[tuple[Path, str]]) -> str:
+    lines = [f"  - {path}: {reason}" for path, reason in skipped[:LISTED_SKIPS]]
+    if len(skipped) > LISTED_SKIPS:
+        lines.append(f"  ... and {len(skipped) - LISTED_SKIPS} more")
+    return "\n".join(lines)
+
+
+def check_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(files that look readable, (file, reason) of those that do not), from each file's first bytes.
+
+    Raises ``ExplorerError`` listing every reason when no file is readable.
+    """
+    readable: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for path in paths:
-        if not path.is_file():
-            raise ExplorerError(f"No file at {path}. Check the path (a folder is not read; name its files).")
-        result = readers.read_texts(path, column=column)
+        problem = input_problem(path)
+        if problem is None:
+            readable.append(path)
+        else:
+            skipped.append((path, problem))
+    if not readable:
+        raise ExplorerError(f"No input can be read, so there is nothing to train on:\n{_skipped_list(skipped)}")
+    return readable, skipped
+
+
+def check_output(out: Path, fmt: str, inputs: Sequence[Path], force: bool) -> None:
+    """Refuse an --out that is an input, a folder, or (without ``force``) a file that exists, before any work."""
+    check_not_an_input(out, inputs)
+    targets = [out, out.with_name(metadata_name(out))] if fmt == "tsv" else [out]
+    for target in targets:
+        check_not_an_input(target, inputs)
+        if target.is_dir():
+            raise ExplorerError(f"--out {target} is a folder; give a file name for the vectors.")
+        if os.path.lexists(target) and not force:
+            raise ExplorerError(f"{target} already exists; pass --force to replace it, or choose another --out.")
+
+
+def _texts(
+    paths: Sequence[Path], column: str | None, notices: list[str], skipped: list[tuple[Path, str]]
+) -> Iterator[str]:
+    """The texts of every file; a file that fails while it is read is listed in ``skipped`` (or, when some of
+    it was read, in ``notices``) and the next one is read."""
+    for path in paths:
+        try:
+            result = read_any_texts(path, column=column)
+        except ReaderError as exc:
+            skipped.append((path, reason_of(exc)))
+            continue
         notices.extend(result.notices)
-        yield from result.texts
+        texts = 0
+        try:
+            for text in result.texts:
+                texts += 1
+                yield text
+        except ReaderError as exc:
+            if texts:
+                notices.append(f"{path}: reading stopped after {texts:,} texts ({reason_of(exc)}); those were used.")
+            else:
+                skipped.append((path, reason_of(exc)))
+        notices.extend(result.late_notices)
 
 
 def _duration(seconds: float) -> str:
@@ -133,22 +239,35 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out, err = out or sys.stdout, err or sys.stderr
     config = _config(args)
     line = _ProgressLine(err, args.quiet)
+    check_output(args.out, args.format, args.corpus, args.force)
+    files, skipped = check_inputs(args.corpus)
     if args.work_dir is not None:
         args.work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=args.work_dir, prefix="explorer-train-") as work:
+    with (
+        JobOutput(args.out, "explorer.train", wait_s=args.wait) as job,
+        tempfile.TemporaryDirectory(dir=args.work_dir, prefix="explorer-train-") as work,
+    ):
+        check_output(args.out, args.format, args.corpus, args.force)  # again, under the lock
         notices: list[str] = []
         start = time.perf_counter()
-        tokens = TokenIds.from_texts(
-            _texts(args.corpus, args.column, notices),
-            name=", ".join(p.name for p in args.corpus),
-            out_dir=work,
-            max_tokens=args.max_tokens or None,
-            progress=lambda n: line.show(
-                f"reading: {n:,} tokens ({n / max(time.perf_counter() - start, 1e-9):,.0f}/s)"
-            ),
-        )
+        try:
+            tokens = TokenIds.from_texts(
+                _texts(files, args.column, notices, skipped),
+                name=", ".join(p.name for p in files),
+                out_dir=work,
+                max_tokens=args.max_tokens or None,
+                progress=lambda n: line.show(
+                    f"reading: {n:,} tokens ({n / max(time.perf_counter() - start, 1e-9):,.0f}/s)"
+                ),
+            )
+        except ExplorerError as exc:
+            if skipped:
+                raise ExplorerError(f"{exc}\nSkipped:\n{_skipped_list(skipped)}") from exc
+            raise
         read_s = time.perf_counter() - start
         line.show(f"reading: {tokens.token_count:,} tokens in {read_s:.1f} s", final=True)
+        if skipped:
+            print(f"skipped {len(skipped)} file(s) that could not be read:\n{_skipped_list(skipped)}", file=err)
         for note in notices + list(tokens.notices):
             print(f"note: {note}", file=err)
         print(f"tokens: {tokens.token_count:,} in {tokens.sentence_count:,} sentences, "
@@ -167,8 +286,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         train_s = time.perf_counter() - t0
         line.show(f"training: {_bar(1.0)} 100.0% in {_duration(train_s)}", final=True)
         wv = trainer.snapshot()
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        save_vectors(wv, args.out, fmt=args.format)
+        save_vectors(wv, job.target, fmt=args.format)
+        check_output(args.out, args.format, args.corpus, args.force)  # a file may have appeared meanwhile
+        job.commit_files()
         words = getattr(trainer, "words_done", 0)
         rate = f", {words / train_s:,.0f} words/s" if words and train_s > 0 else ""
         print(f"trained in {train_s:.1f} s{rate}; wrote {len(wv):,} x {wv.vector_size} vectors to {args.out}", file=out)

@@ -223,9 +223,12 @@ def test_a_rerun_replaces_the_index_and_clears_what_a_killed_job_left(
     out = tmp_path / "idx"
     options = dict(engine="in-process", embedder=tiny_embedder, column="text", progress=None)
     build_index([str(corpus)], out, targets=Targets.of_words("bank"), **options)
-    # What a job killed mid-write leaves: a hidden temporary folder of a process that is gone.
-    dead = tmp_path / f".idx.tmp-{socket.gethostname()}-{2**22 + 12345}-dead"
-    (dead / "occurrences").mkdir(parents=True)
+    # What a job killed mid-write leaves: a hidden work folder, marked by a process that is gone.
+    pid = 2**22 + 12345
+    dead = tmp_path / f".idx.tmp-{socket.gethostname()}-{pid}-dead"
+    (dead / "idx" / "occurrences").mkdir(parents=True)
+    marker = {"pid": pid, "host": socket.gethostname(), "purpose": "explorer.index build", "output": str(out)}
+    (dead / ".explorer-job").write_text(json.dumps(marker))
     assert reader.index_names(tmp_path) == ["idx"]  # never listed as an index
     build_index([str(corpus)], out, targets=Targets.of_words("charge"), **options)
     assert set(occurrence_table(out).column("word").to_pylist()) == {"charge"}

@@ -20,6 +20,21 @@ from explorer.index.contract import DEFAULT_MAX_WORDS, ENGINES, Targets, read_ma
 POOLINGS = ("mean", "first", "last")
 
 
+def non_negative_seconds(text: str) -> float:
+    """An argparse type: seconds, 0 or more.
+
+    >>> non_negative_seconds("2.5")
+    2.5
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more (got {text!r})")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """The ``build`` and ``info`` commands and their options."""
     top = argparse.ArgumentParser(prog="python -m explorer.index", description="Contextual indexes of a corpus.")
@@ -31,7 +46,18 @@ def parser() -> argparse.ArgumentParser:
         "DIR/occurrences/*.parquet, DIR/static/layer_<n>.txt, DIR/static/counts.tsv and DIR/manifest.json.",
     )
     build.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs or URIs (s3://, gs://)")
-    build.add_argument("--out", required=True, metavar="DIR", help="the index folder (replaced when it is an index)")
+    build.add_argument(
+        "--out", required=True, metavar="DIR",
+        help="the index folder (replaced when it is an index holding only its own files; never inside an input)",
+    )  # fmt: skip
+    build.add_argument(
+        "--force", action="store_true",
+        help="replace the index at --out even when it holds files the index did not write (they are deleted)",
+    )  # fmt: skip
+    build.add_argument(
+        "--wait", type=non_negative_seconds, default=0.0, metavar="SECONDS",
+        help="wait this long for another build writing to --out before giving up (default 0: refuse at once)",
+    )  # fmt: skip
     which = build.add_mutually_exclusive_group()
     which.add_argument("--words", metavar="W1,W2", help="index these words")
     which.add_argument("--top", type=int, metavar="N", help="index the N most frequent words")
@@ -87,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             address=args.address,
             actors=args.actors,
             strict=args.strict,
+            force=args.force,
+            wait_s=args.wait,
             column=args.column,
             keep_per_word=args.keep_per_word,
             title=args.title,

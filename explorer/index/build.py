@@ -32,10 +32,12 @@ from explorer.contextual.model import POOLINGS
 from explorer.errors import IndexBuildError
 from explorer.index.contract import ENGINES, FORMAT, VERSION, Targets, parse_layers
 from explorer.index.embed import TargetMatcher, embed_sentences, weights_hash
-from explorer.index.inputs import FileRead, expand_inputs, read_local, split_texts
-from explorer.index.writer import IndexWriter
+from explorer.index.inputs import FileRead, check_local, expand_inputs, read_local, split_texts
+from explorer.index.writer import IndexWriter, open_output
+from explorer.jobfiles import check_not_an_input
 
 ROWS_PER_BATCH = 256  # sentences per model-stage call (one Ray batch); the embedder pads 32 at a time
+LISTED_SKIPS = 10  # skipped inputs named in a refusal
 
 
 class Progress:
@@ -86,6 +88,42 @@ def _corpus_title(reads: Sequence[FileRead]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} + {len(names) - 1} more"
 
 
+def skipped_list(skipped: Sequence[FileRead]) -> str:
+    """The skipped inputs and why, one per line, for a refusal.
+
+    >>> print(skipped_list([FileRead("a.bin", 3, "skipped", "a.bin looks like a PNG image, not text")]))
+      - a.bin: a.bin looks like a PNG image, not text
+    """
+    lines = [f"  - {r.label}: {r.reason}" for r in skipped[:LISTED_SKIPS]]
+    if len(skipped) > LISTED_SKIPS:
+        lines.append(f"  ... and {len(skipped) - LISTED_SKIPS} more")
+    return "\n".join(lines)
+
+
+def nothing_to_index(reads: Sequence[FileRead]) -> str:
+    """Why a job found no sentence: every input skipped (each with its reason), or the files read hold none."""
+    skipped = [r for r in reads if r.status != "read"]
+    if not skipped:
+        return "The inputs hold no sentence with a word in it; nothing to index."
+    if len(skipped) == len(reads):
+        return (
+            f"Every input was skipped ({len(skipped)} file(s)), so there is nothing to index:\n{skipped_list(skipped)}"
+        )
+    return (
+        f"The {len(reads) - len(skipped)} file(s) read hold no sentence with a word in it, and "
+        f"{len(skipped)} were skipped:\n{skipped_list(skipped)}"
+    )
+
+
+def _local_inputs(inputs: Sequence[str]) -> list[str]:
+    """The inputs that name a local file or folder (not a URI or a glob), for the output checks."""
+    return [
+        str(raw).removeprefix("file://")
+        for raw in inputs
+        if ("://" not in str(raw) or str(raw).startswith("file://")) and not any(ch in str(raw) for ch in "*?[")
+    ]
+
+
 def _keep_shares(targets: Sequence[str], counts: Counter[str], keep_per_word: int | None) -> dict[str, float]:
     """Per word, the share of its occurrences to store so that about ``keep_per_word`` are kept."""
     if keep_per_word is None:
@@ -131,6 +169,8 @@ def build_index(
     rows_per_batch: int = ROWS_PER_BATCH,
     progress: Callable[[str], None] | None = _stderr,
     embedder: Any = None,
+    force: bool = False,
+    wait_s: float = 0.0,
     _reads: Sequence[FileRead] | None = None,
 ) -> dict[str, Any]:
     """Build the index of ``inputs`` (files, folders, globs or URIs) into the folder ``out``; returns its manifest.
@@ -141,7 +181,13 @@ def build_index(
     ``keep_per_word``: store about this many occurrences per word (None: all; the distilled
     vectors always average every occurrence); ``strict``: fail on an unreadable file instead of
     listing it as skipped; ``progress``: where progress lines go (None: silent). ``embedder``
-    reuses a loaded ``ContextualEmbedder`` (in-process only). Raises ``IndexBuildError``.
+    reuses a loaded ``ContextualEmbedder`` (in-process only). ``force``: replace an index folder
+    even when it holds files that are not the index's own; ``wait_s``: how long to wait for another
+    job writing to ``out``. Raises ``IndexBuildError``.
+
+    Before any work (and before Ray starts) the job refuses an ``out`` that is or holds an input or
+    lies inside an input folder, takes the lock on ``out``, and checks every local input's first
+    bytes; an input that cannot be read is skipped with its reason (``strict``: refused).
     """
     started = time.perf_counter()
     if engine not in ENGINES:
@@ -153,15 +199,31 @@ def build_index(
     if rows_per_batch < 1 or batch_size < 1:
         raise IndexBuildError("Batch sizes must be at least 1.")
     targets = targets or Targets.at_least(5)
-    files = [] if _reads is not None else expand_inputs([inputs] if isinstance(inputs, str) else list(inputs))
+    given = [inputs] if isinstance(inputs, str) else list(inputs)
+    left_out: list[str] = []
+    files = [] if _reads is not None else expand_inputs(given, left_out)
     if engine == "in-process" and any(f.is_remote for f in files):
         raise IndexBuildError("The in-process engine reads local files only; use the Ray engine for URIs.")
+    check_not_an_input(out, _local_inputs(given) + [f.location for f in files if not f.is_remote], IndexBuildError)
 
     say = Progress(0, progress).say
+    for note in left_out:
+        say(note)
     timings: dict[str, float] = {}
     session = job = None
+    output = open_output(out, force=force, wait_s=wait_s)
     try:
-        # Read first: a bad input fails (--strict) before the model is loaded.
+        output.__enter__()  # the lock, held until the index is in place
+        # Every local input's first bytes are checked before Ray starts or the model loads.
+        checked = [check_local(f) for f in files]
+        early = [r for r in checked if r is not None]
+        if early and strict:
+            raise IndexBuildError(
+                f"{len(early)} input file(s) could not be read (--strict); the first is {early[0].label}: "
+                f"{early[0].reason}"
+            )
+        if files and len(early) == len(files):
+            raise IndexBuildError(nothing_to_index(early))
         t0 = time.perf_counter()
         if engine == "ray":
             from explorer.index.ray_engine import RayJob, RaySession
@@ -170,9 +232,13 @@ def build_index(
             timings["ray_start_s"] = round(time.perf_counter() - t0, 3)
             t0 = time.perf_counter()
             job = RayJob(session)
-            reads, counts = job.read(files, column)
+            reads, counts = job.read([f for f, r in zip(files, checked, strict=True) if r is None], column)
+            reads = early + reads
         else:
-            reads = list(_reads) if _reads is not None else [read_local(f, column) for f in files]
+            if _reads is not None:
+                reads = list(_reads)
+            else:
+                reads = [r if r is not None else read_local(f, column) for f, r in zip(files, checked, strict=True)]
             counts = Counter()
             for r in reads:
                 counts.update(r.counts)
@@ -189,7 +255,7 @@ def build_index(
         sentences = sum(r.sentence_count for r in reads)
         say(f"read {len(reads) - len(skipped)} file(s): {documents:,} documents, {sentences:,} sentences")
         if not sentences:
-            raise IndexBuildError("The inputs hold no sentence with a word in it; nothing to index.")
+            raise IndexBuildError(nothing_to_index(reads))
         target_words = targets.select(counts)
         if not target_words:
             raise IndexBuildError(
@@ -214,7 +280,7 @@ def build_index(
         say(f"{len(target_words):,} target word(s); layers {', '.join(map(str, layer_list))}; pooling {pooling}")
         t0 = time.perf_counter()
         plan: dict[str, Any] = {}
-        with IndexWriter(out, layer_list, embedder.hidden_size) as writer:
+        with IndexWriter(output, layer_list, embedder.hidden_size, force=force) as writer:
             if job is not None:
                 total, tables = job.embed(
                     model=model, weights=weights, targets=target_words, keep=keep, layers=layer_list,
@@ -286,8 +352,11 @@ def build_index(
         say(f"wrote {Path(out)}: {manifest['counts']['occurrences']:,} occurrences of {found_words:,} words")
         return manifest
     finally:
-        if session is not None:
-            session.close()
+        try:
+            if session is not None:
+                session.close()
+        finally:
+            output.__exit__(None, None, None)
 
 
 def build_index_from_texts(

@@ -1,10 +1,14 @@
 """What an index job reads: input paths expanded to files, and one file's bytes turned into sentences.
 
 Both engines read a file the same way, through :func:`read_file`: the bytes are decoded by
-``explorer.readers`` (.txt, .csv/.tsv column, .jsonl field, .zip of .txt) or by pyarrow
-(.parquet column); every text (a line, row or record) is a document, split into sentences and
-tokenised with the rules of ``explorer.corpus``. A file that cannot be decoded is not an error
-here: it comes back with ``status="skipped"`` and the reason, and the job lists it in the manifest.
+``explorer.readers`` (.txt, .csv/.tsv column, .jsonl field, .zip of .txt), by pyarrow (.parquet
+column), or, for any other extension whose bytes are text, as plain text (``explorer.plaintext``);
+every text (a line, row or record) is a document, split into sentences and tokenised with the
+rules of ``explorer.corpus``. A file that cannot be decoded is not an error here: it comes back
+with ``status="skipped"`` and the reason, and the job lists it in the manifest. :func:`check_local`
+looks at every local file's first bytes before the job starts any work (or Ray). Walking a folder
+or a glob leaves out index folders (a ``manifest.json`` beside ``occurrences/``) and jobs' work
+folders, so an index built inside a corpus folder is never read back as corpus.
 
 Example:
     >>> from explorer.index.inputs import read_file
@@ -28,15 +32,18 @@ from pathlib import Path
 from explorer import readers
 from explorer.corpus import split_sentences, tokenize
 from explorer.errors import IndexBuildError, ReaderError
+from explorer.index.contract import MANIFEST, OCCURRENCES
+from explorer.jobfiles import is_job_folder
+from explorer.plaintext import PARQUET_EXTENSIONS, input_problem, read_any_texts
 
-PARQUET_EXTENSIONS = (".parquet", ".pq")
 READABLE = (
     readers.TEXT_EXTENSIONS
     + readers.CSV_EXTENSIONS
     + readers.JSONL_EXTENSIONS
     + readers.ZIP_EXTENSIONS
     + PARQUET_EXTENSIONS
-)
+)  # by extension; any other file is read as plain text when its bytes are text
+_LEFT_OUT = "left out {}: it is an index folder or a job's work folder, not corpus"
 _URI_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]+://")
 
 
@@ -89,18 +96,57 @@ class FileRead:
         }
 
 
-def expand_inputs(inputs: list[str] | tuple[str, ...]) -> list[InputFile]:
-    """Files of the inputs: a file, a folder (every readable file under it), a glob, or a URI.
+def is_index_folder(folder: str | Path) -> bool:
+    """Whether ``folder`` looks like a contextual index (a ``manifest.json`` beside ``occurrences/``)."""
+    folder = Path(folder)
+    return (folder / MANIFEST).is_file() and (folder / OCCURRENCES).is_dir()
+
+
+def _walk(top: Path, skipped: list[str]) -> list[str]:
+    """Every non-hidden file under ``top``, leaving out index folders and job work folders (named in ``skipped``)."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(top, followlinks=False):
+        keep = []
+        for name in sorted(dirs):
+            folder = Path(root) / name
+            if name.startswith(".") or folder.is_symlink():
+                continue
+            if is_index_folder(folder) or is_job_folder(folder):
+                skipped.append(_LEFT_OUT.format(folder))
+                continue
+            keep.append(name)
+        dirs[:] = keep
+        found.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+    return sorted(found)
+
+
+def _inside_index(path: str, cache: dict[Path, bool]) -> Path | None:
+    """The index or job folder that holds ``path`` (a file a glob found), if any."""
+    for parent in Path(path).absolute().parents:
+        if parent not in cache:
+            cache[parent] = is_index_folder(parent) or is_job_folder(parent)
+        if cache[parent]:
+            return parent
+    return None
+
+
+def expand_inputs(inputs: list[str] | tuple[str, ...], notes: list[str] | None = None) -> list[InputFile]:
+    """Files of the inputs: a file, a folder (every file under it), a glob, or a URI.
 
     URIs (``s3://...``, ``gs://...``) are passed on as they are for Ray Data to list and read.
-    Hidden files are left out; a local input that matches nothing raises ``IndexBuildError``.
+    Hidden files are left out, and so are index folders and jobs' work folders under a folder or
+    a glob (each named in ``notes``); a local input that matches nothing, or that is itself an
+    index folder, raises ``IndexBuildError``.
 
     >>> expand_inputs(["s3://bucket/tickets/"])[0].is_remote
     True
     """
     if not inputs:
         raise IndexBuildError("Name at least one input: a file, a folder or a glob such as 'data/*.txt'.")
+    notes = notes if notes is not None else []
     files: list[InputFile] = []
+    cache: dict[Path, bool] = {}
+    left_out: set[Path] = set()
     for raw in inputs:
         text = str(raw).strip()
         if _URI_RE.match(text) and not text.startswith("file://"):
@@ -108,13 +154,22 @@ def expand_inputs(inputs: list[str] | tuple[str, ...]) -> list[InputFile]:
             continue
         text = text.removeprefix("file://")
         if any(ch in text for ch in "*?["):
-            found = sorted(p for p in glob.glob(text, recursive=True) if os.path.isfile(p))
+            found = []
+            for p in sorted(glob.glob(text, recursive=True)):
+                if not os.path.isfile(p):
+                    continue
+                holder = _inside_index(p, cache)
+                if holder is None:
+                    found.append(p)
+                elif holder not in left_out:
+                    left_out.add(holder)
+                    notes.append(_LEFT_OUT.format(holder))
         elif os.path.isdir(text):
-            found = [
-                str(p)
-                for p in sorted(Path(text).rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(text).parts)
-            ]
+            if is_index_folder(text) or is_job_folder(Path(text)):
+                raise IndexBuildError(
+                    f"{text} is an index folder (or a job's work folder), not a corpus. Name the corpus files instead."
+                )
+            found = _walk(Path(text), notes)
         elif os.path.exists(text):
             found = [text]
         else:
@@ -139,10 +194,8 @@ def decode_texts(label: str, data: bytes, column: str | None = None) -> tuple[li
     ext = Path(label).suffix.lower()
     if ext in PARQUET_EXTENSIONS:
         return _parquet_texts(label, data, column), ()
-    if ext not in READABLE:
-        raise ReaderError(f"{Path(label).name} is not a format the index reads ({', '.join(READABLE)}).")
     stream = io.BytesIO(data)
-    result = readers.read_texts(stream, column=column, max_bytes=None, name=Path(label).name)
+    result = read_any_texts(stream, column=column, max_bytes=None, name=Path(label).name)
     texts = list(result.texts)
     return texts, result.all_notices()
 
@@ -199,6 +252,18 @@ def read_file(label: str, data: bytes, column: str | None = None) -> FileRead:
         return FileRead(label, len(data), "skipped", reason=str(exc))
     documents, sentences, counts = split_texts(label, texts)
     return FileRead(label, len(data), "read", None, documents, len(sentences), tuple(sentences), counts, tuple(notes))
+
+
+def check_local(item: InputFile) -> FileRead | None:
+    """A local file that cannot be read, as a skipped ``FileRead`` with the reason; None when it looks readable.
+
+    Reads only the file's first bytes (see ``explorer.plaintext.input_problem``), so every input
+    is checked before the job loads a model or starts Ray. Remote inputs are not checked here.
+    """
+    if item.is_remote:
+        return None
+    problem = input_problem(item.location)
+    return None if problem is None else FileRead(item.label, item.size or 0, "skipped", reason=problem)
 
 
 def read_local(item: InputFile, column: str | None = None) -> FileRead:

@@ -1,11 +1,13 @@
-"""Writing an index folder atomically: shards, distilled vectors and counts in a hidden temporary folder,
-the manifest last, then one rename.
+"""Writing an index folder atomically: shards, distilled vectors and counts in a marked work folder,
+the manifest last, then one rename, all through the jobs' one safe writer (``explorer.jobfiles``).
 
-A job that is killed or fails leaves no folder that looks complete: the temporary folder is named
-``.<name>.tmp-<host>-<pid>-<token>`` (hidden, and never listed by the reader), a failure removes
-it, and the next job on the same output removes those whose process is gone. A finished index
-replaces the previous one at ``DIR`` only when that one is an index too (or an empty folder), so
-a mistyped ``--out`` never deletes someone's files.
+A job holds a lock on ``DIR`` (``.<name>.lock`` beside it) from its start, so a second build to
+the same ``--out`` waits or is refused. The index is built in ``.<name>.tmp-<host>-<pid>-<token>/``
+(hidden, never listed by the reader), which holds the job's marker; a failure removes it, and the
+next job on the same output removes only marked folders whose process is gone. A finished index
+replaces the previous one at ``DIR`` only when that one is an index (or an empty folder) holding
+nothing but its own files (those its manifest names); anything else in it is refused unless
+``force``, so a mistyped ``--out`` never deletes someone's files.
 
 Example:
     >>> import tempfile, numpy as np
@@ -13,9 +15,9 @@ Example:
     >>> from explorer.index.writer import IndexWriter
     >>> out = Path(tempfile.mkdtemp()) / "demo"
     >>> with IndexWriter(out, layers=(0,), hidden_size=2) as writer:
-    ...     _ = writer.finish({"format": "explorer-contextual-index", "version": 1})
-    >>> sorted(p.name for p in out.iterdir())
-    ['manifest.json', 'occurrences', 'static']
+    ...     _ = writer.finish({"format": "explorer-contextual-index", "version": 1, "layers": [0]})
+    >>> sorted(p.name for p in out.iterdir()), sorted(p.name for p in out.parent.iterdir())
+    (['manifest.json', 'occurrences', 'static'], ['demo'])
 """
 
 from __future__ import annotations
@@ -23,9 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
-import socket
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,78 +42,108 @@ from explorer.index.contract import (
     TEXT_COLUMNS,
     layer_column,
     read_manifest,
+    static_file,
     vector_matrix,
 )
 from explorer.index.embed import DOC_TALLY, OCCURRENCE, WORD_SUM, sum_column
+from explorer.jobfiles import JobOutput, describe_foreign, foreign_entries
 
 SHARD_ROWS = 50_000  # occurrences per Parquet shard
 ROW_GROUP_ROWS = 2_048  # rows per row group: a word's rows can be found from the row-group statistics
+PURPOSE = "explorer.index build"
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def own_files(manifest: dict[str, Any]) -> set[str]:
+    """The files of an index, as its manifest names them: the manifest, its shards, counts and layer files.
+
+    >>> sorted(own_files({"shards": ["occurrences/part-00000.parquet"], "layers": [0, 2]}))
+    ['manifest.json', 'occurrences/part-00000.parquet', 'static/counts.tsv', 'static/layer_0.txt', 'static/layer_2.txt']
+    """
+    files = {MANIFEST, f"{STATIC}/{COUNTS}"}
+    shards = manifest.get("shards")
+    if isinstance(shards, list):
+        files.update(s for s in shards if isinstance(s, str) and s.startswith(f"{OCCURRENCES}/"))
+    layers = manifest.get("layers")
+    if isinstance(layers, list):
+        files.update(static_file(x) for x in layers if isinstance(x, int) and not isinstance(x, bool))
+    return files
 
 
-def remove_stale(out: Path) -> None:
-    """Remove what earlier jobs on ``out`` left behind: temporary folders of dead processes, old copies."""
-    host = socket.gethostname()
-    for path in out.parent.glob(f".{out.name}.*"):
-        rest = path.name[len(out.name) + 2 :]
-        if rest.startswith("old-"):
-            shutil.rmtree(path, ignore_errors=True)
-        elif rest.startswith("tmp-"):
-            parts = rest[4:].rsplit("-", 2)
-            if len(parts) == 3 and parts[0] == host and parts[1].isdigit() and not _process_alive(int(parts[1])):
-                shutil.rmtree(path, ignore_errors=True)
-
-
-def check_replaceable(out: Path) -> None:
-    """Refuse an output folder that exists and is neither empty nor an index (its files are not ours)."""
-    if not out.exists():
+def check_replaceable(out: Path, force: bool = False) -> None:
+    """Refuse an output that exists and is not an index (or an empty folder), or an index holding files that
+    are not its own (unless ``force``): replacing it would delete them."""
+    if not os.path.lexists(out):
         return
+    if out.is_symlink():
+        raise IndexBuildError(f"{out} is a symbolic link; give --out a real folder (the job replaces what is there).")
     if not out.is_dir():
         raise IndexBuildError(f"{out} is a file; give --out a folder name for the index.")
     if not any(out.iterdir()):
         return
     try:
-        read_manifest(out)
+        manifest = read_manifest(out)
     except IndexBuildError as exc:
         raise IndexBuildError(
             f"{out} already exists and is not a contextual index, so the job will not replace it. "
             "Choose another --out, or remove the folder yourself."
         ) from exc
+    foreign = foreign_entries(out, own_files(manifest))
+    if foreign and not force:
+        raise IndexBuildError(describe_foreign(out, foreign))
+
+
+def open_output(out: str | Path, *, force: bool = False, wait_s: float = 0.0) -> JobOutput:
+    """The locked output of one index job, to enter before any work; refuses (under the lock) an output
+    that may not be replaced."""
+    return _CheckedOutput(out, force=force, wait_s=wait_s)
+
+
+class _CheckedOutput(JobOutput):
+    def __init__(self, out: str | Path, *, force: bool, wait_s: float) -> None:
+        super().__init__(out, PURPOSE, wait_s=wait_s, error=IndexBuildError)
+        self.force = force
+
+    def __enter__(self) -> JobOutput:
+        check_replaceable(self.out, self.force)  # before waiting for the lock: a clear refusal at once
+        super().__enter__()
+        try:
+            check_replaceable(self.out, self.force)
+        except BaseException:
+            self._cleanup()
+            raise
+        return self
 
 
 class IndexWriter:
     """Collects the model stage's tables (see ``explorer.index.embed``) and writes the index folder.
 
-    Use it as a context manager: leaving the block with an exception removes the temporary folder.
+    ``output`` is the folder (then the writer takes the lock itself) or an entered ``open_output``
+    that the caller holds for the whole job. Use it as a context manager: leaving the block with an
+    exception removes the work folder.
     """
 
     def __init__(
         self,
-        out: str | Path,
+        output: str | Path | JobOutput,
         layers: Sequence[int],
         hidden_size: int,
         shard_rows: int = SHARD_ROWS,
         row_group_rows: int = ROW_GROUP_ROWS,
+        *,
+        force: bool = False,
     ) -> None:
-        self.out = Path(out).absolute()
+        self._owned: JobOutput | None = None
+        if not isinstance(output, JobOutput):
+            self._owned = open_output(output, force=force).__enter__()
+            output = self._owned
+        self.output = output
+        self.out = output.out
+        self.force = force
         self.layers = tuple(int(x) for x in layers)
         self.hidden_size = int(hidden_size)
         self.shard_rows = int(shard_rows)
         self.row_group_rows = int(row_group_rows)
-        check_replaceable(self.out)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale(self.out)
-        token = secrets.token_hex(4)
-        self.temp = self.out.parent / f".{self.out.name}.tmp-{socket.gethostname()}-{os.getpid()}-{token}"
+        self.temp = output.target
         (self.temp / OCCURRENCES).mkdir(parents=True)
         (self.temp / STATIC).mkdir()
         self._buffer: list[Any] = []
@@ -132,8 +162,12 @@ class IndexWriter:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is not None or not self.finished:
-            self.abort()
+        try:
+            if exc_type is not None or not self.finished:
+                self.abort()
+        finally:
+            if self._owned is not None:
+                self._owned.__exit__(exc_type, exc, tb)
 
     # ----- collecting -----------------------------------------------------------------------
     def add(self, table: Any) -> int:
@@ -242,16 +276,10 @@ class IndexWriter:
         return manifest
 
     def _swap(self) -> None:
-        check_replaceable(self.out)
-        old = None
-        if self.out.exists():
-            old = self.out.parent / f".{self.out.name}.old-{secrets.token_hex(4)}"
-            os.rename(self.out, old)
-        os.rename(self.temp, self.out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        check_replaceable(self.out, self.force)  # again: a user may have put files there while the job ran
+        self.output.commit_folder()
 
     def abort(self) -> None:
-        """Remove the temporary folder (nothing of this job stays behind)."""
+        """Remove what this job wrote (its work folder goes when the output is closed)."""
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(self.temp)
