@@ -104,7 +104,11 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
         marker = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(marker, dict) or not isinstance(marker.get("pid"), int) or not isinstance(marker.get("host"), str):
+    if (
+        not isinstance(marker, dict)
+        or not isinstance(marker.get("pid"), int)
+        or not isinstance(marker.get("host"), str)
+    ):
         return None
     return marker
 
@@ -150,7 +154,9 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def check_not_an_input(out: str | Path, inputs: Iterable[str | Path], error: type[ExplorerError] = ExplorerError) -> None:
+def check_not_an_input(
+    out: str | Path, inputs: Iterable[str | Path], error: type[ExplorerError] = ExplorerError
+) -> None:
     """Refuse an output that is an input, lies inside an input folder, or holds an input.
 
     Paths are compared resolved (symbolic links followed), so ``./a.txt`` and ``a.txt`` are one file.

@@ -120,7 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="any other parameter")
     p.add_argument("--column", help="text column of CSV/TSV files or field of JSONL files")
     p.add_argument("--work-dir", type=Path, help="folder for the token-id file (default: a temporary folder)")
-    p.add_argument("--max-tokens", type=token_limit, default=0, help="stop reading after this many tokens (0: no limit)")
+    p.add_argument(
+        "--max-tokens", type=token_limit, default=0, help="stop reading after this many tokens (0: no limit)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress line")
     return p
 
