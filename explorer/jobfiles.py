@@ -182,8 +182,9 @@ def check_not_an_input(
 
 
 def foreign_entries(folder: Path, own: Iterable[str]) -> list[str]:
-    """Entries under ``folder`` (relative, "/"-separated) that are not in ``own``: a folder not in ``own``
-    (and no prefix of an own file) is one entry ending in "/"; links are never followed.
+    """Entries under ``folder`` (relative, "/"-separated) that are not in ``own``: a folder that is neither
+    in ``own`` (written with a trailing "/") nor holds an own file is one entry ending in "/"; links
+    are never followed.
 
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp()); (d / "static").mkdir(); _ = (d / "static" / "notes.txt").write_text("x")
@@ -193,6 +194,7 @@ def foreign_entries(folder: Path, own: Iterable[str]) -> list[str]:
     """
     own = set(own)
     own_dirs = {"/".join(p.split("/")[:i]) for p in own for i in range(1, p.count("/") + 1)}
+    own_dirs |= {p.rstrip("/") for p in own if p.endswith("/")}
     found: list[str] = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         rel_root = Path(root).relative_to(folder).as_posix()

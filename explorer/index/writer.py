@@ -56,10 +56,10 @@ PURPOSE = "explorer.index build"
 def own_files(manifest: dict[str, Any]) -> set[str]:
     """The files of an index, as its manifest names them: the manifest, its shards, counts and layer files.
 
-    >>> sorted(own_files({"shards": ["occurrences/part-00000.parquet"], "layers": [0, 2]}))
-    ['manifest.json', 'occurrences/part-00000.parquet', 'static/counts.tsv', 'static/layer_0.txt', 'static/layer_2.txt']
+    >>> sorted(own_files({"shards": ["occurrences/part-00000.parquet"], "layers": [2]}))
+    ['manifest.json', 'occurrences/', 'occurrences/part-00000.parquet', 'static/', 'static/counts.tsv', 'static/layer_2.txt']
     """
-    files = {MANIFEST, f"{STATIC}/{COUNTS}"}
+    files = {MANIFEST, f"{OCCURRENCES}/", f"{STATIC}/", f"{STATIC}/{COUNTS}"}
     shards = manifest.get("shards")
     if isinstance(shards, list):
         files.update(s for s in shards if isinstance(s, str) and s.startswith(f"{OCCURRENCES}/"))

@@ -125,6 +125,14 @@ def test_rebuilding_an_index_refuses_files_that_are_not_its_own(tmp_path: Path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "idx"]
 
 
+def test_an_index_that_stores_no_occurrence_is_still_its_own(tmp_path: Path, corpus: Path, build) -> None:
+    out = tmp_path / "idx"
+    build([corpus], out, keep_per_word=0)  # distilled vectors only: an empty occurrences/ folder
+    assert not any((out / "occurrences").iterdir())
+    build([corpus], out, targets=Targets.of_words("charge"))  # no --force needed: nothing there is foreign
+    assert (out / "static" / "counts.tsv").read_text().startswith("word\tcount\ncharge\t")
+
+
 def test_an_output_inside_an_input_folder_or_equal_to_an_input_is_refused(tmp_path: Path, corpus: Path, build) -> None:
     before = snapshot(tmp_path)
     with pytest.raises(IndexBuildError, match="inside the input folder"):
