@@ -153,6 +153,7 @@ def expand_inputs(inputs: list[str] | tuple[str, ...], notes: list[str] | None =
             files.append(InputFile(text, text))
             continue
         text = text.removeprefix("file://")
+        noted = len(notes)
         if any(ch in text for ch in "*?["):
             found = []
             for p in sorted(glob.glob(text, recursive=True)):
@@ -174,6 +175,11 @@ def expand_inputs(inputs: list[str] | tuple[str, ...], notes: list[str] | None =
             found = [text]
         else:
             raise IndexBuildError(f"No file or folder at {text}. Check the path.")
+        if not found and len(notes) > noted:
+            raise IndexBuildError(
+                f"{text} matches only files inside index folders or jobs' work folders, which are not corpus. "
+                "Name the corpus files instead."
+            )
         if not found:
             raise IndexBuildError(f"{text} matches no file. Check the path or the pattern.")
         for path in found:

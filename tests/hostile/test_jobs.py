@@ -159,6 +159,8 @@ def test_walking_inputs_leaves_out_index_folders_and_job_folders(tmp_path: Path,
     assert [Path(f.label).name for f in globbed] == ["news.txt"]
     with pytest.raises(IndexBuildError, match="is an index folder"):
         expand_inputs([str(corpus.parent / "idx")])
+    with pytest.raises(IndexBuildError, match="matches only files inside index folders"):
+        expand_inputs([str(corpus.parent / "idx" / "static" / "*.txt")])
 
 
 def test_plain_text_is_read_whatever_its_extension(tmp_path: Path, corpus: Path, build) -> None:
