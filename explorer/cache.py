@@ -551,6 +551,14 @@ def get_index(name: str) -> IndexInfo:
     return _index(get_settings().index_dir or "", name, _index_version(name))
 
 
+def index_listing() -> index_reader.IndexListing:
+    """The indexes of the server's folder: the readable ones (opened once per manifest version) and the others.
+
+    Pickers offer only ``readable``; the Context page's index source also shows ``unreadable`` with the reason.
+    """
+    return index_reader.scan_indexes(get_settings().index_dir, opener=get_index)
+
+
 @st.cache_data(show_spinner="Reading the occurrences from the index…", max_entries=64)
 def _index_sample(name: str, mtime: float, word: str, sample: int, seed: int) -> OccurrenceSample:
     info = _index(get_settings().index_dir or "", name, mtime)

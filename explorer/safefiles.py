@@ -37,6 +37,7 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import stat
@@ -91,7 +92,11 @@ def _inside(root: Path, relative: str | os.PathLike[str]) -> tuple[Path, os.stat
         resolved = (root / rel).resolve(strict=True)
     except FileNotFoundError as exc:
         raise UnsafeFileError(f"{shown} is missing (or is a link to nothing); build or copy it again.") from exc
-    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+    except RuntimeError as exc:  # raised by resolve() on a loop of symbolic links
+        raise UnsafeFileError(f"{shown} is a symbolic link that leads back to itself (a loop); remove it.") from exc
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFileError(f"{shown} is a symbolic link that leads back to itself (a loop); remove it.") from exc
         raise UnsafeFileError(f"{shown} cannot be opened ({exc.__class__.__name__}).") from exc
     if resolved != root and not resolved.is_relative_to(root):
         raise UnsafeFileError(

@@ -144,8 +144,8 @@ def open_index(folder: str | Path, name: str) -> IndexInfo:
     """The index ``name`` of ``folder`` with its validated manifest; ``IndexBuildError`` when it cannot be read.
 
     Besides the manifest, every file the index needs is checked without reading it whole: each
-    stored layer's distilled vectors (present, safe, as wide as ``hidden_size``), the counts, and
-    each Parquet shard's schema (its footer: every stored layer, as wide as ``hidden_size``).
+    stored layer's distilled vectors (present, safe, as wide as ``hidden_size``), the counts (parsed),
+    and each Parquet shard's schema (its footer: every stored layer, as wide as ``hidden_size``).
     """
     import pyarrow.parquet as pq
 
@@ -153,7 +153,7 @@ def open_index(folder: str | Path, name: str) -> IndexInfo:
     manifest = read_manifest(path)
     info = IndexInfo(path.name, path, manifest, _mtime(path))
     with _unreadable(info, MANIFEST):
-        safe_path(path, f"{STATIC}/{COUNTS}", MAX_COUNTS_BYTES)
+        word_counts(info)  # small; parsed whole, so a bad line is found now
         for layer in info.layers:
             _check_static_header(info, layer)
         for shard in _shards(info):
