@@ -86,7 +86,9 @@ def _inside(root: Path, relative: str | os.PathLike[str]) -> tuple[Path, os.stat
     """(resolved path, its stat) of ``relative`` under the resolved ``root``; refused when it leads outside."""
     rel = str(relative)
     if "\x00" in rel or Path(rel).is_absolute():
-        raise UnsafeFileError(f"{rel[:80]!r} is not a path inside {root.name}; name files relative to their folder.")
+        raise UnsafeFileError(  # the path itself is not repeated: it may name a server file
+            f"An absolute path is not a path inside {root.name}; name files relative to their folder."
+        )
     shown = _shown(root, rel)
     try:
         resolved = (root / rel).resolve(strict=True)
