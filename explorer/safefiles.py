@@ -47,6 +47,7 @@ from typing import BinaryIO
 from explorer.errors import UnsafeFileError
 
 MAX_ENTRIES = 100_000  # entries :func:`list_files` looks at in one folder
+CHUNK = 2**20  # bytes per read
 
 
 def _kind(mode: int) -> str:
@@ -186,10 +187,14 @@ def open_capped(root: str | os.PathLike[str], relative: str | os.PathLike[str], 
 def read_bytes_capped(root: str | os.PathLike[str], relative: str | os.PathLike[str], max_bytes: int) -> bytes:
     """Every byte of the regular file ``relative`` of ``root``, refused when it holds more than ``max_bytes``."""
     with open_capped(root, relative, max_bytes) as fh:
-        data = fh.read(max_bytes + 1)
-    if len(data) > max_bytes:  # it grew after the size check
-        _check_size(_shown(Path(root), relative), len(data), max_bytes)
-    return data
+        chunks, total = [], 0
+        # In chunks: one read(max_bytes + 1) would allocate the whole cap up front, however small the file.
+        while total <= max_bytes and (chunk := fh.read(min(CHUNK, max_bytes + 1 - total))):
+            chunks.append(chunk)
+            total += len(chunk)
+    if total > max_bytes:  # it grew after the size check
+        _check_size(_shown(Path(root), relative), total, max_bytes)
+    return b"".join(chunks)
 
 
 def read_text_capped(

@@ -50,7 +50,7 @@ from explorer.index.contract import (
     vector_matrix,
 )
 from explorer.linalg import readonly
-from explorer.safefiles import list_files, open_capped, read_text_capped, safe_path
+from explorer.safefiles import list_files, open_capped, read_bytes_capped, read_text_capped, safe_path
 from explorer.vectors import WordVectors
 
 
@@ -487,8 +487,10 @@ def distilled_vectors(info: IndexInfo, layer: int) -> WordVectors:
             f"{info.name} stores layers {', '.join(map(str, info.layers))}, not layer {layer}; pick one of those."
         )
     relative = static_file(int(layer))
-    with _open(info, relative, MAX_STATIC_BYTES) as fh:
-        data = fh.read(MAX_STATIC_BYTES + 1)
+    try:
+        data = read_bytes_capped(info.path, relative, MAX_STATIC_BYTES)
+    except UnsafeFileError as exc:
+        raise IndexBuildError(f"The index {info.name} cannot be read: {exc}") from exc
     words, matrix = _parse_static(info, relative, data)
     notices: list[str] = []
     finite = np.isfinite(matrix).all(axis=1)
