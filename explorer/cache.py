@@ -43,6 +43,7 @@ from explorer.compare import Comparison
 from explorer.contextual import AllLayers, ContextualEmbedder
 from explorer.contextual.queue import Pending, TransformerQueue
 from explorer.corpus import Corpus
+from explorer.errors import IndexBuildError
 from explorer.index import reader as index_reader
 from explorer.index.reader import IndexInfo, OccurrenceSample
 from explorer.limits import TrainingSlots, check_sentences
@@ -549,6 +550,32 @@ def _index_version(name: str) -> float:
 def get_index(name: str) -> IndexInfo:
     """The index ``name`` of the server's index folder, with its manifest (read-only, shared)."""
     return _index(get_settings().index_dir or "", name, _index_version(name))
+
+
+# Why an index cannot be read, kept a minute per manifest version, so a damaged index is not read again on
+# every page run of every visitor, and a repaired one is offered again within a minute.
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=60)
+def _index_problem(folder: str, name: str, mtime: float) -> str | None:
+    try:
+        _index(folder, name, mtime)
+    except (IndexBuildError, OSError) as exc:
+        return str(exc)
+    return None
+
+
+def _listed_index(name: str) -> IndexInfo:
+    folder, mtime = get_settings().index_dir or "", _index_version(name)
+    if (problem := _index_problem(folder, name, mtime)) is not None:
+        raise IndexBuildError(problem)
+    return _index(folder, name, mtime)
+
+
+def index_listing() -> index_reader.IndexListing:
+    """The indexes of the server's folder: the readable ones (opened once per manifest version) and the others.
+
+    Pickers offer only ``readable``; the Context page's index source also shows ``unreadable`` with the reason.
+    """
+    return index_reader.scan_indexes(get_settings().index_dir, opener=_listed_index)
 
 
 @st.cache_data(show_spinner="Reading the occurrences from the index…", max_entries=64)

@@ -88,3 +88,7 @@ class IndexBuildError(ExplorerError):
 
 class IndexNotFoundError(IndexBuildError):
     """An index name that is not an index of the configured folder (or not a plain name at all)."""
+
+
+class UnsafeFileError(ExplorerError):
+    """A file under a data folder is refused: outside the folder, not a regular file, too large or not text."""

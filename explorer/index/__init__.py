@@ -37,14 +37,18 @@ from explorer.index.contract import (
 )
 from explorer.index.reader import (
     IndexInfo,
+    IndexListing,
     OccurrenceSample,
+    UnreadableIndex,
     distilled_vectors,
     index_names,
     index_path,
     link_parser,
     list_indexes,
+    list_unreadable,
     open_index,
     sample_occurrences,
+    scan_indexes,
     word_counts,
 )
 
@@ -61,8 +65,10 @@ __all__ = [
     "MANIFEST",
     "VERSION",
     "IndexInfo",
+    "IndexListing",
     "OccurrenceSample",
     "Targets",
+    "UnreadableIndex",
     "build_index",
     "check_index_name",
     "distilled_vectors",
@@ -71,10 +77,12 @@ __all__ = [
     "layer_column",
     "link_parser",
     "list_indexes",
+    "list_unreadable",
     "open_index",
     "parse_layers",
     "read_manifest",
     "sample_occurrences",
+    "scan_indexes",
     "static_file",
     "word_counts",
 ]

@@ -19,13 +19,15 @@ Example:
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from explorer.errors import IndexBuildError
+from explorer.errors import IndexBuildError, UnsafeFileError
+from explorer.safefiles import read_bytes_capped
 
 FORMAT = "explorer-contextual-index"
 VERSION = 1
@@ -183,20 +185,112 @@ def check_index_name(name: str) -> str:
     return text
 
 
-def read_manifest(folder: str | Path) -> dict[str, Any]:
-    """The manifest of an index folder; ``IndexBuildError`` when it is missing, unreadable or not ours."""
-    path = Path(folder) / MANIFEST
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise IndexBuildError(f"{Path(folder).name} is not a complete index: it has no {MANIFEST}.") from exc
-    except (OSError, ValueError) as exc:
-        raise IndexBuildError(f"The manifest of {Path(folder).name} cannot be read ({exc}); build it again.") from exc
+# Bounds on what an index folder may hold, checked before a file is read (``explorer.safefiles``).
+MAX_MANIFEST_BYTES = 8 * 2**20
+MAX_COUNTS_BYTES = 256 * 2**20
+MAX_STATIC_BYTES = 2 * 2**30
+MAX_SHARD_BYTES = 64 * 2**30  # read by row group, never whole
+MAX_SHARDS = 100_000
+MAX_LAYERS = 1_000  # transformer layers of a model
+MAX_HIDDEN = 65_536  # values per vector
+MAX_TEXT = 500  # characters of a title, model name or other label
+_LABELS = ("name", "title", "model", "model_source", "pooling", "dtype", "engine", "column", "created")
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_manifest(manifest: Any, name: str = "the index") -> dict[str, Any]:
+    """The manifest of index ``name`` checked against its schema; ``IndexBuildError`` saying what is wrong.
+
+    Checked once, when an index is listed, so nothing later trusts a value it has not seen:
+    format and version, ``num_layers`` and ``hidden_size`` (whole numbers within bounds),
+    ``layers`` (whole numbers in 0..num_layers), ``counts`` (whole numbers), labels (short
+    strings) and ``shards`` (names inside ``occurrences/``).
+
+    >>> ok = {"format": FORMAT, "version": 1, "num_layers": 2, "hidden_size": 32, "layers": [0, 2], "counts": {}}
+    >>> validate_manifest(ok)["layers"]
+    [0, 2]
+    >>> validate_manifest({**ok, "layers": ["../../etc/passwd"]}, "t")
+    Traceback (most recent call last):
+    ...
+    explorer.errors.IndexBuildError: t/manifest.json is damaged: "layers" must be whole numbers from 0 to 2 (the model's layers); it holds '../../etc/passwd'. Build the index again.
+    """
+
+    def bad(what: str) -> IndexBuildError:
+        return IndexBuildError(f"{name}/{MANIFEST} is damaged: {what}. Build the index again.")
+
+    def shown(value: Any) -> str:
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise IndexBuildError(f"{Path(folder).name}/{MANIFEST} is not the manifest of a contextual index.")
-    if int(manifest.get("version", 0)) > VERSION:
+        raise IndexBuildError(f"{name}/{MANIFEST} is not the manifest of a contextual index.")
+    version = manifest.get("version")
+    if not _whole(version) or version < 1:
+        raise bad(f'"version" must be a whole number (this explorer writes {VERSION}); it is {shown(version)}')
+    if version > VERSION:
         raise IndexBuildError(
-            f"{Path(folder).name} was written by a newer version (format {manifest.get('version')}); "
-            "update the explorer to read it."
+            f"{name} was written by a newer version (format {version}); update the explorer to read it."
         )
-    return manifest
+    num_layers = manifest.get("num_layers")
+    if not _whole(num_layers) or not 0 <= num_layers <= MAX_LAYERS:
+        raise bad(f'"num_layers" must be a whole number from 0 to {MAX_LAYERS:,}; it is {shown(num_layers)}')
+    hidden = manifest.get("hidden_size")
+    if not _whole(hidden) or not 1 <= hidden <= MAX_HIDDEN:
+        raise bad(f'"hidden_size" must be a whole number from 1 to {MAX_HIDDEN:,}; it is {shown(hidden)}')
+    layers = manifest.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise bad(f'"layers" must be a list of the stored layers; it is {shown(layers)}')
+    for layer in layers:
+        if not _whole(layer) or not 0 <= layer <= num_layers:
+            raise bad(
+                f'"layers" must be whole numbers from 0 to {num_layers} (the model\'s layers); it holds {shown(layer)}'
+            )
+    if len(set(layers)) != len(layers):
+        raise bad(f'"layers" names a layer twice ({shown(layers)})')
+    counts = manifest.get("counts", {})
+    if not isinstance(counts, dict):
+        raise bad(f'"counts" must be a table of whole numbers; it is {shown(counts)}')
+    for key, value in counts.items():
+        if value is not None and (not _whole(value) or value < 0):
+            raise bad(f'"counts" must hold whole numbers; {shown(key)} is {shown(value)}')
+    for key in _LABELS:
+        value = manifest.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
+            raise bad(f'"{key}" must be text of at most {MAX_TEXT} characters; it is {shown(value)}')
+    shards = manifest.get("shards", [])
+    if not isinstance(shards, list) or len(shards) > MAX_SHARDS:
+        raise bad(f'"shards" must be a list of Parquet files; it is {shown(shards)}')
+    for shard in shards:
+        if not isinstance(shard, str) or not re.fullmatch(rf"{OCCURRENCES}/[A-Za-z0-9_.\-]+\.parquet", shard):
+            raise bad(f'"shards" must name files in {OCCURRENCES}/; it holds {shown(shard)}')
+    for key, kind in (("targets", dict), ("timings", dict), ("inputs", list)):
+        if manifest.get(key) is not None and not isinstance(manifest[key], kind):
+            raise bad(f'"{key}" must be a {kind.__name__}; it is {shown(manifest[key])}')
+    return dict(manifest)
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """The validated manifest of an index folder; ``IndexBuildError`` when it is missing, unsafe, unreadable or not ours.
+
+    The file is opened through ``explorer.safefiles``: a link out of the folder, a FIFO or an
+    oversized file is refused before it is read.
+    """
+    name = Path(folder).name
+    if not os.path.lexists(Path(folder) / MANIFEST):
+        raise IndexBuildError(f"{name} is not a complete index: it has no {MANIFEST}.")
+    try:
+        manifest = json.loads(read_bytes_capped(folder, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8"))
+    except UnsafeFileError as exc:
+        raise IndexBuildError(f"The manifest of {name} is not read: {exc}") from exc
+    except (OSError, ValueError, RecursionError) as exc:
+        raise IndexBuildError(f"The manifest of {name} cannot be read ({_reason(exc)}); build it again.") from exc
+    return validate_manifest(manifest, name)
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as a short clause for a message (at most 160 characters)."""
+    text = f"{exc.__class__.__name__}: {exc}"
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -5,6 +5,11 @@ turns a name into a path only when it is a plain name of a complete index in tha
 link or an upload can never point the app at another path. Folders without a manifest (a job
 still running, or one that was killed) and hidden temporary folders are not indexes.
 
+Every file of an index is untrusted: it is opened through ``explorer.safefiles`` (inside the index
+folder, a regular file, size-checked), the manifest is validated once when the index is listed
+(:func:`scan_indexes` returns the unreadable ones with their reason), and any later read error,
+pyarrow's included, becomes an ``IndexBuildError`` with a sentence, never a traceback.
+
 Example:
     >>> from explorer.index.reader import index_path
     >>> index_path("/srv/indexes", "../../etc")
@@ -15,19 +20,29 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import contextlib
+import csv
+import io
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from explorer.errors import IndexBuildError, IndexNotFoundError, LinkError
+from explorer.errors import ExplorerError, IndexBuildError, IndexNotFoundError, LinkError, UnsafeFileError
 from explorer.index.contract import (
     COUNTS,
     MANIFEST,
+    MAX_COUNTS_BYTES,
+    MAX_SHARD_BYTES,
+    MAX_SHARDS,
+    MAX_STATIC_BYTES,
     OCCURRENCES,
     STATIC,
+    TEXT_COLUMNS,
     check_index_name,
     layer_column,
     read_manifest,
@@ -35,6 +50,7 @@ from explorer.index.contract import (
     vector_matrix,
 )
 from explorer.linalg import readonly
+from explorer.safefiles import list_files, open_capped, read_bytes_capped, read_text_capped, safe_path
 from explorer.vectors import WordVectors
 
 
@@ -79,8 +95,8 @@ class IndexInfo:
         """One line for a picker: the title, the model and the size."""
         c = self.counts
         return (
-            f"{self.name}: {self.title} ({self.model}, {c.get('words', 0):,} words, "
-            f"{c.get('occurrences', 0):,} occurrences)"
+            f"{self.name}: {self.title} ({self.model}, {c.get('words') or 0:,} words, "
+            f"{c.get('occurrences') or 0:,} occurrences)"
         )
 
 
@@ -88,7 +104,8 @@ def index_path(folder: str | Path, name: str) -> Path:
     """The folder of index ``name`` inside ``folder``; ``IndexNotFoundError`` for anything else.
 
     The name must be a plain folder name, the folder must sit directly in ``folder`` (symbolic
-    links that lead elsewhere are refused) and hold a manifest.
+    links that lead elsewhere are refused) and hold a manifest (of any kind: a damaged one is
+    refused, with its reason, when the index is opened).
     """
     try:
         plain = check_index_name(name)
@@ -96,13 +113,15 @@ def index_path(folder: str | Path, name: str) -> Path:
         raise IndexNotFoundError(str(exc)) from exc
     root = Path(folder).resolve()
     path = (root / plain).resolve()
-    if path.parent != root or not (path / MANIFEST).is_file():
+    if path.parent != root or not path.is_dir() or not os.path.lexists(path / MANIFEST):
         raise IndexNotFoundError(f"There is no index named {plain!r} here. Pick one of the indexes listed.")
     return path
 
 
 def index_names(folder: str | Path | None) -> list[str]:
-    """Names of the complete indexes in ``folder`` (none when it is unset or missing), sorted.
+    """Names of the folders in ``folder`` that hold a manifest (none when it is unset or missing), sorted.
+
+    Readable or not: :func:`scan_indexes` tells them apart.
 
     >>> index_names(None)
     []
@@ -122,26 +141,146 @@ def index_names(folder: str | Path | None) -> list[str]:
 
 
 def open_index(folder: str | Path, name: str) -> IndexInfo:
-    """The index ``name`` of ``folder`` with its manifest; ``IndexBuildError`` when it cannot be read."""
+    """The index ``name`` of ``folder`` with its validated manifest; ``IndexBuildError`` when it cannot be read.
+
+    Besides the manifest, every file the index needs is checked without reading it whole: each
+    stored layer's distilled vectors (present, safe, as wide as ``hidden_size``), the counts (parsed),
+    and each Parquet shard's schema (its footer: every stored layer, as wide as ``hidden_size``).
+    """
+    import pyarrow.parquet as pq
+
     path = index_path(folder, name)
     manifest = read_manifest(path)
-    return IndexInfo(path.name, path, manifest, (path / MANIFEST).stat().st_mtime)
+    info = IndexInfo(path.name, path, manifest, _mtime(path))
+    with _unreadable(info, MANIFEST):
+        word_counts(info)  # small; parsed whole, so a bad line is found now
+        for layer in info.layers:
+            _check_static_header(info, layer)
+        for shard in _shards(info):
+            with _open(info, shard, MAX_SHARD_BYTES) as fh, _unreadable(info, shard):
+                _check_schema(info, shard, pq.read_schema(fh))
+    return info
+
+
+@dataclass(frozen=True)
+class UnreadableIndex:
+    """A folder of the index folder that holds a manifest but cannot be read, and why (one sentence)."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IndexListing:
+    """The indexes of a folder: those that can be read, and those that cannot, with the reason."""
+
+    readable: tuple[IndexInfo, ...] = ()
+    unreadable: tuple[UnreadableIndex, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        """Names of the readable indexes, sorted: the only ones a picker offers."""
+        return [info.name for info in self.readable]
+
+
+def scan_indexes(folder: str | Path | None, opener: Callable[[str], IndexInfo] | None = None) -> IndexListing:
+    """Every index in ``folder``, readable or not; ``opener(name)`` opens one (default :func:`open_index`).
+
+    The app passes its cached opener, so a manifest is validated once per version.
+    """
+    readable, unreadable = [], []
+    for name in index_names(folder):
+        try:
+            readable.append(opener(name) if opener else open_index(folder, name))  # type: ignore[arg-type]
+        except (ExplorerError, OSError) as exc:
+            unreadable.append(UnreadableIndex(name, str(exc)))
+    return IndexListing(tuple(readable), tuple(unreadable))
 
 
 def list_indexes(folder: str | Path | None) -> list[IndexInfo]:
-    """Every readable index in ``folder`` (unreadable manifests are left out)."""
-    out = []
-    for name in index_names(folder):
-        try:
-            out.append(open_index(folder, name))  # type: ignore[arg-type]
-        except IndexBuildError:
-            continue
-    return out
+    """Every readable index in ``folder`` (see :func:`list_unreadable` for the others)."""
+    return list(scan_indexes(folder).readable)
+
+
+def list_unreadable(folder: str | Path | None) -> list[UnreadableIndex]:
+    """Every index in ``folder`` that cannot be read, with the reason."""
+    return list(scan_indexes(folder).unreadable)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return safe_path(path, MANIFEST).stat().st_mtime
+    except (UnsafeFileError, OSError) as exc:
+        raise IndexBuildError(f"The manifest of {path.name} is not read: {exc}") from exc
 
 
 def manifest_mtime(folder: str | Path, name: str) -> float:
     """When the index's manifest last changed: part of every cache key, so a rebuilt index is read again."""
-    return (index_path(folder, name) / MANIFEST).stat().st_mtime
+    return _mtime(index_path(folder, name))
+
+
+@contextlib.contextmanager
+def _unreadable(info: IndexInfo, relative: str) -> Iterator[None]:
+    """Turn whatever reading ``relative`` raises (pyarrow's errors, OSError, a bad value) into IndexBuildError."""
+    try:
+        yield
+    except IndexBuildError:
+        raise
+    except ExplorerError as exc:  # UnsafeFileError, VectorsError
+        raise IndexBuildError(f"The index {info.name} cannot be read: {exc}") from exc
+    except Exception as exc:  # pyarrow raises ArrowInvalid, ArrowTypeError, OSError, ... from damaged files
+        text = f"{exc.__class__.__name__}: {exc}"
+        text = text if len(text) <= 200 else text[:197] + "..."
+        raise IndexBuildError(
+            f"{info.name}/{relative} cannot be read ({text}); the index is damaged: build it again."
+        ) from exc
+
+
+def _open(info: IndexInfo, relative: str, max_bytes: int) -> BinaryIO:
+    try:
+        return open_capped(info.path, relative, max_bytes)
+    except UnsafeFileError as exc:
+        raise IndexBuildError(f"The index {info.name} cannot be read: {exc}") from exc
+
+
+def _hidden(info: IndexInfo) -> int:
+    return int(info.manifest["hidden_size"])
+
+
+def _check_static_header(info: IndexInfo, layer: int) -> None:
+    """The distilled-vector file of ``layer`` exists, is safe and says it is ``hidden_size`` wide."""
+    relative = static_file(layer)
+    with _open(info, relative, MAX_STATIC_BYTES) as fh:
+        header = fh.readline(200).decode("utf-8", "replace").split()
+    if len(header) != 2 or not all(p.isdigit() for p in header):
+        raise IndexBuildError(f"{info.name}/{relative} does not start with a 'words dimensions' line; build it again.")
+    if int(header[1]) != _hidden(info):
+        raise IndexBuildError(
+            f"{info.name}/{relative} holds {header[1]}-dimensional vectors but the manifest says "
+            f"hidden_size {_hidden(info)}; the index is damaged: build it again."
+        )
+
+
+def _check_schema(info: IndexInfo, shard: str, schema: Any, text_columns: tuple[str, ...] = TEXT_COLUMNS) -> None:
+    """A shard holds ``text_columns`` and every stored layer as ``hidden_size``-wide float lists."""
+    import pyarrow as pa
+
+    names = set(schema.names)
+    missing = [c for c in text_columns if c not in names]
+    missing += [layer_column(x) for x in info.layers if layer_column(x) not in names]
+    if missing:
+        raise IndexBuildError(
+            f"{info.name}/{shard} has no column {', '.join(missing)}, which the manifest names; "
+            "the index is damaged: build it again."
+        )
+    for layer in info.layers:
+        kind = schema.field(layer_column(layer)).type
+        ok = pa.types.is_fixed_size_list(kind) and pa.types.is_floating(kind.value_type)
+        if not ok or kind.list_size != _hidden(info):
+            raise IndexBuildError(
+                f"{info.name}/{shard}: column {layer_column(layer)} holds {kind}, not {_hidden(info)} floats per row "
+                f"(the manifest's hidden_size); the index is damaged: build it again."
+            )
 
 
 def link_parser(folder: str | Path | None) -> Callable[[str], str]:
@@ -166,14 +305,23 @@ def link_parser(folder: str | Path | None) -> Callable[[str], str]:
 
 
 def word_counts(info: IndexInfo) -> dict[str, int]:
-    """Occurrences of every indexed word (``static/counts.tsv``)."""
+    """Occurrences of every indexed word (``static/counts.tsv``); ``IndexBuildError`` naming a bad line."""
+    relative = f"{STATIC}/{COUNTS}"
+    try:
+        text = read_text_capped(info.path, relative, MAX_COUNTS_BYTES)
+    except UnsafeFileError as exc:
+        raise IndexBuildError(f"The index {info.name} cannot be read: {exc}") from exc
     counts: dict[str, int] = {}
-    with open(info.path / STATIC / COUNTS, encoding="utf-8") as fh:
-        next(fh, None)  # header
-        for line in fh:
-            word, _, n = line.rstrip("\n").partition("\t")
-            if word:
-                counts[word] = int(n)
+    for number, line in enumerate(text.split("\n")[1:], start=2):  # line 1 is the header
+        word, _, n = line.rstrip("\r").partition("\t")
+        if not word:
+            continue
+        if not n.strip().isdigit():
+            raise IndexBuildError(
+                f"Line {number:,} of {info.name}/{relative}: {n[:40]!r} is not a count (a whole number); "
+                "the index is damaged: build it again."
+            )
+        counts[word] = int(n)
     return counts
 
 
@@ -188,6 +336,7 @@ class OccurrenceSample:
         layers: the stored layers; ``vectors[k]`` is layer ``layers[k]``.
         docs, sentence_ids, sentences, spans: per sampled occurrence.
         vectors: (len(layers), n, hidden) float32, read-only.
+        notes: sentences for the reader about what was left out (non-finite vectors).
     """
 
     word: str
@@ -199,13 +348,23 @@ class OccurrenceSample:
     sentences: tuple[str, ...]
     spans: tuple[tuple[int, int], ...]
     vectors: np.ndarray
+    notes: tuple[str, ...] = field(default=())
 
     def __len__(self) -> int:
         return len(self.docs)
 
 
-def _shards(info: IndexInfo) -> list[Path]:
-    return sorted((info.path / OCCURRENCES).glob("*.parquet"))
+def _shards(info: IndexInfo) -> list[str]:
+    """Paths, inside the index, of its Parquet shards (each checked again when opened)."""
+    try:
+        shards = list_files(info.path, OCCURRENCES, "*.parquet")
+    except UnsafeFileError as exc:
+        raise IndexBuildError(f"The index {info.name} cannot be read: {exc}") from exc
+    if len(shards) > MAX_SHARDS:
+        raise IndexBuildError(
+            f"{info.name}/{OCCURRENCES} holds {len(shards):,} files; at most {MAX_SHARDS:,} are read."
+        )
+    return shards
 
 
 def sample_occurrences(info: IndexInfo, word: str, sample: int = 50, seed: int = 0) -> OccurrenceSample:
@@ -213,7 +372,9 @@ def sample_occurrences(info: IndexInfo, word: str, sample: int = 50, seed: int =
 
     The occurrences are put in (doc, sentence, position) order before drawing, so the same seed
     gives the same sample from any build of the same corpus. Row-group statistics let pyarrow
-    skip the parts of each shard that hold other words.
+    skip the parts of each shard that hold other words. Sampled occurrences whose vectors hold
+    NaN or infinite values are left out, and ``notes`` says how many. A damaged shard raises
+    ``IndexBuildError`` naming it.
     """
     import pyarrow.parquet as pq
 
@@ -222,33 +383,48 @@ def sample_occurrences(info: IndexInfo, word: str, sample: int = 50, seed: int =
         raise IndexBuildError("Type a word to look up in the index.")
     total = word_counts(info).get(w, 0)
     where = [("word", "=", w)]
+    shards = _shards(info)
     # Pass 1: where each occurrence is (shard, row among the shard's matches) and its sort key.
     keys: list[tuple[str, int, int, int, int]] = []
-    for s, shard in enumerate(_shards(info)):
-        t = pq.read_table(shard, columns=["doc", "sentence_id", "start"], filters=where)
-        docs, sids, starts = (t.column(c).to_pylist() for c in ("doc", "sentence_id", "start"))
-        keys.extend((d, i, st, s, r) for r, (d, i, st) in enumerate(zip(docs, sids, starts, strict=True)))
+    for s, shard in enumerate(shards):
+        with _open(info, shard, MAX_SHARD_BYTES) as fh, _unreadable(info, shard):
+            t = pq.read_table(fh, columns=["doc", "sentence_id", "start"], filters=where)
+            docs, sids, starts = (t.column(c).to_pylist() for c in ("doc", "sentence_id", "start"))
+            keys.extend(
+                (str(d), int(i), int(st), s, r) for r, (d, i, st) in enumerate(zip(docs, sids, starts, strict=True))
+            )
     keys.sort()
     rng = np.random.default_rng(int(seed))
     chosen = sorted(rng.choice(len(keys), size=int(sample), replace=False)) if len(keys) > sample else range(len(keys))
     picked = [keys[i] for i in chosen]
     # Pass 2: read the vectors of the shards that hold a picked occurrence.
     layers = info.layers
-    hidden = int(info.manifest.get("hidden_size", 0))
+    hidden = _hidden(info)
     rows: dict[tuple[int, int], tuple[str, int, str, int, int, np.ndarray]] = {}
-    shards = _shards(info)
     for s in sorted({k[3] for k in picked}):
         columns = ["doc", "sentence_id", "sentence", "start", "end", *(layer_column(x) for x in layers)]
-        t = pq.read_table(shards[s], columns=columns, filters=where)
-        wanted = [k[4] for k in picked if k[3] == s]
-        t = t.take(wanted)
-        stack = np.stack([vector_matrix(t.column(layer_column(x)), hidden, np.float32) for x in layers], axis=1)
-        for j, r in enumerate(wanted):
-            rows[(s, r)] = (
-                t.column("doc")[j].as_py(), t.column("sentence_id")[j].as_py(), t.column("sentence")[j].as_py(),
-                t.column("start")[j].as_py(), t.column("end")[j].as_py(), stack[j],
-            )  # fmt: skip
+        with _open(info, shards[s], MAX_SHARD_BYTES) as fh, _unreadable(info, shards[s]):
+            t = pq.read_table(fh, columns=columns, filters=where)
+            _check_schema(info, shards[s], t.schema, ())
+            wanted = [k[4] for k in picked if k[3] == s]
+            t = t.take(wanted)
+            stack = np.stack([vector_matrix(t.column(layer_column(x)), hidden, np.float32) for x in layers], axis=1)
+            for j, r in enumerate(wanted):
+                rows[(s, r)] = (
+                    str(t.column("doc")[j].as_py()), int(t.column("sentence_id")[j].as_py()),
+                    str(t.column("sentence")[j].as_py()), int(t.column("start")[j].as_py()),
+                    int(t.column("end")[j].as_py()), stack[j],
+                )  # fmt: skip
     ordered = [rows[(k[3], k[4])] for k in picked]
+    finite = [o for o in ordered if np.isfinite(o[5]).all()]
+    notes = ()
+    if len(finite) < len(ordered):
+        bad = len(ordered) - len(finite)
+        notes = (
+            f"{bad:,} of the {len(ordered):,} sampled occurrences of “{w}” have NaN or infinite values in "
+            f"{info.name}'s stored vectors and were left out; the index may be damaged: build it again.",
+        )
+        ordered = finite
     vectors = (
         np.stack([o[5] for o in ordered], axis=1) if ordered else np.zeros((len(layers), 0, hidden), np.float32)
     )  # (L, n, H)
@@ -262,19 +438,76 @@ def sample_occurrences(info: IndexInfo, word: str, sample: int = 50, seed: int =
         sentences=tuple(o[2] for o in ordered),
         spans=tuple((int(o[3]), int(o[4])) for o in ordered),
         vectors=readonly(vectors),
+        notes=notes,
     )
 
 
-def distilled_vectors(info: IndexInfo, layer: int) -> WordVectors:
-    """The mean vector of every indexed word at ``layer`` (``static/layer_<n>.txt``), with its counts."""
-    from explorer.vectors_io import load_vectors
+def _parse_static(info: IndexInfo, relative: str, data: bytes) -> tuple[list[str], np.ndarray]:
+    """(words, (n, hidden) float32) of a distilled-vector file (word2vec text); non-finite values kept."""
+    import pandas as pd
 
+    hidden = _hidden(info)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # 1e39 overflows float32 to inf: counted below
+            frame = pd.read_csv(
+                io.BytesIO(data), sep=" ", header=None, skiprows=1, quoting=csv.QUOTE_NONE, engine="c",
+                dtype={0: str}, keep_default_na=False, na_filter=False, index_col=False, encoding="utf-8",
+            )  # fmt: skip
+            if frame.shape[1] != hidden + 1:
+                raise IndexBuildError(
+                    f"{info.name}/{relative} holds {frame.shape[1] - 1}-dimensional vectors but the manifest says "
+                    f"hidden_size {hidden}; the index is damaged: build it again."
+                )
+            matrix = frame.iloc[:, 1:].to_numpy(dtype=np.float32)
+    except pd.errors.EmptyDataError:
+        return [], np.zeros((0, hidden), np.float32)
+    except UnicodeDecodeError as exc:
+        raise IndexBuildError(
+            f"{info.name}/{relative} is not UTF-8 text; the index is damaged: build it again."
+        ) from exc
+    except (ValueError, TypeError, pd.errors.ParserError) as exc:
+        if isinstance(exc, ExplorerError):
+            raise
+        raise IndexBuildError(
+            f"{info.name}/{relative} is not word vectors (a word and {hidden} numbers per line): "
+            f"{str(exc)[:120]}; the index is damaged: build it again."
+        ) from exc
+    return frame.iloc[:, 0].astype(str).tolist(), matrix
+
+
+def distilled_vectors(info: IndexInfo, layer: int) -> WordVectors:
+    """The mean vector of every indexed word at ``layer`` (``static/layer_<n>.txt``), with its counts.
+
+    Words whose vector holds NaN or infinite values are left out, and the set's ``notices`` say how
+    many; a damaged file raises ``IndexBuildError`` naming it.
+    """
     if int(layer) not in info.layers:
         raise IndexBuildError(
             f"{info.name} stores layers {', '.join(map(str, info.layers))}, not layer {layer}; pick one of those."
         )
-    wv = load_vectors(info.path / static_file(layer), fmt="word2vec")
+    relative = static_file(int(layer))
+    try:
+        data = read_bytes_capped(info.path, relative, MAX_STATIC_BYTES)
+    except UnsafeFileError as exc:
+        raise IndexBuildError(f"The index {info.name} cannot be read: {exc}") from exc
+    words, matrix = _parse_static(info, relative, data)
+    notices: list[str] = []
+    finite = np.isfinite(matrix).all(axis=1)
+    if not finite.all():
+        bad = int((~finite).sum())
+        notices.append(
+            f"{bad:,} of the {len(words):,} words of {info.name} layer {layer} have NaN or infinite values in the "
+            "index and were left out; the index may be damaged: build it again."
+        )
+        words = [w for w, ok in zip(words, finite, strict=True) if ok]
+        matrix = matrix[finite]
     counts = word_counts(info)
-    return WordVectors(
-        wv.keys, wv.vectors, counts=[counts.get(k, 0) for k in wv.keys], name=info.vectors_label(int(layer))
-    )
+    with _unreadable(info, relative):
+        return WordVectors(
+            words,
+            matrix,
+            counts=[counts.get(k, 0) for k in words],
+            name=info.vectors_label(int(layer)),
+            notices=notices,
+        )

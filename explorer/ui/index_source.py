@@ -8,7 +8,6 @@ index of it here, in this process and for this session only (never listed to any
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
 import weakref
@@ -44,7 +43,7 @@ NOT_CONFIGURED = (
 
 
 def _default_index() -> str | None:
-    names = index_reader.index_names(get_settings().index_dir)
+    names = cache.index_listing().names  # only readable indexes
     return names[0] if names else None
 
 
@@ -140,6 +139,17 @@ def _show_clusters(stacked: views.LayerStack, k: int, seed: int) -> None:
         )
 
 
+def _show_unreadable(unreadable: tuple[index_reader.UnreadableIndex, ...]) -> None:
+    """The indexes of the folder that cannot be read, each with its reason; none of them is offered."""
+    if not unreadable:
+        return
+    lines = "\n".join(f"- **{u.name}**: {u.reason}" for u in unreadable)
+    st.warning(
+        f"{len(unreadable)} {'index' if len(unreadable) == 1 else 'indexes'} in the server's folder cannot be "
+        f"read and {'is' if len(unreadable) == 1 else 'are'} not offered:\n{lines}"
+    )
+
+
 def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:
     """Draw the source's widgets; (word, sentences, all-layer stack, the model's layers) of the sample.
 
@@ -148,17 +158,18 @@ def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:
     folder = state.settings.index_dir
     _offer_upload_build(state)
     session = st.session_state.get(SESSION_KEY)
-    options = index_reader.index_names(folder) + ([SESSION_INDEX] if session else [])
+    listing = cache.index_listing()
+    _show_unreadable(listing.unreadable)
+    options = listing.names + ([SESSION_INDEX] if session else [])
     if not options:
-        st.info(NOT_CONFIGURED if not folder else f"{NOT_CONFIGURED} (The folder {folder} holds no index yet.)")
+        held = "no readable index" if listing.unreadable else "no index yet"
+        st.info(NOT_CONFIGURED if not folder else f"{NOT_CONFIGURED} (The folder {folder} holds {held}.)")
         st.stop()
     if st.session_state.get("context.index") not in options:
         st.session_state["context.index"] = options[0]
     col_index, col_word, col_n, col_seed, col_k = st.columns([3, 2, 1, 1, 1])
     titles = {SESSION_INDEX: session[1] if session else ""}
-    for option in options[: len(options) - bool(session)]:
-        with contextlib.suppress(ExplorerError, OSError):
-            titles[option] = cache.get_index(option).describe()
+    titles.update({info.name: info.describe() for info in listing.readable})
     name = col_index.selectbox("Index", options, format_func=lambda n: titles.get(n, n), key="context.index")
     own = name == SESSION_INDEX  # this visitor's in-session index: read directly, never through the shared cache
     try:
@@ -177,10 +188,16 @@ def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:
     if word.lower() not in counts:
         st.warning(f"“{word}” is not in {info.title}. Its most frequent words: {top}.")
         st.stop()
-    if own:
-        sample = index_reader.sample_occurrences(info, word.strip().lower(), int(n), int(seed))
-    else:
-        sample = cache.get_index_sample(name, word, int(n), int(seed))
+    try:
+        if own:
+            sample = index_reader.sample_occurrences(info, word.strip().lower(), int(n), int(seed))
+        else:
+            sample = cache.get_index_sample(name, word, int(n), int(seed))
+    except (ExplorerError, OSError) as exc:
+        st.error(f"The occurrences of “{word}” cannot be read from {name}: {exc}")
+        st.stop()
+    for note in sample.notes:  # vectors with NaN or infinite values were left out
+        st.warning(note)
     st.caption(
         f"“{word}” occurs {sample.total:,} times in **{info.title}** ({sample.stored:,} stored in the index); "
         f"a seeded sample of {len(sample)} (change the seed for another). The vectors were computed by "

@@ -10,7 +10,6 @@ import streamlit as st
 from explorer import cache, vectorsets
 from explorer.corpus import builtin_info, builtin_names
 from explorer.errors import IndexBuildError, LimitError, LinkError, VectorsError
-from explorer.index import reader as index_reader
 from explorer.index.views import index_vector_ids
 from explorer.limits import check_upload_size
 from explorer.training import METHOD_TITLES
@@ -130,12 +129,7 @@ def vector_set_picker(
 
 def _index_sets(state: SidebarState) -> dict[str, str]:
     """The distilled vectors of every index of the server's folder, one set per stored layer: id -> label."""
-    folder = state.settings.index_dir
-    infos = []
-    for name in index_reader.index_names(folder):
-        with contextlib.suppress(IndexBuildError, OSError):
-            infos.append(cache.get_index(name))
-    return index_vector_ids(infos)
+    return index_vector_ids(cache.index_listing().readable)  # an unreadable index is never offered
 
 
 def _index_vectors(state: SidebarState, choice: str) -> WordVectors | None:
