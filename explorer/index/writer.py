@@ -84,8 +84,8 @@ def check_replaceable(out: Path, force: bool = False) -> None:
         manifest = read_manifest(out)
     except IndexBuildError as exc:
         raise IndexBuildError(
-            f"{out} already exists and is not a contextual index, so the job will not replace it. "
-            "Choose another --out, or remove the folder yourself."
+            f"{out} already exists and is not a readable contextual index ({exc}), so the job will not replace "
+            "it: it cannot tell which files there are its own. Choose another --out, or remove the folder yourself."
         ) from exc
     foreign = foreign_entries(out, own_files(manifest))
     if foreign and not force:
