@@ -239,7 +239,7 @@ def test_the_job_never_replaces_a_folder_that_is_not_an_index(tmp_path: Path, co
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
-    with pytest.raises(IndexBuildError, match="not a contextual index"):
+    with pytest.raises(IndexBuildError, match="not a readable contextual index"):
         build_index([str(corpus)], out, targets=Targets.of_words("bank"), engine="in-process", embedder=tiny_embedder)
     assert (out / "notes.txt").read_text() == "keep me"
 
