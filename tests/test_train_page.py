@@ -260,3 +260,25 @@ def test_barely_trained_neighbours_get_a_note_that_goes_once_trained() -> None:
     _button(at, "Step ×100").click().run()
     assert at.session_state["train.run"].trainer.done
     assert not any("barely moved apart" in i.value for i in at.info)
+
+
+def test_past_the_cap_earlier_runs_epoch_snapshots_go_before_the_visitors_own_sets(monkeypatch) -> None:
+    from explorer.ui import training as ui_training
+
+    monkeypatch.setattr(ui_training, "MAX_KEPT_SETS", 4)
+    at = app_test(PAGE)
+    at.session_state["train.sgns.epochs"] = 2
+    at.run()
+    _button(at, "Step ×1").click().run()
+    _button(at, "Keep a snapshot").click().run()  # the visitor's own snapshot, kept first
+    _button(at, "Step ×100").click().run()  # run 1 to its end: epoch snapshots after epochs 1 and 2
+    at.number_input(key="train.seed").set_value(2).run()  # run 1 is kept whole; run 2 starts
+    _button(at, "Step ×100").click().run()  # two more epoch snapshots: two sets must go
+    assert not at.exception
+    labels = [s.label.split(":")[0] for i, s in at.session_state["vectors.sets"].items() if "@" in i]
+    assert labels == [
+        "Trained, run 1 at step 1 (in epoch 1)",
+        "Trained, run 1 (40 steps)",
+        "Trained, run 2, after epoch 1",
+        "Trained, run 2, after epoch 2",
+    ]

@@ -157,6 +157,13 @@ def test_live_status_shows_the_time_left_at_the_recent_pace_and_none_once_stoppe
         run._wall_pace.add(100.0 + t, frac - slow - fast)
     shown = float(re.search(r"about ([\d,]+) s left", run.status_text()).group(1).replace(",", ""))
     assert shown == pytest.approx((1 - frac) / 0.005, rel=0.01)
+    # When the time limit comes first, the bar counts down to it: 2 s of training left at 1 % per second
+    # inside steps, 0.5 % per wall-clock second, is about 4 s of waiting.
+    run.max_seconds = run.trainer.elapsed + 2.0
+    run._step_pace.clear()
+    for t in range(3):
+        run._step_pace.add(50.0 + t, frac - 0.01 * (2 - t))
+    assert "about 4 s left until the time limit" in run.status_text()
     run._worker = None
     # Stop: where it stopped, and no time left.
     run.start()

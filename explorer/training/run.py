@@ -347,9 +347,24 @@ class TrainingRun:
         if self.trainer.done:
             return f"{frac:.0%} · {where} · done"
         if self.running:
-            eta = self._wall_pace.seconds_left(1 - frac)
-            left = "estimating the time left" if eta is None else (f"about {eta:,.0f} s left" if eta >= 1 else "under 1 s left")  # fmt: skip
-            return f"{frac:.0%} · {where} · {left}"
+            return f"{frac:.0%} · {where} · {self._time_left_text(frac)}"
         if self.stop_reason:
             return f"Stopped at {frac:.0%} (the time limit) · {where}"
         return f"{'Stopped at' if self.stopped else 'Paused at'} {frac:.0%} · {where}"
+
+    def _time_left_text(self, frac: float) -> str:
+        """ "about 17 s left" at the recent wall-clock pace, or the wait until the time limit when that comes first."""
+        eta = self._wall_pace.seconds_left(1 - frac)
+        if eta is None:
+            return "estimating the time left"
+        wall_rate, step_rate = self._wall_pace.rate(), self._step_pace.rate()
+        if wall_rate and step_rate:
+            # Wall seconds per second inside steps is step_rate / wall_rate (the same progress on both clocks).
+            to_limit = max(self.time_left, 0.0) * step_rate / wall_rate
+            if to_limit < eta:
+                return (
+                    f"about {to_limit:,.0f} s left until the time limit"
+                    if to_limit >= 1
+                    else "the time limit in under 1 s"
+                )
+        return f"about {eta:,.0f} s left" if eta >= 1 else "under 1 s left"
