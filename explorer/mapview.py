@@ -15,7 +15,7 @@ import numpy as np
 
 from explorer.clustering import group_labels, parse_groups
 from explorer.errors import GroupsError
-from explorer.neighbours import nearest_neighbours
+from explorer.neighbours import crowded_note, nearest_neighbours
 from explorer.projection import Projection
 from explorer.vectors import WordVectors
 
@@ -89,6 +89,7 @@ class Focus:
     highlighted: list[int]  # rows of the map: the word first, then its neighbours on the map
     selected: list[str]  # words selected on the map (box, lasso or click)
     selected_neighbours: dict[str, list[tuple[str, float]]]  # for a selection of several words
+    note: str | None = None  # every cosine listed is near 1: the set looks barely trained
 
 
 def focus_view(
@@ -105,4 +106,5 @@ def focus_view(
         if len(selected) > 1
         else {}
     )
-    return Focus(word, rows, highlighted, list(selected), several)
+    note = crowded_note(several or ({word: rows} if word else {}))
+    return Focus(word, rows, highlighted, list(selected), several, note)

@@ -119,11 +119,8 @@ drawn_running = run is not None and run.running
 def live_views() -> None:
     if run is None:
         return
-    message = run.tick(budget_seconds=0.35)
-    if message:
-        st.info(message, icon=":material/hourglass_top:")
-    if ss[EPOCH_SNAPSHOTS]:
-        ui.keep_epoch_snapshot(run)  # live training: the first redraw after an epoch ends
+    ui.live_messages(run)  # waiting for a slot; why training stopped (kept in the run, so every rerun shows it)
+    ui.keep_epoch_snapshot(run)  # the epoch ends live training snapshotted since the last redraw
     if drawn_running and not run.running:
         st.rerun()  # live training ended: the Start/Stop button and the timer belong to the whole page
     st.progress(run.trainer.progress, text=run.status_text())
@@ -142,7 +139,10 @@ def live_views() -> None:
         else:
             st.info("This stage counts co-occurrences; the loss appears once the SVD starts." if trained else "The loss curve appears after the first step.")  # fmt: skip
         st.markdown("**Nearest neighbours of watched words**")
-        st.table(teaching.neighbour_rows(wv, tv.watch_words(ss[WATCH], wv, corpus.source), topn=5), border="horizontal", hide_index=True)  # fmt: skip
+        table = tv.watched_neighbours(wv, tv.watch_words(ss[WATCH], wv, corpus.source), topn=5)
+        st.table(table.rows, border="horizontal", hide_index=True)
+        if table.note:  # every cosine near 1: the vectors have not spread apart yet
+            st.info(table.note, icon=":material/school:")
     with right:
         replay, replay_title = ui.snapshot_replay()  # a slider over this run's kept snapshots, when there are some
         frame = tv.word_map_frame(wv if replay is None else replay, int(ss[MAP_SIZE]), ss[PINS], ss.get(MAP_PREV))

@@ -211,6 +211,8 @@ elif focus.word:
     st.dataframe([{"neighbour": w, "cosine": round(s, 4), "on the map": w in on_map} for w, s in focus.neighbours], hide_index=True, width="stretch")  # fmt: skip
 else:
     st.caption("Select points on the map or pick a word above.")
+if focus.note:
+    st.info(focus.note, icon=":material/school:")
 
 # ----- exports -------------------------------------------------------------------------------------
 st.subheader("Export for the TensorFlow projector")

@@ -214,12 +214,12 @@ def test_train_snapshots_are_kept_and_comparable(no_reference) -> None:
     sets = train.session_state["vectors.sets"]
     kept = [i for i in sets if "@" in i]
     assert [vectorsets.parse_id(i).step for i in kept] == [1, 20, 21]
-    assert "end of epoch 1" in sets[kept[1]].label
+    assert "after epoch 1" in sets[kept[1]].label
     assert train.session_state["vectors.active"] == "trained:sgns:builtin:support_tickets"
-    assert "snapshots of this run at step 1, 20, 21" in _texts(train.caption)
+    assert "snapshots of this run at step 1, after epoch 1, at step 21" in _texts(train.caption)
     # the word map replays a kept snapshot, then comes back to the live vectors
     replay = train.select_slider(key="train.replay")
-    assert replay.options == ["step 1", "step 20", "step 21", "now"] and replay.value == "now"
+    assert replay.options == ["at step 1", "after epoch 1", "at step 21", "now"] and replay.value == "now"
     replay.set_value(1).run()
     assert not train.exception
     assert any("Word map at step 1" in json.dumps(f["layout"].get("title")) for f in _figures(train))

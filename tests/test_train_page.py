@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from explorer import vectorsets
 from tests.apptest import app_test
 
 PAGE = "pages/1_Train.py"
@@ -193,3 +194,91 @@ def test_the_matrix_example_words_follow_the_corpus_unless_typed() -> None:
     at.text_input(key="train.matrix_words").input("king, man").run()
     at.selectbox(key="sidebar.corpus").set_value("mixed").run()
     assert at.text_input(key="train.matrix_words").value == "king, man"  # typed words are kept
+
+
+def _wait_until_stopped(at, timeout: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while at.session_state["train.run"].running:
+        assert time.monotonic() < deadline, "live training did not stop"
+        time.sleep(0.05)
+
+
+def test_live_training_at_the_time_limit_says_so_on_every_rerun_and_gives_the_buttons_back(monkeypatch) -> None:
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    monkeypatch.setenv("EXPLORER_MAX_TRAIN_SECONDS", "1")  # a 100-epoch run needs far more
+    at = app_test(PAGE)
+    at.session_state["train.sgns.epochs"] = 100
+    at.run()
+    _button(at, "Start").click().run()
+    assert not at.exception
+    _wait_until_stopped(at)
+    for _ in range(3):  # the rerun that follows the end of live training, then any other
+        at.run()
+        assert not at.exception
+        stopped = [w.value for w in at.warning if "time limit" in w.value]
+        assert len(stopped) == 1, [w.value for w in at.warning]
+        assert "1 s of training per run" in stopped[0] and "% (epoch " in stopped[0] and "of 100" in stopped[0]
+        assert "fewer epochs" in stopped[0] and "python -m explorer.train" in stopped[0]
+        assert "EXPLORER_" not in stopped[0], "a hosted visitor cannot change the server's settings"
+        assert not _button(at, "Reset").disabled and not _button(at, "Keep a snapshot").disabled
+        assert _button(at, "Start").disabled and "Reset starts a new one" in _button(at, "Step ×1").help
+    _button(at, "Reset").click().run()
+    assert not at.exception and not any("time limit" in w.value for w in at.warning)
+    assert not _button(at, "Start").disabled and not _button(at, "Step ×1").disabled
+
+
+def test_epoch_snapshots_are_labelled_by_epoch_and_at_most_five_per_run() -> None:
+    at = app_test(PAGE)
+    at.session_state["train.sgns.epochs"] = 12
+    at.run()
+    for _ in range(3):
+        _button(at, "Step ×100").click().run()  # pieces of 100 steps that do not line up with epochs
+    assert not at.exception and at.session_state["train.run"].trainer.done
+    sets = at.session_state["vectors.sets"]
+    epoch_sets = [s for i, s in sets.items() if "@run1.step" in i]
+    assert [s.label.split(":")[0] for s in epoch_sets] == [
+        f"Trained, run 1, after epoch {e}" for e in (3, 5, 8, 10, 12)
+    ]
+    trainer = at.session_state["train.run"].trainer
+    per_epoch = len(trainer.data.ids)
+    for s in epoch_sets:  # each taken at the exact end of its epoch
+        step = vectorsets.parse_id(s.id).step
+        assert trainer.records[step - 1].words_done == int(s.label.split("after epoch ")[1].split(":")[0]) * per_epoch
+    assert any("after epoch 3, after epoch 5, after epoch 8" in c.value for c in at.caption)
+
+
+def test_barely_trained_neighbours_get_a_note_that_goes_once_trained() -> None:
+    at = app_test(PAGE)
+    at.session_state["train.method"] = "cbow"
+    at.run()
+    for _ in range(3):  # 3 steps of 3,000 words: every word has moved along the same few directions
+        _button(at, "Step ×1").click().run()
+    assert not at.exception
+    assert any("barely moved apart" in i.value and "Train longer or on more text" in i.value for i in at.info)
+    _button(at, "Step ×100").click().run()
+    assert at.session_state["train.run"].trainer.done
+    assert not any("barely moved apart" in i.value for i in at.info)
+
+
+def test_past_the_cap_earlier_runs_epoch_snapshots_go_before_the_visitors_own_sets(monkeypatch) -> None:
+    from explorer.ui import training as ui_training
+
+    monkeypatch.setattr(ui_training, "MAX_KEPT_SETS", 4)
+    at = app_test(PAGE)
+    at.session_state["train.sgns.epochs"] = 2
+    at.run()
+    _button(at, "Step ×1").click().run()
+    _button(at, "Keep a snapshot").click().run()  # the visitor's own snapshot, kept first
+    _button(at, "Step ×100").click().run()  # run 1 to its end: epoch snapshots after epochs 1 and 2
+    at.number_input(key="train.seed").set_value(2).run()  # run 1 is kept whole; run 2 starts
+    _button(at, "Step ×100").click().run()  # two more epoch snapshots: two sets must go
+    assert not at.exception
+    labels = [s.label.split(":")[0] for i, s in at.session_state["vectors.sets"].items() if "@" in i]
+    assert labels == [
+        "Trained, run 1 at step 1 (in epoch 1)",
+        "Trained, run 1 (40 steps)",
+        "Trained, run 2, after epoch 1",
+        "Trained, run 2, after epoch 2",
+    ]

@@ -217,3 +217,33 @@ def test_suggested_words_fit_the_corpus() -> None:
     for source, suggested in teaching.SUGGESTED_WORDS.items():
         corpus = Corpus.builtin(source.split(":", 1)[1])
         assert all(corpus.counts[w] >= 3 for w in suggested), source  # each survives the default min_count
+
+
+@pytest.mark.parametrize("method", ["cbow", "sgns"])
+def test_neighbours_all_near_one_get_a_note_until_training_spreads_the_vectors(method: str) -> None:
+    from explorer.mapview import focus_view
+    from explorer.training import make_trainer
+    from explorer.training.views import watched_neighbours
+
+    corpus = Corpus.builtin("support_tickets")  # about 60,000 tokens, as in the report
+    trainer = make_trainer(method, corpus, **page_config(method, {}, corpus.token_count))
+    words = teaching.suggested_words(trainer.vocab.words, corpus.source)
+    trainer.step(3)  # 9,000 words: the first updates push every word the same way
+    early = watched_neighbours(trainer.snapshot(), words)
+    assert early.note is not None and "Train longer or on more text" in early.note
+    assert all("(0.9" in r["nearest words (cosine)"] or "(1.00)" in r["nearest words (cosine)"] for r in early.rows)
+    wv = trainer.snapshot()
+    assert focus_view(wv, wv.keys[:200], [], words[0], 5, False).note == early.note  # the Project page's table
+    trainer.run()  # the default 5 epochs
+    trained = trainer.snapshot()
+    assert watched_neighbours(trained, words).note is None
+    assert focus_view(trained, trained.keys[:200], [], words[0], 5, False).note is None
+
+
+def test_the_near_one_note_needs_every_listed_cosine_near_one() -> None:
+    from explorer.neighbours import crowded, crowded_note
+
+    assert crowded({"a": [("b", 0.99), ("c", 0.97)], "d": [("e", 0.96)]})
+    assert not crowded({"a": [("b", 0.99), ("c", 0.97)], "d": [("e", 0.90)]})
+    assert not crowded({"a": [("b", 0.99)]}), "one cosine says nothing about the set"
+    assert crowded_note({}) is None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.corpus import Corpus
+from explorer.neighbours import crowded_note, nearest_neighbours
 from explorer.training import teaching
 from explorer.training.base import Trainer
 from explorer.vectors import WordVectors
@@ -154,9 +155,53 @@ def steps_to_epoch_end(trainer: Trainer) -> int | None:
             return steps
 
 
+MAX_EPOCH_SNAPSHOTS = 5  # per run: enough to replay the run, few enough to leave room for the visitor's other sets
+
+
+def snapshot_epochs(total_epochs: int, most: int = MAX_EPOCH_SNAPSHOTS) -> tuple[int, ...]:
+    """The epochs after which a run keeps a snapshot: at most ``most``, spread evenly, the last one included.
+
+    >>> snapshot_epochs(100), snapshot_epochs(30), snapshot_epochs(3), snapshot_epochs(7)
+    ((20, 40, 60, 80, 100), (6, 12, 18, 24, 30), (1, 2, 3), (2, 3, 5, 6, 7))
+    """
+    total = max(int(total_epochs), 1)
+    return tuple(sorted({-(-total * k // most) for k in range(1, most + 1)}))
+
+
+def at_epoch_end(trainer: Trainer) -> int | None:
+    """The epoch a word-streaming trainer has just finished, when its last step ended one; else None.
+
+    A step never crosses an epoch's end (``steps_to_epoch_end``), so this is exact after every step.
+
+    >>> from explorer.training import make_trainer
+    >>> t = make_trainer("sgns", Corpus.from_texts(["a cat sat on a mat"] * 50), vector_size=8, min_count=1, batch_words=100)
+    >>> _ = t.step(1); at_epoch_end(t), at_epoch_end(t) if t.step(steps_to_epoch_end(t)) else None
+    (None, 1)
+    """
+    done = epochs_done(trainer)
+    if not done or trainer.words_done % max(len(trainer.data.ids), 1):
+        return None
+    return done
+
+
 def watch_words(typed: str, wv: WordVectors, corpus_source: str) -> list[str]:
     """The words whose neighbours are listed: the typed ones, else a few suggested for the corpus."""
     return split_words(typed) or teaching.suggested_words(wv.keys, corpus_source)
+
+
+@dataclass(frozen=True)
+class WatchedNeighbours:
+    """The watched words' neighbour table and, when its cosines are all near 1, what that means."""
+
+    rows: list[dict[str, str]]
+    note: str | None
+
+
+def watched_neighbours(wv: WordVectors, words: list[str], topn: int = 5) -> WatchedNeighbours:
+    """Rows of ``teaching.neighbour_rows`` plus ``neighbours.crowded_note`` on the same neighbours."""
+    return WatchedNeighbours(
+        teaching.neighbour_rows(wv, words, topn=topn), crowded_note(nearest_neighbours(wv, words, topn))
+    )
 
 
 WINDOW_PAIRS_TEXT = (

@@ -33,6 +33,7 @@ from explorer.ui.training import (
     forget_training_run,
     keep_epoch_snapshot,
     keep_snapshot,
+    live_messages,
     release_training_slot,
     session_token,
     snapshot_replay,
@@ -100,6 +101,7 @@ __all__ = [
     "training_controls",
     "forget_training_run",
     "keep_epoch_snapshot",
+    "live_messages",
     "keep_snapshot",
     "vector_set_picker",
 ]

@@ -14,7 +14,7 @@ from explorer.errors import LinkError
 from explorer.training import METHOD_TITLES
 from explorer.training.base import Trainer
 from explorer.training.run import SlotLease, TrainingRun
-from explorer.training.views import epochs_done, steps_to_epoch_end
+from explorer.training.views import MAX_EPOCH_SNAPSHOTS, epochs_done
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import VECTOR_SETS_KEY, register_vectors
 from explorer.vectors import WordVectors
@@ -50,8 +50,9 @@ def release_training_slot(state: SidebarState) -> None:
 
 
 RUN_KEY, SIGNATURE_KEY, RUN_ERROR_KEY = "train.run", "train.signature", "train.error"
-RUN_NUMBER_KEY, EPOCH_KEPT_KEY = "train.run_number", "train.epoch_kept"
-MAX_KEPT_SETS = 30  # kept runs and snapshots per session; the oldest go first
+RUN_NUMBER_KEY, EPOCH_IDS_KEY = "train.run_number", "train.epoch_ids"
+MAX_KEPT_SETS = 30  # kept runs and snapshots per session; earlier runs' epoch snapshots go first, then the oldest
+BUDGET_SETTING = "EXPLORER_MAX_TRAIN_SECONDS (a setting of this app's server)"
 
 
 def run_number() -> int:
@@ -70,12 +71,19 @@ def _trained_ids() -> list[vectorsets.VectorSetId]:
     return out
 
 
-def _keep(trainer: Trainer, what: str, set_id: str) -> str:
-    """Register the trainer's current vectors as a vector set of their own; drop the oldest kept ones past the cap."""
+def _keep(trainer: Trainer, what: str, set_id: str, vectors: WordVectors | None = None) -> str:
+    """Register the trainer's current vectors (or ``vectors``) as a vector set of their own; past the cap,
+    drop earlier runs' epoch snapshots first, then the oldest kept sets, so a long run's epochs never
+    push the visitor's own snapshots and runs out of the Compare list."""
     label = f"Trained, {what}: {METHOD_TITLES.get(trainer.method, trainer.method)} on {trainer.corpus.name}"
-    register_vectors(label, trainer.snapshot(name=label), make_active=False, set_id=set_id)
+    if vectors is None:
+        vectors = trainer.snapshot(name=label)
+    vectors.name = label
+    register_vectors(label, vectors, make_active=False, set_id=set_id)
     kept = [p.text for p in _trained_ids() if p.run is not None]
-    for old in kept[:-MAX_KEPT_SETS]:
+    epoch_ids = st.session_state.get(EPOCH_IDS_KEY, {})
+    earlier_epochs = [i for i in kept if i in epoch_ids and vectorsets.parse_id(i).run != run_number()]
+    for old in [*earlier_epochs, *(i for i in kept if i not in earlier_epochs)][: max(len(kept) - MAX_KEPT_SETS, 0)]:
         del st.session_state[VECTOR_SETS_KEY][old]
     return set_id
 
@@ -95,18 +103,19 @@ def keep_snapshot(run: TrainingRun) -> str:
         return _keep(t, f"run {run_number()} at step {last.step}{when}", set_id)
 
 
-def keep_epoch_snapshot(run: TrainingRun) -> str | None:
-    """Keep a snapshot when a word-streaming run has finished an epoch since the last one kept; returns its id.
+def keep_epoch_snapshot(run: TrainingRun) -> list[str]:
+    """Keep the epoch snapshots the run took since the last call as vector sets; returns their ids.
 
-    Step buttons stop at each epoch's end (``training_controls``), so there the snapshot is exactly the
-    end of the epoch; live training keeps it at the first redraw after.
+    The run takes them itself at the exact end of a few epochs (``TrainingRun.keep_epoch_snapshots``,
+    at most ``MAX_EPOCH_SNAPSHOTS`` per run), in the live worker or during Step buttons; this only
+    names and keeps them, labelled by epoch.
     """
-    done = epochs_done(run.trainer)
-    kept = st.session_state.get(EPOCH_KEPT_KEY)
-    if not done or (kept is not None and kept[0] == run_number() and kept[1] >= done):
-        return None
-    st.session_state[EPOCH_KEPT_KEY] = (run_number(), done)
-    return keep_snapshot(run)
+    ids = []
+    for snap in run.take_epoch_snapshots():
+        set_id = vectorsets.trained_id(run.trainer.method, run.trainer.corpus.source, run=run_number(), step=snap.step)
+        ids.append(_keep(run.trainer, f"run {run_number()}, after epoch {snap.epoch}", set_id, snap.vectors))
+        st.session_state[EPOCH_IDS_KEY] = {**st.session_state.get(EPOCH_IDS_KEY, {}), set_id: snap.epoch}
+    return ids
 
 
 def _keep_finished_run(old: TrainingRun) -> None:
@@ -138,7 +147,10 @@ def training_run(state: SidebarState, signature: Hashable, make: Callable[[], Tr
                 )
         ss.update({SIGNATURE_KEY: signature, RUN_KEY: None, RUN_ERROR_KEY: None})
         try:
-            ss[RUN_KEY] = TrainingRun(make(), training_lease(state), state.settings.max_train_seconds)
+            hint = None if state.settings.hosted else BUDGET_SETTING  # a visitor cannot change a hosted server
+            ss[RUN_KEY] = TrainingRun(
+                make(), training_lease(state), state.settings.max_train_seconds, server_setting_hint=hint
+            )
         except ValueError as exc:
             ss[RUN_ERROR_KEY] = str(exc)
     if ss.get("train.notice"):
@@ -156,26 +168,24 @@ def forget_training_run() -> None:
     st.session_state[SIGNATURE_KEY] = None
 
 
-def _advance(run: TrainingRun, n: int, per_epoch: bool = False) -> None:
-    """Train ``n`` steps; with ``per_epoch``, stop at each epoch's end to keep a snapshot there."""
+def _advance(run: TrainingRun, n: int) -> None:
+    """Train ``n`` steps (the run snapshots the epoch ends it was asked to) and keep the epoch snapshots."""
     bar = st.progress(0.0, text=f"Training {count(n, 'step')}…")
-    done, message = 0, None
-    while done < n and message is None and not run.finished:
-        left = steps_to_epoch_end(run.trainer) if per_epoch else None
-        piece = min(n - done, left) if left else n - done
-        before = len(run.trainer.records)
-        message = run.advance(
-            piece, on_progress=lambda d, _, base=done: bar.progress((base + d) / n, f"Training: {base + d}/{n} steps")
-        )
-        if per_epoch:
-            keep_epoch_snapshot(run)
-        stepped = len(run.trainer.records) - before
-        if stepped == 0:
-            break
-        done += stepped
+    message = run.advance(n, on_progress=lambda d, _: bar.progress(d / n, f"Training: {d}/{n} steps"))
+    keep_epoch_snapshot(run)
     bar.empty()
+    if message and message != run.stop_reason:  # the stop reason has its own lasting place (``live_messages``)
+        st.info(message, icon=":material/hourglass_top:")
+
+
+def live_messages(run: TrainingRun) -> None:
+    """The live poll's message (waiting for a slot), then what the run keeps saying: why it stopped at
+    the time limit, or that the pace says it will. Drawn on every run of the page, so no rerun loses it."""
+    message = run.tick(budget_seconds=0.35)
     if message:
         st.info(message, icon=":material/hourglass_top:")
+    if run.notice:
+        st.warning(run.notice, icon=":material/timer:")
 
 
 def training_controls(run: TrainingRun | None, step_help: tuple[str, str], epoch_key: str | None = None) -> None:
@@ -187,14 +197,20 @@ def training_controls(run: TrainingRun | None, step_help: tuple[str, str], epoch
     per_step, twenty = step_help
     cols = st.columns([1, 1, 1, 1.1, 1, 1.6, 1.7])
     disabled = run is None or run.finished
+    spent = run is not None and not run.trainer.done and run.time_left <= 0
     streaming = run is not None and epochs_done(run.trainer) is not None
     per_epoch = bool(epoch_key and streaming and cols[6].checkbox(
-        "Epoch snapshots", key=epoch_key, help="Keep the vectors at the end of every epoch, to compare them."
+        "Epoch snapshots", key=epoch_key,
+        help=f"Keep the vectors at the end of a few epochs (at most {MAX_EPOCH_SNAPSHOTS} per run, spread evenly), to compare them.",
     ))  # fmt: skip
+    if run is not None:
+        run.keep_epoch_snapshots(per_epoch)
     helps = (f"One step: {per_step}.", f"Twenty steps: {twenty}.", "A hundred steps.")
+    if spent:
+        helps = ("This run has used its time limit; Reset starts a new one.",) * 3
     for col, n, text in zip(cols[:3], (1, 20, 100), helps, strict=True):
         if col.button(f"Step ×{n}", disabled=disabled, help=text) and run is not None:
-            _advance(run, n, per_epoch)
+            _advance(run, n)
     if run is not None and run.running:
         cols[3].button("Stop", icon=":material/stop:", type="primary", on_click=run.stop, help="Pause live training.")
     else:
@@ -226,28 +242,35 @@ def snapshot_replay() -> tuple[WordVectors | None, str]:
     """A slider over the current run's kept snapshots, "now" last: the chosen snapshot's vectors and a map
     title, or (None, "") for the live vectors (and when nothing is kept yet)."""
     sets = st.session_state.get(VECTOR_SETS_KEY, {})
-    steps = {p.step: sets[p.text].vectors for p in _trained_ids() if p.run == run_number() and p.step is not None}
-    if not steps:
+    ours = {p.step: p.text for p in _trained_ids() if p.run == run_number() and p.step is not None}
+    if not ours:
         return None, ""
-    options = [*sorted(steps), "now"]
+    names = _snapshot_names(ours)
+    options = [*sorted(ours), "now"]
     if st.session_state.get(REPLAY_KEY) not in options:
         st.session_state[REPLAY_KEY] = "now"
     at = st.select_slider(
-        "Replay the kept snapshots", options, key=REPLAY_KEY, format_func=lambda s: s if s == "now" else f"step {s}",
+        "Replay the kept snapshots", options, key=REPLAY_KEY, format_func=lambda s: s if s == "now" else names[s],
         help="Show the map as it was at a kept snapshot, turned to match the current map, to see what moved.",
     )  # fmt: skip
     if at == "now":
         return None, ""
-    return steps[at], f"Word map at step {at} (a kept snapshot, turned to match the current map)"
+    return sets[ours[at]].vectors, f"Word map {names[at]} (a kept snapshot, turned to match)"
+
+
+def _snapshot_names(ids_by_step: dict[int, str]) -> dict[int, str]:
+    """Step -> "after epoch 3" for an epoch snapshot, else "at step 21"."""
+    epochs: dict[str, int] = st.session_state.get(EPOCH_IDS_KEY, {})
+    return {s: f"after epoch {epochs[i]}" if i in epochs else f"at step {s}" for s, i in ids_by_step.items()}
 
 
 def kept_sets_caption() -> None:
     """Which runs and snapshots this session keeps, and the way to the Compare page."""
     kept = _trained_ids()
-    steps = [str(p.step) for p in kept if p.run == run_number() and p.step is not None]
+    names = _snapshot_names({p.step: p.text for p in kept if p.run == run_number() and p.step is not None})
     runs = sum(1 for p in kept if p.run is not None and p.step is None)
-    if not steps and not runs:
+    if not names and not runs:
         return
-    parts = [f"snapshots of this run at step {', '.join(steps)}"] if steps else []
+    parts = [f"snapshots of this run {', '.join(names[s] for s in sorted(names))}"] if names else []
     parts += [f"{runs} earlier run{'s' if runs > 1 else ''}"] if runs else []
     st.caption(f"Kept as vector sets: {' and '.join(parts)}. Compare any two on the **Compare** page.")

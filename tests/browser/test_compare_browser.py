@@ -10,7 +10,7 @@ from tests.browser_helpers import assert_healthy, screenshot, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TRAINED = "Trained: Skip-gram (negative sampling) on Support tickets"
-SNAPSHOT = "Trained, run 1 at step 20 (end of epoch 1): Skip-gram (negative sampling) on Support tickets"
+SNAPSHOT = "Trained, run 1, after epoch 1: Skip-gram (negative sampling) on Support tickets"
 
 
 def _main(page: Page):
@@ -45,7 +45,7 @@ def test_compare_a_trained_set_with_the_reference_and_with_a_snapshot(page: Page
     wait_for_app(page)
     page.get_by_role("button", name="Step ×20").click()
     wait_for_app(page)
-    expect(_main(page).get_by_text("snapshots of this run at step 20")).to_be_visible(timeout=60_000)
+    expect(_main(page).get_by_text("snapshots of this run after epoch 1")).to_be_visible(timeout=60_000)
     assert_healthy(page)
     screenshot(page, "compare_train_snapshots")
 
