@@ -11,11 +11,12 @@ from explorer.neighbours import NEIGHBOURS_LABEL, nearest_neighbours, neighbour_
 from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
 from explorer.vectors_io import to_projector_tsv
-from explorer.wording import count
+from explorer.wording import count, shown_of
 
 st.set_page_config(page_title="Project", page_icon=":material/scatter_plot:", layout="wide")
 
 DEFAULT_WORDS = 2000
+N_WORDS_LABEL = "Number of words (most frequent first)"
 CSV_NEIGHBOURS_LIMIT = 5000  # the CSV lists neighbours for maps up to this size
 AXIS_DEFAULTS = {"x": ("man", "woman"), "y": ("bad", "good"), "z": ("small", "big")}
 
@@ -77,11 +78,8 @@ method = left.selectbox("Method", list(proj.METHODS), format_func=proj.METHOD_LA
 dims = left.radio("Dimensions", [2, 3], format_func=lambda d: f"{d}D", horizontal=True, key="project.dims")
 seed = left.number_input("Seed", 0, 2**31 - 1, step=1, key="project.seed", help="The same seed gives the same map.")
 cap = min(len(wv), state.settings.max_points)
-ss["project.n_words"] = max(min(3, cap), min(int(ss["project.n_words"]), cap))
-n_words = middle.number_input(
-    "Number of words (most frequent first)", min(3, cap), cap, step=100, key="project.n_words"
-)
-if len(wv) > state.settings.max_points:
+n_words = ui.bounded_number(middle, N_WORDS_LABEL, min(3, cap), cap, "project.n_words", step=100)
+if len(wv) > state.settings.max_points and n_words == cap:
     middle.caption(
         f"This set has {len(wv):,} words; at most {cap:,} can be projected here (setting EXPLORER_MAX_POINTS)."
     )
@@ -177,6 +175,8 @@ m1.metric("Words on the map", f"{len(keys):,}")
 m2.metric("Time", f"{result.seconds:.2f} s")
 m3.metric(f"k-NN kept (k={result.k})", f"{result.knn_overlap:.0%}")
 m4.metric("Trustworthiness", f"{result.trustworthiness:.3f}")
+if not include and not pattern.strip() and n_words < cap and (note := shown_of(n_words, len(wv), N_WORDS_LABEL)):
+    m1.caption(note)
 st.caption(
     f"Faithfulness: on average {result.knn_overlap:.0%} of each word's {result.k} nearest neighbours "
     f"({NEIGHBOURS_LABEL}) are also its nearest on the map; trustworthiness (1 = no false neighbours, "

@@ -27,7 +27,15 @@ from explorer.ui.sidebar import (
     model_label,
     sidebar,
 )
-from explorer.ui.state import PageBinding, arrive, copy_link_control, restore, shareable_url, write_link
+from explorer.ui.state import (
+    PageBinding,
+    arrive,
+    bounded_number,
+    copy_link_control,
+    restore,
+    shareable_url,
+    write_link,
+)
 from explorer.ui.training import (
     acquire_training_slot,
     forget_training_run,
@@ -79,6 +87,7 @@ __all__ = [
     "SidebarState",
     "acquire_training_slot",
     "bind_page",
+    "bounded_number",
     "chart",
     "clamp_to_range",
     "load_embedder",

@@ -69,6 +69,26 @@ def _sync(spec: PageState, *, arrived: bool, where: Any) -> dict[str, Any]:
     return values
 
 
+def _copy_choice(widget_key: str, key: str) -> None:
+    st.session_state[key] = st.session_state[widget_key]
+
+
+def bounded_number(where: Any, label: str, lo: int, hi: int, key: str, **kwargs: Any) -> int:
+    """A number input whose bounds come from the data (a set's size), without losing the visitor's choice.
+
+    The declared value ``key`` holds what the visitor chose (or the default); the widget (key
+    ``<key>.shown``) shows it clamped to [lo, hi] and writes back only when the visitor changes
+    it. So a value cut down to a 20-word set's size stays 2,000 when the next set is large,
+    instead of the clamp becoming the choice. Returns the value shown (the one to use).
+    """
+    ss = st.session_state
+    widget_key = f"{key}.shown"
+    chosen = ss.get(key)
+    ss[widget_key] = max(lo, min(int(chosen if chosen is not None else hi), hi))
+    where.number_input(label, lo, hi, key=widget_key, on_change=_copy_choice, args=(widget_key, key), **kwargs)
+    return int(ss[widget_key])
+
+
 def arrive(prefix: str) -> bool:
     """Record that the page with this prefix runs now; True when the visitor has just come from another page."""
     arrived = st.session_state.get(CURRENT_PAGE_KEY) != prefix
