@@ -145,7 +145,7 @@ except proj.ProjectionError as exc:
     st.stop()
 
 clusters = cache.get_kmeans_labels(points.vectors, int(k), int(seed)) if colour == "cluster" else None
-colours = mapview.colour_by(colour, keys, clusters=clusters, groups_text=groups_text)
+colours = mapview.colour_by(colour, keys, clusters=clusters, groups_text=groups_text, vectors=points.vectors)
 if colours.error:
     st.error(colours.error)
 if colours.hint:

@@ -197,3 +197,23 @@ def test_words_on_the_map_follow_the_choice_not_the_smallest_set_seen(monkeypatc
     assert _points_drawn(at) == 20
     at.selectbox(key="project.vectors").set_value(LABEL).run()
     assert _points_drawn(at) == 50, "the visitor's 50 comes back, not the small set's 20"
+
+
+def test_clusters_are_named_by_words_and_labels_skip_stopwords(monkeypatch) -> None:
+    import json
+
+    from explorer.stopwords import is_stopword
+
+    rng = np.random.default_rng(4)
+    base = synthetic()
+    stop = ["the", "of", "and", "to", "in", "is", "that", "for"]
+    wv = WordVectors(stop + list(base.keys), np.vstack([rng.normal(size=(8, 24)), base.vectors]).astype(np.float32))
+    at = app_test(PAGE)
+    give_vectors(at, {"with stopwords": wv})
+    _run(at)
+    spec = json.loads(_charts(at)[0].proto.spec)
+    names = {t["name"] for t in spec["data"]}
+    assert len(names) == 8 and not any(n.startswith("cluster ") for n in names), names
+    assert any(set(n.split(", ")) <= set(TOPICS["billing"]) for n in names), names
+    labelled = [a["text"] for a in spec["layout"]["annotations"]]
+    assert labelled and not any(is_stopword(w) for w in labelled), labelled

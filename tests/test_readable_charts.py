@@ -204,3 +204,72 @@ def test_live_charts_built_without_validation_are_valid_plotly() -> None:
         checked = go.Figure(fig.to_dict())  # validates every property; raises on a wrong one
         assert checked.to_plotly_json()["layout"]["height"] == fig.layout.height
         assert checked.layout.template.layout.paper_bgcolor == "white"
+
+
+def test_project_labels_content_words_not_stopwords() -> None:
+    """The most frequent words of real text are stopwords; the map labels content words, as the Train map does."""
+    from explorer.stopwords import is_stopword
+
+    stop = ["the", "of", "and", "to", "a", "in", "is", "it", "that", "for", "was", "on", "with", "as", "by"]
+    keys = stop + [f"topic{i}" for i in range(200)]
+    coords = np.random.default_rng(3).normal(size=(len(keys), 2)).astype(np.float32)
+    labelled = {a.text for a in projection_figure(keys, coords, n_labels=20).layout.annotations}
+    assert labelled and not any(is_stopword(w) for w in labelled)
+    with_stop = {a.text for a in projection_figure(keys, coords, n_labels=20, label_stopwords=True).layout.annotations}
+    assert any(is_stopword(w) for w in with_stop)
+    three_d = projection_figure(keys, np.c_[coords, coords[:, :1]], n_labels=20)
+    texts = [w for t in three_d.data if t.mode == "text" for w in t.text]
+    assert texts and not any(is_stopword(w) for w in texts)
+
+
+def test_semantic_axes_scale_to_the_words_not_to_their_far_end_words() -> None:
+    """3,000 words near the middle and four end words far out: the view spans the words, not the ends."""
+    rng = np.random.default_rng(0)
+    words = rng.normal(scale=0.05, size=(3000, 2))
+    ends = np.array([[-0.6, 0], [0.6, 0], [0, -0.6], [0, 0.6]])
+    keys = ["man", "woman", "bad", "good"] + [f"w{i}" for i in range(3000)]
+    fig = projection_figure(keys, np.vstack([ends, words]), axis_ends=[("man", "woman"), ("bad", "good")])
+    for axis, column in ((fig.layout.xaxis, 0), (fig.layout.yaxis, 1)):
+        lo, hi = axis.range
+        inside = np.mean((words[:, column] >= lo) & (words[:, column] <= hi))
+        assert hi - lo < 0.5 and inside > 0.97  # was 1.3 wide, the words in its middle tenth
+    notes = [a.text for a in fig.layout.annotations if "beyond this view" in (a.text or "")]
+    assert notes and notes[0].split()[0].replace(",", "").isdigit()
+
+
+def test_3d_map_ranges_hold_every_point_with_room_to_spare() -> None:
+    from explorer.charts.projection import SCENE_PAD
+
+    coords = np.random.default_rng(2).normal(size=(20, 3)).astype(np.float32)
+    fig = projection_figure([f"w{i}" for i in range(20)], coords)
+    for j, axis in enumerate((fig.layout.scene.xaxis, fig.layout.scene.yaxis, fig.layout.scene.zaxis)):
+        lo, hi = axis.range
+        span = float(coords[:, j].max() - coords[:, j].min())
+        assert lo <= coords[:, j].min() - 0.9 * SCENE_PAD * span and hi >= coords[:, j].max() + 0.9 * SCENE_PAD * span
+        assert axis.title.text == f"component {j + 1}"
+
+
+def test_clusters_are_named_by_their_most_central_content_words() -> None:
+    from explorer.clustering import cluster_names, kmeans_labels
+    from explorer.mapview import colour_by
+
+    rng = np.random.default_rng(0)
+    topics = (["paris", "berlin", "rome", "madrid"], ["cat", "dog", "hamster", "parrot"])
+    keys: list[str] = []
+    rows = []
+    for topic, stopword in zip(topics, ("the", "of"), strict=True):
+        centre = rng.normal(size=16) * 4
+        keys.append(stopword)  # a stopword right at the cluster's centre: the most central word
+        rows.append(centre)
+        for w in topic:
+            keys.append(w)
+            rows.append(centre + rng.normal(size=16) * 0.3)
+    X = np.array(rows, dtype=np.float32)
+    labels = kmeans_labels(X, 2)
+    names = cluster_names(X, labels, keys)
+    words = [set(n.split(", ")) for n in names]
+    assert [len(w) for w in words] == [3, 3], names
+    assert all(any(w <= set(topic) for topic in topics) for w in words), names  # no "the", no "of"
+    coloured = colour_by("cluster", keys, clusters=labels, vectors=X).labels
+    assert coloured is not None and set(coloured) == set(names)
+    assert colour_by("cluster", keys, clusters=labels).labels[0].startswith("cluster ")  # without vectors: numbered
