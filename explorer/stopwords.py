@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 _NLTK_ENGLISH = """
 i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself yourselves
@@ -56,3 +56,18 @@ def content_first(words: Sequence[str]) -> list[int]:
     """
     stop = [is_stopword(w) for w in words]
     return [i for i, s in enumerate(stop) if not s] + [i for i, s in enumerate(stop) if s]
+
+
+def content_words(words: Iterable[str], n: int) -> list[str]:
+    """The first ``n`` content words of ``words``: alphabetic, three letters or more, not stopwords.
+
+    >>> content_words(["the", "of", "s", "police", "2024", "government"], 2)
+    ['police', 'government']
+    """
+    out: list[str] = []
+    for w in words:
+        if len(out) >= n:
+            break
+        if w.isalpha() and len(w) >= 3 and not is_stopword(w):
+            out.append(w)
+    return out

@@ -193,3 +193,18 @@ def test_the_matrix_example_words_follow_the_corpus_unless_typed() -> None:
     at.text_input(key="train.matrix_words").input("king, man").run()
     at.selectbox(key="sidebar.corpus").set_value("mixed").run()
     assert at.text_input(key="train.matrix_words").value == "king, man"  # typed words are kept
+
+
+def test_the_watch_box_suggests_words_of_the_corpus_in_use() -> None:
+    """On an uploaded news text the example words come from that text, not from the support tickets."""
+    news = b"The government said the police would meet the minister on Monday.\n" * 3
+    news += b"Police and government officials met the minister in the capital.\n" * 2
+    at = app_test(PAGE)
+    at.run()
+    assert "charge" in at.text_input(key="train.watch").placeholder
+    at.sidebar.selectbox(key="sidebar.corpus").select("__upload__").run()
+    at.get("file_uploader")[0].set_value(("news.txt", news, "text/plain")).run()
+    assert not at.exception
+    for key in ("train.watch", "train.pins"):
+        words = at.text_input(key=key).placeholder.split(", ")
+        assert words[:2] == ["government", "police"] and not {"charge", "refund", "battery", "the"} & set(words)

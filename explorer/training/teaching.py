@@ -18,7 +18,7 @@ import numpy as np
 
 from explorer.corpus import Corpus
 from explorer.linalg import pca, procrustes
-from explorer.stopwords import content_first, is_stopword
+from explorer.stopwords import content_first, content_words
 from explorer.training.pairs import cooccurrence, ppmi, sentence_pairs
 from explorer.training.subword import char_ngrams, fnv1a
 from explorer.vectors import WordVectors
@@ -44,7 +44,7 @@ def suggested_words(words: Sequence[str], source: str, n: int = 4) -> list[str]:
     known = [w for w in SUGGESTED_WORDS.get(source, ()) if w in present][:n]
     if known:
         return known
-    return [w for w in words if w.isalpha() and len(w) >= 3 and not is_stopword(w)][:n]
+    return content_words(words, n)
 
 
 def map_words(wv: WordVectors, top: int, pinned: Sequence[str] = (), skip_stopwords: bool = True) -> list[str]:
