@@ -167,6 +167,7 @@ fig = charts.projection_figure(
     emphasise_groups=colour == "groups" and colours.labels is not None, axis_ends=pairs if method == "axes" else (),
 )  # fmt: skip
 csv_neighbours = (lambda: nearest_neighbours(wv, keys, topn=10)) if len(keys) <= CSV_NEIGHBOURS_LIMIT else dict
+export_title = f"{label} of {wv.name}: {count(len(keys), 'word')}, {dims}-D"  # the files name what they show
 coordinates = lambda: proj.coordinates_csv(keys, result, colours.labels, csv_neighbours())  # noqa: E731
 
 # ----- render -------------------------------------------------------------------------------------
@@ -183,13 +184,13 @@ st.caption(
     f"about 0.5 = random) measured on {result.n_scored:,} words."
 )
 if dims == 2:
-    ui.chart(fig, key="project.chart", file_stem=f"projection_{method}_2d", data=coordinates, on_select="rerun", selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False})  # fmt: skip
+    ui.chart(fig, key="project.chart", file_stem=f"projection_{method}_2d", data=coordinates, export_title=export_title, on_select="rerun", selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False})  # fmt: skip
     st.caption(
         "Drag a box (or pick the lasso in the toolbar), or click a point, to list nearest neighbours below. "
         f"The chart's Data (CSV) holds every word's coordinates and, for maps up to {CSV_NEIGHBOURS_LIMIT:,} words, its 10 neighbours."
     )  # fmt: skip
 else:
-    ui.chart(fig, key="project.chart3d", file_stem=f"projection_{method}_3d", data=coordinates, config={"displaylogo": False})  # fmt: skip
+    ui.chart(fig, key="project.chart3d", file_stem=f"projection_{method}_3d", data=coordinates, export_title=export_title, config={"displaylogo": False})  # fmt: skip
     st.caption("Drag to rotate, scroll to zoom. Pick a word below to see its neighbours.")
 
 st.subheader(f"Nearest neighbours ({NEIGHBOURS_LABEL})")

@@ -217,3 +217,21 @@ def test_clusters_are_named_by_words_and_labels_skip_stopwords(monkeypatch) -> N
     assert any(set(n.split(", ")) <= set(TOPICS["billing"]) for n in names), names
     labelled = [a["text"] for a in spec["layout"]["annotations"]]
     assert labelled and not any(is_stopword(w) for w in labelled), labelled
+
+
+def test_the_map_files_are_titled_with_the_set_and_method(at, monkeypatch) -> None:
+    from explorer import ui
+
+    seen: dict[str, object] = {}
+    original = ui.chart
+
+    def spy(fig, **kwargs):
+        seen.update(kwargs)
+        return original(fig, **kwargs)
+
+    monkeypatch.setattr(ui, "chart", spy)
+    _run(at)
+    at.selectbox(key="project.method").set_value("umap").run()
+    assert not at.exception
+    title = str(seen.get("export_title"))
+    assert "UMAP" in title and LABEL in title and f"{len(synthetic())} words" in title

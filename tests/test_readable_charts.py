@@ -132,7 +132,7 @@ def test_context_heatmap_grows_with_the_occurrences_and_shows_the_order() -> Non
 
     small, big = fig(10), fig(60)
     assert big.layout.height > small.layout.height + 500
-    assert list(big.layout.xaxis.ticktext[:2]) == ["#1", "#2"]  # narrow columns: numbers only
+    assert list(big.layout.xaxis.ticktext[:2]) == ["#1", "#3"]  # narrow columns: numbers only, every second
     ordered = fig(3, order=[2, 0, 1])
     assert list(ordered.data[0].y) == ["#3 …the bank of…", "#1 …the bank of…", "#2 …the bank of…"]
     assert ordered.data[0].customdata[0][0][0] == "sentence 2"  # hover follows the order
@@ -273,3 +273,50 @@ def test_clusters_are_named_by_their_most_central_content_words() -> None:
     coloured = colour_by("cluster", keys, clusters=labels, vectors=X).labels
     assert coloured is not None and set(coloured) == set(names)
     assert colour_by("cluster", keys, clusters=labels).labels[0].startswith("cluster ")  # without vectors: numbered
+
+
+def test_a_fifty_occurrence_heatmap_numbers_every_column_in_readable_type() -> None:
+    from explorer.charts.context import MATRIX_PANEL_PX, X_LABEL_ROOM_PX
+
+    labels = [f"#{i + 1} …the bank of the river…" for i in range(50)]
+    fig = heatmap_pair(np.eye(50), np.ones((50, 50)), labels, labels, layer=1)
+    x = fig.layout.xaxis
+    assert list(x.ticktext) == [f"#{i + 1}" for i in range(50)] and list(x.tickvals) == labels
+    assert x.tickfont.size >= 10 and x.tickangle == -90
+    assert len(x.ticktext) * X_LABEL_ROOM_PX <= MATRIX_PANEL_PX  # each rotated number has a line's room
+    many = [f"#{i + 1} bank" for i in range(150)]
+    wide = heatmap_pair(np.eye(150), np.ones((150, 150)), many, many, layer=1)
+    assert len(wide.layout.xaxis.ticktext) * X_LABEL_ROOM_PX <= MATRIX_PANEL_PX  # thinned, never piled up
+
+
+def test_long_titles_wrap_inside_the_chart() -> None:
+    from explorer.charts.compare import joint_map_figure
+    from explorer.charts.titles import line_chars
+
+    replay = "Word map at step 120 (a kept snapshot, turned to match the current map)"
+    fig = word_map_figure([f"w{i}" for i in range(5)], np.random.default_rng(0).normal(size=(5, 2)), title=replay)
+    text = fig.layout.title.text
+    assert "<br>" in text and text.replace("<br>", " ") == replay  # every word kept, on two lines
+    assert all(len(line) <= line_chars(MAP_PLOT_PX[0]) for line in text.split("<br>"))
+    assert fig.layout.margin.t >= 2 * 17  # room for both lines
+
+    long_a = "trained:sgns:upload:customer-support-conversations-2024-q3-all-regions.txt@run2.step400"
+    coords = np.random.default_rng(1).normal(size=(6, 2))
+    joint = joint_map_figure([f"w{i}" for i in range(6)], coords, coords, long_a, "reference (all-MiniLM-L6-v2 input embeddings)", title="PCA of A and of B rotated onto A")  # fmt: skip
+    lines = joint.layout.title.text.split("<br>")
+    assert lines[0] == "PCA of A and of B rotated onto A"
+    widest = max(len(line.replace("<sup>", "").replace("</sup>", "")) for line in lines[1:])
+    assert widest <= line_chars(900, 12) and "…" in joint.layout.title.text  # the long name is shortened
+    assert any(long_a in h for h in joint.data[0].hovertext)  # and whole in the hover
+
+
+def test_exported_files_carry_a_title_naming_the_set_and_method() -> None:
+    from explorer.charts.export import figure_html, with_title
+
+    fig = projection_figure(["king", "queen", "man"], np.eye(3)[:, :2])
+    assert not fig.layout.title.text  # the page says what the map is
+    title = "UMAP of reference vectors: 2,000 words, 2-D"
+    assert with_title(fig, title).layout.title.text == title and not fig.layout.title.text  # a copy
+    assert title in figure_html(fig, title=title)
+    svg = figure_image(fig, "svg", title=title).decode("utf-8")
+    assert "UMAP of reference vectors" in svg

@@ -25,6 +25,7 @@ from explorer.ui.sidebar import (
     SidebarState,
     load_embedder,
     model_label,
+    short_model_name,
     sidebar,
 )
 from explorer.ui.state import (
@@ -103,6 +104,7 @@ __all__ = [
     "session_token",
     "session_vector_sets",
     "shareable_url",
+    "short_model_name",
     "show_error",
     "sidebar",
     "snapshot_replay",
