@@ -177,7 +177,7 @@ m2.metric("Time", f"{result.seconds:.2f} s")
 m3.metric(f"k-NN kept (k={result.k})", f"{result.knn_overlap:.0%}")
 m4.metric("Trustworthiness", f"{result.trustworthiness:.3f}")
 if not include and not pattern.strip() and n_words < cap and (note := shown_of(n_words, len(wv), N_WORDS_LABEL)):
-    m1.caption(note)
+    st.caption(note)
 st.caption(
     f"Faithfulness: on average {result.knn_overlap:.0%} of each word's {result.k} nearest neighbours "
     f"({NEIGHBOURS_LABEL}) are also its nearest on the map; trustworthiness (1 = no false neighbours, "

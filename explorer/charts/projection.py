@@ -224,7 +224,7 @@ def scene_layout(coords: np.ndarray, axis_titles: Sequence[str]) -> dict:
     Plotly's automatic ranges end at the outermost points, so their markers and text are cut by
     the scene's box, and the default camera puts axis titles of a small map outside the figure.
     """
-    scene: dict = {"aspectmode": "cube", "camera": {"eye": {"x": 1.6, "y": 1.6, "z": 1.1}}}
+    scene: dict = {"aspectmode": "cube", "camera": {"eye": {"x": 1.5, "y": 1.5, "z": 1.0}}}
     for j, axis in enumerate("xyz"):
         scene[f"{axis}axis"] = {"title": {"text": axis_titles[j]}, "range": list(padded_range(coords[:, j], SCENE_PAD))}
     return scene
