@@ -35,19 +35,21 @@ def transformer_status() -> None:
     """The transformer loads in the background; the badge turns to "ready" when it has."""
     if loading.is_alive():
         col_model.metric(
-            "Transformer", state.model_label, "loading in the background…", delta_color="off", delta_arrow="off"
-        )
+            "Transformer", ui.short_model_name(state.model_label), "loading in the background…", delta_color="off",
+            delta_arrow="off", help=f"{state.model_label}: loading in the background",
+        )  # fmt: skip
         col_model.caption("Train, Project and Analogies work now; Context and Sentences wait for the model.")
         return
     try:
         embedder = cache.get_embedder(state.model, str(state.device))
     except (OSError, ValueError) as exc:
-        col_model.metric("Transformer", state.model_label, "not loaded", delta_color="off", delta_arrow="off")
+        col_model.metric("Transformer", ui.short_model_name(state.model_label), "not loaded", delta_color="off", delta_arrow="off", help=state.model_label)  # fmt: skip
         ui.show_error("The transformer could not be loaded; the Context page needs it", exc)
         return
     col_model.metric(
-        "Transformer", embedder.name, f"{embedder.num_layers} layers, ready", delta_color="off", delta_arrow="off"
-    )
+        "Transformer", ui.short_model_name(embedder.name), f"{embedder.num_layers} layers, ready",
+        delta_color="off", delta_arrow="off", help=f"{embedder.name} ({state.model_label})",
+    )  # fmt: skip
 
 
 transformer_status()

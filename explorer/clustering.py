@@ -14,6 +14,7 @@ import numpy as np
 
 from explorer.errors import GroupsError
 from explorer.linalg import unit_rows
+from explorer.stopwords import content_first
 
 OTHER = "other"
 
@@ -38,6 +39,33 @@ def kmeans_labels(X: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     else:
         model = KMeans(n_clusters=k, random_state=seed, n_init=3)
     return model.fit_predict(unit).astype(np.int64)
+
+
+def cluster_names(X: np.ndarray, labels: np.ndarray, keys: Sequence[str], n_words: int = 3) -> list[str]:
+    """A name per cluster id (0..max label): its ``n_words`` most central words, content words first.
+
+    Central: the highest cosine to the mean of the cluster's unit vectors. Stopwords come only
+    when a cluster has too few other words; a name two clusters would share gets its cluster
+    number, so every name stays distinct.
+
+    >>> X = np.array([[1, 0], [0.9, 0.2], [0.8, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
+    >>> cluster_names(X, np.array([0, 0, 0, 1, 1]), ["the", "paris", "rome", "cat", "dog"], n_words=2)
+    ['rome, paris', 'cat, dog']
+    """
+    unit = unit_rows(np.asarray(X, dtype=np.float32)).astype(np.float64)
+    labels = np.asarray(labels, dtype=np.int64)
+    names: list[str] = []
+    for c in range(int(labels.max()) + 1 if len(labels) else 0):
+        members = np.flatnonzero(labels == c)
+        if len(members) == 0:
+            names.append(f"cluster {c + 1}")
+            continue
+        centre = unit[members].mean(axis=0)
+        ranked = members[np.argsort(-(unit[members] @ centre), kind="stable")]
+        words = [keys[i] for i in ranked]
+        name = ", ".join(words[i] for i in content_first(words)[: max(1, n_words)])
+        names.append(name if name not in names else f"{name} ({c + 1})")
+    return names
 
 
 def parse_groups(text: str) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from explorer.clustering import group_labels, parse_groups
+from explorer.clustering import cluster_names, group_labels, parse_groups
 from explorer.errors import GroupsError
 from explorer.neighbours import crowded_note, nearest_neighbours
 from explorer.projection import Projection
@@ -34,11 +34,23 @@ class MapColours:
 
 
 def colour_by(
-    mode: str, keys: Sequence[str], *, clusters: np.ndarray | None = None, groups_text: str = ""
+    mode: str,
+    keys: Sequence[str],
+    *,
+    clusters: np.ndarray | None = None,
+    groups_text: str = "",
+    vectors: np.ndarray | None = None,
 ) -> MapColours:
-    """Colour labels for ``mode``: "cluster" (from ``clusters``, one id per key), "groups" (typed) or "none"."""
+    """Colour labels for ``mode``: "cluster" (from ``clusters``, one id per key), "groups" (typed) or "none".
+
+    Clusters are named by their most central words when the ``vectors`` (one row per key) are
+    given ("paris, berlin, rome"), else numbered.
+    """
     if mode == "cluster" and clusters is not None:
-        return MapColours([f"cluster {int(c) + 1}" for c in clusters])
+        if vectors is None:
+            return MapColours([f"cluster {int(c) + 1}" for c in clusters])
+        names = cluster_names(vectors, clusters, keys)
+        return MapColours([names[int(c)] for c in clusters])
     if mode != "groups":
         return MapColours(None)
     try:

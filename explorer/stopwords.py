@@ -12,6 +12,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 _NLTK_ENGLISH = """
 i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself yourselves
 he him his himself she she's her hers herself it it's its itself they them their theirs themselves
@@ -41,3 +43,31 @@ def is_stopword(word: str) -> bool:
     (True, True, False)
     """
     return word.lower().replace("’", "'") in ENGLISH_STOPWORDS
+
+
+def content_first(words: Sequence[str]) -> list[int]:
+    """Positions of ``words`` with the content words first and the stopwords after, each in their order.
+
+    Maps label and show the words this order gives first, so "the" and "of" only fill in when a
+    set has too few content words.
+
+    >>> content_first(["the", "king", "of", "queen"])
+    [1, 3, 0, 2]
+    """
+    stop = [is_stopword(w) for w in words]
+    return [i for i, s in enumerate(stop) if not s] + [i for i, s in enumerate(stop) if s]
+
+
+def content_words(words: Iterable[str], n: int) -> list[str]:
+    """The first ``n`` content words of ``words``: alphabetic, three letters or more, not stopwords.
+
+    >>> content_words(["the", "of", "s", "police", "2024", "government"], 2)
+    ['police', 'government']
+    """
+    out: list[str] = []
+    for w in words:
+        if len(out) >= n:
+            break
+        if w.isalpha() and len(w) >= 3 and not is_stopword(w):
+            out.append(w)
+    return out

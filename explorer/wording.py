@@ -13,3 +13,16 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     """``n`` with the noun in the right number (thousands separated)."""
     noun = singular if n == 1 else (plural or singular + "s")
     return f"{n:,} {noun}"
+
+
+def shown_of(shown: int, total: int, control: str, noun: str = "words") -> str | None:
+    """A note when a view shows fewer items than there are and a control can show more; None otherwise.
+
+    >>> shown_of(1406, 21724, "Number of words")
+    'Showing 1,406 of the 21,724 words: raise “Number of words” to see more.'
+    >>> shown_of(20, 20, "Number of words") is None
+    True
+    """
+    if shown >= total:
+        return None
+    return f"Showing {shown:,} of the {total:,} {noun}: raise “{control}” to see more."

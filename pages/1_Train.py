@@ -96,7 +96,7 @@ run = ui.training_run(state, signature, lambda: make_trainer(method, corpus, **c
 ui.training_controls(run, tv.step_help(method, config["batch_words"], corpus.token_count), epoch_key=EPOCH_SNAPSHOTS)
 
 view_cols = st.columns([3, 3, 1])
-suggested = ", ".join(teaching.SUGGESTED_WORDS.get(corpus.source, ())) or "charge, refund, battery"
+suggested = tv.suggested_placeholder(corpus)
 view_cols[0].text_input(
     "Watch words",
     key=WATCH,

@@ -11,11 +11,12 @@ from explorer.neighbours import NEIGHBOURS_LABEL, nearest_neighbours, neighbour_
 from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
 from explorer.vectors_io import to_projector_tsv
-from explorer.wording import count
+from explorer.wording import count, shown_of
 
 st.set_page_config(page_title="Project", page_icon=":material/scatter_plot:", layout="wide")
 
 DEFAULT_WORDS = 2000
+N_WORDS_LABEL = "Number of words (most frequent first)"
 CSV_NEIGHBOURS_LIMIT = 5000  # the CSV lists neighbours for maps up to this size
 AXIS_DEFAULTS = {"x": ("man", "woman"), "y": ("bad", "good"), "z": ("small", "big")}
 
@@ -77,11 +78,8 @@ method = left.selectbox("Method", list(proj.METHODS), format_func=proj.METHOD_LA
 dims = left.radio("Dimensions", [2, 3], format_func=lambda d: f"{d}D", horizontal=True, key="project.dims")
 seed = left.number_input("Seed", 0, 2**31 - 1, step=1, key="project.seed", help="The same seed gives the same map.")
 cap = min(len(wv), state.settings.max_points)
-ss["project.n_words"] = max(min(3, cap), min(int(ss["project.n_words"]), cap))
-n_words = middle.number_input(
-    "Number of words (most frequent first)", min(3, cap), cap, step=100, key="project.n_words"
-)
-if len(wv) > state.settings.max_points:
+n_words = ui.bounded_number(middle, N_WORDS_LABEL, min(3, cap), cap, "project.n_words", step=100)
+if len(wv) > state.settings.max_points and n_words == cap:
     middle.caption(
         f"This set has {len(wv):,} words; at most {cap:,} can be projected here (setting EXPLORER_MAX_POINTS)."
     )
@@ -147,7 +145,7 @@ except proj.ProjectionError as exc:
     st.stop()
 
 clusters = cache.get_kmeans_labels(points.vectors, int(k), int(seed)) if colour == "cluster" else None
-colours = mapview.colour_by(colour, keys, clusters=clusters, groups_text=groups_text)
+colours = mapview.colour_by(colour, keys, clusters=clusters, groups_text=groups_text, vectors=points.vectors)
 if colours.error:
     st.error(colours.error)
 if colours.hint:
@@ -169,6 +167,7 @@ fig = charts.projection_figure(
     emphasise_groups=colour == "groups" and colours.labels is not None, axis_ends=pairs if method == "axes" else (),
 )  # fmt: skip
 csv_neighbours = (lambda: nearest_neighbours(wv, keys, topn=10)) if len(keys) <= CSV_NEIGHBOURS_LIMIT else dict
+export_title = f"{label} of {wv.name}: {count(len(keys), 'word')}, {dims}-D"  # the files name what they show
 coordinates = lambda: proj.coordinates_csv(keys, result, colours.labels, csv_neighbours())  # noqa: E731
 
 # ----- render -------------------------------------------------------------------------------------
@@ -177,19 +176,21 @@ m1.metric("Words on the map", f"{len(keys):,}")
 m2.metric("Time", f"{result.seconds:.2f} s")
 m3.metric(f"k-NN kept (k={result.k})", f"{result.knn_overlap:.0%}")
 m4.metric("Trustworthiness", f"{result.trustworthiness:.3f}")
+if not include and not pattern.strip() and n_words < cap and (note := shown_of(n_words, len(wv), N_WORDS_LABEL)):
+    st.caption(note)
 st.caption(
     f"Faithfulness: on average {result.knn_overlap:.0%} of each word's {result.k} nearest neighbours "
     f"({NEIGHBOURS_LABEL}) are also its nearest on the map; trustworthiness (1 = no false neighbours, "
     f"about 0.5 = random) measured on {result.n_scored:,} words."
 )
 if dims == 2:
-    ui.chart(fig, key="project.chart", file_stem=f"projection_{method}_2d", data=coordinates, on_select="rerun", selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False})  # fmt: skip
+    ui.chart(fig, key="project.chart", file_stem=f"projection_{method}_2d", data=coordinates, export_title=export_title, on_select="rerun", selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False})  # fmt: skip
     st.caption(
         "Drag a box (or pick the lasso in the toolbar), or click a point, to list nearest neighbours below. "
         f"The chart's Data (CSV) holds every word's coordinates and, for maps up to {CSV_NEIGHBOURS_LIMIT:,} words, its 10 neighbours."
     )  # fmt: skip
 else:
-    ui.chart(fig, key="project.chart3d", file_stem=f"projection_{method}_3d", data=coordinates, config={"displaylogo": False})  # fmt: skip
+    ui.chart(fig, key="project.chart3d", file_stem=f"projection_{method}_3d", data=coordinates, export_title=export_title, config={"displaylogo": False})  # fmt: skip
     st.caption("Drag to rotate, scroll to zoom. Pick a word below to see its neighbours.")
 
 st.subheader(f"Nearest neighbours ({NEIGHBOURS_LABEL})")

@@ -62,6 +62,8 @@ def _apply_preset() -> None:
         ss.update(zip(WORD_KEYS, (preset.a, preset.b, preset.c, preset.expected), strict=True))
 
 
+if (shown := PRESETS.get(ss.get("analogy.preset"))) is not None and [shown.a, shown.b, shown.c] != [ss.get(k) for k in WORD_KEYS[:3]]:  # fmt: skip
+    ss["analogy.preset"] = None  # the visitor asked another question: the example box no longer names it
 ask, batch = st.tabs(["Ask a question", "Evaluate on a test set"], key="analogy.tab", on_change="rerun")
 with ask:
     st.selectbox(
@@ -135,7 +137,7 @@ with batch:
     choice = st.selectbox("File", [*builtin, "upload"], format_func=lambda k: "Upload a file…" if k == "upload" else builtin[k][0], key=f"analogy.batch_file_{kind}")  # fmt: skip
     if choice == "upload":
         label = "Analogy file (.txt)" if kind == "analogies" else "Word-pair file (.tsv / .txt)"
-        source = st.file_uploader(label, type=["txt", "tsv", "gz"], key=f"analogy.batch_upload_{kind}")
+        source = ui.kept_file_uploader(label, f"analogy.batch_upload_{kind}", type=["txt", "tsv", "gz"])
     else:
         source = evaluation.builtin_path(choice)
     restrict = st.number_input("Vocabulary limit (restrict_vocab: only the most frequent words count)", 10, 1_000_000, step=1000, key=f"analogy.restrict_{kind}")  # fmt: skip

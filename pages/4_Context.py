@@ -93,12 +93,8 @@ elif source == "custom":
         st.error(str(exc))
         st.stop()
     sentences, labels = list(parsed.sentences), None if parsed.labels is None else list(parsed.labels)
-    if parsed.unlabeled:
-        lines = ", ".join(str(i) for i in parsed.unlabeled[:12])
-        st.warning(
-            f"{'Line' if len(parsed.unlabeled) == 1 else 'Lines'} {lines} have no ` | sense` label while others do, so the senses are ignored. "
-            "Label every line, or none."
-        )
+    if parsed.unlabeled_note:
+        st.warning(parsed.unlabeled_note)
 elif source == "index":  # a corpus index's stored vectors: no model run (explorer/ui/index_source.py)
     word, sentences, stack, num_layers = ix.pick(state)
 else:

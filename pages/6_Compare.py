@@ -11,6 +11,7 @@ from explorer.compare import page_views as pv
 from explorer.errors import LimitError
 from explorer.limits import check_upload_size
 from explorer.pagestate import Field, PageState
+from explorer.wording import shown_of
 
 st.set_page_config(page_title="Compare", page_icon=":material/compare:", layout="wide")
 
@@ -109,8 +110,9 @@ left, middle, right = st.columns([2, 1, 2])
 method = left.radio("Projection", list(pv.MAP_METHODS), format_func=pv.MAP_METHOD_LABELS.get, horizontal=True, key="compare.method")  # fmt: skip
 dims = middle.radio("Dimensions", [2, 3], format_func=lambda d: f"{d}D", horizontal=True, key="compare.dims")
 cap = max(2, min(len(c), pv.MAX_MAP_WORDS))
-ss["compare.n_words"] = max(2, min(int(ss["compare.n_words"]), cap))
-n_words = right.number_input("Words on the map (most frequent shared first)", 2, cap, step=50, key="compare.n_words")  # fmt: skip
+n_words = ui.bounded_number(right, "Words on the map (most frequent shared first)", 2, cap, "compare.n_words", step=50)  # fmt: skip
+if n_words < cap and (note := shown_of(n_words, len(c), "Words on the map", "shared words")):
+    right.caption(note)
 seed = 0
 if method != "pca":
     seed = left.number_input("Seed", 0, 2**31 - 1, step=1, key="compare.seed", help="The same seed gives the same map.")  # fmt: skip

@@ -191,3 +191,29 @@ def test_batch_word_pairs(page) -> None:
     labels = {m.label: m.value for m in at.metric}
     assert "Spearman ρ" in labels and -1 <= float(labels["Spearman ρ"]) <= 1
     assert int(labels["Pairs used"]) >= 3
+
+
+def test_example_box_lets_go_of_an_example_once_another_question_is_asked(page) -> None:
+    at = page
+    at.selectbox(key="analogy.preset").set_value("paris : france :: berlin : ?").run()
+    assert at.selectbox(key="analogy.preset").value == "paris : france :: berlin : ?"
+    at.selectbox(key="analogy.a").set_value("man").run()
+    assert not at.exception
+    assert at.selectbox(key="analogy.preset").value is None, "the box no longer shows the old question"
+    assert at.selectbox(key="analogy.a").value == "man" and at.selectbox(key="analogy.c").value == "berlin"
+
+
+def test_an_uploaded_test_file_survives_switching_the_kind_back_and_forth(page) -> None:
+    at = page
+    text = evaluation.builtin_path("world").read_bytes()
+    at.selectbox(key="analogy.batch_file_analogies").set_value("upload").run()
+    at.get("file_uploader")[0].set_value(("mine.txt", text, "text/plain")).run()
+    assert not at.exception
+    at.radio(key="analogy.batch_kind").set_value("pairs").run()
+    at.radio(key="analogy.batch_kind").set_value("analogies").run()
+    assert not at.exception
+    assert any("mine.txt" in c.value and "uploaded earlier" in c.value for c in at.caption)
+    assert not any("Upload a file to evaluate it" in i.value for i in at.info)
+    at.button(key="analogy.evaluate").click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    assert "3CosAdd accuracy" in {m.label for m in at.metric}

@@ -117,6 +117,25 @@ def test_few_shared_words_are_named(no_reference) -> None:
     assert len(at.dataframe) >= 3, "the tables still render"
 
 
+def test_words_on_the_map_follow_the_choice_after_a_small_pair(no_reference) -> None:
+    """A pair sharing 2 words cuts the map to 2; the next pair shows the chosen number again, and says so when cut."""
+    a, b = _pair()
+    _, few = _pair(shared=2)
+    at = app_test(PAGE)
+    give_vectors(at, {ID_A: a, ID_B: b, "upload:few.txt": few}, active=ID_A)
+    at.session_state["compare.b"] = "upload:few.txt"
+    at.run()
+    assert not at.exception and len(_figures(at)[0]["data"][0]["x"]) == 2
+    at.selectbox(key="compare.b").set_value(ID_B).run()
+    assert not at.exception
+    assert len(_figures(at)[0]["data"][0]["x"]) == N, "the default 300, cut to the 120 shared words, not 2"
+    assert not any("Showing" in c.value for c in at.caption)
+    at.number_input(key="compare.n_words.shown").set_value(40).run()
+    drawn = len(_figures(at)[0]["data"][0]["x"])
+    assert 40 <= drawn <= 40 + 15 + 1 and at.session_state["compare.n_words"] == 40  # plus the 15 most changed
+    assert any(f"Showing 40 of the {N} shared words" in c.value for c in at.caption)
+
+
 def test_different_dimensions_share_a_map_with_a_note(no_reference) -> None:
     """Your training (at most 300 dimensions) against the reference (384): aligned approximately, on one map."""
     at = _page(*_pair(dim_b=8))

@@ -75,6 +75,17 @@ def test_unlabeled_sentences_get_a_suggested_grouping(tiny_page):
     assert len(at.get("plotly_chart")) == 3  # heatmap, occurrence map, visibility
 
 
+def test_some_unlabelled_lines_are_named_in_a_plain_sentence(tiny_page):
+    at = tiny_page
+    at.radio(key="context.source").set_value("custom").run()
+    at.text_input(key="context.word").set_value("bank").run()
+    at.text_area(key="context.text").set_value("the bank lent money | money\nthe river bank\na bank loan | money").run()
+    assert not at.exception and not _errors(at), _errors(at)
+    note = next(w.value for w in at.warning if "sense label" in w.value)
+    assert note.startswith("Sentence 2 has no sense label while others do")
+    assert "have no" not in note and "` |" not in note and "  " not in note
+
+
 def test_fewer_than_two_occurrences_is_explained(tiny_page):
     at = tiny_page
     at.radio(key="context.source").set_value("custom").run()

@@ -68,3 +68,34 @@ def test_home_page_summaries_mention_every_page(monkeypatch, tiny_bert_dir):
     text = " ".join(m.value for m in at.markdown)
     for page in PAGES:
         assert page.summary[:40] in text
+
+
+def test_the_transformer_metric_shows_a_short_name_with_the_detail_in_its_help(monkeypatch):
+    import threading
+
+    from explorer import cache
+
+    release = threading.Event()
+
+    def slow_load(*args, **kwargs):
+        release.wait(timeout=30)
+        raise OSError("not needed here")
+
+    long_path = "/models/sentence-transformers/all-MiniLM-L6-v2-tuned"
+    monkeypatch.setattr(cache, "get_embedder", slow_load)
+    monkeypatch.setenv("EXPLORER_MODEL", long_path)
+    at = app_test("app.py")
+    at.run()
+    assert not at.exception
+    metric = {m.label: m for m in at.metric}["Transformer"]
+    assert len(metric.value) <= 22 and "(" not in metric.value and "…" not in metric.value[:-1]
+    assert metric.value.startswith("all-MiniLM-L6-v2") and long_path in metric.help
+    release.set()
+
+
+def test_short_model_names() -> None:
+    from explorer.ui import BUNDLED_MODEL_LABEL, short_model_name
+
+    assert short_model_name(BUNDLED_MODEL_LABEL) == "all-MiniLM-L6-v2"
+    assert short_model_name("C:\\models\\bert-base-cased") == "bert-base-cased"
+    assert len(short_model_name("x" * 80)) == 22

@@ -135,3 +135,16 @@ def test_an_uploaded_corpus_builds_a_session_index(monkeypatch: pytest.MonkeyPat
     _no_failure(at)
     assert len(_heatmap(at)["data"][0]["x"]) == 3
     assert "context.index" not in at.query_params  # a session's own index never travels in a link
+
+
+def test_a_word_the_index_lacks_gets_near_spellings(env: Path) -> None:
+    at = app_test(PAGE)
+    at.run()
+    at.radio(key="context.source").set_value("index").run()
+    assert not at.exception
+    assert at.text_input(key="context.index_word").value in ("bank", "charge", "charged")
+    at.text_input(key="context.index_word").set_value("chargd").run()
+    assert not at.exception
+    note = next(w.value for w in at.warning if "is not in" in w.value)
+    assert "Did you mean: charged" in note or "Did you mean: charge" in note
+    assert "Frequent words it holds:" in note

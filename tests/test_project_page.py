@@ -162,3 +162,76 @@ def test_exported_figures_keep_their_labels() -> None:
         projection_figure(["king", "queen", "man"], np.eye(3)[:, :2], axis_titles=["PC1 (40% of variance)", "PC2"])
     )
     assert "PC1 (40% of variance)" in scatter and 'src="https://cdn.plot.ly' not in scatter
+
+
+def _points_drawn(at) -> int:
+    """How many words the map draws: the distinct rows (``customdata``) over its traces."""
+    import base64
+    import json
+
+    rows: set[int] = set()
+    for trace in json.loads(_charts(at)[0].proto.spec)["data"]:
+        data = trace.get("customdata") or []
+        if isinstance(data, dict):  # plotly sends numpy arrays as typed base64 ("bdata")
+            data = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).tolist()
+        rows |= {int(np.ravel(row)[0]) for row in data}
+    return len(rows)
+
+
+def test_words_on_the_map_follow_the_choice_not_the_smallest_set_seen(monkeypatch) -> None:
+    """A 20-word set cuts the map to 20; the next, larger set shows the chosen number again."""
+    monkeypatch.setattr("explorer.cache.get_reference_vectors", lambda *a, **k: synthetic())
+    small = WordVectors([f"tiny{i}" for i in range(20)], np.random.default_rng(1).normal(size=(20, 8)).astype(np.float32))  # fmt: skip
+    at = app_test(PAGE)
+    give_vectors(at, {"small": small, LABEL: synthetic()}, active="small")
+    _run(at)
+    assert _points_drawn(at) == 20 and at.metric[0].value == "20"
+    assert not any("Showing" in c.value for c in at.caption), "all 20 words are shown: nothing to raise"
+    at.selectbox(key="project.vectors").set_value(LABEL).run()
+    assert not at.exception
+    assert _points_drawn(at) == len(synthetic()), "the default (2,000) applies again, cut to this set's 122 words"
+    at.number_input(key="project.n_words.shown").set_value(50).run()
+    assert _points_drawn(at) == 50 and at.session_state["project.n_words"] == 50
+    assert any(f"Showing 50 of the {len(synthetic())} words" in c.value for c in at.caption)
+    at.selectbox(key="project.vectors").set_value("small").run()
+    assert _points_drawn(at) == 20
+    at.selectbox(key="project.vectors").set_value(LABEL).run()
+    assert _points_drawn(at) == 50, "the visitor's 50 comes back, not the small set's 20"
+
+
+def test_clusters_are_named_by_words_and_labels_skip_stopwords(monkeypatch) -> None:
+    import json
+
+    from explorer.stopwords import is_stopword
+
+    rng = np.random.default_rng(4)
+    base = synthetic()
+    stop = ["the", "of", "and", "to", "in", "is", "that", "for"]
+    wv = WordVectors(stop + list(base.keys), np.vstack([rng.normal(size=(8, 24)), base.vectors]).astype(np.float32))
+    at = app_test(PAGE)
+    give_vectors(at, {"with stopwords": wv})
+    _run(at)
+    spec = json.loads(_charts(at)[0].proto.spec)
+    names = {t["name"] for t in spec["data"]}
+    assert len(names) == 8 and not any(n.startswith("cluster ") for n in names), names
+    assert any(set(n.split(", ")) <= set(TOPICS["billing"]) for n in names), names
+    labelled = [a["text"] for a in spec["layout"]["annotations"]]
+    assert labelled and not any(is_stopword(w) for w in labelled), labelled
+
+
+def test_the_map_files_are_titled_with_the_set_and_method(at, monkeypatch) -> None:
+    from explorer import ui
+
+    seen: dict[str, object] = {}
+    original = ui.chart
+
+    def spy(fig, **kwargs):
+        seen.update(kwargs)
+        return original(fig, **kwargs)
+
+    monkeypatch.setattr(ui, "chart", spy)
+    _run(at)
+    at.selectbox(key="project.method").set_value("umap").run()
+    assert not at.exception
+    title = str(seen.get("export_title"))
+    assert "UMAP" in title and LABEL in title and f"{len(synthetic())} words" in title

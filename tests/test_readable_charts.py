@@ -132,7 +132,7 @@ def test_context_heatmap_grows_with_the_occurrences_and_shows_the_order() -> Non
 
     small, big = fig(10), fig(60)
     assert big.layout.height > small.layout.height + 500
-    assert list(big.layout.xaxis.ticktext[:2]) == ["#1", "#2"]  # narrow columns: numbers only
+    assert list(big.layout.xaxis.ticktext[:2]) == ["#1", "#3"]  # narrow columns: numbers only, every second
     ordered = fig(3, order=[2, 0, 1])
     assert list(ordered.data[0].y) == ["#3 …the bank of…", "#1 …the bank of…", "#2 …the bank of…"]
     assert ordered.data[0].customdata[0][0][0] == "sentence 2"  # hover follows the order
@@ -204,3 +204,119 @@ def test_live_charts_built_without_validation_are_valid_plotly() -> None:
         checked = go.Figure(fig.to_dict())  # validates every property; raises on a wrong one
         assert checked.to_plotly_json()["layout"]["height"] == fig.layout.height
         assert checked.layout.template.layout.paper_bgcolor == "white"
+
+
+def test_project_labels_content_words_not_stopwords() -> None:
+    """The most frequent words of real text are stopwords; the map labels content words, as the Train map does."""
+    from explorer.stopwords import is_stopword
+
+    stop = ["the", "of", "and", "to", "a", "in", "is", "it", "that", "for", "was", "on", "with", "as", "by"]
+    keys = stop + [f"topic{i}" for i in range(200)]
+    coords = np.random.default_rng(3).normal(size=(len(keys), 2)).astype(np.float32)
+    labelled = {a.text for a in projection_figure(keys, coords, n_labels=20).layout.annotations}
+    assert labelled and not any(is_stopword(w) for w in labelled)
+    with_stop = {a.text for a in projection_figure(keys, coords, n_labels=20, label_stopwords=True).layout.annotations}
+    assert any(is_stopword(w) for w in with_stop)
+    three_d = projection_figure(keys, np.c_[coords, coords[:, :1]], n_labels=20)
+    texts = [w for t in three_d.data if t.mode == "text" for w in t.text]
+    assert texts and not any(is_stopword(w) for w in texts)
+
+
+def test_semantic_axes_scale_to_the_words_not_to_their_far_end_words() -> None:
+    """3,000 words near the middle and four end words far out: the view spans the words, not the ends."""
+    rng = np.random.default_rng(0)
+    words = rng.normal(scale=0.05, size=(3000, 2))
+    ends = np.array([[-0.6, 0], [0.6, 0], [0, -0.6], [0, 0.6]])
+    keys = ["man", "woman", "bad", "good"] + [f"w{i}" for i in range(3000)]
+    fig = projection_figure(keys, np.vstack([ends, words]), axis_ends=[("man", "woman"), ("bad", "good")])
+    for axis, column in ((fig.layout.xaxis, 0), (fig.layout.yaxis, 1)):
+        lo, hi = axis.range
+        inside = np.mean((words[:, column] >= lo) & (words[:, column] <= hi))
+        assert hi - lo < 0.5 and inside > 0.97  # was 1.3 wide, the words in its middle tenth
+    notes = [a.text for a in fig.layout.annotations if "beyond this view" in (a.text or "")]
+    assert notes and notes[0].split()[0].replace(",", "").isdigit()
+
+
+def test_3d_map_ranges_hold_every_point_with_room_to_spare() -> None:
+    from explorer.charts.projection import SCENE_PAD
+
+    coords = np.random.default_rng(2).normal(size=(20, 3)).astype(np.float32)
+    fig = projection_figure([f"w{i}" for i in range(20)], coords)
+    for j, axis in enumerate((fig.layout.scene.xaxis, fig.layout.scene.yaxis, fig.layout.scene.zaxis)):
+        lo, hi = axis.range
+        span = float(coords[:, j].max() - coords[:, j].min())
+        assert lo <= coords[:, j].min() - 0.9 * SCENE_PAD * span and hi >= coords[:, j].max() + 0.9 * SCENE_PAD * span
+        assert axis.title.text == f"component {j + 1}"
+
+
+def test_clusters_are_named_by_their_most_central_content_words() -> None:
+    from explorer.clustering import cluster_names, kmeans_labels
+    from explorer.mapview import colour_by
+
+    rng = np.random.default_rng(0)
+    topics = (["paris", "berlin", "rome", "madrid"], ["cat", "dog", "hamster", "parrot"])
+    keys: list[str] = []
+    rows = []
+    for topic, stopword in zip(topics, ("the", "of"), strict=True):
+        centre = rng.normal(size=16) * 4
+        keys.append(stopword)  # a stopword right at the cluster's centre: the most central word
+        rows.append(centre)
+        for w in topic:
+            keys.append(w)
+            rows.append(centre + rng.normal(size=16) * 0.3)
+    X = np.array(rows, dtype=np.float32)
+    labels = kmeans_labels(X, 2)
+    names = cluster_names(X, labels, keys)
+    words = [set(n.split(", ")) for n in names]
+    assert [len(w) for w in words] == [3, 3], names
+    assert all(any(w <= set(topic) for topic in topics) for w in words), names  # no "the", no "of"
+    coloured = colour_by("cluster", keys, clusters=labels, vectors=X).labels
+    assert coloured is not None and set(coloured) == set(names)
+    assert colour_by("cluster", keys, clusters=labels).labels[0].startswith("cluster ")  # without vectors: numbered
+
+
+def test_a_fifty_occurrence_heatmap_numbers_every_column_in_readable_type() -> None:
+    from explorer.charts.context import MATRIX_PANEL_PX, X_LABEL_ROOM_PX
+
+    labels = [f"#{i + 1} …the bank of the river…" for i in range(50)]
+    fig = heatmap_pair(np.eye(50), np.ones((50, 50)), labels, labels, layer=1)
+    x = fig.layout.xaxis
+    assert list(x.ticktext) == [f"#{i + 1}" for i in range(50)] and list(x.tickvals) == labels
+    assert x.tickfont.size >= 10 and x.tickangle == -90
+    assert len(x.ticktext) * X_LABEL_ROOM_PX <= MATRIX_PANEL_PX  # each rotated number has a line's room
+    many = [f"#{i + 1} bank" for i in range(150)]
+    wide = heatmap_pair(np.eye(150), np.ones((150, 150)), many, many, layer=1)
+    assert len(wide.layout.xaxis.ticktext) * X_LABEL_ROOM_PX <= MATRIX_PANEL_PX  # thinned, never piled up
+
+
+def test_long_titles_wrap_inside_the_chart() -> None:
+    from explorer.charts.compare import joint_map_figure
+    from explorer.charts.titles import line_chars
+
+    replay = "Word map at step 120 (a kept snapshot, turned to match the current map)"
+    fig = word_map_figure([f"w{i}" for i in range(5)], np.random.default_rng(0).normal(size=(5, 2)), title=replay)
+    text = fig.layout.title.text
+    assert "<br>" in text and text.replace("<br>", " ") == replay  # every word kept, on two lines
+    assert all(len(line) <= line_chars(MAP_PLOT_PX[0]) for line in text.split("<br>"))
+    assert fig.layout.margin.t >= 2 * 17  # room for both lines
+
+    long_a = "trained:sgns:upload:customer-support-conversations-2024-q3-all-regions.txt@run2.step400"
+    coords = np.random.default_rng(1).normal(size=(6, 2))
+    joint = joint_map_figure([f"w{i}" for i in range(6)], coords, coords, long_a, "reference (all-MiniLM-L6-v2 input embeddings)", title="PCA of A and of B rotated onto A")  # fmt: skip
+    lines = joint.layout.title.text.split("<br>")
+    assert lines[0] == "PCA of A and of B rotated onto A"
+    widest = max(len(line.replace("<sup>", "").replace("</sup>", "")) for line in lines[1:])
+    assert widest <= line_chars(900, 12) and "…" in joint.layout.title.text  # the long name is shortened
+    assert any(long_a in h for h in joint.data[0].hovertext)  # and whole in the hover
+
+
+def test_exported_files_carry_a_title_naming_the_set_and_method() -> None:
+    from explorer.charts.export import figure_html, with_title
+
+    fig = projection_figure(["king", "queen", "man"], np.eye(3)[:, :2])
+    assert not fig.layout.title.text  # the page says what the map is
+    title = "UMAP of reference vectors: 2,000 words, 2-D"
+    assert with_title(fig, title).layout.title.text == title and not fig.layout.title.text  # a copy
+    assert title in figure_html(fig, title=title)
+    svg = figure_image(fig, "svg", title=title).decode("utf-8")
+    assert "UMAP of reference vectors" in svg

@@ -282,3 +282,18 @@ def test_past_the_cap_earlier_runs_epoch_snapshots_go_before_the_visitors_own_se
         "Trained, run 2, after epoch 1",
         "Trained, run 2, after epoch 2",
     ]
+
+
+def test_the_watch_box_suggests_words_of_the_corpus_in_use() -> None:
+    """On an uploaded news text the example words come from that text, not from the support tickets."""
+    news = b"The government said the police would meet the minister on Monday.\n" * 3
+    news += b"Police and government officials met the minister in the capital.\n" * 2
+    at = app_test(PAGE)
+    at.run()
+    assert "charge" in at.text_input(key="train.watch").placeholder
+    at.sidebar.selectbox(key="sidebar.corpus").select("__upload__").run()
+    at.get("file_uploader")[0].set_value(("news.txt", news, "text/plain")).run()
+    assert not at.exception
+    for key in ("train.watch", "train.pins"):
+        words = at.text_input(key=key).placeholder.split(", ")
+        assert words[:2] == ["government", "police"] and not {"charge", "refund", "battery", "the"} & set(words)

@@ -16,6 +16,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explorer.charts.labels import add_map_labels
+from explorer.charts.projection import scene_layout
+from explorer.charts.titles import shorten, title_with_subtitle
 
 COLOUR_A = "#1f77b4"
 COLOUR_B = "#ff7f0e"
@@ -23,6 +25,7 @@ LINE_COLOUR = "rgba(90, 90, 90, 0.55)"
 FOCUS_COLOUR = "#d62728"
 WEBGL_THRESHOLD = 1000
 MAP_PLOT_PX = (900.0, 560.0)  # the 2-D map's plot area on a wide page (a little under, to be safe)
+NAME_CHARS = 60  # a set's name in the map's subtitle; the hover text gives it whole
 _LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=50, b=10))
 
 
@@ -110,14 +113,17 @@ def joint_map_figure(
                 marker=dict(size=8 if three else 14, color="rgba(0,0,0,0)", line=dict(color=FOCUS_COLOUR, width=3)),
             )
         )
-    heading = f"{title}<br><sup>A (circles): {name_a} · B (diamonds): {name_b}</sup>" if title else ""
+    subtitle = f"A (circles): {shorten(name_a, NAME_CHARS)} · B (diamonds): {shorten(name_b, NAME_CHARS)}"
+    heading, top = title_with_subtitle(title, subtitle, MAP_PLOT_PX[0]) if title else ({"text": ""}, 50)
     fig.update_layout(
-        title=dict(text=heading, x=0.0, xanchor="left"),
-        height=680,
+        title=heading,
+        height=630 + top,
         legend=dict(orientation="h", yanchor="top", y=-0.01, xanchor="left", x=0.0),
-        **_LAYOUT,
+        **{**_LAYOUT, "margin": {**_LAYOUT["margin"], "t": top}},
     )
-    if not three:
+    if three:
+        fig.update_layout(scene=scene_layout(np.vstack([a, b]), ("component 1", "component 2", "component 3")))
+    else:
         fig.update_xaxes(zeroline=False, showticklabels=False)
         fig.update_yaxes(zeroline=False, showticklabels=False, scaleanchor="x", scaleratio=1)
         n = len(words)

@@ -85,6 +85,21 @@ def _wrap(text: str, width: int = 70) -> str:
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
+MANY_PANEL_SHARE = 0.8  # past NUMBERS_ONLY_ABOVE occurrences: the contextual panel's share of the width
+MATRIX_PANEL_PX = 650.0  # that panel's width on a wide page (a little under, to be safe)
+X_LABEL_FONT_PX = 10  # rotated column numbers: each needs about 1.2 x this across
+X_LABEL_ROOM_PX = 1.2 * X_LABEL_FONT_PX
+
+
+def x_label_step(n: int, panel_px: float = MATRIX_PANEL_PX) -> int:
+    """Every how many columns a rotated number fits: 1 while a column is at least a line of text wide.
+
+    >>> x_label_step(50), x_label_step(60), x_label_step(150)
+    (1, 2, 3)
+    """
+    return max(1, math.ceil(X_LABEL_ROOM_PX / (panel_px / max(n, 1))))
+
+
 def heatmap_pair(
     matrix: np.ndarray,
     static_matrix: np.ndarray,
@@ -99,7 +114,8 @@ def heatmap_pair(
 
     The figure grows with the number of occurrences (about 20 px per row), so labels stay
     readable; past ``NUMBERS_ONLY_ABOVE`` occurrences the x axis shows only each label's number
-    and the static panel narrows. Hovering a cell shows both full sentences. ``order`` (a
+    (rotated, at a size that reads, every second or third one when the columns get narrower than a
+    line of text: ``x_label_step``) and the static panel narrows. Hovering a cell shows both full sentences. ``order`` (a
     permutation, e.g. a seriation) sets the order of rows and columns.
 
     Example:
@@ -133,7 +149,7 @@ def heatmap_pair(
         rows=1,
         cols=2,
         horizontal_spacing=0.12 if not many else 0.06,
-        column_widths=[0.72, 0.28] if many else [0.5, 0.5],
+        column_widths=[MANY_PANEL_SHARE, 1 - MANY_PANEL_SHARE] if many else [0.5, 0.5],
         subplot_titles=(
             f"Contextual: each occurrence, {layer_name}{', centered' if centered else ''}",
             "Static lookup: one row per word",
@@ -167,8 +183,10 @@ def heatmap_pair(
     fig.update_yaxes(autorange="reversed", tickfont={"size": 11 if n <= 60 else 10})
     fig.update_yaxes(showticklabels=False, row=1, col=2)
     if many:  # the columns are too narrow for words: the numbers name them, the rows carry the words
-        short = [label_number(label) for label in labels]
-        fig.update_xaxes(tickvals=list(labels), ticktext=short, tickangle=-90, tickfont={"size": 9})
+        step = x_label_step(n)
+        shown = list(labels)[::step]
+        short = [label_number(label) for label in shown]
+        fig.update_xaxes(tickvals=shown, ticktext=short, tickangle=-90, tickfont={"size": X_LABEL_FONT_PX})
         fig.update_xaxes(showticklabels=False, row=1, col=2)  # every column of the static panel reads the same
     else:
         fig.update_xaxes(tickangle=-45, tickfont={"size": 10})

@@ -25,6 +25,8 @@ import re
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer.charts.titles import title_layout
+
 
 def standalone(fig: go.Figure) -> go.Figure:
     """A copy of ``fig`` with room for every axis's labels and the white template (the original is untouched)."""
@@ -35,9 +37,33 @@ def standalone(fig: go.Figure) -> go.Figure:
     return out
 
 
-def figure_html(fig: go.Figure) -> str:
-    """The figure as one standalone HTML file (plotly.js inlined, no network needed to open it)."""
-    return standalone(fig).to_html(include_plotlyjs=True, full_html=True)
+EXPORT_TITLE_WIDTH_PX = 1000  # an exported figure's width (image.DEFAULT_WIDTH) less its margins
+
+
+def with_title(fig: go.Figure, title: str | None) -> go.Figure:
+    """``fig`` itself, or, when it shows no title, a copy that carries ``title`` (wrapped, with room above).
+
+    A file is looked at away from the page that said what the chart is, so an exported map names
+    its vector set and method even where the page shows it without a title.
+
+    >>> with_title(go.Figure(), "PCA of reference vectors").layout.title.text
+    'PCA of reference vectors'
+    >>> with_title(go.Figure(layout={"title": {"text": "Own"}}), "Other").layout.title.text
+    'Own'
+    """
+    if not title or str(fig.layout.title.text or "").strip():
+        return fig
+    out = go.Figure(fig)
+    heading, top = title_layout(title, EXPORT_TITLE_WIDTH_PX)
+    out.update_layout(title=heading, margin={"t": max(top, int(fig.layout.margin.t or 0))})
+    return out
+
+
+def figure_html(fig: go.Figure, title: str | None = None) -> str:
+    """The figure as one standalone HTML file (plotly.js inlined, no network needed to open it).
+
+    ``title``: given to a figure that has none (``with_title``)."""
+    return standalone(with_title(fig, title)).to_html(include_plotlyjs=True, full_html=True)
 
 
 def _cells(values) -> list:

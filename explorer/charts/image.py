@@ -26,7 +26,7 @@ import shutil
 
 import plotly.graph_objects as go
 
-from explorer.charts.export import standalone
+from explorer.charts.export import standalone, with_title
 from explorer.errors import ExplorerError
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
@@ -60,11 +60,14 @@ def image_export_problem() -> str | None:
     return None
 
 
-def figure_image(fig: go.Figure, fmt: str, width: int | None = None, height: int | None = None) -> bytes:
+def figure_image(
+    fig: go.Figure, fmt: str, width: int | None = None, height: int | None = None, title: str | None = None
+) -> bytes:
     """``fig`` as PNG or SVG bytes, laid out as the standalone export is (room for every label).
 
     The figure's own width and height are used when it sets them, else ``width`` (default
-    ``DEFAULT_WIDTH``) and ``height`` (default: plotly's 450 px).
+    ``DEFAULT_WIDTH``) and ``height`` (default: plotly's 450 px). ``title``: given to a figure
+    that shows none (``export.with_title``), so the picture names what it shows.
     """
     if fmt not in FORMATS:
         raise ImageExportError(f"Unknown image format {fmt!r}; choose one of {', '.join(FORMATS)}.")
@@ -73,7 +76,7 @@ def figure_image(fig: go.Figure, fmt: str, width: int | None = None, height: int
         raise ImageExportError(problem)
     import kaleido  # optional at import time: the app runs without it, the buttons then say why
 
-    out = standalone(fig)
+    out = standalone(with_title(fig, title))
     opts = {
         "format": fmt,
         "width": int(out.layout.width or width or DEFAULT_WIDTH),

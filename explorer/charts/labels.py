@@ -182,6 +182,22 @@ def padded_range(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
     return lo - pad * span, hi + pad * span
 
 
+def robust_range(values: np.ndarray, tail: float = 0.01, pad: float = 0.08) -> tuple[float, float]:
+    """The span of the central ``1 - 2 * tail`` of ``values``, padded as ``padded_range`` pads.
+
+    For maps where a few far points (a semantic axis's own end words) would otherwise squeeze
+    every other point into the middle.
+
+    >>> [round(v, 2) for v in robust_range(np.r_[np.linspace(-1, 1, 200), 50.0], pad=0.0)]
+    [-0.98, 0.99]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return padded_range(v, pad)
+    return padded_range(np.quantile(v, [tail, 1.0 - tail]), pad)
+
+
 @dataclass(frozen=True)
 class MapLabels:
     """Placed labels as plotly annotation dicts, the axis ranges they assume, and the labelled rows."""

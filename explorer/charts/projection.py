@@ -15,7 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from explorer.charts.labels import add_map_labels
+from explorer.charts.labels import add_map_labels, padded_range, robust_range
+from explorer.stopwords import content_first
 
 WEBGL_THRESHOLD = 1000
 PALETTE = qualitative.Plotly + qualitative.D3[1:] + qualitative.Set2 + qualitative.Pastel1
@@ -32,17 +33,27 @@ def _sort_groups(names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=key)
 
 
-def spread_labels(coords: np.ndarray, n_labels: int, min_gap: float = 0.04, candidates: int = 3000) -> list[int]:
-    """Rows to label: in row order (most frequent first), skipping any point closer than
-    ``min_gap`` x the map's span to one already chosen, so labels do not pile into one unreadable
-    blot where frequent words cluster. At most ``n_labels``; looks at the first ``candidates`` rows.
+def spread_labels(
+    coords: np.ndarray,
+    n_labels: int,
+    min_gap: float = 0.04,
+    candidates: int = 3000,
+    order: Sequence[int] | None = None,
+) -> list[int]:
+    """Rows to label: in ``order`` (default: row order, most frequent first), skipping any point
+    closer than ``min_gap`` x the map's span to one already chosen, so labels do not pile into one
+    unreadable blot where frequent words cluster. At most ``n_labels``; looks at the first
+    ``candidates`` rows of the order.
     """
-    coords = np.asarray(coords, dtype=np.float64)[: max(0, int(candidates))]
-    if n_labels <= 0 or len(coords) == 0:
+    coords = np.asarray(coords, dtype=np.float64)
+    rows = np.arange(len(coords)) if order is None else np.asarray(order, dtype=np.int64)
+    rows = rows[: max(0, int(candidates))]
+    if n_labels <= 0 or len(rows) == 0:
         return []
-    gap = min_gap * float(np.ptp(coords, axis=0).max())
+    gap = min_gap * float(np.ptp(coords[rows], axis=0).max())
     chosen: list[int] = []
-    for i, point in enumerate(coords):
+    for i in rows.tolist():
+        point = coords[i]
         nearest = np.min(((coords[chosen] - point) ** 2).sum(1)) if chosen else np.inf
         if nearest >= gap * gap and nearest > 0:
             chosen.append(i)
@@ -67,6 +78,7 @@ def projection_figure(
     height: int = 700,
     emphasise_groups: bool = False,
     axis_ends: Sequence[tuple[str, str]] = (),
+    label_stopwords: bool = False,
 ) -> go.Figure:
     """A scatter of ``coords`` (n, 2 or 3) with one trace per colour group.
 
@@ -77,6 +89,13 @@ def projection_figure(
     frequent words while there is room. With ``emphasise_groups`` the grouped words are drawn
     larger, with a dark edge, over the small grey "other" points. ``axis_ends``: per semantic axis,
     its (from, to) words, written at both ends of the axis and drawn as labelled diamonds.
+
+    The frequent words labelled are content words (``explorer.stopwords.content_first``, as on
+    the Train map) unless ``label_stopwords``: "the" and "of" only fill in when too few content
+    words are on the map. With ``axis_ends`` the axes span the central 98% of the other words
+    (``labels.robust_range``), since the end words themselves lie far out and would squeeze every
+    other word into the middle; the words beyond the view are counted in a note on the chart.
+    In 3-D the scene's ranges are padded so no point or axis title is cut at the edges.
 
     Every point carries its row index in ``customdata`` so a selection maps back to words. 2-D
     sets above 1,000 points use WebGL (Scattergl).
@@ -93,7 +112,8 @@ def projection_figure(
     index_of = {w: i for i, w in enumerate(keys)}
     end_rows = [index_of[w] for pair in axis_ends for w in pair if w in index_of]
     grouped = [i for i, g in enumerate(labels) if emphasise_groups and g != "other"]
-    labelled: set[int] = set(spread_labels(coords, n_labels)) if three_d else set()
+    label_order = None if label_stopwords else content_first(keys)
+    labelled: set[int] = set(spread_labels(coords, n_labels, order=label_order)) if three_d else set()
 
     def trace(idx: Sequence[int], name: str, mode: str, marker: dict, **kw) -> go.BaseTraceType:
         idx = np.asarray(idx, dtype=np.int64)
@@ -185,23 +205,69 @@ def projection_figure(
         uirevision="project-map",
     )
     if three_d:
-        fig.update_layout(
-            scene={"xaxis_title": axis_titles[0], "yaxis_title": axis_titles[1], "zaxis_title": axis_titles[2]}
-        )
+        fig.update_layout(scene=scene_layout(coords, axis_titles), margin={"l": 0, "r": 0, "t": 60 if title else 36, "b": 0})  # fmt: skip
         return fig
     fig.update_xaxes(title=axis_titles[0], zeroline=False)
     fig.update_yaxes(title=axis_titles[1], zeroline=False)
-    _label_2d(fig, keys, coords, labels, focus, highlight, end_rows, grouped, n_labels, marker_size)
+    ranges = _axes_view(fig, coords, end_rows) if axis_ends else {}
+    _label_2d(fig, keys, coords, labels, focus, highlight, end_rows, grouped, n_labels, marker_size, label_order, ranges)  # fmt: skip
     _write_axis_ends(fig, axis_ends)
     return fig
 
 
-def _label_2d(fig, keys, coords, labels, focus, highlight, end_rows, grouped, n_labels, marker_size) -> None:
+SCENE_PAD = 0.12  # share of each axis's span added at both ends of a 3-D scene
+
+
+def scene_layout(coords: np.ndarray, axis_titles: Sequence[str]) -> dict:
+    """A 3-D scene whose ranges hold every point with ``SCENE_PAD`` to spare, seen from a little further out.
+
+    Plotly's automatic ranges end at the outermost points, so their markers and text are cut by
+    the scene's box, and the default camera puts axis titles of a small map outside the figure.
+    """
+    scene: dict = {"aspectmode": "cube", "camera": {"eye": {"x": 1.5, "y": 1.5, "z": 1.0}}}
+    for j, axis in enumerate("xyz"):
+        scene[f"{axis}axis"] = {"title": {"text": axis_titles[j]}, "range": list(padded_range(coords[:, j], SCENE_PAD))}
+    return scene
+
+
+ZOOM_FROM_WORDS = 50  # fewer words than this: every word, end words included, stays in view
+SQUEEZED = 0.4  # an axis whose central words fill less than this share of its full span is zoomed to them
+
+
+def _axes_view(fig: go.Figure, coords: np.ndarray, end_rows: Sequence[int]) -> dict:
+    """Semantic axes: an axis whose words are squeezed into the middle by the far end words spans the
+    central words instead (``robust_range``), with a note counting the words beyond the view."""
+    rest = np.delete(coords, list(end_rows), axis=0) if len(coords) > len(set(end_rows)) else coords
+
+    def view(j: int) -> tuple[float, float]:
+        full, central = padded_range(coords[:, j]), robust_range(rest[:, j])
+        squeezed = central[1] - central[0] < SQUEEZED * (full[1] - full[0])
+        return central if squeezed and len(rest) >= ZOOM_FROM_WORDS else full
+
+    x_range, y_range = view(0), view(1)
+    fig.update_xaxes(range=list(x_range), autorange=False)
+    fig.update_yaxes(range=list(y_range), autorange=False)
+    outside = int(
+        np.sum(
+            (coords[:, 0] < x_range[0]) | (coords[:, 0] > x_range[1]) | (coords[:, 1] < y_range[0]) | (coords[:, 1] > y_range[1])
+        )
+    )  # fmt: skip
+    if outside:
+        fig.add_annotation(
+            x=1.0, y=0.0, xref="paper", yref="paper", xanchor="right", yanchor="bottom", yshift=22, showarrow=False,
+            text=f"{outside:,} words beyond this view (the axis words among them): scroll to zoom out",
+            font={"size": 11, "color": "#555"}, bgcolor="rgba(255,255,255,0.8)",
+        )  # fmt: skip
+    return {"x_range": x_range, "y_range": y_range}
+
+
+def _label_2d(fig, keys, coords, labels, focus, highlight, end_rows, grouped, n_labels, marker_size, order, ranges) -> None:  # fmt: skip
     """Place the 2-D map's labels without overlaps: the marked words first, then frequent words while there is room."""
     marked = list(dict.fromkeys([*focus, *highlight, *end_rows, *grouped]))
-    # Candidates spread over the map, most frequent first, so a clump of frequent words does not
-    # take every label; the placement then keeps those that fit.
-    frequent = [i for i in spread_labels(coords, 3 * max(n_labels, 0), min_gap=0.015) if i not in set(marked)]
+    # Candidates spread over the map, most frequent content words first, so a clump of frequent
+    # words does not take every label; the placement then keeps those that fit.
+    candidates = spread_labels(coords, 3 * max(n_labels, 0), min_gap=0.015, order=order)
+    frequent = [i for i in candidates if i not in set(marked)]
     colours = ["#333"] * len(keys)
     for i in end_rows:
         colours[i] = "#111"
@@ -212,7 +278,7 @@ def _label_2d(fig, keys, coords, labels, focus, highlight, end_rows, grouped, n_
         colours[i] = PALETTE[groups.index(labels[i]) % len(PALETTE)]
     add_map_labels(
         fig, coords, keys, marked + frequent, PLOT_PX, colours=colours, font_size=11, marker_px=marker_size / 2 + 1,
-        must=marked, limit=len(marked) + max(n_labels, 0),
+        must=marked, limit=len(marked) + max(n_labels, 0), **ranges,
     )  # fmt: skip
 
 

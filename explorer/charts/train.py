@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from explorer.charts.labels import map_labels
+from explorer.charts.titles import title_layout
 
 # The loss chart and the word map are rebuilt at every redraw of live training, where plotly's
 # validation of each property took most of the time: they are built from plain dicts with
@@ -139,15 +140,17 @@ def word_map_figure(
         if mask.any()
     ]
     axis = {"showticklabels": False, "zeroline": False, "showgrid": False, "autorange": False}
+    heading, top = title_layout(title, MAP_PLOT_PX[0])
     layout = {
-        "title": {"text": title},
-        "height": 520,
+        "title": heading,
+        "height": 520 + top - _LAYOUT["margin"]["t"],
         "showlegend": len(traces) > 1,
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.02, "xanchor": "left", "x": 0},
         "xaxis": {**axis, "range": list(placed.x_range)},
         "yaxis": {**axis, "range": list(placed.y_range), "scaleanchor": "x"},
         "annotations": placed.annotations,
         **_LAYOUT,
+        "margin": {**_LAYOUT["margin"], "t": top},  # room for a title that wraps onto two lines
     }
     return go.Figure(data=traces, layout=layout, _validate=False)  # see _LAYOUT on skipping validation
 

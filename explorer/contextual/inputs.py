@@ -51,6 +51,22 @@ class SentenceInput:
     labels: tuple[str, ...] | None
     unlabeled: tuple[int, ...] = ()
 
+    @property
+    def unlabeled_note(self) -> str | None:
+        """What to tell the reader when only some lines carry a sense label; None when all or none do.
+
+        >>> parse_sentence_lines("one bank | a\\ntwo bank").unlabeled_note
+        'Sentence 2 has no sense label while others do, so the senses are ignored. Label every sentence (end it with “| sense”, as in “The bank lent money. | money”), or none.'
+        """
+        if not self.unlabeled:
+            return None
+        shown = ", ".join(str(i) for i in self.unlabeled[:12]) + (" …" if len(self.unlabeled) > 12 else "")
+        head = f"Sentence {shown} has" if len(self.unlabeled) == 1 else f"Sentences {shown} have"
+        return (
+            f"{head} no sense label while others do, so the senses are ignored. Label every sentence "
+            "(end it with “| sense”, as in “The bank lent money. | money”), or none."
+        )
+
 
 def parse_sentence_lines(text: str, max_sentences: int = 200) -> SentenceInput:
     """Split typed text into sentences, one per line, each optionally ending in `` | sense``.

@@ -18,7 +18,7 @@ import numpy as np
 
 from explorer.corpus import Corpus
 from explorer.linalg import pca, procrustes
-from explorer.stopwords import is_stopword
+from explorer.stopwords import content_first, content_words
 from explorer.training.pairs import cooccurrence, ppmi, sentence_pairs
 from explorer.training.subword import char_ngrams, fnv1a
 from explorer.vectors import WordVectors
@@ -44,7 +44,7 @@ def suggested_words(words: Sequence[str], source: str, n: int = 4) -> list[str]:
     known = [w for w in SUGGESTED_WORDS.get(source, ()) if w in present][:n]
     if known:
         return known
-    return [w for w in words if w.isalpha() and len(w) >= 3 and not is_stopword(w)][:n]
+    return content_words(words, n)
 
 
 def map_words(wv: WordVectors, top: int, pinned: Sequence[str] = (), skip_stopwords: bool = True) -> list[str]:
@@ -59,13 +59,8 @@ def map_words(wv: WordVectors, top: int, pinned: Sequence[str] = (), skip_stopwo
     ['king', 'queen', 'of']
     """
     keys = list(wv.keys)
-    if skip_stopwords:
-        content = [w for w in keys if not is_stopword(w)]
-        words = content[:top]
-        if len(words) < top:
-            words += [w for w in keys if is_stopword(w)][: top - len(words)]
-    else:
-        words = keys[:top]
+    order = content_first(keys) if skip_stopwords else range(len(keys))
+    words = [keys[i] for i in order[:top]]
     for w in pinned:
         if w in wv and w not in words:
             words.append(w)

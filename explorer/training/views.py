@@ -227,6 +227,17 @@ NGRAMS_TEXT = (
 _UNSEEN_EXAMPLES = ("reshipped", "overcharging", "unrefunded", "rechargeable")
 
 
+def suggested_placeholder(corpus: Corpus, n: int = 3) -> str:
+    """Words to offer as an example in the watch and pin boxes: the corpus's own suggestions, else its
+    most frequent content words ("government, police, people" on news), never another corpus's words.
+
+    >>> suggested_placeholder(Corpus.from_texts(["the police said the government met the police"]))
+    'police, said, government'
+    """
+    frequent = [w for w, _ in corpus.counts.most_common(500)]  # a heap over the counts, not a full sort
+    return ", ".join(teaching.suggested_words(frequent, corpus.source, n=n))
+
+
 def example_words(corpus: Corpus, watched: str, n: int = 6) -> str:
     """Words for the co-occurrence matrices: the watched ones, else the corpus's suggested words."""
     chosen = split_words(watched)[:n]

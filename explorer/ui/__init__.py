@@ -25,9 +25,19 @@ from explorer.ui.sidebar import (
     SidebarState,
     load_embedder,
     model_label,
+    short_model_name,
     sidebar,
 )
-from explorer.ui.state import PageBinding, arrive, copy_link_control, restore, shareable_url, write_link
+from explorer.ui.state import (
+    PageBinding,
+    arrive,
+    bounded_number,
+    copy_link_control,
+    kept_file_uploader,
+    restore,
+    shareable_url,
+    write_link,
+)
 from explorer.ui.training import (
     acquire_training_slot,
     forget_training_run,
@@ -80,12 +90,14 @@ __all__ = [
     "SidebarState",
     "acquire_training_slot",
     "bind_page",
+    "bounded_number",
     "chart",
     "clamp_to_range",
     "load_embedder",
     "copy_link_control",
     "default_vector_set",
     "guarded",
+    "kept_file_uploader",
     "model_label",
     "parse_vector_set",
     "register_vectors",
@@ -93,6 +105,7 @@ __all__ = [
     "session_token",
     "session_vector_sets",
     "shareable_url",
+    "short_model_name",
     "show_error",
     "sidebar",
     "snapshot_replay",

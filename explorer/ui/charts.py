@@ -47,6 +47,7 @@ def chart(
     data: CsvData = None,
     where: Any = None,
     downloads: bool = True,
+    export_title: str | None = None,
     **plotly_kwargs: Any,
 ) -> Any:
     """Draw ``fig`` (in ``where``, a column or container, else the page) with its download row.
@@ -56,6 +57,8 @@ def chart(
     what ``st.plotly_chart`` returns (the selection state when ``on_select`` is set).
     ``downloads=False`` leaves the row out (a chart redrawn every second during live training:
     fewer elements to send, and a picture of a moving chart would be stale at once).
+    ``export_title``: the title the PNG, SVG and HTML files carry when the figure has none (name
+    the vector set and the method: a file is read away from the page).
     """
     target = where if where is not None else st
     plotly_kwargs.setdefault("width", "stretch")
@@ -65,11 +68,11 @@ def chart(
     problem = _image_problem()
     # (label, file extension, MIME type, the file's bytes on click, icon, help, why it cannot be made)
     files = [
-        (fmt.upper(), fmt, mime, functools.partial(figure_image, fig, fmt), ":material/image:",
+        (fmt.upper(), fmt, mime, functools.partial(figure_image, fig, fmt, title=export_title), ":material/image:",
          problem or f"The chart as a {fmt.upper()} image, for slides and papers.", problem)
         for fmt, mime in FORMATS.items()
     ] + [
-        ("HTML", "html", "text/html", functools.partial(figure_html, fig), ":material/code:",
+        ("HTML", "html", "text/html", functools.partial(figure_html, fig, title=export_title), ":material/code:",
          "The interactive chart as one HTML file that opens offline.", None),
         ("Data (CSV)", "csv", "text/csv", data if data is not None else functools.partial(figure_csv, fig),
          ":material/table_view:", "The numbers behind the chart, as CSV.", None),

@@ -27,6 +27,7 @@ from explorer.pagestate import Field
 from explorer.settings import get_settings
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import register_vectors
+from explorer.wordhints import default_word, missing_word_hint
 
 SOURCE = {"index": "From a corpus index"}
 SESSION_INDEX = "__session__"  # the option for this session's own index of its uploaded corpus
@@ -179,14 +180,13 @@ def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:
         st.error(f"The index {name} cannot be read: {exc}")
         st.stop()
     if not st.session_state.get("context.index_word") and counts:
-        st.session_state["context.index_word"] = next(iter(counts))
+        st.session_state["context.index_word"] = default_word(list(counts))
     word = col_word.text_input("Word", key="context.index_word", help="Any word the index holds.").strip()
     n = col_n.number_input("Sample", min_value=2, max_value=MAX_SAMPLE, key="context.index_sample")
     seed = col_seed.number_input("Seed", min_value=0, max_value=2**31 - 1, key="context.index_seed")
     k = col_k.number_input("Sense clusters", min_value=0, max_value=MAX_CLUSTERS, key="context.index_k", help="0: none")
-    top = ", ".join(list(counts)[:12])
     if word.lower() not in counts:
-        st.warning(f"“{word}” is not in {info.title}. Its most frequent words: {top}.")
+        st.warning(missing_word_hint(word, list(counts), info.title))
         st.stop()
     try:
         if own:

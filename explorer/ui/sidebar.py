@@ -55,6 +55,20 @@ def model_label(model: str | None) -> str:
     return BUNDLED_MODEL_LABEL if model is None else model
 
 
+MODEL_NAME_CHARS = 22  # what a metric shows whole in a third of a wide page
+
+
+def short_model_name(label: str) -> str:
+    """A model's name short enough for a metric: no "(bundled, offline)", a path's last folder only.
+
+    >>> short_model_name("all-MiniLM-L6-v2 (bundled, offline)"), short_model_name("/models/org/bert-base-cased/")
+    ('all-MiniLM-L6-v2', 'bert-base-cased')
+    """
+    name = str(label).split(" (", 1)[0].rstrip("/\\")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1] or str(label)
+    return name if len(name) <= MODEL_NAME_CHARS else name[: MODEL_NAME_CHARS - 1] + "…"
+
+
 def _corpus_picker(settings: Settings) -> Corpus:
     names = corpus.builtin_names()
     choices = names + [UPLOAD_CHOICE]

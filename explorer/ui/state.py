@@ -69,6 +69,50 @@ def _sync(spec: PageState, *, arrived: bool, where: Any) -> dict[str, Any]:
     return values
 
 
+def _copy_choice(widget_key: str, key: str) -> None:
+    st.session_state[key] = st.session_state[widget_key]
+
+
+def bounded_number(where: Any, label: str, lo: int, hi: int, key: str, **kwargs: Any) -> int:
+    """A number input whose bounds come from the data (a set's size), without losing the visitor's choice.
+
+    The declared value ``key`` holds what the visitor chose (or the default); the widget (key
+    ``<key>.shown``) shows it clamped to [lo, hi] and writes back only when the visitor changes
+    it. So a value cut down to a 20-word set's size stays 2,000 when the next set is large,
+    instead of the clamp becoming the choice. Returns the value shown (the one to use).
+    """
+    ss = st.session_state
+    widget_key = f"{key}.shown"
+    chosen = ss.get(key)
+    ss[widget_key] = max(lo, min(int(chosen if chosen is not None else hi), hi))
+    where.number_input(label, lo, hi, key=widget_key, on_change=_copy_choice, args=(widget_key, key), **kwargs)
+    return int(ss[widget_key])
+
+
+def _keep_upload(key: str) -> None:
+    st.session_state[f"{key}.kept"] = st.session_state.get(key)  # None when the visitor removed the file
+
+
+def kept_file_uploader(label: str, key: str, where: Any = None, **kwargs: Any) -> Any:
+    """A file uploader whose file survives the uploader being hidden (a toggle or radio that hides it).
+
+    Streamlit drops an uploader's file once a run does not draw it, so switching a mode back and
+    forth would lose the visitor's upload. The file is kept under ``<key>.kept`` whenever the
+    visitor uploads or removes one, and given back (read from its start) while the uploader,
+    drawn again, is empty. Returns the uploaded file or None.
+    """
+    target = where or st
+    upload = target.file_uploader(label, key=key, on_change=_keep_upload, args=(key,), **kwargs)
+    if upload is not None:
+        return upload
+    kept = st.session_state.get(f"{key}.kept")
+    if kept is None:
+        return None
+    kept.seek(0)
+    target.caption(f"Using **{kept.name}**, uploaded earlier; upload another file to replace it.")
+    return kept
+
+
 def arrive(prefix: str) -> bool:
     """Record that the page with this prefix runs now; True when the visitor has just come from another page."""
     arrived = st.session_state.get(CURRENT_PAGE_KEY) != prefix

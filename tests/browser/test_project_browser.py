@@ -86,3 +86,41 @@ def test_project_50k_uploaded_points_render_and_respond(page, app_url, tmp_path)
         f"(() => {{ const r = ({X_RANGE})(); return r[1] - r[0] < {0.9 * (before[1] - before[0])}; }})", timeout=30_000
     )
     screenshot(page, "project_50k")
+
+
+MAP_TEXTS = """() => {
+    const g = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    if (!g || !g._fullLayout) return null;
+    return {labels: (g._fullLayout.annotations || []).map(a => a.text),
+            names: g._fullData.filter(d => d.mode === 'markers').map(d => d.name),
+            x: g._fullLayout.xaxis.range.slice()};
+}"""
+
+
+def test_project_labels_content_words_and_names_clusters(page, app_url):
+    """The reference set's 2,000 most frequent words: labels are content words, clusters are named by words."""
+    from explorer.stopwords import is_stopword
+
+    page.goto(f"{app_url}/Project?project.method=pca&project.n_words=2000&project.colour=cluster&project.k=8")
+    wait_for_app(page, timeout_ms=240_000)
+    assert_healthy(page)
+    page.wait_for_function(f"(() => {{ const m = ({MAP_TEXTS})(); return m && m.labels.length > 5; }})", timeout=60_000)
+    texts = page.evaluate(MAP_TEXTS)
+    assert not [w for w in texts["labels"] if is_stopword(w)], texts["labels"]
+    assert len(texts["names"]) == 8 and not any(n.startswith("cluster ") for n in texts["names"]), texts["names"]
+    assert all(len(n.split(", ")) == 3 for n in texts["names"])
+    _scroll_to_chart(page)
+    screenshot(page, "project_labels_and_named_clusters")
+
+
+def test_project_semantic_axes_spread_the_words(page, app_url):
+    page.goto(f"{app_url}/Project?project.method=axes&project.n_words=3000&project.colour=none")
+    wait_for_app(page, timeout_ms=240_000)
+    assert_healthy(page)
+    page.wait_for_function(f"(() => {{ const m = ({MAP_TEXTS})(); return m && m.names.length > 0; }})", timeout=60_000)
+    texts = page.evaluate(MAP_TEXTS)
+    assert any("beyond this view" in t for t in texts["labels"]), (
+        "the far end words are counted, the words fill the view"
+    )
+    _scroll_to_chart(page)
+    screenshot(page, "project_semantic_axes")
