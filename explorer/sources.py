@@ -35,6 +35,11 @@ GZIP_MAGIC = b"\x1f\x8b"
 GZIP_EXPANSION = 4  # a gzip file may unpack to at most this many times the upload limit
 MEGABYTE = 2**20  # the unit of EXPLORER_MAX_UPLOAD_MB and of every size shown
 _CHUNK = 1 << 20  # gunzip works in pieces of this many unpacked bytes
+_GZIP_MIN_MEMBER = 18  # a gzip member's header and trailer alone take 18 bytes
+_GZIP_CUT_SHORT = (
+    "The gzip file was cut short: it ends before its end-of-data marker, so part of it is missing (the download "
+    "or upload was probably interrupted). Download or compress it again, or upload it uncompressed."
+)
 
 
 def source_name(source: Any) -> str:
@@ -90,9 +95,14 @@ def too_big_message(name: str, size: int, max_bytes: int) -> str:
 
     >>> too_big_message("big.csv", 5 * 2**20, 2 * 2**20).split(";")[0]
     'big.csv is 5 MB'
+    >>> too_big_message("big.csv", 10 * 2**20 + 1, 10 * 2**20).split(" (setting")[0]
+    'big.csv is 10,485,761 bytes; the limit is 10,485,760 bytes (10 MB)'
     """
+    shown, limit = f"{megabytes(size)} MB", f"{megabytes(max_bytes)} MB"
+    if shown == limit:  # near the limit the rounded sizes read the same: show the bytes
+        shown, limit = f"{size:,} bytes", f"{max_bytes:,} bytes ({limit})"
     return (
-        f"{name} is {megabytes(size)} MB; the limit is {megabytes(max_bytes)} MB (setting EXPLORER_MAX_UPLOAD_MB). "
+        f"{name} is {shown}; the limit is {limit} (setting EXPLORER_MAX_UPLOAD_MB). "
         "Upload a smaller file or a sample of it, or raise the limit."
     )
 
@@ -215,8 +225,10 @@ def gunzip(data: bytes, max_bytes: int | None = None, error: ErrorFactory = Valu
                     break
                 chunk = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
             if not inflater.eof:
-                raise error("The gzip file is cut short; compress it again or upload it uncompressed.")
+                raise error(_GZIP_CUT_SHORT)
             rest = inflater.unused_data.lstrip(b"\x00")
+            if rest and GZIP_MAGIC.startswith(rest[:2]) and len(rest) < _GZIP_MIN_MEMBER:
+                raise error(_GZIP_CUT_SHORT)  # a next member begins, and the file ends inside its header
             if rest and rest[:2] != GZIP_MAGIC:
                 break
     except zlib.error as exc:
