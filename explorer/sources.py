@@ -90,6 +90,20 @@ def megabytes(n_bytes: float) -> str:
     return f"{n_bytes / MEGABYTE:,.1f}".removesuffix(".0")
 
 
+def looks_like_utf16(head: bytes) -> bool:
+    """Whether ``head`` looks like UTF-16 text without a byte-order mark: every other byte zero.
+
+    >>> looks_like_utf16("hello world".encode("utf-16-le")), looks_like_utf16(b"\\x00\\x01binary\\x00")
+    (True, False)
+    """
+    sample = head[:4096]
+    half = len(sample) // 2
+    if half < 2:
+        return False
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    return max(even, odd) >= 0.6 * half and min(even, odd) <= 0.05 * half
+
+
 def too_big_message(name: str, size: int, max_bytes: int) -> str:
     """The one sentence for a file over the upload limit: its size, the limit, the setting, what to do.
 

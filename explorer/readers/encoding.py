@@ -21,7 +21,7 @@ from typing import IO
 
 from explorer.errors import ReaderError
 from explorer.readers.formats import SUPPORTED
-from explorer.sources import CappedReader
+from explorer.sources import CappedReader, looks_like_utf16
 from explorer.workbudget import WorkBudget
 
 SNIFF_BYTES = 64 * 1024  # the encoding and the binary check look at this much of the start
@@ -57,20 +57,6 @@ def describe_binary(head: bytes) -> str | None:
     if sample and sum(b in _CONTROL_BYTES for b in sample) > 0.05 * len(sample):
         return "binary data (it is full of control characters)"
     return None
-
-
-def looks_like_utf16(head: bytes) -> bool:
-    """Whether ``head`` looks like UTF-16 text without a byte-order mark: every other byte zero.
-
-    >>> looks_like_utf16("hello world".encode("utf-16-le")), looks_like_utf16(b"\\x00\\x01binary\\x00")
-    (True, False)
-    """
-    sample = head[:4096]
-    half = len(sample) // 2
-    if half < 2:
-        return False
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    return max(even, odd) >= 0.6 * half and min(even, odd) <= 0.05 * half
 
 
 def cut_at_space(data: bytes) -> tuple[bytes, bytes]:

@@ -25,7 +25,15 @@ from typing import IO, Any
 import numpy as np
 
 from explorer.errors import VectorsError
-from explorer.sources import GZIP_EXPANSION, GZIP_MAGIC, check_size, read_bytes, source_name, source_size
+from explorer.sources import (
+    GZIP_EXPANSION,
+    GZIP_MAGIC,
+    check_size,
+    looks_like_utf16,
+    read_bytes,
+    source_name,
+    source_size,
+)
 from explorer.vectors import WordVectors
 from explorer.vectors_io.binary import load_word2vec_binary, word2vec_binary_bytes
 from explorer.vectors_io.fasttext import is_fasttext, load_fasttext
@@ -103,7 +111,9 @@ def _sniff(data: bytes, fmt: str) -> None:
     for line_no, line in lines:
         if len(line) > 40 * MAX_DIMENSIONS:  # too long to split into strings: count the separators instead
             about = line.count("\t") + (0 if fmt == "tsv" else line.count(" "))
-            raise too_wide(f"Line {line_no} has about {about:,} values")
+            if about > MAX_DIMENSIONS:
+                raise too_wide(f"Line {line_no} has about {about:,} values")
+            continue  # a very long word: the parser drops it
         width = len(line.split("\t")) if fmt == "tsv" else len(FIELD_SPLIT.split(line)) - 1
         if width > MAX_DIMENSIONS:
             raise too_wide(f"Line {line_no} has {width:,} values")
@@ -246,6 +256,11 @@ def load_vectors(
         data = read_bytes(source, max_bytes, VectorsError)
     if _NON_BLANK.search(data) is None:
         raise VectorsError(f"{src_name or 'The file'} is empty; it needs one vector per word.")
+    if looks_like_utf16(data[:4096]):
+        raise VectorsError(
+            f"{src_name or 'The file'} looks like UTF-16 text (every other byte is zero): the encoding is the likely "
+            "cause. Save it as UTF-8 and upload it again."
+        )
     fasttext = is_fasttext(data)
     fmt = fmt or ("word2vec_binary" if fasttext else detect_format(data, src_name))
     if fmt != "word2vec_binary" and not fasttext:

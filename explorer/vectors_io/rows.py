@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,7 @@ MAX_WORD_CHARS = 100  # a longer "word" is dropped: nobody's vocabulary holds it
 DUPLICATES_STOP = 100_000  # a file with more repeats than this (and than distinct words) is read no further
 BYTES_PER_WORD = 250  # a kept word: its str, the parser's dict entry, the set's index entry and key tuple slot
 PARSE_OVERHEAD_BYTES = 32 * 2**20  # one chunk's split fields and their conversion, at most
+_SEPARATOR = re.compile(rb"[ \t]")
 _MAX_ROW_BYTES = 40 * MAX_DIMENSIONS + 4096  # a row of MAX_DIMENSIONS values written with 39 characters each
 
 
@@ -178,6 +180,11 @@ def parse_rows(
         row_lines: list[int] = []
         for offset, line in enumerate(lines):
             if len(line) > _MAX_ROW_BYTES:
+                first = _SEPARATOR.search(line.lstrip())
+                if with_words and (first is None or first.start() > 4 * MAX_WORD_CHARS):
+                    long_words += 1  # a "word" of more than 400 bytes: dropped without splitting its line
+                    rows_read += 1
+                    continue
                 raise VectorsError(
                     f"Line {line_no + offset + 1:,} is {len(line):,} bytes long, more than a row of "
                     f"{MAX_DIMENSIONS:,} values needs; reduce the vectors, or check that this is a vector file."
