@@ -90,7 +90,7 @@ def load_word2vec_binary(
             continue
         if word in seen:
             dupes += 1
-            if len(dupe_examples) < 5:
+            if len(dupe_examples) < 5 and word not in dupe_examples:
                 dupe_examples.append(word)
             continue
         if len(keys) >= keep:

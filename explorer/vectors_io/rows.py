@@ -53,7 +53,7 @@ def duplicates_notice(count: int, examples: list[str]) -> str:
     >>> duplicates_notice(2, ["a", "b"])
     "2 duplicate word(s) ('a', 'b'): the first vector of each was kept, later ones dropped."
     """
-    shown = ", ".join(repr(d) for d in examples[:5]) + (" …" if count > 5 else "")
+    shown = ", ".join(repr(d) for d in examples[:5]) + (" …" if count > len(examples[:5]) else "")
     return f"{count:,} duplicate word(s) ({shown}): the first vector of each was kept, later ones dropped."
 
 
@@ -218,7 +218,7 @@ def parse_rows(
                     continue
                 if word in seen:
                     dupes += 1
-                    if len(dupe_examples) < 5:
+                    if len(dupe_examples) < 5 and word not in dupe_examples:
                         dupe_examples.append(word)
                     if dupes > DUPLICATES_STOP and dupes > len(keys):
                         stop = (

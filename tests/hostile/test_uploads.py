@@ -54,12 +54,14 @@ def a_one_bomb(lines: int = 10_200_000) -> bytes:
 def newline_zip(text_first: bytes, newline_bytes: int) -> bytes:
     """A zip holding one .txt: ``text_first``, then ``newline_bytes`` newlines (written in pieces)."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("notes.txt", "w") as member:
-            member.write(text_first)
-            piece = b"\n" * MB
-            for _ in range(newline_bytes // MB):
-                member.write(piece)
+    with (
+        zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("notes.txt", "w") as member,
+    ):
+        member.write(text_first)
+        piece = b"\n" * MB
+        for _ in range(newline_bytes // MB):
+            member.write(piece)
     return buf.getvalue()
 
 
@@ -271,3 +273,40 @@ def test_fasttext_model_loads_its_word_vectors(tmp_path: Path) -> None:
 def test_utf8_bom_is_not_mistaken_for_utf16() -> None:
     data = codecs.BOM_UTF8 + b"plain words here\n"
     assert Corpus.from_file(Upload(data, "a.txt")).sentences == (("plain", "words", "here"),)
+
+
+# ----- the sidebar uploader --------------------------------------------------------------------------
+def _sidebar_script() -> None:
+    import streamlit as st
+
+    from explorer import ui
+
+    state = ui.sidebar()
+    st.write(f"corpus={state.corpus.source}|words={','.join(sorted(state.corpus.counts)[:20])}")
+
+
+def _upload_in_sidebar(name: str, data: bytes):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_sidebar_script, default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="sidebar.corpus").select("__upload__").run()
+    uploader = at.get("file_uploader")[0]
+    assert list(uploader.proto.type) == [], "no extension filter: Streamlit would refuse .cor with a bare message"
+    uploader.set_value((name, data, "application/octet-stream")).run()
+    return at
+
+
+def test_sidebar_reads_plain_text_named_cor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    at = _upload_in_sidebar("news.cor", b"The quokka approved the loan.\n\n\nWe sat by the river.\n")
+    assert not at.exception and not at.sidebar.error
+    assert any("corpus=upload:news.cor" in m.value and "quokka" in m.value for m in at.markdown)
+
+
+def test_sidebar_explains_a_binary_file_under_a_text_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    at = _upload_in_sidebar("scan.cor", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n" + bytes(range(256)) * 10)
+    assert not at.exception
+    errors = " ".join(e.value for e in at.sidebar.error)
+    assert "scan.cor" in errors and "PDF" in errors and "not text" in errors
