@@ -310,3 +310,17 @@ def test_sidebar_explains_a_binary_file_under_a_text_name(monkeypatch: pytest.Mo
     assert not at.exception
     errors = " ".join(e.value for e in at.sidebar.error)
     assert "scan.cor" in errors and "PDF" in errors and "not text" in errors
+
+
+def test_an_ended_session_hands_its_heap_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from explorer.ui import vectorsets
+
+    trimmed: list[bool] = []
+    monkeypatch.setattr(vectorsets, "trim_heap", lambda: trimmed.append(True))
+    state = {vectorsets.SESSION_END_KEY: vectorsets._SessionEnd()}  # what register_vectors keeps in a session
+    assert not trimmed
+    del state  # Streamlit drops an ended session's state
+    gc.collect()
+    assert trimmed == [True]
