@@ -100,6 +100,7 @@ class TextSource:
         self.stop_after_bytes = stop_after_bytes
         self.blank_lines = 0  # skipped in bulk
         self.lines_read = 0  # handed on
+        self.line_number = 0  # the 1-based number of the line handed on last (blank lines skipped count)
         self.stopped: str | None = None  # why the read ended early (a budget, a byte bound)
         head = stream.read(SNIFF_BYTES)
         complete = len(head) < SNIFF_BYTES  # the whole file is in ``head``
@@ -208,6 +209,7 @@ class TextSource:
                     self.blank_lines += 1
                     continue
                 self.lines_read += 1
+                self.line_number = count
                 yield line if csv_mode else line.rstrip("\r\n")
             return
         lineno = 0
@@ -227,6 +229,7 @@ class TextSource:
             else:
                 lineno += 1
             self.lines_read += 1
+            self.line_number = lineno
             yield self._decode(data, lineno) if csv_mode else self._decode(data, lineno).rstrip("\r\n")
 
     def _decode(self, data: bytes, lineno: int) -> str:

@@ -324,3 +324,17 @@ def test_an_ended_session_hands_its_heap_back(monkeypatch: pytest.MonkeyPatch) -
     del state  # Streamlit drops an ended session's state
     gc.collect()
     assert trimmed == [True]
+
+
+def test_blank_lines_in_jsonl_pass_in_bulk_and_keep_their_line_numbers() -> None:
+    calls = [0]
+
+    def clock() -> float:
+        calls[0] += 1
+        return 0.0
+
+    data = b'{"text": "hi"}\n' + b"\n" * 5_000_000 + b"{oops\n"
+    budget = WorkBudget(seconds=None, clock=clock)
+    with pytest.raises(ReaderError, match="Line 5,000,002 "):
+        list(read_texts(Upload(data, "a.jsonl"), budget=budget).texts)
+    assert calls[0] < 1_000  # a check per buffer of blank lines, not one per line (5 million)
