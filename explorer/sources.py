@@ -222,15 +222,15 @@ def gunzip(data: bytes, max_bytes: int | None = None, error: ErrorFactory = Valu
     >>> gunzip(gzip.compress(b"a") + gzip.compress(b"b"))
     b'ab'
     """
-    out = bytearray()
+    out = io.BytesIO()  # getvalue() hands over its buffer: the unpacked bytes are held once, not twice
     rest = data
     try:
         while rest:
             inflater = zlib.decompressobj(wbits=31)
             chunk = inflater.decompress(rest, _CHUNK)
             while True:
-                out += chunk
-                if max_bytes is not None and len(out) > max_bytes:
+                out.write(chunk)
+                if max_bytes is not None and out.tell() > max_bytes:
                     raise error(
                         f"The gzip file unpacks to more than {megabytes(max_bytes)} MB, the most this app reads; "
                         "upload a smaller file, or the uncompressed file if it fits the upload limit."
@@ -247,7 +247,7 @@ def gunzip(data: bytes, max_bytes: int | None = None, error: ErrorFactory = Valu
                 break
     except zlib.error as exc:
         raise error(f"The gzip file is damaged ({exc}); compress it again or upload it uncompressed.") from exc
-    return bytes(out)
+    return out.getvalue()
 
 
 def read_bytes(source: Any, max_bytes: int | None = None, error: ErrorFactory = ValueError) -> bytes:
@@ -265,7 +265,7 @@ def read_bytes(source: Any, max_bytes: int | None = None, error: ErrorFactory = 
     name = source_name(source) or "The file"
     check_size(name, source_size(source), max_bytes, error)
     stream, owned = open_binary(source, error)
-    chunks: list[bytes] = []
+    buffer = io.BytesIO()  # as in gunzip: getvalue() does not copy
     total = 0
     try:
         while chunk := stream.read(_CHUNK):
@@ -273,11 +273,12 @@ def read_bytes(source: Any, max_bytes: int | None = None, error: ErrorFactory = 
                 chunk = chunk.encode("utf-8")
             total += len(chunk)
             check_size(name, total, max_bytes, error)  # streams of unknown size are held to the limit too
-            chunks.append(chunk)
+            buffer.write(chunk)
     finally:
         if owned:
             stream.close()
-    data = b"".join(chunks)
+    data = buffer.getvalue()
+    del buffer
     if data[:2] == GZIP_MAGIC:
         data = gunzip(data, None if max_bytes is None else GZIP_EXPANSION * max_bytes, error)
     return data
