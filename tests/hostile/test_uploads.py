@@ -339,3 +339,43 @@ def test_blank_lines_in_jsonl_pass_in_bulk_and_keep_their_line_numbers() -> None
     with pytest.raises(ReaderError, match="Line 5,000,002 "):
         list(read_texts(Upload(data, "a.jsonl"), budget=budget).texts)
     assert calls[0] < 1_000  # a check per buffer of blank lines, not one per line (5 million)
+
+
+def _vector_picker_script() -> None:
+    import streamlit as st
+
+    from explorer import ui
+    from explorer.ui.vectorsets import vector_set_picker
+
+    wv = vector_set_picker(ui.sidebar(), key="hostile.set")
+    st.write(f"set={'none' if wv is None else f'{wv.name}:{len(wv)}'}")
+
+
+def test_vector_upload_in_the_app_is_gated_bounded_and_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from explorer.ui import vectorsets
+
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    monkeypatch.setenv("EXPLORER_MAX_UPLOAD_ROWS", "3")
+    calls: list[dict] = []
+    real = vectorsets.load_vectors
+
+    def counting(*args: Any, **kwargs: Any) -> WordVectors:
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(vectorsets, "load_vectors", counting)
+    at = AppTest.from_function(_vector_picker_script, default_timeout=60)
+    at.run()
+    at.selectbox(key="hostile.set").select(vectorsets.UPLOAD_OPTION).run()
+    uploader = next(u for u in at.get("file_uploader") if u.proto.label == "Vector file")
+    assert list(uploader.proto.type) == []  # any extension: the content decides
+    uploader.set_value(("words.vec.gz", gzip.compress(b"a 1 2\nb 3 4\nc 5 6\nd 7 8\n"), "application/gzip")).run()
+    assert not at.exception and not at.error
+    assert any("set=words.vec.gz:3" in m.value for m in at.markdown)
+    assert any("EXPLORER_MAX_UPLOAD_ROWS" in i.value for i in at.info)
+    assert len(calls) == 1 and calls[0]["max_rows"] == 3 and calls[0]["admit"] is not None
+    assert calls[0]["budget"] is not None
+    at.run()  # a rerun (any widget change) uses the set already read
+    assert len(calls) == 1 and any("set=words.vec.gz:3" in m.value for m in at.markdown)
