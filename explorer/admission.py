@@ -39,10 +39,12 @@ from contextlib import contextmanager
 
 from explorer.errors import LimitError, ServerBusy
 
-DEFAULT_LANES: Mapping[str, int] = {"transformer": 1_000_000, "projection": 1}
+DEFAULT_LANES: Mapping[str, int] = {"transformer": 1_000_000, "projection": 1, "upload": 2}
 # Seconds per unit of work (a projected point, a sentence) before any work of the lane has been
-# timed; then a moving average of what the lane's work took, per unit.
-FIRST_SECONDS_PER_UNIT: Mapping[str, float] = {"transformer": 0.05, "projection": 0.01}
+# timed; then a moving average of what the lane's work took, per unit (an upload's unit: a MB it may add).
+# Uploads (unpacking and parsing a visitor's file) have a lane of their own, two at a time, so a
+# burst of large uploads waits for memory instead of growing the process past its ceiling.
+FIRST_SECONDS_PER_UNIT: Mapping[str, float] = {"transformer": 0.05, "projection": 0.01, "upload": 0.05}
 PROJECTION_ONE_AT_A_TIME = 2_000  # points: larger t-SNE / UMAP maps take the one projection slot
 BYTES_PER_PROJECTED_POINT = 24_000  # measured: a 10,000-point UMAP adds about 180 MB at its peak
 
@@ -86,6 +88,16 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
 def release_free_memory() -> None:
     """Collect garbage and hand freed heap pages back to the system (glibc ``malloc_trim``)."""
     gc.collect()
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
+
+
+def trim_heap() -> None:
+    """Hand freed heap pages back to the system (glibc ``malloc_trim``) without collecting garbage.
+
+    Safe inside a finalizer, where a ``gc.collect`` would be re-entered.
+    """
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)

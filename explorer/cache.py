@@ -21,7 +21,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 import numpy as np
@@ -253,6 +253,41 @@ class _WaitingArea:
     def clear(self) -> None:
         if self._slot is not None:
             self._slot.empty()
+
+
+@contextlib.contextmanager
+def admit_upload(cost_bytes: int, what: str) -> Iterator[None]:
+    """Hold the admission gate's upload lane for one step of reading a visitor's file (unpacking, parsing).
+
+    ``cost_bytes`` is what the step may add to memory; while it waits, its visitor sees their place;
+    when memory cannot be found, the gate raises ``LimitError`` with the reason.
+    """
+    area = _WaitingArea()
+    try:
+        with _gate().hold("upload", cost_bytes, what, on_wait=area.ticket, size=max(1.0, cost_bytes / 2**20)):
+            area.clear()
+            yield
+    finally:
+        area.clear()
+
+
+def visitor_still_here() -> Callable[[], bool]:
+    """A check, callable from any thread, that the visitor whose script run this is is still connected.
+
+    A reading loop asks it now and then (``WorkBudget(still_wanted=...)``) and stops once the tab is
+    closed, instead of reading on for nobody. Outside a Streamlit session it always says True.
+    """
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is None or not Runtime.exists():
+            return lambda: True
+        runtime, session_id = Runtime.instance(), ctx.session_id
+    except Exception:  # noqa: BLE001 - a Streamlit without these internals: no check, the time budget remains
+        return lambda: True
+    return lambda: runtime.is_active_session(session_id)
 
 
 def _transformer_result(key: Hashable, cost_bytes: int, what: str, submit: Callable[[], Pending], size: int = 1) -> Any:

@@ -27,6 +27,7 @@ import numpy as np
 
 from explorer import readers
 from explorer.errors import CorpusError
+from explorer.workbudget import WorkBudget
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 BUILTIN_DIR = ASSETS_DIR / "corpora"
@@ -226,12 +227,14 @@ class Corpus:
         name: str | None = None,
         max_bytes: int | None = None,
         max_tokens: int | None = None,
+        budget: WorkBudget | None = None,
     ) -> Corpus:
-        """Read a .txt, .csv, .tsv, .jsonl or .zip file (a path or an open binary file).
+        """Read a .txt, .csv, .tsv, .jsonl or .zip file, or plain text under another name (a path or an open binary file).
 
         ``column`` picks the text column of a CSV/TSV or the field of a JSONL file.
         ``max_bytes`` (the upload limit) and ``max_tokens`` bound the read; None means no limit,
-        so a server passes its settings (``Settings.max_upload_bytes``, ``Settings.max_tokens``).
+        so a server passes its settings (``Settings.max_upload_bytes``, ``Settings.max_tokens``);
+        ``budget`` stops a read that runs too long or whose visitor left (see ``readers.read_texts``).
         Raises ``CorpusError`` (a ``ReaderError`` for unreadable files) with a fix-it message.
 
         >>> import io
@@ -239,7 +242,7 @@ class Corpus:
         >>> Corpus.from_file(upload, max_bytes=10_000).sentences
         (('the', 'card', 'was', 'charged'),)
         """
-        result = readers.read_texts(path_or_file, column=column, max_bytes=max_bytes, name=name)
+        result = readers.read_texts(path_or_file, column=column, max_bytes=max_bytes, name=name, budget=budget)
         corpus = cls.from_texts(
             result.texts,
             name=result.name,

@@ -68,6 +68,8 @@ class Settings:
             (``EXPLORER_MAX_SENTENCE_CHARS``).
         result_cache_bytes: bytes of transformer results kept for reuse by every visitor
             (``EXPLORER_RESULT_CACHE_MB``).
+        max_upload_rows: most words (rows) read from one uploaded vector file; the rest of the file
+            is not read, with a notice (``EXPLORER_MAX_UPLOAD_ROWS``).
         index_dir: the folder of contextual indexes the app reads (``EXPLORER_INDEX_DIR``; None:
             the Context page's index source and the indexes' vector sets are off). Built with
             ``python -m explorer.index build ... --out <index_dir>/<name>``.
@@ -88,6 +90,7 @@ class Settings:
     max_sentences: int = 200
     max_sentence_chars: int = 10_000
     result_cache_bytes: int = 256 * 2**20
+    max_upload_rows: int = 3_000_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -120,6 +123,7 @@ class Settings:
             max_sentences=_int(env, "EXPLORER_MAX_SENTENCES", base.max_sentences),
             max_sentence_chars=_int(env, "EXPLORER_MAX_SENTENCE_CHARS", base.max_sentence_chars),
             result_cache_bytes=_int(env, "EXPLORER_RESULT_CACHE_MB", base.result_cache_bytes // 2**20) * 2**20,
+            max_upload_rows=_int(env, "EXPLORER_MAX_UPLOAD_ROWS", base.max_upload_rows),
         )
 
 
@@ -135,6 +139,7 @@ HOSTED_DEFAULTS = Settings(
     max_sentences=40,
     max_sentence_chars=400,
     result_cache_bytes=64 * 2**20,
+    max_upload_rows=200_000,
 )
 
 

@@ -35,6 +35,11 @@ GZIP_MAGIC = b"\x1f\x8b"
 GZIP_EXPANSION = 4  # a gzip file may unpack to at most this many times the upload limit
 MEGABYTE = 2**20  # the unit of EXPLORER_MAX_UPLOAD_MB and of every size shown
 _CHUNK = 1 << 20  # gunzip works in pieces of this many unpacked bytes
+_GZIP_MIN_MEMBER = 18  # a gzip member's header and trailer alone take 18 bytes
+_GZIP_CUT_SHORT = (
+    "The gzip file was cut short: it ends before its end-of-data marker, so part of it is missing (the download "
+    "or upload was probably interrupted). Download or compress it again, or upload it uncompressed."
+)
 
 
 def source_name(source: Any) -> str:
@@ -85,14 +90,33 @@ def megabytes(n_bytes: float) -> str:
     return f"{n_bytes / MEGABYTE:,.1f}".removesuffix(".0")
 
 
+def looks_like_utf16(head: bytes) -> bool:
+    """Whether ``head`` looks like UTF-16 text without a byte-order mark: every other byte zero.
+
+    >>> looks_like_utf16("hello world".encode("utf-16-le")), looks_like_utf16(b"\\x00\\x01binary\\x00")
+    (True, False)
+    """
+    sample = head[:4096]
+    half = len(sample) // 2
+    if half < 2:
+        return False
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    return max(even, odd) >= 0.6 * half and min(even, odd) <= 0.05 * half
+
+
 def too_big_message(name: str, size: int, max_bytes: int) -> str:
     """The one sentence for a file over the upload limit: its size, the limit, the setting, what to do.
 
     >>> too_big_message("big.csv", 5 * 2**20, 2 * 2**20).split(";")[0]
     'big.csv is 5 MB'
+    >>> too_big_message("big.csv", 10 * 2**20 + 1, 10 * 2**20).split(" (setting")[0]
+    'big.csv is 10,485,761 bytes; the limit is 10,485,760 bytes (10 MB)'
     """
+    shown, limit = f"{megabytes(size)} MB", f"{megabytes(max_bytes)} MB"
+    if shown == limit:  # near the limit the rounded sizes read the same: show the bytes
+        shown, limit = f"{size:,} bytes", f"{max_bytes:,} bytes ({limit})"
     return (
-        f"{name} is {megabytes(size)} MB; the limit is {megabytes(max_bytes)} MB (setting EXPLORER_MAX_UPLOAD_MB). "
+        f"{name} is {shown}; the limit is {limit} (setting EXPLORER_MAX_UPLOAD_MB). "
         "Upload a smaller file or a sample of it, or raise the limit."
     )
 
@@ -198,15 +222,15 @@ def gunzip(data: bytes, max_bytes: int | None = None, error: ErrorFactory = Valu
     >>> gunzip(gzip.compress(b"a") + gzip.compress(b"b"))
     b'ab'
     """
-    out = bytearray()
+    out = io.BytesIO()  # getvalue() hands over its buffer: the unpacked bytes are held once, not twice
     rest = data
     try:
         while rest:
             inflater = zlib.decompressobj(wbits=31)
             chunk = inflater.decompress(rest, _CHUNK)
             while True:
-                out += chunk
-                if max_bytes is not None and len(out) > max_bytes:
+                out.write(chunk)
+                if max_bytes is not None and out.tell() > max_bytes:
                     raise error(
                         f"The gzip file unpacks to more than {megabytes(max_bytes)} MB, the most this app reads; "
                         "upload a smaller file, or the uncompressed file if it fits the upload limit."
@@ -215,13 +239,15 @@ def gunzip(data: bytes, max_bytes: int | None = None, error: ErrorFactory = Valu
                     break
                 chunk = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
             if not inflater.eof:
-                raise error("The gzip file is cut short; compress it again or upload it uncompressed.")
+                raise error(_GZIP_CUT_SHORT)
             rest = inflater.unused_data.lstrip(b"\x00")
+            if rest and GZIP_MAGIC.startswith(rest[:2]) and len(rest) < _GZIP_MIN_MEMBER:
+                raise error(_GZIP_CUT_SHORT)  # a next member begins, and the file ends inside its header
             if rest and rest[:2] != GZIP_MAGIC:
                 break
     except zlib.error as exc:
         raise error(f"The gzip file is damaged ({exc}); compress it again or upload it uncompressed.") from exc
-    return bytes(out)
+    return out.getvalue()
 
 
 def read_bytes(source: Any, max_bytes: int | None = None, error: ErrorFactory = ValueError) -> bytes:
@@ -239,7 +265,7 @@ def read_bytes(source: Any, max_bytes: int | None = None, error: ErrorFactory = 
     name = source_name(source) or "The file"
     check_size(name, source_size(source), max_bytes, error)
     stream, owned = open_binary(source, error)
-    chunks: list[bytes] = []
+    buffer = io.BytesIO()  # as in gunzip: getvalue() does not copy
     total = 0
     try:
         while chunk := stream.read(_CHUNK):
@@ -247,11 +273,12 @@ def read_bytes(source: Any, max_bytes: int | None = None, error: ErrorFactory = 
                 chunk = chunk.encode("utf-8")
             total += len(chunk)
             check_size(name, total, max_bytes, error)  # streams of unknown size are held to the limit too
-            chunks.append(chunk)
+            buffer.write(chunk)
     finally:
         if owned:
             stream.close()
-    data = b"".join(chunks)
+    data = buffer.getvalue()
+    del buffer
     if data[:2] == GZIP_MAGIC:
         data = gunzip(data, None if max_bytes is None else GZIP_EXPANSION * max_bytes, error)
     return data

@@ -169,5 +169,7 @@ with batch:
             cols[0].metric("Spearman ρ", f"{result.spearman:.3f}")
             cols[1].metric("Pearson r", f"{result.pearson:.3f}")
             cols[2].metric("Pairs used", f"{result.pairs_used:,}")
+            for notice in result.notices:
+                st.info(notice)
             cols[3].metric("Pairs skipped (unknown word)", f"{100 * result.oov_ratio:.0f}%", f"{result.oov_pairs:,} pairs", delta_color="off", delta_arrow="off")  # fmt: skip
 binding.save()

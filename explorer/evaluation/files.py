@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,11 +100,19 @@ def read_analogies(source: Source, max_bytes: int | None = None) -> AnalogySet:
 
 
 def read_word_pairs(
-    source: Source, delimiter: str = "\t", max_bytes: int | None = None
+    source: Source, delimiter: str = "\t", max_bytes: int | None = None, notes: list[str] | None = None
 ) -> tuple[list[tuple[str, str, float]], int]:
     """Parse ``word1<TAB>word2<TAB>score`` lines, skipping ``#`` comments; returns (pairs, invalid lines).
 
-    ``max_bytes`` is the upload limit of ``source`` (None: no limit).
+    ``max_bytes`` is the upload limit of ``source`` (None: no limit). Lines whose score is NaN or
+    infinite are skipped and counted as invalid (one would make every correlation NaN); a
+    sentence saying so goes to ``notes``.
+
+    >>> notes = []
+    >>> read_word_pairs(b"a\\tb\\tnan\\nc\\td\\t2\\n", notes=notes)
+    ([('c', 'd', 2.0)], 1)
+    >>> notes[0].split(";")[0]
+    '1 line of the file has a score that is NaN or infinite (the first is line 1)'
 
     >>> read_word_pairs(b"# c\\ntiger\\tcat\\t7.35\\n")
     ([('tiger', 'cat', 7.35)], 0)
@@ -111,7 +120,8 @@ def read_word_pairs(
     text, name = _read_text(source, max_bytes)
     pairs: list[tuple[str, str, float]] = []
     invalid = 0
-    for line in io.StringIO(text, newline=None):  # universal newlines, as gensim's text-mode open
+    nonfinite: list[int] = []
+    for line_no, line in enumerate(io.StringIO(text, newline=None), start=1):  # universal newlines, as gensim's
         if not line or line.startswith("#"):
             continue
         parts = line.split(delimiter)
@@ -123,7 +133,18 @@ def read_word_pairs(
         except ValueError:
             invalid += 1
             continue
+        if not math.isfinite(score):
+            invalid += 1
+            nonfinite.append(line_no)
+            continue
         pairs.append((parts[0], parts[1], score))
+    if nonfinite and notes is not None:
+        lines = "1 line" if len(nonfinite) == 1 else f"{len(nonfinite):,} lines"
+        notes.append(
+            f"{lines} of {name} {'has a score' if len(nonfinite) == 1 else 'have scores'} that is NaN or infinite "
+            f"(the first is line {nonfinite[0]:,}); {'it was' if len(nonfinite) == 1 else 'they were'} skipped. "
+            "Fix or remove those scores to use them."
+        )
     if not pairs:
         raise VectorsError(
             f"{name} holds no word pairs; each line should be 'word1<TAB>word2<TAB>score' (lines starting with "

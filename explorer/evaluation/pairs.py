@@ -32,6 +32,7 @@ class WordPairResult:
     pairs_used: int
     oov_pairs: int
     invalid_lines: int = 0
+    notices: tuple[str, ...] = ()  # what was skipped and why (scores that are NaN or infinite)
 
     @property
     def oov_ratio(self) -> float:
@@ -60,7 +61,8 @@ def evaluate_word_pairs(
     """
     from scipy import stats
 
-    pairs, invalid = read_word_pairs(source, delimiter=delimiter, max_bytes=max_bytes)
+    notes: list[str] = []
+    pairs, invalid = read_word_pairs(source, delimiter=delimiter, max_bytes=max_bytes, notes=notes)
     ok = restricted_vocab(wv, restrict_vocab, case_insensitive)
     norm = str.upper if case_insensitive else str
     left: list[int] = []
@@ -94,4 +96,5 @@ def evaluate_word_pairs(
         pairs_used=len(gold),
         oov_pairs=oov,
         invalid_lines=invalid,
+        notices=tuple(notes),
     )

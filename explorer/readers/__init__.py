@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from explorer.errors import ReaderError
 from explorer.readers.encoding import MAX_LINE_BYTES, SNIFF_BYTES
-from explorer.readers.files import ReadResult, list_columns, read_texts
+from explorer.readers.files import MAX_TOKEN_CHARS, ReadResult, list_columns, read_cost_bytes, read_texts
 from explorer.readers.formats import CSV_EXTENSIONS, JSONL_EXTENSIONS, SUPPORTED, TEXT_EXTENSIONS, ZIP_EXTENSIONS
 from explorer.readers.tabular import JSONL_KEY_LINES, TEXT_COLUMN_NAMES, guess_text_column
 from explorer.readers.text import ZIP_EXPANSION
@@ -32,6 +32,7 @@ __all__ = [
     "JSONL_EXTENSIONS",
     "JSONL_KEY_LINES",
     "MAX_LINE_BYTES",
+    "MAX_TOKEN_CHARS",
     "SNIFF_BYTES",
     "SUPPORTED",
     "TEXT_COLUMN_NAMES",
@@ -42,5 +43,6 @@ __all__ = [
     "ReaderError",
     "guess_text_column",
     "list_columns",
+    "read_cost_bytes",
     "read_texts",
 ]

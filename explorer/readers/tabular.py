@@ -153,7 +153,8 @@ def _csv_rows(reader: Any, label: str, columns: list[str], idx: int, chosen: str
 
 
 def _json_objects(source: TextSource, label: str) -> Iterator[tuple[int, Any]]:
-    for lineno, line in enumerate(source.lines(), start=1):
+    for line in source.lines(skip_blank=True):  # blank lines pass a buffer at a time, still counted
+        lineno = source.line_number
         if not line.strip():
             continue
         try:

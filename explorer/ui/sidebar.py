@@ -17,8 +17,10 @@ from explorer.errors import CorpusError, LimitError
 from explorer.limits import check_upload_size
 from explorer.pagestate import Field, PageState
 from explorer.settings import Settings, get_settings
+from explorer.sources import megabytes
 from explorer.ui.messages import show_error
 from explorer.ui.state import copy_link_control, restore, write_link
+from explorer.workbudget import READ_SECONDS, WorkBudget
 
 DEFAULT_CORPUS = "support_tickets"
 UPLOAD_CHOICE = "__upload__"
@@ -112,12 +114,14 @@ def _offer_corpus_download(uploaded: Corpus) -> None:
 
 def _uploaded_corpus(settings: Settings) -> Corpus | None:
     held = st.session_state.get(UPLOADED_CORPUS_KEY)
+    # No ``type=`` filter: Streamlit would refuse a .cor or .log text file with a bare "files are not
+    # allowed"; the reader looks at the content instead and explains a file that is not text.
     file = st.sidebar.file_uploader(
         "Text file",
-        type=["txt", "csv", "tsv", "jsonl", "zip"],
         key="sidebar.upload",
-        help=f".txt, .csv/.tsv (pick the text column), .jsonl (pick the field) or .zip of .txt files; "
-        f"up to {settings.max_upload_bytes / 2**20:.0f} MB. Uploaded text cannot travel in a shared link.",
+        help=f".txt, .csv/.tsv (pick the text column), .jsonl (pick the field), .zip of .txt files, or plain text "
+        f"under any other name; up to {megabytes(settings.max_upload_bytes)} MB. Uploaded text cannot travel in a "
+        "shared link.",
     )
     if file is None:
         if held is None:
@@ -150,11 +154,17 @@ def _uploaded_corpus(settings: Settings) -> Corpus | None:
         return held[1]
     file.seek(0)
     try:
-        with st.spinner(f"Reading {file.name}…"):
+        cost = readers.read_cost_bytes(file.size, file.name, settings.max_tokens)
+        with cache.admit_upload(cost, f"reading {file.name}"), st.spinner(f"Reading {file.name}…"):
             parsed = Corpus.from_file(
-                file, column=column, name=file.name, max_bytes=settings.max_upload_bytes, max_tokens=settings.max_tokens
+                file,
+                column=column,
+                name=file.name,
+                max_bytes=settings.max_upload_bytes,
+                max_tokens=settings.max_tokens,
+                budget=WorkBudget(READ_SECONDS, still_wanted=cache.visitor_still_here()),
             )
-    except CorpusError as exc:
+    except (CorpusError, LimitError) as exc:
         st.sidebar.error(str(exc))
         return None
     st.session_state[UPLOADED_CORPUS_KEY] = (fingerprint, parsed)

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import contextlib
+import weakref
 from dataclasses import dataclass
 
 import streamlit as st
 
 from explorer import cache, vectorsets
+from explorer.admission import trim_heap
 from explorer.corpus import builtin_info, builtin_names
 from explorer.errors import IndexBuildError, LimitError, LinkError, VectorsError
 from explorer.index.views import index_vector_ids
 from explorer.limits import check_upload_size
+from explorer.settings import get_settings
+from explorer.sources import megabytes
 from explorer.training import METHOD_TITLES
 from explorer.ui.messages import show_error
 from explorer.ui.sidebar import SidebarState
 from explorer.vectors import WordVectors
 from explorer.vectors_io import load_vectors
 from explorer.vectorsets import REFERENCE_ID, REFERENCE_LABEL
+from explorer.workbudget import READ_SECONDS, WorkBudget
 
 VECTOR_SETS_KEY = "vectors.sets"  # dict id -> SessionVectorSet, this visitor's sets
 ACTIVE_VECTORS_KEY = "vectors.active"  # id of the set trained or uploaded last
 UPLOAD_OPTION = "__upload_vectors__"
+SESSION_END_KEY = "vectors.session_end"  # a finalizer that returns the session's heap when the session ends
+PARSED_UPLOAD_KEY = "vectors.parsed_upload"  # (picker key, file id) -> its set id: a rerun never parses again
+HOSTED_UPLOADS_KEPT = 3  # uploaded vector sets one hosted session keeps (each may be tens of MB)
 
 
 @dataclass(frozen=True)
@@ -33,10 +41,28 @@ class SessionVectorSet:
     vectors: WordVectors
 
 
+class _SessionEnd:
+    """Kept in a visitor's session state; when Streamlit drops the ended session, its finalizer hands the
+    heap its vectors held back to the system, so an ended session's uploads stop counting as resident."""
+
+    def __init__(self) -> None:
+        weakref.finalize(self, trim_heap)
+
+
 def register_vectors(label: str, vectors: WordVectors, make_active: bool = True, set_id: str | None = None) -> str:
-    """Keep a visitor's vector set (trained or uploaded) for every page of this session; returns its id."""
+    """Keep a visitor's vector set (trained or uploaded) for every page of this session; returns its id.
+
+    In hosted mode a session keeps at most ``HOSTED_UPLOADS_KEPT`` uploaded sets: the oldest goes first.
+    """
     set_id = set_id or vectorsets.upload_id(label)
     sets: dict[str, SessionVectorSet] = st.session_state.setdefault(VECTOR_SETS_KEY, {})
+    st.session_state.setdefault(SESSION_END_KEY, _SessionEnd())
+    sets.pop(set_id, None)
+    if set_id.startswith("upload:") and get_settings().hosted:
+        uploads = [i for i in sets if i.startswith("upload:")]
+        for old in uploads[: max(0, len(uploads) - HOSTED_UPLOADS_KEPT + 1)]:
+            dropped = sets.pop(old)
+            st.info(f"{dropped.label} was let go: this server keeps {HOSTED_UPLOADS_KEPT} uploaded sets per visitor.")
     sets[set_id] = SessionVectorSet(set_id, label, vectors)
     if make_active:
         st.session_state[ACTIVE_VECTORS_KEY] = set_id
@@ -151,25 +177,42 @@ def _why(choice: str) -> str:
 
 
 def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
+    settings = state.settings
     file = st.file_uploader(
         "Vector file",
-        type=["txt", "vec", "bin", "tsv", "gz"],
         key=f"{key}.file",
-        help="word2vec text (.txt/.vec) or binary (.bin), GloVe text, or vectors.tsv (+ metadata.tsv).",
+        help="word2vec text (.txt/.vec) or binary (.bin), GloVe text, vectors.tsv (+ metadata.tsv), or a fastText "
+        f"model (.bin); gzip allowed; up to {megabytes(settings.max_upload_bytes)} MB and "
+        f"{settings.max_upload_rows:,} words. Any extension: the content decides.",
     )
-    meta = st.file_uploader("metadata.tsv (optional, for vectors.tsv)", type=["tsv"], key=f"{key}.meta")
+    meta = st.file_uploader("metadata.tsv (optional, for vectors.tsv)", key=f"{key}.meta")
     if file is None:
         st.info("Upload a vector file to use it here.")
         return None
+    set_id = vectorsets.upload_id(file.name)
+    parsed: dict[str, str] = st.session_state.setdefault(PARSED_UPLOAD_KEY, {})
+    fingerprint = f"{file.file_id}:{getattr(meta, 'file_id', '')}"
+    held = st.session_state.get(VECTOR_SETS_KEY, {}).get(set_id)
+    if held is not None and parsed.get(key) == fingerprint:
+        return held.vectors  # read on an earlier run: a rerun never parses the file again
     try:
-        check_upload_size(state.settings, file.size, file.name)
-        wv = load_vectors(file, metadata=meta, name=file.name, max_bytes=state.settings.max_upload_bytes)
+        check_upload_size(settings, file.size, file.name)
+        wv = load_vectors(
+            file,
+            metadata=meta,
+            name=file.name,
+            max_bytes=settings.max_upload_bytes,
+            max_rows=settings.max_upload_rows,
+            budget=WorkBudget(READ_SECONDS, still_wanted=cache.visitor_still_here()),
+            admit=cache.admit_upload,
+        )
     except LimitError as exc:
         st.error(f"{exc} Trim the file (the most frequent words first).")
         return None
     except (VectorsError, ValueError) as exc:
         st.error(f"{file.name} could not be read as word vectors: {exc}")
         return None
-    register_vectors(f"Uploaded: {file.name}", wv, make_active=False, set_id=vectorsets.upload_id(file.name))
+    register_vectors(f"Uploaded: {file.name}", wv, make_active=False, set_id=set_id)
+    parsed[key] = fingerprint
     st.caption(f"Kept in this session as **Uploaded: {file.name}**: every page can pick it now.")
     return wv

@@ -1,13 +1,17 @@
-"""Reading and writing word-vector files: word2vec text and binary, GloVe text, TensorFlow-projector TSV.
+"""Reading and writing word-vector files: word2vec text and binary, GloVe text, TensorFlow-projector TSV
+(and reading a fastText model's word vectors).
 
 Every reader takes a path, bytes or a binary file-like object (an upload), accepts gzip
 transparently, and raises ``VectorsError`` with a line number and what to fix when the file is
 malformed. Duplicate words are handled like gensim: the first vector wins, later ones are
-dropped, and the returned set carries a notice saying so (``wv.notices``).
+dropped, and the returned set carries a notice saying so (``wv.notices``). Text is parsed a chunk
+of lines at a time into one float32 matrix; a row cap, a time budget and an admission hook bound
+what an untrusted upload may cost (see ``load_vectors``).
 
-Modules: ``files`` (load_vectors, save_vectors, to_bytes, format detection), ``text``
-(word2vec and GloVe text), ``binary`` (word2vec binary), ``projector`` (vectors.tsv +
-metadata.tsv), ``parsing`` (what the readers share).
+Modules: ``files`` (load_vectors, save_vectors, to_bytes, format detection, cost estimates),
+``text`` (word2vec and GloVe text), ``rows`` (the chunked row parser), ``binary`` (word2vec
+binary), ``fasttext`` (fastText .bin models), ``projector`` (vectors.tsv + metadata.tsv),
+``parsing`` (what the readers share).
 
 Example:
     >>> import io, numpy as np

@@ -17,10 +17,17 @@ import numpy as np
 
 from explorer.errors import VectorsError
 from explorer.vectors_io.parsing import MAX_DIMENSIONS, parse_header, too_wide
+from explorer.vectors_io.rows import MAX_WORD_CHARS, duplicates_notice, long_words_notice
+from explorer.workbudget import WorkBudget
 
 
-def load_word2vec_binary(data: bytes) -> tuple[list[str], np.ndarray, list[str]]:
+def load_word2vec_binary(
+    data: bytes, *, max_rows: int | None = None, budget: WorkBudget | None = None
+) -> tuple[list[str], np.ndarray, list[str]]:
     """(words, (n, dim) float32 matrix, notices) of word2vec binary; every size is checked before it is trusted.
+
+    Repeated words keep their first vector; ``max_rows`` keeps at most that many words and
+    ``budget`` stops a long read (each with a notice).
 
     >>> load_word2vec_binary(b"1 2\\ncat " + np.array([1, 2], dtype="<f4").tobytes() + b"\\n")[1].tolist()
     [[1.0, 2.0]]
@@ -48,10 +55,19 @@ def load_word2vec_binary(data: bytes) -> tuple[list[str], np.ndarray, list[str]]
             f"The header says {count:,} words of {dim:,} dimensions but the file is too short for more than "
             f"about {fits:,} of them; fix the header (or the file is truncated)."
         )
+    keep = count if max_rows is None else min(count, max_rows)
     keys: list[str] = []
-    matrix = np.empty((count, dim), dtype=np.float32)
+    seen: set[str] = set()
+    matrix = np.empty((keep, dim), dtype=np.float32)
     notices: list[str] = []
+    dupes, dupe_examples, long_words = 0, [], 0
+    stop: str | None = None
     for i in range(count):
+        if i % 4096 == 0 and budget is not None and budget.spent():
+            stop = (
+                f"The file was not read to the end: {budget.reason()} at word {i + 1:,}; the words before it are kept."
+            )
+            break
         while pos < len(data) and data[pos : pos + 1] in (b"\n", b"\r"):
             pos += 1
         space = data.find(b" ", pos)
@@ -61,22 +77,47 @@ def load_word2vec_binary(data: bytes) -> tuple[list[str], np.ndarray, list[str]]
                 "(or the file is truncated)."
             )
         raw = data[pos:space]
+        row = space + 1
+        pos = row + width
         try:
             word = raw.decode("utf-8")
         except UnicodeDecodeError:
             word = raw.decode("utf-8", errors="replace")
-            if not notices:
+            if not any("UTF-8" in n for n in notices):
                 notices.append("Some words were not valid UTF-8; unreadable bytes were replaced by '\ufffd'.")
+        if len(word) > MAX_WORD_CHARS:
+            long_words += 1
+            continue
+        if word in seen:
+            dupes += 1
+            if len(dupe_examples) < 5 and word not in dupe_examples:
+                dupe_examples.append(word)
+            continue
+        if len(keys) >= keep:
+            stop = (
+                f"Only the first {keep:,} words were read: the limit is {keep:,} words per upload "
+                "(setting EXPLORER_MAX_UPLOAD_ROWS). Vector files list the most frequent words first, so these "
+                "are the most frequent ones."
+            )
+            break
+        seen.add(word)
+        matrix[len(keys)] = np.frombuffer(data, dtype="<f4", count=dim, offset=row)
         keys.append(word)
-        matrix[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
-        pos = space + 1 + width
-    if data[pos:].strip():
+    if stop is None and data[pos:].strip():
         raise VectorsError(
             f"The header says {count:,} words but the file holds more data after them; fix the header count."
         )
-    if not np.isfinite(matrix).all():
-        bad = int(np.nonzero(~np.isfinite(matrix).all(axis=1))[0][0])
+    matrix = matrix[: len(keys)]
+    finite = np.isfinite(matrix).all(axis=1)
+    if not finite.all():
+        bad = int(np.nonzero(~finite)[0][0])
         raise VectorsError(f"The vector of word {bad + 1} ({keys[bad]!r}) holds NaN or infinite values.")
+    if dupes:
+        notices.append(duplicates_notice(dupes, dupe_examples))
+    if long_words:
+        notices.append(long_words_notice(long_words))
+    if stop is not None:
+        notices.append(stop)
     return keys, matrix, notices
 
 

@@ -14,22 +14,38 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import gzip
+import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
 from explorer.errors import VectorsError
-from explorer.sources import read_bytes, source_name
+from explorer.sources import (
+    GZIP_EXPANSION,
+    GZIP_MAGIC,
+    check_size,
+    looks_like_utf16,
+    read_bytes,
+    source_name,
+    source_size,
+)
 from explorer.vectors import WordVectors
 from explorer.vectors_io.binary import load_word2vec_binary, word2vec_binary_bytes
+from explorer.vectors_io.fasttext import is_fasttext, load_fasttext
 from explorer.vectors_io.parsing import FIELD_SPLIT, MAX_DIMENSIONS, is_number, parse_header, too_wide
 from explorer.vectors_io.projector import load_tsv, metadata_name, projector_tsv
+from explorer.vectors_io.rows import PARSE_OVERHEAD_BYTES, duplicates_notice, parse_cost_bytes
 from explorer.vectors_io.text import load_glove, load_word2vec_text, text_body
+from explorer.workbudget import WorkBudget
 
 FORMATS = ("word2vec", "word2vec_binary", "glove", "tsv")
 _SNIFF_LINES = 5
+_NON_BLANK = re.compile(rb"[^ \t\r\n]")
 
 
 def detect_format(data: bytes, name: str = "") -> str:
@@ -50,10 +66,11 @@ def detect_format(data: bytes, name: str = "") -> str:
     if header is not None:
         if lower.endswith(".bin"):
             return "word2vec_binary"
-        if b"\x00" in data:
+        head = data[: 1 << 16]
+        if b"\x00" in head:
             return "word2vec_binary"
         try:
-            data.decode("utf-8")
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == len(data))
         except UnicodeDecodeError:
             return "word2vec_binary"
         return "word2vec"
@@ -92,6 +109,11 @@ def _sniff(data: bytes, fmt: str) -> None:
             raise too_wide(f"The header says {header[1]:,} dimensions")
         lines = lines[1:]
     for line_no, line in lines:
+        if len(line) > 40 * MAX_DIMENSIONS:  # too long to split into strings: count the separators instead
+            about = line.count("\t") + (0 if fmt == "tsv" else line.count(" "))
+            if about > MAX_DIMENSIONS:
+                raise too_wide(f"Line {line_no} has about {about:,} values")
+            continue  # a very long word: the parser drops it
         width = len(line.split("\t")) if fmt == "tsv" else len(FIELD_SPLIT.split(line)) - 1
         if width > MAX_DIMENSIONS:
             raise too_wide(f"Line {line_no} has {width:,} values")
@@ -118,9 +140,80 @@ def _dedupe(keys: list[str], matrix: np.ndarray, counts: np.ndarray | None) -> t
     if not dupes:
         return keys, matrix, counts, []
     idx = np.asarray(keep, dtype=np.int64)
-    shown = ", ".join(repr(d) for d in dupes[:5]) + (" …" if len(dupes) > 5 else "")
-    notice = f"{len(dupes)} duplicate word(s) ({shown}): the first vector of each was kept, later ones dropped."
-    return [keys[i] for i in keep], matrix[idx], None if counts is None else counts[idx], [notice]
+    return (
+        [keys[i] for i in keep],
+        matrix[idx],
+        None if counts is None else counts[idx],
+        [duplicates_notice(len(dupes), dupes)],
+    )
+
+
+Admit = Callable[[int, str], AbstractContextManager[Any]]  # (bytes it may add, what) -> held while it runs
+
+
+def _admitted(admit: Admit | None, cost_bytes: int, what: str) -> AbstractContextManager[Any]:
+    return nullcontext() if admit is None else admit(int(cost_bytes), what)
+
+
+def read_cost_bytes(source: Any, max_bytes: int | None) -> int:
+    """What reading ``source`` into memory may add, in bytes: its size twice (the pieces and their join),
+    or, for gzip, its size and what it may unpack to (``GZIP_EXPANSION`` times ``max_bytes``).
+
+    >>> read_cost_bytes(b"cat 1 0\\n", 100)
+    16
+    """
+    size = source_size(source) or 0
+    if not _starts_with_gzip(source):
+        return 2 * size
+    bound = GZIP_EXPANSION * max_bytes if max_bytes is not None else 64 * size
+    return size + 2 * bound
+
+
+def _starts_with_gzip(source: Any) -> bool:
+    if isinstance(source, bytes | bytearray):
+        return bytes(source[:2]) == GZIP_MAGIC
+    if isinstance(source, str | Path):
+        try:
+            with open(source, "rb") as fh:
+                return fh.read(2) == GZIP_MAGIC
+        except OSError:
+            return False
+    try:
+        pos = source.tell()
+        head = source.read(2)
+        source.seek(pos)
+    except (AttributeError, OSError, ValueError):
+        return False
+    return head == GZIP_MAGIC
+
+
+def parse_cost(data: bytes, fmt: str, max_rows: int | None) -> int:
+    """What parsing the (unpacked) ``data`` as ``fmt`` may add, in bytes, from its header's rows x dims
+    or its line count and first row's width; ``max_rows`` caps the rows.
+
+    >>> parse_cost(b"2 3\\ncat 1 2 3\\ndog 4 5 6\\n", "word2vec", None) == parse_cost_bytes(2, 3)
+    True
+    """
+    cap = max_rows if max_rows is not None else 2**62
+    if is_fasttext(data):
+        return 2 * len(data) + PARSE_OVERHEAD_BYTES
+    lines = _first_lines(data, 2)
+    header = parse_header(lines[0][1]) if lines and fmt != "tsv" else None
+    if fmt == "word2vec_binary":
+        if header is None:
+            return PARSE_OVERHEAD_BYTES
+        count, dim = header
+        rows = min(count, cap, len(data) // (4 * max(dim, 1) + 2))
+        return parse_cost_bytes(rows, dim)
+    line_count = data.count(b"\n") + 1
+    if header is not None:
+        rows, dim = min(header[0], line_count, cap), header[1]
+    else:
+        first = lines[0][1] if lines else ""
+        dim = first.count("\t") + 1 if fmt == "tsv" else max(1, len(FIELD_SPLIT.split(first)) - 1)
+        rows = min(line_count, cap)
+    rows = min(rows, len(data) // (2 * min(dim, MAX_DIMENSIONS) + 1) + 1)  # a value takes at least two bytes
+    return parse_cost_bytes(rows, min(dim, MAX_DIMENSIONS))
 
 
 def load_vectors(
@@ -129,17 +222,27 @@ def load_vectors(
     name: str | None = None,
     fmt: str | None = None,
     max_bytes: int | None = None,
+    *,
+    max_rows: int | None = None,
+    budget: WorkBudget | None = None,
+    admit: Admit | None = None,
 ) -> WordVectors:
-    """Read word2vec text/binary, GloVe text or TensorFlow-projector vectors.tsv (+ metadata.tsv).
+    """Read word2vec text/binary, GloVe text, TensorFlow-projector vectors.tsv (+ metadata.tsv) or a fastText .bin.
 
     ``source`` is a path, bytes or a binary file-like (an upload); gzip is unpacked. ``fmt``
     ("word2vec", "word2vec_binary", "glove", "tsv") is detected from the name and content when
-    None. ``metadata`` labels vectors.tsv rows: one word per line, or a header row and columns
-    (the first is the word; a "count" column becomes ``counts``). ``max_bytes`` is the upload
-    limit: a larger file is refused and a gzip file may unpack to ``GZIP_EXPANSION`` times it
-    (None: no limit). Rows wider than ``MAX_DIMENSIONS`` are refused before parsing. Malformed
-    files raise VectorsError naming the line. Duplicate words keep their first vector, as in
-    gensim, and the set's ``notices`` say so.
+    None; a fastText model is recognised by its magic number whatever ``fmt`` says. ``metadata``
+    labels vectors.tsv rows: one word per line, or a header row and columns (the first is the
+    word; a "count" column becomes ``counts``). ``max_bytes`` is the upload limit: a larger file
+    is refused and a gzip file may unpack to ``GZIP_EXPANSION`` times it (None: no limit). Rows
+    wider than ``MAX_DIMENSIONS`` are refused before parsing. Malformed files raise VectorsError
+    naming the line. Duplicate words keep their first vector, as in gensim, and the set's
+    ``notices`` say so; a file that is mostly repeats is read no further.
+
+    Bounds for untrusted uploads: ``max_rows`` keeps at most that many words (the first ones,
+    with a notice); ``budget`` stops a read that takes too long or whose visitor left; ``admit``
+    (e.g. the server's admission gate) is asked before the file is unpacked and again before it is
+    parsed, with what each step may add to memory, and holds the step while it runs.
 
     >>> load_vectors(b"cat 1 0\\ndog 0 1\\n").keys
     ('cat', 'dog')
@@ -147,27 +250,42 @@ def load_vectors(
     if fmt is not None and fmt not in FORMATS:
         raise VectorsError(f"Unknown vector format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     src_name = source_name(source)
-    data = read_bytes(source, max_bytes, VectorsError)
-    if not data.strip():
+    label = name or src_name.removesuffix(".gz") or "vectors"
+    check_size(src_name or "The file", source_size(source), max_bytes, VectorsError)
+    with _admitted(admit, read_cost_bytes(source, max_bytes), f"unpacking {label}"):
+        data = read_bytes(source, max_bytes, VectorsError)
+    if _NON_BLANK.search(data) is None:
         raise VectorsError(f"{src_name or 'The file'} is empty; it needs one vector per word.")
-    fmt = fmt or detect_format(data, src_name)
-    if fmt != "word2vec_binary":
+    if looks_like_utf16(data[:4096]):
+        raise VectorsError(
+            f"{src_name or 'The file'} looks like UTF-16 text (every other byte is zero): the encoding is the likely "
+            "cause. Save it as UTF-8 and upload it again."
+        )
+    fasttext = is_fasttext(data)
+    fmt = fmt or ("word2vec_binary" if fasttext else detect_format(data, src_name))
+    if fmt != "word2vec_binary" and not fasttext:
         _sniff(data, fmt)
     counts = None
-    notices: list[str] = []
-    if fmt == "word2vec":
-        keys, matrix = load_word2vec_text(data)
-    elif fmt == "glove":
-        keys, matrix = load_glove(data)
-    elif fmt == "word2vec_binary":
-        keys, matrix, notices = load_word2vec_binary(data)
-    else:
-        keys, matrix, counts, notices = load_tsv(data, metadata, source, max_bytes)
-    if matrix.shape[1] == 0:
-        raise VectorsError("The vectors have 0 dimensions; each word needs at least one number.")
-    keys, matrix, counts, dupes = _dedupe(list(keys), matrix, counts)
-    label = name or src_name.removesuffix(".gz") or "vectors"
-    return WordVectors(keys, matrix, counts=counts, name=label, notices=tuple(notices + dupes))
+    bounds: dict[str, Any] = {"max_rows": max_rows, "budget": budget}
+    with _admitted(admit, parse_cost(data, fmt, max_rows), f"reading {label}"):
+        if fasttext:
+            keys, matrix, notices = load_fasttext(data, **bounds)
+        elif fmt == "word2vec":
+            keys, matrix, notices = load_word2vec_text(data, **bounds)
+        elif fmt == "glove":
+            keys, matrix, notices = load_glove(data, **bounds)
+        elif fmt == "word2vec_binary":
+            keys, matrix, notices = load_word2vec_binary(data, **bounds)
+        else:
+            keys, matrix, counts, notices = load_tsv(data, metadata, source, max_bytes, **bounds)
+            keys, matrix, counts, dupes = _dedupe(list(keys), matrix, counts)
+            notices = notices + dupes
+        del data
+        if matrix.shape[1] == 0:
+            raise VectorsError("The vectors have 0 dimensions; each word needs at least one number.")
+        if matrix.shape[0] == 0:
+            raise VectorsError(f"{src_name or 'The file'} holds no vectors to load; it needs one vector per word.")
+        return WordVectors(keys, matrix, counts=counts, name=label, notices=tuple(notices))
 
 
 # ----- output -------------------------------------------------------------------------------------

@@ -8,11 +8,7 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-
-import numpy as np
 
 from explorer.errors import VectorsError
 
@@ -41,7 +37,7 @@ def parse_header(line: str) -> tuple[int, int] | None:
     >>> parse_header("3\\t300") is None
     True
     """
-    if "\t" in line:
+    if "\t" in line or len(line) > 64:  # a header is two numbers; never split a long line to find out
         return None
     parts = line.split()
     if len(parts) == 2 and all(p.isdigit() for p in parts):
@@ -72,36 +68,3 @@ def too_wide(what: str) -> VectorsError:
         f"{what}, more than the {MAX_DIMENSIONS:,} dimensions this app reads; reduce the vectors "
         "(for example with PCA) or upload a set with fewer dimensions."
     )
-
-
-def fast_table(body: bytes, sep: str, with_words: bool) -> tuple[list[str], np.ndarray] | None:
-    """Parse a well-formed table with pandas' C reader; None when anything is off (the slow path explains).
-
-    Returns (words, (rows, dim) float32 matrix); words is empty when ``with_words`` is False.
-
-    >>> fast_table(b"cat 1 2\\ndog 3 4\\n", " ", with_words=True)[0]
-    ['cat', 'dog']
-    """
-    import pandas as pd  # slow to import: loaded on the first vector file read, not with the app
-
-    try:
-        df = pd.read_csv(
-            io.BytesIO(body),
-            sep=sep,
-            header=None,
-            quoting=csv.QUOTE_NONE,
-            engine="c",
-            dtype={0: str} if with_words else None,
-            keep_default_na=False,
-            na_filter=False,
-            index_col=False,
-            encoding="utf-8",
-        )
-        values = df.iloc[:, 1:] if with_words else df
-        matrix = values.to_numpy(dtype=np.float32)
-    except (ValueError, TypeError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        return None
-    if matrix.shape[1] == 0 or not np.isfinite(matrix).all():
-        return None
-    keys = df.iloc[:, 0].astype(str).tolist() if with_words else []
-    return keys, np.ascontiguousarray(matrix)

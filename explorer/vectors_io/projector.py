@@ -20,14 +20,31 @@ import numpy as np
 
 from explorer.errors import VectorsError
 from explorer.sources import read_bytes
-from explorer.vectors_io.parsing import decode, fast_table, is_number
+from explorer.vectors_io.parsing import decode
+from explorer.vectors_io.rows import parse_rows
 from explorer.vectors_io.text import text_body
+from explorer.workbudget import WorkBudget
 
 _COUNT_COLUMNS = ("count", "counts", "frequency", "freq")
 
 
-def _read_metadata(metadata: Any, n_rows: int, max_bytes: int | None) -> tuple[list[str], np.ndarray | None]:
-    text = decode(read_bytes(metadata, max_bytes, VectorsError))
+def _read_metadata(
+    metadata: Any, n_rows: int, max_bytes: int | None, truncated: bool = False
+) -> tuple[list[str], np.ndarray | None]:
+    data = read_bytes(metadata, max_bytes, VectorsError)
+    # count before splitting: a label per line is a Python string each, so no more lines than rows (+ a header)
+    n_lines = data.count(b"\n")
+    if n_lines > n_rows + 2:
+        if not truncated:
+            raise VectorsError(
+                f"metadata.tsv has {n_lines:,} lines but vectors.tsv has {n_rows:,} rows; each vector "
+                "row needs exactly one label (a file with several columns needs a header row)."
+            )
+        cut = -1
+        for _ in range(n_rows + 1):
+            cut = data.find(b"\n", cut + 1)
+        data = data[: cut + 1]
+    text = decode(data)
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines = lines[:-1]
@@ -51,6 +68,9 @@ def _read_metadata(metadata: Any, n_rows: int, max_bytes: int | None) -> tuple[l
     else:
         words = lines
         kind = "lines"
+    if truncated and len(words) > n_rows:
+        words = words[:n_rows]
+        counts = None if counts is None else counts[:n_rows]
     if len(words) != n_rows:
         raise VectorsError(
             f"metadata.tsv has {len(words):,} {kind} but vectors.tsv has {n_rows:,} rows; each vector row needs "
@@ -59,52 +79,45 @@ def _read_metadata(metadata: Any, n_rows: int, max_bytes: int | None) -> tuple[l
     return words, counts
 
 
-def _slow_tsv(data: bytes) -> np.ndarray:
-    rows = [(i + 1, ln) for i, ln in enumerate(decode(data).split("\n")) if ln.strip()]
-    if not rows:
-        raise VectorsError("vectors.tsv is empty; it needs one tab-separated row of numbers per word.")
-    values = [ln.strip("\r\n").split("\t") for _, ln in rows]
-    _check_widths_lines([len(v) for v in values], [n for n, _ in rows])
-    try:
-        matrix = np.array(values, dtype=np.float32)
-    except ValueError:
-        for (line_no, _), row in zip(rows, values, strict=True):
-            for value in row:
-                if not is_number(value):
-                    raise VectorsError(
-                        f"Line {line_no}: {value[:40]!r} is not a number; vectors.tsv holds only numbers "
-                        "(the words go in metadata.tsv)."
-                    ) from None
-        raise
-    if not np.isfinite(matrix).all():
-        bad = int(np.nonzero(~np.isfinite(matrix).all(axis=1))[0][0])
-        raise VectorsError(f"Line {rows[bad][0]} holds NaN or infinite values; remove or fix that row.")
-    return matrix
-
-
 def load_tsv(
-    data: bytes, metadata: Any, source: Any, max_bytes: int | None = None
+    data: bytes,
+    metadata: Any,
+    source: Any,
+    max_bytes: int | None = None,
+    *,
+    max_rows: int | None = None,
+    budget: WorkBudget | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray | None, list[str]]:
     """(words, (n, dim) float32 matrix, counts or None, notices) of vectors.tsv and its metadata.
 
     ``metadata`` defaults to a metadata.tsv beside a ``source`` path; without one the words are
-    row numbers. ``max_bytes`` is the upload limit for the metadata file.
+    row numbers. ``max_bytes`` is the upload limit for the metadata file; ``max_rows`` and
+    ``budget`` stop a long read early, with a notice.
 
     >>> load_tsv(b"1\\t2\\n", None, None)[0], load_tsv(b"1\\t2\\n", None, None)[3][0][:30]
     (['0'], 'No metadata.tsv was given, so ')
     """
-    fast = fast_table(data, "\t", with_words=False)
-    matrix = fast[1] if fast is not None else _slow_tsv(data)
+    if not data.strip(b" \t\r\n"):
+        raise VectorsError("vectors.tsv is empty; it needs one tab-separated row of numbers per word.")
+    parsed = parse_rows(
+        data,
+        0,
+        with_words=False,
+        max_rows=max_rows,
+        expected_rows=min(data.count(b"\n") + 1, max_rows or 2**62),
+        budget=budget,
+    )
+    matrix = parsed.matrix
     n_rows = matrix.shape[0]
     if metadata is None and isinstance(source, str | Path):
         metadata = _sibling_metadata(Path(source))
-    notices: list[str] = []
+    notices: list[str] = list(parsed.notices)
     counts = None
     if metadata is None:
         keys = [str(i) for i in range(n_rows)]
         notices.append("No metadata.tsv was given, so the words are row numbers; add metadata.tsv to see words.")
     else:
-        keys, counts = _read_metadata(metadata, n_rows, max_bytes)
+        keys, counts = _read_metadata(metadata, n_rows, max_bytes, truncated=not parsed.complete)
     return keys, matrix, counts, notices
 
 
@@ -123,15 +136,6 @@ def _sibling_metadata(path: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
-
-
-def _check_widths_lines(widths: list[int], line_nos: list[int]) -> None:
-    for i, w in enumerate(widths):
-        if w != widths[0]:
-            raise VectorsError(
-                f"Line {line_nos[i]} has {w} values but line {line_nos[0]} has {widths[0]}; "
-                "every row needs the same number of values."
-            )
 
 
 def _label(word: str) -> str:

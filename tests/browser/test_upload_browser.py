@@ -68,3 +68,16 @@ def test_bad_upload_shows_a_message_not_a_traceback(page, app_url):
     expect(_summary(page)).to_contain_text("Support tickets")  # the pages keep a usable corpus
     assert_healthy(page)
     screenshot(page, "upload_bad_file")
+
+
+def test_plain_text_with_any_extension_is_read(page, app_url):
+    page.goto(app_url)
+    wait_for_app(page)
+    _choose_upload(page)
+    text = b"The quokka approved the loan.\nWe sat by the river bank.\n"
+    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(
+        {"name": "news.cor", "mimeType": "application/octet-stream", "buffer": text}
+    )
+    wait_for_app(page)
+    expect(_summary(page)).to_contain_text("news.cor: 11 tokens", timeout=60_000)  # not "files are not allowed"
+    assert_healthy(page)
