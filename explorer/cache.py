@@ -599,10 +599,10 @@ def _index_problem(folder: str, name: str, mtime: float) -> str | None:
 
 
 def _listed_index(name: str) -> IndexInfo:
-    folder, mtime = get_settings().index_dir or "", _index_version(name)
-    if (problem := _index_problem(folder, name, mtime)) is not None:
+    mtime = _index_version(name)
+    if (problem := _index_problem(get_settings().index_dir or "", name, mtime)) is not None:
         raise IndexBuildError(problem)
-    return _index(folder, name, mtime)
+    return _index(get_settings().index_dir or "", name, mtime)
 
 
 def index_listing() -> index_reader.IndexListing:

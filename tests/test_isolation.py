@@ -191,8 +191,8 @@ def _operator_controlled(arg: ast.expr) -> bool:
         return True  # the operator's configured model, or the server's index folder
     if isinstance(arg, ast.BoolOp):  # `settings.index_dir or ""`
         return all(_operator_controlled(v) for v in arg.values)
-    # The parameter of a wrapper in cache.py, checked there.
-    return isinstance(arg, ast.Name) and arg.id in {"name_or_path", "model"}
+    # The parameter of a wrapper in cache.py whose own callers are checked here (its name is path-like).
+    return isinstance(arg, ast.Name) and arg.id in {"name_or_path", "model", "folder"}
 
 
 def test_path_like_cache_parameters_only_receive_operator_settings() -> None:
