@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from explorer import readers
 from explorer.errors import ReaderError
 from explorer.readers.encoding import TextSource
-from explorer.readers.text import txt_texts
-from explorer.sources import check_size, open_binary, source_name, source_size
+from explorer.sources import source_name
 
 TABULAR = readers.CSV_EXTENSIONS + readers.JSONL_EXTENSIONS
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -92,8 +90,8 @@ def read_any_texts(
     path_or_file: str | Path | IO[bytes], column: str | None = None, *, max_bytes: int | None = None,
     name: str | None = None,
 ) -> readers.ReadResult:  # fmt: skip
-    """``readers.read_texts`` for the extensions it knows; any other file is read as plain text when its
-    bytes are text (one text per line) and refused with what it looks like when they are not.
+    """``readers.read_texts``, whose refusal of a file under an unknown extension says what the file looks like
+    and that any extension is read when the bytes are text.
 
     >>> import io
     >>> f = io.BytesIO(b"%PDF-1.4 ..."); f.name = "paper.cor"
@@ -103,31 +101,9 @@ def read_any_texts(
     explorer.errors.ReaderError: paper.cor looks like a PDF document, not text. Name a plain-text file, whatever its extension.
     """
     label = name or source_name(path_or_file) or "input"
-    ext = Path(label).suffix.lower()
-    if ext in readers.TEXT_EXTENSIONS + TABULAR + readers.ZIP_EXTENSIONS:
-        return readers.read_texts(path_or_file, column, max_bytes=max_bytes, name=name)
-    check_size(label, source_size(path_or_file), max_bytes, ReaderError)
-    stream, owned = open_binary(path_or_file, ReaderError, expected="a plain-text file")
     try:
-        source = TextSource(stream, label, max_bytes=max_bytes)
+        return readers.read_texts(path_or_file, column, max_bytes=max_bytes, name=label)
     except ReaderError as exc:
-        if owned:
-            stream.close()
+        if Path(label).suffix.lower() in readers.TEXT_EXTENSIONS + TABULAR + readers.ZIP_EXTENSIONS:
+            raise
         raise ReaderError(f"{reason_of(exc)}. Name a plain-text file, whatever its extension.") from exc
-    except BaseException:
-        if owned:
-            stream.close()
-        raise
-    late: list[str] = []
-    return readers.ReadResult(
-        name=label, texts=_closing(txt_texts(source, late), stream if owned else None), notices=source.notices,
-        late_notices=late,
-    )  # fmt: skip
-
-
-def _closing(texts: Iterator[str], stream: IO[bytes] | None) -> Iterator[str]:
-    try:
-        yield from texts
-    finally:
-        if stream is not None:
-            stream.close()
