@@ -151,6 +151,8 @@ class WorkGate:
         relieve: frees what it can (caches, garbage) when memory blocks work.
         max_wait_seconds: a ticket waiting longer is refused with ``ServerBusy``.
         clock: monotonic seconds.
+        setting_hint: how a refusal names the memory setting (``Settings.limit_hint``: nothing in hosted
+            mode, whose visitors cannot change it).
     """
 
     def __init__(
@@ -161,8 +163,10 @@ class WorkGate:
         relieve: Callable[[], None] = release_free_memory,
         max_wait_seconds: float = 120.0,
         clock: Callable[[], float] = time.monotonic,
+        setting_hint: str = " (setting EXPLORER_MAX_MEMORY_MB)",
     ) -> None:
         self.ceiling_bytes = ceiling_bytes
+        self.setting_hint = setting_hint
         self.slots = dict(lanes)
         self._rss, self._relieve, self._clock = rss, relieve, clock
         self.max_wait_seconds = float(max_wait_seconds)
@@ -238,7 +242,7 @@ class WorkGate:
                     self._cond.notify_all()
                     raise LimitError(
                         f"The server is near its memory limit: {mb(self._rss())} in use of "
-                        f"{mb(self.ceiling_bytes or 0)} (setting EXPLORER_MAX_MEMORY_MB), and {ticket.what} needs "
+                        f"{mb(self.ceiling_bytes or 0)}{self.setting_hint}, and {ticket.what} needs "
                         f"about {mb(ticket.cost_bytes)} more. Ask for less (fewer points, fewer or shorter "
                         "sentences) or try again in a minute."
                     )

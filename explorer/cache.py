@@ -152,13 +152,14 @@ def shared_figure(build: Callable[..., go.Figure], *args: Any, **kwargs: Any) ->
 
 
 @st.cache_resource(max_entries=4)
-def get_work_gate(ceiling: int | None) -> WorkGate:
+def get_work_gate(ceiling: int | None, setting_hint: str = " (setting EXPLORER_MAX_MEMORY_MB)") -> WorkGate:
     """The process-wide admission gate of heavy work (memory ceiling in bytes; None: none)."""
-    return WorkGate(ceiling, relieve=_relieve_memory)
+    return WorkGate(ceiling, relieve=_relieve_memory, setting_hint=setting_hint)
 
 
 def _gate() -> WorkGate:
-    return get_work_gate(get_settings().max_memory_bytes)
+    settings = get_settings()
+    return get_work_gate(settings.max_memory_bytes, settings.limit_hint("EXPLORER_MAX_MEMORY_MB"))
 
 
 @st.cache_resource(max_entries=2)

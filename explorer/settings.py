@@ -122,6 +122,24 @@ class Settings:
             result_cache_bytes=_int(env, "EXPLORER_RESULT_CACHE_MB", base.result_cache_bytes // 2**20) * 2**20,
         )
 
+    @property
+    def max_upload_mb(self) -> int:
+        """The upload limit in whole MB (2^20 bytes, rounded up): what every file uploader is given and shows.
+
+        >>> Settings(max_upload_bytes=10 * 2**20).max_upload_mb
+        10
+        """
+        return max(1, -(-self.max_upload_bytes // 2**20))
+
+    def limit_hint(self, env_name: str) -> str:
+        """How a message names the setting behind a limit: " (setting NAME)" on a server one runs oneself;
+        nothing in hosted mode, whose visitors cannot change it (they are told what they can do instead).
+
+        >>> Settings().limit_hint("EXPLORER_MAX_POINTS"), Settings(hosted=True).limit_hint("EXPLORER_MAX_POINTS")
+        (' (setting EXPLORER_MAX_POINTS)', '')
+        """
+        return "" if self.hosted else f" (setting {env_name})"
+
 
 HOSTED_DEFAULTS = Settings(
     hosted=True,

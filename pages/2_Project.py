@@ -79,11 +79,12 @@ seed = left.number_input("Seed", 0, 2**31 - 1, step=1, key="project.seed", help=
 cap = min(len(wv), state.settings.max_points)
 ss["project.n_words"] = max(min(3, cap), min(int(ss["project.n_words"]), cap))
 n_words = middle.number_input(
-    "Number of words (most frequent first)", min(3, cap), cap, step=100, key="project.n_words"
-)
+    "Number of words (most frequent first)", min(3, cap), cap, step=100, key="project.n_words",
+    help=f"This server projects at most {state.settings.max_points:,} words, with every method.",
+)  # fmt: skip
 if len(wv) > state.settings.max_points:
     middle.caption(
-        f"This set has {len(wv):,} words; at most {cap:,} can be projected here (setting EXPLORER_MAX_POINTS)."
+        f"This set has {len(wv):,} words; at most {cap:,} can be projected here{state.settings.limit_hint('EXPLORER_MAX_POINTS')}."
     )
 word_list = middle.text_area(
     "Only these words (optional)", key="project.words", height=68, placeholder="refund, invoice, fee …",

@@ -102,8 +102,9 @@ def _uploaded_corpus(settings: Settings) -> Corpus | None:
         "Text file",
         type=["txt", "csv", "tsv", "jsonl", "zip"],
         key="sidebar.upload",
+        max_upload_size=settings.max_upload_mb,  # the uploader shows and enforces this server's limit
         help=f".txt, .csv/.tsv (pick the text column), .jsonl (pick the field) or .zip of .txt files; "
-        f"up to {settings.max_upload_bytes / 2**20:.0f} MB. Uploaded text cannot travel in a shared link.",
+        f"up to {settings.max_upload_mb:,} MB. Uploaded text cannot travel in a shared link.",
     )
     if file is None:
         if held is None:

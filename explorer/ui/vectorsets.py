@@ -161,9 +161,15 @@ def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
         "Vector file",
         type=["txt", "vec", "bin", "tsv", "gz"],
         key=f"{key}.file",
+        max_upload_size=state.settings.max_upload_mb,
         help="word2vec text (.txt/.vec) or binary (.bin), GloVe text, or vectors.tsv (+ metadata.tsv).",
     )
-    meta = st.file_uploader("metadata.tsv (optional, for vectors.tsv)", type=["tsv"], key=f"{key}.meta")
+    meta = st.file_uploader(
+        "metadata.tsv (optional, for vectors.tsv)",
+        type=["tsv"],
+        key=f"{key}.meta",
+        max_upload_size=state.settings.max_upload_mb,
+    )
     if file is None:
         st.info("Upload a vector file to use it here.")
         return None
