@@ -44,7 +44,10 @@ DEFAULT_LANES: Mapping[str, int] = {"transformer": 1_000_000, "projection": 1}
 # timed; then a moving average of what the lane's work took, per unit.
 FIRST_SECONDS_PER_UNIT: Mapping[str, float] = {"transformer": 0.05, "projection": 0.01}
 PROJECTION_ONE_AT_A_TIME = 2_000  # points: larger t-SNE / UMAP maps take the one projection slot
-BYTES_PER_PROJECTED_POINT = 24_000  # measured: a 10,000-point UMAP adds about 180 MB at its peak
+# Measured (benchmarks/bench_hosted_maps.py): a 20,000-point t-SNE adds about 200 MB at its peak and a UMAP
+# 140-225 MB from run to run, once the k-NN blocks and PCA stopped copying whole matrices (before: 330 MB
+# and 200 MB, against an estimate of 24,000 bytes a point, 458 MB). 14,000 bytes a point: 267 MB at 20,000.
+BYTES_PER_PROJECTED_POINT = 14_000
 
 
 def read_rss_bytes(field: str = "VmRSS") -> int:
