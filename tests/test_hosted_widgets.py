@@ -110,9 +110,9 @@ def test_every_file_uploader_is_given_the_servers_upload_limit():
 
 
 def test_hosted_refusals_of_the_library_name_no_server_setting():
-    from explorer import limits
+    from explorer import limits, links
     from explorer.admission import WorkGate
-    from explorer.errors import LimitError
+    from explorer.errors import LimitError, LinkError
 
     refusals = []
     for check in (
@@ -131,4 +131,7 @@ def test_hosted_refusals_of_the_library_name_no_server_setting():
             check()
         refusals.append(str(info.value))
     refusals.append(limits.cap_points(HOSTED, HOSTED.max_points + 1)[1] or "")
+    with pytest.raises(LinkError) as info:
+        links.check_model_allowed("someone/else", HOSTED, from_link=True)
+    refusals.append(str(info.value))
     assert all(refusals) and not [r for r in refusals if SERVER_ADVICE.search(r)], refusals
