@@ -44,10 +44,23 @@ DEFAULT_LANES: Mapping[str, int] = {"transformer": 1_000_000, "projection": 1}
 # timed; then a moving average of what the lane's work took, per unit.
 FIRST_SECONDS_PER_UNIT: Mapping[str, float] = {"transformer": 0.05, "projection": 0.01}
 PROJECTION_ONE_AT_A_TIME = 2_000  # points: larger t-SNE / UMAP maps take the one projection slot
-# Measured (benchmarks/bench_hosted_maps.py): a 20,000-point t-SNE adds about 200 MB at its peak and a UMAP
-# 140-225 MB from run to run, once the k-NN blocks and PCA stopped copying whole matrices (before: 330 MB
-# and 200 MB, against an estimate of 24,000 bytes a point, 458 MB). 14,000 bytes a point: 267 MB at 20,000.
-BYTES_PER_PROJECTED_POINT = 14_000
+# What a large t-SNE or UMAP adds at its peak, measured in a hosted process (benchmarks/bench_hosted_maps.py):
+# t-SNE 122 / 187 / 200 MB at 4,000 / 10,000 / 20,000 points, UMAP 65 / 138 / 140-225 MB (from run to run),
+# once the k-NN blocks and PCA stopped copying whole matrices (before: 330 and 200 MB at 20,000, against a
+# flat estimate of 24,000 bytes a point, 458 MB). Most of it does not grow with the points (k-NN blocks,
+# thread buffers), so the estimate is a base plus a share per point, and the base has room for drawing
+# the map once the projection is done (its figure, sent to the browser): 173 / 207 / 264 MB.
+PROJECTION_BASE_BYTES = 150 * 2**20
+BYTES_PER_PROJECTED_POINT = 6_000
+
+
+def projection_cost(n_points: int) -> int:
+    """Bytes a t-SNE or UMAP map of ``n_points`` may add at its peak (what the gate is asked for).
+
+    >>> mb(projection_cost(10_000)), mb(projection_cost(20_000))
+    ('207 MB', '264 MB')
+    """
+    return PROJECTION_BASE_BYTES + int(n_points) * BYTES_PER_PROJECTED_POINT
 
 
 def read_rss_bytes(field: str = "VmRSS") -> int:

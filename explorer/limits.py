@@ -228,6 +228,41 @@ def cap_points(settings: Settings, n: int) -> tuple[int, str | None]:
     )
 
 
+LAYOUT_METHODS = ("tsne", "umap")  # the maps bounded by Settings.max_layout_points
+
+
+def map_points_cap(settings: Settings, method: str) -> int:
+    """The most points this server projects with ``method``: ``max_points``, and for t-SNE and UMAP
+    also ``max_layout_points`` (their peak memory is what a hosted ceiling has least room for).
+
+    >>> s = Settings(max_points=20_000, max_layout_points=10_000)
+    >>> map_points_cap(s, "pca"), map_points_cap(s, "umap")
+    (20000, 10000)
+    """
+    layout = settings.max_layout_points if method in LAYOUT_METHODS else settings.max_points
+    return min(settings.max_points, layout)
+
+
+def check_map_points(settings: Settings, method: str, n: int, label: str | None = None) -> None:
+    """Raise ``LimitError`` when a map of ``n`` points by ``method`` is over this server's limit for it.
+
+    >>> check_map_points(Settings(max_layout_points=10), "pca", 50)
+    >>> check_map_points(Settings(max_layout_points=10), "tsne", 50)
+    Traceback (most recent call last):
+    ...
+    explorer.errors.LimitError: A tsne map of 50 points was asked for; this server draws at most 10 with tsne (setting EXPLORER_MAX_LAYOUT_POINTS). Ask for fewer words, or use PCA for more.
+    """
+    cap = map_points_cap(settings, method)
+    if n > cap:
+        name = label or method
+        setting = "EXPLORER_MAX_LAYOUT_POINTS" if method in LAYOUT_METHODS else "EXPLORER_MAX_POINTS"
+        instead = ", or use PCA for more" if method in LAYOUT_METHODS else ""
+        raise LimitError(
+            f"A {name} map of {n:,} points was asked for; this server draws at most {cap:,} with {name}"
+            f"{settings.limit_hint(setting)}. Ask for fewer words{instead}."
+        )
+
+
 def check_sentences(settings: Settings, sentences: Sequence[str]) -> None:
     """Raise ``LimitError`` when one request to the transformer asks for more than this server reads at once.
 

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer import cache
+from explorer.projection import project
 from explorer.settings import Settings
 from explorer.vectors import WordVectors
 from tests.apptest import ROOT, app_test, give_vectors
@@ -73,6 +74,27 @@ def test_project_points_are_bounded_by_the_hosted_limit_and_say_so(monkeypatch):
     said = [c for c in _messages(at) if c.startswith(f"This set has {n:,} words")]
     assert said and f"at most {HOSTED.max_points:,}" in said[0]
     assert not [m for m in _messages(at) if SERVER_ADVICE.search(m)]
+    # t-SNE and UMAP: the smaller hosted maximum is the widget's bound and is said before anything runs
+    assert f"{HOSTED.max_layout_points:,} with t-SNE or UMAP" in box.help
+    monkeypatch.setattr("explorer.cache.get_projection", lambda X, method, dims, seed, params: project(X, "pca", dims))
+    at.selectbox(key="project.method").set_value("tsne").run()
+    assert not at.exception, [e.message for e in at.exception]
+    box = at.number_input(key="project.n_words")
+    assert box.max == HOSTED.max_layout_points < HOSTED.max_points
+    said = [c for c in _messages(at) if c.startswith(f"This set has {n:,} words")]
+    assert said and f"at most {HOSTED.max_layout_points:,} can be projected here with t-SNE" in said[0]
+
+
+def test_a_map_over_the_methods_limit_is_refused_with_a_message(monkeypatch):
+    from explorer.errors import LimitError
+
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    X = np.zeros((HOSTED.max_layout_points + 1, 4), dtype=np.float32)
+    with pytest.raises(LimitError) as info:
+        cache.get_projection(X, "umap", 2, 0, {})
+    message = str(info.value)
+    assert f"at most {HOSTED.max_layout_points:,} with umap" in message and "PCA" in message
+    assert not SERVER_ADVICE.search(message)
 
 
 def _sidebar_upload() -> None:
