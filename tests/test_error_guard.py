@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import explorer
 from explorer import errors
 from explorer.errors import ExplorerError, LimitError
 from tests.apptest import app_test, give_vectors
 from tests.test_project_page import LABEL, synthetic
+
+
+def _import_every_module() -> None:
+    """Errors may be declared next to their feature (explorer.presets, explorer.charts.image): import them all."""
+    for info in pkgutil.walk_packages(explorer.__path__, "explorer."):
+        if not info.name.endswith(("ray_engine", "__main__")):  # Ray only for index builds, never in the app
+            importlib.import_module(info.name)
 
 
 def _family(cls: type[ExplorerError]) -> list[type[ExplorerError]]:
@@ -18,24 +29,28 @@ def _family(cls: type[ExplorerError]) -> list[type[ExplorerError]]:
     return found
 
 
+_import_every_module()
 FAMILY = _family(ExplorerError)
 
 
 def test_the_family_is_enumerated_whole() -> None:
     declared = {v for v in vars(errors).values() if isinstance(v, type) and issubclass(v, ExplorerError)}
-    assert set(FAMILY) >= declared and len(FAMILY) >= 18
+    assert set(FAMILY) >= declared and len(FAMILY) >= 20
+    assert {c.__name__ for c in FAMILY} >= {"PresetError", "ImageExportError", "LimitError", "ServerBusy"}
 
 
-def _page_raising(name: str, in_fragment: bool) -> None:
+def _page_raising(module: str, name: str, in_fragment: bool) -> None:
+    import importlib
+
     import streamlit as st
 
-    from explorer import errors, ui
+    from explorer import ui
     from explorer.pagestate import PageState
 
     binding = ui.bind_page(PageState("guarded.", ()))
     st.title("A page")
     st.write("drawn before the error")
-    cls = getattr(errors, name)
+    cls = getattr(importlib.import_module(module), name)
     if in_fragment:
 
         @st.fragment
@@ -52,7 +67,7 @@ def _page_raising(name: str, in_fragment: bool) -> None:
 
 @pytest.mark.parametrize("cls", FAMILY, ids=lambda c: c.__name__)
 def test_every_error_family_raised_from_a_page_is_a_message(cls: type[ExplorerError]) -> None:
-    at = AppTest.from_function(_page_raising, args=(cls.__name__, False), default_timeout=30).run()
+    at = AppTest.from_function(_page_raising, args=(cls.__module__, cls.__name__, False), default_timeout=30).run()
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.error) == 1
     assert f"{cls.__name__} says what went wrong. Do this instead." in at.error[0].value
@@ -61,7 +76,7 @@ def test_every_error_family_raised_from_a_page_is_a_message(cls: type[ExplorerEr
 
 @pytest.mark.parametrize("cls", [LimitError, errors.ServerBusy, errors.UnknownWordError], ids=lambda c: c.__name__)
 def test_an_error_inside_a_fragment_is_a_message_in_place(cls: type[ExplorerError]) -> None:
-    at = AppTest.from_function(_page_raising, args=(cls.__name__, True), default_timeout=30).run()
+    at = AppTest.from_function(_page_raising, args=(cls.__module__, cls.__name__, True), default_timeout=30).run()
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.error) == 1 and cls.__name__ in at.error[0].value
     assert "inside a fragment" in [m.value for m in at.markdown]
