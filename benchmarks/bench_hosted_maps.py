@@ -30,6 +30,18 @@ sys.path.insert(0, str(ROOT))
 from benchmarks._report import markdown_table, write_section  # noqa: E402
 
 CEILING_MB = 1536
+FINDINGS = (
+    "Before this benchmark the gate asked 24,000 bytes a point (458 MB for 20,000) and refused a 20,000-p"
+    "oint UMAP at 1,161 MB in use; the maps themselves added 334 MB (t-SNE) and 200 MB (UMAP), most of it"
+    " two whole float64 copies in PCA and 2^24-score k-NN blocks. PCA now works in blocks of rows and k-N"
+    "N in 2^22-score blocks; most of what is left does not grow with the points, so the gate asks a base "
+    "plus a share per point (`admission.projection_cost`: 150 MB + 6,000 B a point). The gate also keeps "
+    "100 MB free for work it does not count (`admission.UNSEEN_WORK_RESERVE`: drawing the map, training s"
+    "teps, other pages), so a map is admitted while the server holds up to about 1.23 GB: the hosted t-SN"
+    "E / UMAP maximum is 10,000 points (`EXPLORER_MAX_LAYOUT_POINTS`), PCA's stays at 20,000. A server th"
+    "at one visitor has used on every page holds 1.25-1.35 GB (hosted sweep below); there the next t-SNE "
+    "or UMAP map is refused with a message until memory frees."
+)
 
 
 def _mb(field: str) -> float:
@@ -152,6 +164,9 @@ def main() -> None:
         + markdown_table(["stage", "RSS MB"], rows)
         + "\n"
         + summary
+        + "\n"
+        + FINDINGS
+        + "\n"
         + f"\nRun: `.venv/bin/python benchmarks/bench_hosted_maps.py{' --quick' if args.quick else ''}"
         + f"{' --no-3d' if args.no_3d else ''}`."
     )

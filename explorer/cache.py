@@ -32,6 +32,7 @@ import streamlit as st
 from explorer import timings
 from explorer.admission import (
     PROJECTION_ONE_AT_A_TIME,
+    UNSEEN_WORK_RESERVE,
     Ticket,
     WorkGate,
     limit_malloc_arenas,
@@ -156,8 +157,9 @@ def shared_figure(build: Callable[..., go.Figure], *args: Any, **kwargs: Any) ->
 
 @st.cache_resource(max_entries=4)
 def get_work_gate(ceiling: int | None, setting_hint: str = " (setting EXPLORER_MAX_MEMORY_MB)") -> WorkGate:
-    """The process-wide admission gate of heavy work (memory ceiling in bytes; None: none)."""
-    return WorkGate(ceiling, relieve=_relieve_memory, setting_hint=setting_hint)
+    """The process-wide admission gate of heavy work (memory ceiling in bytes, of which ``UNSEEN_WORK_RESERVE``
+    is kept free for work the gate does not count; None: no ceiling)."""
+    return WorkGate(ceiling, relieve=_relieve_memory, setting_hint=setting_hint, reserve_bytes=UNSEEN_WORK_RESERVE)
 
 
 def _gate() -> WorkGate:

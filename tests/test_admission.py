@@ -155,6 +155,16 @@ def test_byte_bounded_cache_drops_least_recently_used_results_by_size() -> None:
     assert cache.shrink_to(0) == 2 * MB and len(cache) == 0
 
 
+def test_a_reserve_is_kept_free_for_work_the_gate_does_not_see() -> None:
+    memory = FakeMemory(rss=1300 * MB)
+    assert _gate(memory).enter("projection", 200 * MB, "a map").poll(), "fits under the ceiling itself"
+    gate = _gate(FakeMemory(rss=1300 * MB), reserve_bytes=100 * MB)
+    with pytest.raises(LimitError) as info:
+        gate.enter("projection", 200 * MB, "a map").poll()
+    assert "1,300 MB in use of 1,536 MB" in str(info.value) and "keeping 100 MB free" in str(info.value)
+    assert _gate(FakeMemory(rss=1200 * MB), reserve_bytes=100 * MB).enter("projection", 200 * MB, "a map").poll()
+
+
 def test_hosted_limits_bound_the_sentences_of_one_request() -> None:
     hosted = Settings.from_env({"EXPLORER_HOSTED": "1"})
     check_sentences(hosted, ["The bank lent money."] * hosted.max_sentences)

@@ -79,7 +79,7 @@ def test_the_memory_ceiling_refuses_heavy_work_on_the_page_with_the_reason(tiny_
     errors = _errors(at)
     assert any("near its memory limit" in e and "in use of 100 MB, and" in e for e in errors), errors
     assert not any("EXPLORER_" in e for e in errors), "a hosted visitor cannot change the server's settings"
-    assert cache.get_work_gate(100 * 2**20, "").running() == 0, "a refused request holds nothing"
+    assert cache._gate().running() == 0, "a refused request holds nothing"
 
 
 def test_warmed_presets_spare_even_the_first_visitor_the_model(tiny_model, tiny_bert_dir):
