@@ -46,7 +46,27 @@ DEFAULT_LANES: Mapping[str, int] = {"transformer": 1_000_000, "projection": 1, "
 # burst of large uploads waits for memory instead of growing the process past its ceiling.
 FIRST_SECONDS_PER_UNIT: Mapping[str, float] = {"transformer": 0.05, "projection": 0.01, "upload": 0.05}
 PROJECTION_ONE_AT_A_TIME = 2_000  # points: larger t-SNE / UMAP maps take the one projection slot
-BYTES_PER_PROJECTED_POINT = 24_000  # measured: a 10,000-point UMAP adds about 180 MB at its peak
+# What a large t-SNE or UMAP adds at its peak, measured in a hosted process (benchmarks/bench_hosted_maps.py):
+# t-SNE 122 / 187 / 200 MB at 4,000 / 10,000 / 20,000 points, UMAP 65 / 138 / 140-225 MB (from run to run),
+# once the k-NN blocks and PCA stopped copying whole matrices (before: 330 and 200 MB at 20,000, against a
+# flat estimate of 24,000 bytes a point, 458 MB). Most of it does not grow with the points (k-NN blocks,
+# thread buffers), so the estimate is a base plus a share per point, and the base has room for drawing
+# the map once the projection is done (its figure, sent to the browser): 173 / 207 / 264 MB.
+PROJECTION_BASE_BYTES = 150 * 2**20
+BYTES_PER_PROJECTED_POINT = 6_000
+# Under a ceiling, memory the gate keeps free for work it does not count: three hosted visitors at once
+# (a 10,000-point map admitted beside a Context request, a training and other pages being drawn) went
+# 75 MB past the ceiling without it (tests/browser/test_hosted_sweep_browser.py).
+UNSEEN_WORK_RESERVE = 100 * 2**20
+
+
+def projection_cost(n_points: int) -> int:
+    """Bytes a t-SNE or UMAP map of ``n_points`` may add at its peak (what the gate is asked for).
+
+    >>> mb(projection_cost(10_000)), mb(projection_cost(20_000))
+    ('207 MB', '264 MB')
+    """
+    return PROJECTION_BASE_BYTES + int(n_points) * BYTES_PER_PROJECTED_POINT
 
 
 def read_rss_bytes(field: str = "VmRSS") -> int:
@@ -163,6 +183,11 @@ class WorkGate:
         relieve: frees what it can (caches, garbage) when memory blocks work.
         max_wait_seconds: a ticket waiting longer is refused with ``ServerBusy``.
         clock: monotonic seconds.
+        setting_hint: how a refusal names the memory setting (``Settings.limit_hint``: nothing in hosted
+            mode, whose visitors cannot change it).
+        reserve_bytes: memory kept free under the ceiling for work the gate does not see (pages drawing
+            a large map, training steps, the transformer's activations): admitted work must fit below
+            ``ceiling_bytes - reserve_bytes``.
     """
 
     def __init__(
@@ -173,8 +198,12 @@ class WorkGate:
         relieve: Callable[[], None] = release_free_memory,
         max_wait_seconds: float = 120.0,
         clock: Callable[[], float] = time.monotonic,
+        setting_hint: str = " (setting EXPLORER_MAX_MEMORY_MB)",
+        reserve_bytes: int = 0,
     ) -> None:
         self.ceiling_bytes = ceiling_bytes
+        self.setting_hint = setting_hint
+        self.reserve_bytes = max(0, int(reserve_bytes))
         self.slots = dict(lanes)
         self._rss, self._relieve, self._clock = rss, relieve, clock
         self.max_wait_seconds = float(max_wait_seconds)
@@ -229,7 +258,7 @@ class WorkGate:
         if self.ceiling_bytes is None:
             return True
         promised = sum(t.cost_bytes for t in self._running)
-        return self._rss() + promised + ticket.cost_bytes <= self.ceiling_bytes
+        return self._rss() + promised + ticket.cost_bytes + self.reserve_bytes <= self.ceiling_bytes
 
     def _memory_blocked(self, ticket: Ticket) -> bool:
         with self._cond:
@@ -248,10 +277,13 @@ class WorkGate:
                     self._waiting.remove(ticket)
                     self.refused += 1
                     self._cond.notify_all()
+                    kept = (
+                        f", keeping {mb(self.reserve_bytes)} free for pages being drawn" if self.reserve_bytes else ""
+                    )
                     raise LimitError(
                         f"The server is near its memory limit: {mb(self._rss())} in use of "
-                        f"{mb(self.ceiling_bytes or 0)} (setting EXPLORER_MAX_MEMORY_MB), and {ticket.what} needs "
-                        f"about {mb(ticket.cost_bytes)} more. Ask for less (fewer points, fewer or shorter "
+                        f"{mb(self.ceiling_bytes or 0)}{self.setting_hint}, and {ticket.what} needs "
+                        f"about {mb(ticket.cost_bytes)} more{kept}. Ask for less (fewer points, fewer or shorter "
                         "sentences) or try again in a minute."
                     )
             if lane_busy or not self._fits(ticket):

@@ -31,11 +31,12 @@ import streamlit as st
 
 from explorer import timings
 from explorer.admission import (
-    BYTES_PER_PROJECTED_POINT,
     PROJECTION_ONE_AT_A_TIME,
+    UNSEEN_WORK_RESERVE,
     Ticket,
     WorkGate,
     limit_malloc_arenas,
+    projection_cost,
     release_free_memory,
 )
 from explorer.bytecache import ByteLRU, content_digest
@@ -46,7 +47,7 @@ from explorer.corpus import Corpus
 from explorer.errors import IndexBuildError
 from explorer.index import reader as index_reader
 from explorer.index.reader import IndexInfo, OccurrenceSample
-from explorer.limits import TrainingSlots, check_sentences
+from explorer.limits import TrainingSlots, check_map_points, check_sentences
 from explorer.projection import Projection
 from explorer.sentences import DocumentFrequencies, SentenceVectors
 from explorer.sentences.transformer import vectors_from_pooled
@@ -113,9 +114,12 @@ def _results() -> ByteLRU:
 
 
 def _relieve_memory() -> None:
-    """What the admission gate frees when memory blocks work: half the result cache, then the heap."""
-    cache = _results()
-    cache.shrink_to(cache.nbytes // 2)
+    """What the admission gate frees when memory blocks work: half the result cache and of the figure
+    cache, the cached comparisons (each keeps both of its vector sets pickled, the reference alone 33 MB;
+    a hosted server held 65 MB more after one Compare visit), then the heap."""
+    for cache in (_results(), figure_cache()):
+        cache.shrink_to(cache.nbytes // 2)
+    _comparison.clear()
     release_free_memory()
 
 
@@ -153,13 +157,15 @@ def shared_figure(build: Callable[..., go.Figure], *args: Any, **kwargs: Any) ->
 
 
 @st.cache_resource(max_entries=4)
-def get_work_gate(ceiling: int | None) -> WorkGate:
-    """The process-wide admission gate of heavy work (memory ceiling in bytes; None: none)."""
-    return WorkGate(ceiling, relieve=_relieve_memory)
+def get_work_gate(ceiling: int | None, setting_hint: str = " (setting EXPLORER_MAX_MEMORY_MB)") -> WorkGate:
+    """The process-wide admission gate of heavy work (memory ceiling in bytes, of which ``UNSEEN_WORK_RESERVE``
+    is kept free for work the gate does not count; None: no ceiling)."""
+    return WorkGate(ceiling, relieve=_relieve_memory, setting_hint=setting_hint, reserve_bytes=UNSEEN_WORK_RESERVE)
 
 
 def _gate() -> WorkGate:
-    return get_work_gate(get_settings().max_memory_bytes)
+    settings = get_settings()
+    return get_work_gate(settings.max_memory_bytes, settings.limit_hint("EXPLORER_MAX_MEMORY_MB"))
 
 
 @st.cache_resource(max_entries=2)
@@ -449,6 +455,7 @@ def get_projection(X: np.ndarray, method: str, n_components: int, seed: int, par
 
     A t-SNE or UMAP map of more than ``PROJECTION_ONE_AT_A_TIME`` points waits for the one
     large-projection slot (and for memory under a ceiling); its visitor sees their place meanwhile.
+    Over this server's points for the method (``limits.map_points_cap``) it raises ``LimitError``.
     """
     from explorer.projection import content_hash, project
 
@@ -457,6 +464,7 @@ def get_projection(X: np.ndarray, method: str, n_components: int, seed: int, par
     hit = results.get(key)
     if hit is not None:
         return hit
+    check_map_points(get_settings(), method, len(X))
     if method in ("pca", "axes") or len(X) <= PROJECTION_ONE_AT_A_TIME:
         value = project(X, method, n_components=int(n_components), seed=int(seed), **params)
     else:
@@ -464,7 +472,7 @@ def get_projection(X: np.ndarray, method: str, n_components: int, seed: int, par
         try:
             with _gate().hold(
                 "projection",
-                len(X) * BYTES_PER_PROJECTED_POINT,
+                projection_cost(len(X)),
                 f"a {method} map of {len(X):,} points",
                 area.ticket,
                 size=len(X),

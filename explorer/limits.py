@@ -8,7 +8,8 @@ slot object is process-wide by design (``explorer.cache.get_training_slots``); i
 opaque owner tokens, never a visitor's data.
 
 The ``check_*`` helpers raise ``LimitError`` (a ``ValueError``) with a message that says which
-limit was hit, which setting controls it, and what the visitor can do instead.
+limit was hit, which setting controls it (not in hosted mode, whose visitors cannot change it:
+``Settings.limit_hint``), and what the visitor can do instead.
 
 Example:
     >>> from explorer.limits import TrainingSlots
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 from explorer.errors import LimitError, TrainingBusy
 from explorer.settings import Settings
-from explorer.sources import check_size
+from explorer.sources import check_size, megabytes
 
 
 @dataclass
@@ -158,7 +159,8 @@ class TrainingSlots:
 def check_upload_size(settings: Settings, size: int, name: str = "The file") -> None:
     """Raise ``LimitError`` when an upload of ``size`` bytes is over ``settings.max_upload_bytes``.
 
-    The message is the one every reader uses (``explorer.sources.too_big_message``).
+    The message is the one every reader uses (``explorer.sources.too_big_message``); in hosted mode it names
+    no setting and offers what a visitor can do instead (a smaller file, or the app on their own computer).
 
     >>> check_upload_size(Settings(), 1024, "notes.txt")
     >>> check_upload_size(Settings(max_upload_bytes=2**20), 3 * 2**20, "notes.txt")
@@ -166,6 +168,11 @@ def check_upload_size(settings: Settings, size: int, name: str = "The file") -> 
     ...
     explorer.errors.LimitError: notes.txt is 3 MB; the limit is 1 MB (setting EXPLORER_MAX_UPLOAD_MB). Upload a smaller file or a sample of it, or raise the limit.
     """
+    if settings.hosted and size > settings.max_upload_bytes:
+        raise LimitError(
+            f"{name} is {megabytes(size)} MB; this server takes files up to {megabytes(settings.max_upload_bytes)} MB. "
+            "Upload a smaller file or a sample of it, or run Embedding Explorer on your own computer for larger files."
+        )
     check_size(name, size, settings.max_upload_bytes, LimitError)
 
 
@@ -178,13 +185,13 @@ def check_training_allowed(
     """
     if vocab_size is not None and vocab_size > settings.max_vocab:
         raise LimitError(
-            f"The vocabulary has {vocab_size:,} words; this server trains at most {settings.max_vocab:,} "
-            "(setting EXPLORER_MAX_VOCAB). Raise min_count or lower the vocabulary size."
+            f"The vocabulary has {vocab_size:,} words; this server trains at most {settings.max_vocab:,}"
+            f"{settings.limit_hint('EXPLORER_MAX_VOCAB')}. Raise min_count or lower the vocabulary size."
         )
     if elapsed_seconds is not None and elapsed_seconds > settings.max_train_seconds:
         raise LimitError(
-            f"This training has run {elapsed_seconds:,.0f} s; the limit is {settings.max_train_seconds:,} s "
-            "(setting EXPLORER_MAX_TRAIN_SECONDS). Its vectors so far are kept; start a new run to continue."
+            f"This training has run {elapsed_seconds:,.0f} s; the limit is {settings.max_train_seconds:,} s"
+            f"{settings.limit_hint('EXPLORER_MAX_TRAIN_SECONDS')}. Its vectors so far are kept; start a new run to continue."
         )
 
 
@@ -216,9 +223,44 @@ def cap_points(settings: Settings, n: int) -> tuple[int, str | None]:
     if n <= settings.max_points:
         return n, None
     return settings.max_points, (
-        f"{n:,} points were asked for; this server projects at most {settings.max_points:,} "
-        "(setting EXPLORER_MAX_POINTS), so the most frequent ones are shown."
+        f"{n:,} points were asked for; this server projects at most {settings.max_points:,}"
+        f"{settings.limit_hint('EXPLORER_MAX_POINTS')}, so the most frequent ones are shown."
     )
+
+
+LAYOUT_METHODS = ("tsne", "umap")  # the maps bounded by Settings.max_layout_points
+
+
+def map_points_cap(settings: Settings, method: str) -> int:
+    """The most points this server projects with ``method``: ``max_points``, and for t-SNE and UMAP
+    also ``max_layout_points`` (their peak memory is what a hosted ceiling has least room for).
+
+    >>> s = Settings(max_points=20_000, max_layout_points=10_000)
+    >>> map_points_cap(s, "pca"), map_points_cap(s, "umap")
+    (20000, 10000)
+    """
+    layout = settings.max_layout_points if method in LAYOUT_METHODS else settings.max_points
+    return min(settings.max_points, layout)
+
+
+def check_map_points(settings: Settings, method: str, n: int, label: str | None = None) -> None:
+    """Raise ``LimitError`` when a map of ``n`` points by ``method`` is over this server's limit for it.
+
+    >>> check_map_points(Settings(max_layout_points=10), "pca", 50)
+    >>> check_map_points(Settings(max_layout_points=10), "tsne", 50)
+    Traceback (most recent call last):
+    ...
+    explorer.errors.LimitError: A tsne map of 50 points was asked for; this server draws at most 10 with tsne (setting EXPLORER_MAX_LAYOUT_POINTS). Ask for fewer words, or use PCA for more.
+    """
+    cap = map_points_cap(settings, method)
+    if n > cap:
+        name = label or method
+        setting = "EXPLORER_MAX_LAYOUT_POINTS" if method in LAYOUT_METHODS else "EXPLORER_MAX_POINTS"
+        instead = ", or use PCA for more" if method in LAYOUT_METHODS else ""
+        raise LimitError(
+            f"A {name} map of {n:,} points was asked for; this server draws at most {cap:,} with {name}"
+            f"{settings.limit_hint(setting)}. Ask for fewer words{instead}."
+        )
 
 
 def check_sentences(settings: Settings, sentences: Sequence[str]) -> None:
@@ -235,13 +277,13 @@ def check_sentences(settings: Settings, sentences: Sequence[str]) -> None:
     """
     if len(sentences) > settings.max_sentences:
         raise LimitError(
-            f"{len(sentences):,} sentences were given; this server reads at most {settings.max_sentences:,} at once "
-            "(setting EXPLORER_MAX_SENTENCES). Remove some lines, or compare them in smaller groups."
+            f"{len(sentences):,} sentences were given; this server reads at most {settings.max_sentences:,} at once"
+            f"{settings.limit_hint('EXPLORER_MAX_SENTENCES')}. Remove some lines, or compare them in smaller groups."
         )
     for i, sentence in enumerate(sentences):
         if len(sentence) > settings.max_sentence_chars:
             raise LimitError(
                 f"Sentence {i + 1} has {len(sentence):,} characters; this server reads at most "
-                f"{settings.max_sentence_chars:,} per sentence (setting EXPLORER_MAX_SENTENCE_CHARS). "
+                f"{settings.max_sentence_chars:,} per sentence{settings.limit_hint('EXPLORER_MAX_SENTENCE_CHARS')}. "
                 "Shorten it, or split it over several lines."
             )

@@ -116,6 +116,9 @@ def fix_signs(components: np.ndarray) -> np.ndarray:
     return comps * signs
 
 
+PCA_BLOCK_ROWS = 8192  # rows per float64 block of pca (8192 x 384 x 8 B = 25 MB)
+
+
 def pca(x: np.ndarray, n_components: int, center: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """PCA with fixed orientation: (coords (n, k), components (d, k), explained variance ratio (k,)).
 
@@ -126,26 +129,40 @@ def pca(x: np.ndarray, n_components: int, center: bool = True) -> tuple[np.ndarr
     >>> coords.shape, round(float(ratio[0]), 3)
     ((3, 2), 1.0)
     """
-    x64 = np.asarray(x, dtype=np.float64)
-    n, d = x64.shape
-    centred = x64 - x64.mean(axis=0) if center and n else x64
+    x = np.asarray(x)
+    n, d = x.shape
+    mean = x.mean(axis=0, dtype=np.float64) if center and n else np.zeros(d)
     k = min(n_components, d)
     if n == 0 or k == 0:
         return np.zeros((n, n_components)), np.zeros((d, n_components)), np.zeros(n_components)
+
+    def centred(start: int = 0, stop: int = n) -> np.ndarray:
+        """Rows start:stop in float64, centred. The covariance and the coordinates are summed over
+        blocks of PCA_BLOCK_ROWS rows, so a large float32 matrix is never copied whole to float64
+        (20,000 x 384: 61 MB for each copy, the largest part of a big t-SNE's peak)."""
+        return np.asarray(x[start:stop], dtype=np.float64) - mean
+
+    blocks = [(i, min(n, i + PCA_BLOCK_ROWS)) for i in range(0, n, PCA_BLOCK_ROWS)]
     if d <= 2000:
-        cov = centred.T @ centred / max(1, n - 1)  # (d, d)
+        cov = np.zeros((d, d))
+        for start, stop in blocks:
+            part = centred(start, stop)
+            cov += part.T @ part
+        cov /= max(1, n - 1)  # (d, d)
         evals, evecs = np.linalg.eigh(cov)
         order = np.argsort(evals)[::-1][:k]
         comps = evecs[:, order]  # (d, k)
         var = evals.clip(min=0)
         ratio = var[order] / var.sum() if var.sum() > 0 else np.zeros(k)
     else:
-        _, s, vt = np.linalg.svd(centred, full_matrices=False)
+        _, s, vt = np.linalg.svd(centred(), full_matrices=False)
         comps = vt[:k].T
         var = s**2
         ratio = var[:k] / var.sum() if var.sum() > 0 else np.zeros(k)
     comps = fix_signs(comps)
-    coords = centred @ comps
+    coords = np.empty((n, k))
+    for start, stop in blocks:
+        coords[start:stop] = centred(start, stop) @ comps
     # Orientation: each axis points to where its coordinates' third moment is positive (the
     # longer tail right or up). That sum over all points moves little when the vectors change a
     # little (a retrained run, one word more), where the sign of a single largest loading, kept

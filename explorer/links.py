@@ -250,9 +250,9 @@ def check_model_allowed(name: str | None, settings: Settings, *, from_link: bool
             "Pick one of the models this app offers."
         )
     offered = [BUNDLED_MODEL] + ([settings.model] if settings.model else []) + list(settings.allowed_models)
+    operator = "" if settings.hosted else " The server's operator can add it with EXPLORER_ALLOWED_MODELS."
     raise LinkError(
-        f"the model {_short(text_)} is not offered by this app (offered: {', '.join(dict.fromkeys(offered))}). "
-        "The server's operator can add it with EXPLORER_ALLOWED_MODELS."
+        f"the model {_short(text_)} is not offered by this app (offered: {', '.join(dict.fromkeys(offered))}).{operator}"
     )
 
 

@@ -54,6 +54,9 @@ class Settings:
         max_vocab: largest training vocabulary (``EXPLORER_MAX_VOCAB``).
         max_train_seconds: wall-clock budget of one training run (``EXPLORER_MAX_TRAIN_SECONDS``).
         max_points: most points in one projection (``EXPLORER_MAX_POINTS``).
+        max_layout_points: most points in one t-SNE or UMAP map (``EXPLORER_MAX_LAYOUT_POINTS``; the
+            smaller of it and ``max_points`` applies). Their peak memory is what a hosted server's
+            ceiling has least room for (docs/benchmarks.md, hosted-maps).
         max_concurrent_trainings: trainings running at once across visitors
             (``EXPLORER_MAX_TRAININGS``).
         allowed_models: model ids or folders a visitor may pick besides the bundled and the
@@ -83,6 +86,7 @@ class Settings:
     max_vocab: int = 100_000
     max_train_seconds: int = 3600
     max_points: int = 100_000
+    max_layout_points: int = 100_000
     max_concurrent_trainings: int = 8
     allowed_models: tuple[str, ...] = field(default_factory=tuple)
     index_dir: str | None = None
@@ -116,6 +120,7 @@ class Settings:
             max_vocab=_int(env, "EXPLORER_MAX_VOCAB", base.max_vocab),
             max_train_seconds=_int(env, "EXPLORER_MAX_TRAIN_SECONDS", base.max_train_seconds),
             max_points=_int(env, "EXPLORER_MAX_POINTS", base.max_points),
+            max_layout_points=_int(env, "EXPLORER_MAX_LAYOUT_POINTS", base.max_layout_points),
             max_concurrent_trainings=_int(env, "EXPLORER_MAX_TRAININGS", base.max_concurrent_trainings),
             allowed_models=allowed,
             index_dir=env.get("EXPLORER_INDEX_DIR", "").strip() or None,
@@ -126,6 +131,24 @@ class Settings:
             max_upload_rows=_int(env, "EXPLORER_MAX_UPLOAD_ROWS", base.max_upload_rows),
         )
 
+    @property
+    def max_upload_mb(self) -> int:
+        """The upload limit in whole MB (2^20 bytes, rounded up): what every file uploader is given and shows.
+
+        >>> Settings(max_upload_bytes=10 * 2**20).max_upload_mb
+        10
+        """
+        return max(1, -(-self.max_upload_bytes // 2**20))
+
+    def limit_hint(self, env_name: str) -> str:
+        """How a message names the setting behind a limit: " (setting NAME)" on a server one runs oneself;
+        nothing in hosted mode, whose visitors cannot change it (they are told what they can do instead).
+
+        >>> Settings().limit_hint("EXPLORER_MAX_POINTS"), Settings(hosted=True).limit_hint("EXPLORER_MAX_POINTS")
+        (' (setting EXPLORER_MAX_POINTS)', '')
+        """
+        return "" if self.hosted else f" (setting {env_name})"
+
 
 HOSTED_DEFAULTS = Settings(
     hosted=True,
@@ -134,6 +157,7 @@ HOSTED_DEFAULTS = Settings(
     max_vocab=20_000,
     max_train_seconds=120,
     max_points=20_000,
+    max_layout_points=10_000,
     max_concurrent_trainings=2,
     max_memory_bytes=1536 * 2**20,
     max_sentences=40,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import cache, links, mapview, ui
+from explorer import cache, limits, links, mapview, ui
 from explorer import projection as proj
 from explorer.charts import projection as charts
 from explorer.neighbours import NEIGHBOURS_LABEL, nearest_neighbours, neighbour_table
@@ -77,11 +77,14 @@ left, middle, right = st.columns(3)
 method = left.selectbox("Method", list(proj.METHODS), format_func=proj.METHOD_LABELS.get, key="project.method")
 dims = left.radio("Dimensions", [2, 3], format_func=lambda d: f"{d}D", horizontal=True, key="project.dims")
 seed = left.number_input("Seed", 0, 2**31 - 1, step=1, key="project.seed", help="The same seed gives the same map.")
-cap = min(len(wv), state.settings.max_points)
-n_words = ui.bounded_number(middle, N_WORDS_LABEL, min(3, cap), cap, "project.n_words", step=100)
-if len(wv) > state.settings.max_points and n_words == cap:
+cap = min(len(wv), limits.map_points_cap(state.settings, method))
+n_words = ui.bounded_number(
+    middle, N_WORDS_LABEL, min(3, cap), cap, "project.n_words", step=100,
+    help=f"This server projects at most {limits.map_points_cap(state.settings, 'pca'):,} words with PCA or semantic axes, {limits.map_points_cap(state.settings, 'tsne'):,} with t-SNE or UMAP.",
+)  # fmt: skip
+if len(wv) > cap and n_words == cap:
     middle.caption(
-        f"This set has {len(wv):,} words; at most {cap:,} can be projected here (setting EXPLORER_MAX_POINTS)."
+        f"This set has {len(wv):,} words; at most {cap:,} can be projected here with {proj.METHOD_LABELS[method]}."
     )
 word_list = middle.text_area(
     "Only these words (optional)", key="project.words", height=68, placeholder="refund, invoice, fee …",

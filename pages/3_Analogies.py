@@ -137,7 +137,12 @@ with batch:
     choice = st.selectbox("File", [*builtin, "upload"], format_func=lambda k: "Upload a file…" if k == "upload" else builtin[k][0], key=f"analogy.batch_file_{kind}")  # fmt: skip
     if choice == "upload":
         label = "Analogy file (.txt)" if kind == "analogies" else "Word-pair file (.tsv / .txt)"
-        source = ui.kept_file_uploader(label, f"analogy.batch_upload_{kind}", type=["txt", "tsv", "gz"])
+        source = ui.kept_file_uploader(
+            label,
+            f"analogy.batch_upload_{kind}",
+            type=["txt", "tsv", "gz"],
+            max_upload_size=state.settings.max_upload_mb,
+        )
     else:
         source = evaluation.builtin_path(choice)
     restrict = st.number_input("Vocabulary limit (restrict_vocab: only the most frequent words count)", 10, 1_000_000, step=1000, key=f"analogy.restrict_{kind}")  # fmt: skip

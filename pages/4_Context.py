@@ -7,6 +7,7 @@ import streamlit as st
 from explorer import cache, contextual, links, ui
 from explorer.charts import context as charts
 from explorer.pagestate import Field, PageState
+from explorer.settings import get_settings
 from explorer.ui import index_source as ix
 from explorer.wording import count
 
@@ -15,6 +16,7 @@ st.set_page_config(page_title="Context · Embedding Explorer", page_icon=":mater
 PRESETS = contextual.load_presets()
 SOURCES = {"preset": "A preset", "custom": "My own sentences", "corpus": "Sentences from the corpus", **ix.SOURCE}
 MAX_LAYERS = 100  # a link's layer is checked against the loaded model below
+MAX_SAMPLE = min(100, get_settings().max_sentences)  # the transformer reads at most this many at once here
 
 
 def _source_is(name: str):
@@ -34,7 +36,7 @@ PAGE_STATE = PageState(
             link_when=_source_is("custom"),
         ),
         Field("context.corpus_word", "charge", parse=links.text(40), link_when=_source_is("corpus")),
-        Field("context.sample", 30, parse=links.int_in(2, 100), link_when=_source_is("corpus")),
+        Field("context.sample", 30, parse=links.int_in(2, MAX_SAMPLE), link_when=_source_is("corpus")),
         Field("context.seed", 0, parse=links.int_in(0, 2**31 - 1), link_when=_source_is("corpus")),
         Field("context.layer", None, parse=links.int_in(0, MAX_LAYERS)),
         Field("context.center", False, parse=links.flag()),
@@ -85,7 +87,8 @@ elif source == "custom":
         key="context.text",
         height=220,
         help="Example line: `The bank approved my loan. | money`. With a sense on every line the page measures "
-        "how well the senses separate at each layer; without them it suggests a grouping.",
+        "how well the senses separate at each layer; without them it suggests a grouping. This server reads at "
+        f"most {state.settings.max_sentences:,} sentences of at most {state.settings.max_sentence_chars:,} characters.",
     )
     try:
         parsed = contextual.parse_sentence_lines(text)
@@ -100,7 +103,8 @@ elif source == "index":  # a corpus index's stored vectors: no model run (explor
 else:
     col_word, col_n, col_seed = st.columns([2, 1, 1])
     word = col_word.text_input("Word to find in the corpus", key="context.corpus_word")
-    n_max = col_n.number_input("At most this many sentences", min_value=2, max_value=100, key="context.sample")
+    st.session_state["context.sample"] = max(2, min(int(st.session_state["context.sample"]), MAX_SAMPLE))
+    n_max = col_n.number_input("At most this many sentences", 2, MAX_SAMPLE, key="context.sample", help=f"This server reads at most {MAX_SAMPLE} at once.")  # fmt: skip
     seed = col_seed.number_input("Sampling seed", min_value=0, max_value=2**31 - 1, key="context.seed")
     if word.strip():
         found = list(state.corpus.sentences_with(word.strip()))

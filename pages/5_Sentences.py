@@ -72,7 +72,11 @@ with col_text:
         )
     ]
     st.caption(preset.description)
-    text = st.text_area("Sentences, one per line", key="sentences.text", height=240)
+    text = st.text_area(
+        "Sentences, one per line", key="sentences.text", height=240,
+        help=f"The transformer reads at most {state.settings.max_sentences:,} sentences of at most "
+        f"{state.settings.max_sentence_chars:,} characters here; the averaging methods take up to {sv.MAX_SENTENCES}.",
+    )  # fmt: skip
 with col_opts:
     wv = ui.vector_set_picker(state, key="sentences.vectors")
     query = st.text_input("Query sentence", key="sentences.query", help="Ranked against the sentences on the left.")

@@ -164,7 +164,12 @@ if st.toggle("Score both sets on evaluation files", key="compare.bench_on"):
     b1, b2 = st.columns([3, 2])
     names = b1.multiselect("Built-in files", list(pv.benchmark_choices()), format_func=pv.benchmark_choices().get, key="compare.bench")  # fmt: skip
     kind = b2.radio("Your own file holds", ["analogies", "pairs"], horizontal=True, key="compare.bench_kind", format_func=lambda x: "analogy questions" if x == "analogies" else "word pairs")  # fmt: skip
-    own = b2.file_uploader("Your own file (optional)", type=["txt", "tsv", "gz"], key="compare.bench_file")
+    own = b2.file_uploader(
+        "Your own file (optional)",
+        type=["txt", "tsv", "gz"],
+        key="compare.bench_file",
+        max_upload_size=state.settings.max_upload_mb,
+    )
     sections = b1.checkbox("One row per section of an analogy file", key="compare.bench_sections")
     shared = b1.checkbox("Only words both sets have", key="compare.bench_shared", help="Neither set is scored on words the other lacks.")  # fmt: skip
     upload = None

@@ -67,9 +67,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class AppURL(str):
+    """The app's URL (a plain string to every test), with ``pid``: the server process, for reading its memory."""
+
+    pid: int = 0
+
+
 @contextlib.contextmanager
-def streamlit_app(env: dict[str, str] | None = None, log_name: str = "streamlit.log") -> Iterator[str]:
-    """``streamlit run app.py`` headless on a free port, with ``env`` added; yields its URL once healthy."""
+def streamlit_app(env: dict[str, str] | None = None, log_name: str = "streamlit.log") -> Iterator[AppURL]:
+    """``streamlit run app.py`` headless on a free port, with ``env`` added; yields its URL once healthy
+    (an ``AppURL``: ``.pid`` is the server's process id)."""
     port = _free_port()
     full_env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
     ARTIFACTS.mkdir(exist_ok=True)
@@ -96,8 +103,10 @@ def streamlit_app(env: dict[str, str] | None = None, log_name: str = "streamlit.
         else:
             proc.kill()
             raise RuntimeError("streamlit did not become healthy within 120 s")
+        app_url = AppURL(url)
+        app_url.pid = proc.pid
         try:
-            yield url
+            yield app_url
         finally:
             proc.terminate()
             try:

@@ -155,16 +155,30 @@ def test_byte_bounded_cache_drops_least_recently_used_results_by_size() -> None:
     assert cache.shrink_to(0) == 2 * MB and len(cache) == 0
 
 
+def test_a_reserve_is_kept_free_for_work_the_gate_does_not_see() -> None:
+    memory = FakeMemory(rss=1300 * MB)
+    assert _gate(memory).enter("projection", 200 * MB, "a map").poll(), "fits under the ceiling itself"
+    gate = _gate(FakeMemory(rss=1300 * MB), reserve_bytes=100 * MB)
+    with pytest.raises(LimitError) as info:
+        gate.enter("projection", 200 * MB, "a map").poll()
+    assert "1,300 MB in use of 1,536 MB" in str(info.value) and "keeping 100 MB free" in str(info.value)
+    assert _gate(FakeMemory(rss=1200 * MB), reserve_bytes=100 * MB).enter("projection", 200 * MB, "a map").poll()
+
+
 def test_hosted_limits_bound_the_sentences_of_one_request() -> None:
     hosted = Settings.from_env({"EXPLORER_HOSTED": "1"})
     check_sentences(hosted, ["The bank lent money."] * hosted.max_sentences)
     with pytest.raises(LimitError) as info:
         check_sentences(hosted, ["The bank lent money."] * (hosted.max_sentences + 1))
-    assert "EXPLORER_MAX_SENTENCES" in str(info.value) and "Remove some lines" in str(info.value)
+    assert "at most 40 at once" in str(info.value) and "Remove some lines" in str(info.value)
+    assert "EXPLORER_" not in str(info.value), "a hosted visitor cannot change the server's settings"
     with pytest.raises(LimitError) as info:
         check_sentences(hosted, ["short", "x" * (hosted.max_sentence_chars + 1)])
     message = str(info.value)
-    assert message.startswith("Sentence 2 has") and "EXPLORER_MAX_SENTENCE_CHARS" in message and "Shorten" in message
+    assert message.startswith("Sentence 2 has") and "at most 400 per sentence" in message and "Shorten" in message
+    assert "EXPLORER_" not in message
+    with pytest.raises(LimitError, match="EXPLORER_MAX_SENTENCES"):  # a server one runs oneself names the setting
+        check_sentences(Settings(max_sentences=1), ["a", "b"])
     local = Settings.from_env({})
     assert local.max_sentences > hosted.max_sentences and local.max_memory_bytes is None
     assert Settings.from_env({"EXPLORER_HOSTED": "1", "EXPLORER_MAX_MEMORY_MB": "off"}).max_memory_bytes is None

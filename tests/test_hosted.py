@@ -29,21 +29,27 @@ def test_hosted_limits_are_tighter_than_local_ones() -> None:
     assert HOSTED.allowed_models == ("bundled",)
 
 
-def test_upload_over_the_limit_is_refused_with_the_setting_named() -> None:
+def test_upload_over_the_limit_is_refused_with_what_the_visitor_can_do() -> None:
     limits.check_upload_size(HOSTED, HOSTED.max_upload_bytes, "ok.txt")
     with pytest.raises(LimitError) as info:
         limits.check_upload_size(HOSTED, HOSTED.max_upload_bytes + 1, "big.txt")
     message = str(info.value)
-    assert "big.txt" in message and "EXPLORER_MAX_UPLOAD_MB" in message and "smaller" in message
+    assert "big.txt" in message and "up to 10 MB" in message and "smaller" in message and "own computer" in message
+    assert "EXPLORER_" not in message and "raise the limit" not in message, "a visitor cannot change the server"
+    with pytest.raises(LimitError, match="EXPLORER_MAX_UPLOAD_MB"):  # on one's own server the setting is named
+        limits.check_upload_size(Settings(max_upload_bytes=2**20), 2 * 2**20, "big.txt")
 
 
 def test_vocabulary_and_training_time_limits() -> None:
     limits.check_training_allowed(HOSTED, vocab_size=HOSTED.max_vocab, elapsed_seconds=HOSTED.max_train_seconds)
-    with pytest.raises(LimitError, match="EXPLORER_MAX_VOCAB") as info:
+    with pytest.raises(LimitError, match="at most 20,000") as info:
         limits.check_training_allowed(HOSTED, vocab_size=HOSTED.max_vocab + 1)
-    assert "min_count" in str(info.value)
-    with pytest.raises(LimitError, match="EXPLORER_MAX_TRAIN_SECONDS"):
+    assert "min_count" in str(info.value) and "EXPLORER_" not in str(info.value)
+    with pytest.raises(LimitError, match="the limit is 120 s") as info:
         limits.check_training_allowed(HOSTED, elapsed_seconds=HOSTED.max_train_seconds + 0.5)
+    assert "EXPLORER_" not in str(info.value)
+    with pytest.raises(LimitError, match="EXPLORER_MAX_VOCAB"):
+        limits.check_training_allowed(Settings(max_vocab=10), vocab_size=11)
     assert limits.vocab_cap(HOSTED, 10**9) == HOSTED.max_vocab
     assert limits.vocab_cap(HOSTED, 50) == 50
     assert limits.training_seconds_left(HOSTED, 10**6) == 0.0
@@ -51,7 +57,8 @@ def test_vocabulary_and_training_time_limits() -> None:
 
 def test_projected_points_are_capped_with_a_message() -> None:
     n, note = limits.cap_points(HOSTED, HOSTED.max_points * 3)
-    assert n == HOSTED.max_points and note is not None and "EXPLORER_MAX_POINTS" in note
+    assert n == HOSTED.max_points and note is not None and "at most 20,000" in note and "EXPLORER_" not in note
+    assert "EXPLORER_MAX_POINTS" in (limits.cap_points(Settings(max_points=10), 30)[1] or "")
     assert limits.cap_points(HOSTED, 10) == (10, None)
 
 
@@ -316,7 +323,8 @@ def test_hosted_upload_over_the_size_limit_is_refused_with_a_message(monkeypatch
     _upload(at, "big.txt", b"the bank approved the loan. " * 50_000)  # about 1.4 MB
     assert not at.exception
     errors = [e.value for e in at.sidebar.error]
-    assert any("big.txt" in e and "the limit is 1 MB" in e and "EXPLORER_MAX_UPLOAD_MB" in e for e in errors), errors
+    assert any("big.txt" in e and "up to 1 MB" in e and "smaller file" in e for e in errors), errors
+    assert not any("EXPLORER_" in e or "raise the limit" in e for e in errors), errors
     assert any("corpus=builtin:support_tickets" in m.value for m in at.markdown), "nothing of the file is used"
 
 

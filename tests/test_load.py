@@ -59,7 +59,7 @@ def test_hosted_limits_bound_the_sentences_one_visitor_sends(tiny_model, monkeyp
     long_line = ("the river bank " * 40).strip()
     at.text_area(key="context.text").set_value("the bank lent money\n" + long_line).run()
     assert any(
-        f"Sentence 2 has {len(long_line)} characters" in e and "EXPLORER_MAX_SENTENCE_CHARS" in e for e in _errors(at)
+        f"Sentence 2 has {len(long_line)} characters" in e and "at most 400 per sentence" in e for e in _errors(at)
     )
 
     page = app_test(SENTENCES)
@@ -77,10 +77,9 @@ def test_the_memory_ceiling_refuses_heavy_work_on_the_page_with_the_reason(tiny_
     at.run()
     assert not at.exception
     errors = _errors(at)
-    assert any("near its memory limit" in e and "of 100 MB (setting EXPLORER_MAX_MEMORY_MB)" in e for e in errors), (
-        errors
-    )
-    assert cache.get_work_gate(100 * 2**20).running() == 0, "a refused request holds nothing"
+    assert any("near its memory limit" in e and "in use of 100 MB, and" in e for e in errors), errors
+    assert not any("EXPLORER_" in e for e in errors), "a hosted visitor cannot change the server's settings"
+    assert cache._gate().running() == 0, "a refused request holds nothing"
 
 
 def test_warmed_presets_spare_even_the_first_visitor_the_model(tiny_model, tiny_bert_dir):

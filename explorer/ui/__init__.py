@@ -5,7 +5,8 @@
 - ``sidebar``: corpus, transformer and device (``sidebar``);
 - ``vector_set_picker`` and this visitor's vector sets (``vectorsets``);
 - ``chart``: a chart with its PNG, SVG, HTML and CSV downloads (``charts``);
-- ``show_error`` / ``guarded``: failures as sentences (``messages``);
+- ``show_error`` / ``guarded``: failures as sentences (``messages``); any ``ExplorerError`` a page
+  does not catch is drawn as a message too (``guard``, installed by ``bind_page`` and ``sidebar``);
 - the training slot of this visitor (``training``).
 """
 
@@ -15,6 +16,7 @@ import streamlit as st
 
 from explorer.pagestate import PageState
 from explorer.ui.charts import chart
+from explorer.ui.guard import install_error_guard
 from explorer.ui.messages import clamp_to_range, guarded, show_error
 from explorer.ui.sidebar import (
     BUNDLED_MODEL_LABEL,
@@ -69,6 +71,7 @@ def bind_page(page: PageState) -> PageBinding:
     Call it first on every page. Values come from the widget, else from the last visit, else (on
     the first visit in a session) from the link, else from the declaration's default.
     """
+    install_error_guard()
     arrived = arrive(page.prefix)
     restore(SIDEBAR_STATE, arrived=arrived, where=st.sidebar)
     restore(page, arrived=arrived)
@@ -98,6 +101,7 @@ __all__ = [
     "default_vector_set",
     "guarded",
     "kept_file_uploader",
+    "install_error_guard",
     "model_label",
     "parse_vector_set",
     "register_vectors",

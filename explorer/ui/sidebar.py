@@ -119,6 +119,7 @@ def _uploaded_corpus(settings: Settings) -> Corpus | None:
     file = st.sidebar.file_uploader(
         "Text file",
         key="sidebar.upload",
+        max_upload_size=settings.max_upload_mb,  # the uploader shows and enforces this server's limit
         help=f".txt, .csv/.tsv (pick the text column), .jsonl (pick the field), .zip of .txt files, or plain text "
         f"under any other name; up to {megabytes(settings.max_upload_bytes)} MB. Uploaded text cannot travel in a "
         "shared link.",

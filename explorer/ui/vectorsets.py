@@ -181,11 +181,14 @@ def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
     file = st.file_uploader(
         "Vector file",
         key=f"{key}.file",
+        max_upload_size=state.settings.max_upload_mb,
         help="word2vec text (.txt/.vec) or binary (.bin), GloVe text, vectors.tsv (+ metadata.tsv), or a fastText "
         f"model (.bin); gzip allowed; up to {megabytes(settings.max_upload_bytes)} MB and "
         f"{settings.max_upload_rows:,} words. Any extension: the content decides.",
     )
-    meta = st.file_uploader("metadata.tsv (optional, for vectors.tsv)", key=f"{key}.meta")
+    meta = st.file_uploader(
+        "metadata.tsv (optional, for vectors.tsv)", key=f"{key}.meta", max_upload_size=state.settings.max_upload_mb
+    )
     if file is None:
         st.info("Upload a vector file to use it here.")
         return None
