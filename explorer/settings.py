@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -149,6 +150,24 @@ class Settings:
         """
         return "" if self.hosted else f" (setting {env_name})"
 
+    def for_visitor(self, message: str) -> str:
+        """``message`` as a visitor of this server may read it: in hosted mode, a library message that names a
+        server setting (readers and parsers know no settings) loses the name and the advice to change it.
+
+        >>> m = "a.txt is 3 MB; the limit is 1 MB (setting EXPLORER_MAX_UPLOAD_MB). Upload less, or raise the limit."
+        >>> Settings(hosted=True).for_visitor(m)
+        'a.txt is 3 MB; the limit is 1 MB. Upload less, or run Embedding Explorer on your own computer for more.'
+        >>> Settings().for_visitor(m) == m
+        True
+        """
+        if not self.hosted:
+            return message
+        text = SETTING_NAME_RE.sub("", message)
+        return text.replace("or raise the limit", "or run Embedding Explorer on your own computer for more")
+
+
+# " (setting EXPLORER_X)" or " (EXPLORER_X)" inside a message, as library messages name a limit's setting
+SETTING_NAME_RE = re.compile(r" \((?:setting )?EXPLORER_[A-Z_]+\)")
 
 HOSTED_DEFAULTS = Settings(
     hosted=True,

@@ -82,7 +82,7 @@ n_words = ui.bounded_number(
     middle, N_WORDS_LABEL, min(3, cap), cap, "project.n_words", step=100,
     help=f"This server projects at most {limits.map_points_cap(state.settings, 'pca'):,} words with PCA or semantic axes, {limits.map_points_cap(state.settings, 'tsne'):,} with t-SNE or UMAP.",
 )  # fmt: skip
-if len(wv) > cap and n_words == cap:
+if len(wv) > cap:
     middle.caption(
         f"This set has {len(wv):,} words; at most {cap:,} can be projected here with {proj.METHOD_LABELS[method]}."
     )

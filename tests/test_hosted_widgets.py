@@ -68,7 +68,7 @@ def test_project_points_are_bounded_by_the_hosted_limit_and_say_so(monkeypatch):
     give_vectors(at, {"Big": big})
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    box = at.number_input(key="project.n_words")
+    box = at.number_input(key="project.n_words.shown")
     assert box.max == HOSTED.max_points
     assert f"at most {HOSTED.max_points:,}" in box.help
     said = [c for c in _messages(at) if c.startswith(f"This set has {n:,} words")]
@@ -79,7 +79,7 @@ def test_project_points_are_bounded_by_the_hosted_limit_and_say_so(monkeypatch):
     monkeypatch.setattr("explorer.cache.get_projection", lambda X, method, dims, seed, params: project(X, "pca", dims))
     at.selectbox(key="project.method").set_value("tsne").run()
     assert not at.exception, [e.message for e in at.exception]
-    box = at.number_input(key="project.n_words")
+    box = at.number_input(key="project.n_words.shown")
     assert box.max == HOSTED.max_layout_points < HOSTED.max_points
     said = [c for c in _messages(at) if c.startswith(f"This set has {n:,} words")]
     assert said and f"at most {HOSTED.max_layout_points:,} can be projected here with t-SNE" in said[0]
@@ -120,6 +120,8 @@ def test_every_file_uploader_is_given_the_servers_upload_limit():
     for path in [*ROOT.glob("pages/*.py"), *(ROOT / "explorer" / "ui").glob("*.py")]:
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"file_uploader\(", text):
+            if text[text.rfind("\n", 0, match.start()) + 1 : match.start()].lstrip().startswith("def "):
+                continue
             depth, end = 0, match.end() - 1
             for end in range(match.end() - 1, len(text)):
                 depth += {"(": 1, ")": -1}.get(text[end], 0)
@@ -128,6 +130,8 @@ def test_every_file_uploader_is_given_the_servers_upload_limit():
             calls.append((Path(path).name, text[match.start() : end + 1]))
     assert len(calls) >= 5
     for name, call in calls:
+        if call.startswith("file_uploader(label, key=key") and name == "state.py":
+            continue  # inside ui.kept_file_uploader, whose body sets the server's limit as the default
         assert "max_upload_size=" in call and "max_upload_mb" in call, f"{name}: {call}"
 
 
@@ -157,3 +161,21 @@ def test_hosted_refusals_of_the_library_name_no_server_setting():
         links.check_model_allowed("someone/else", HOSTED, from_link=True)
     refusals.append(str(info.value))
     assert all(refusals) and not [r for r in refusals if SERVER_ADVICE.search(r)], refusals
+
+
+def test_hosted_visitors_read_library_messages_without_server_settings(monkeypatch):
+    """Readers and parsers know no settings, so their notices name one ("setting EXPLORER_MAX_TOKENS");
+    the page hands them on through ``Settings.for_visitor``, which in hosted mode leaves the name out."""
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    monkeypatch.setenv("EXPLORER_MAX_TOKENS", "40")
+    at = AppTest.from_function(_sidebar_upload, default_timeout=60).run()
+    at.sidebar.selectbox(key="sidebar.corpus").select("__upload__").run()
+    text = b"the bank opened a new branch near the river bank today\n" * 20  # 220 tokens
+    at.get("file_uploader")[0].set_value(("notes.txt", text, "text/plain")).run()
+    assert not at.exception
+    shown = _messages(at)
+    assert any("40" in m and "tokens" in m for m in shown), shown  # the cut is still said
+    assert not [m for m in shown if SERVER_ADVICE.search(m)], shown
+    unhosted = Settings()
+    message = "a.txt is 3 MB; the limit is 1 MB (setting EXPLORER_MAX_UPLOAD_MB). Upload less, or raise the limit."
+    assert unhosted.for_visitor(message) == message  # one's own server still names the setting

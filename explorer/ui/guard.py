@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from explorer.errors import ExplorerError
+from explorer.settings import get_settings
 
 GUARD_NOTE = "The rest of this page was not drawn; change what you asked for and it runs again."
 
@@ -28,7 +29,7 @@ def error_message(exc: ExplorerError) -> str:
     >>> error_message(ExplorerError("The file is empty. Upload a text file."))
     'The file is empty. Upload a text file. The rest of this page was not drawn; change what you asked for and it runs again.'
     """
-    text = str(exc).strip() or f"This request could not be done ({type(exc).__name__})."
+    text = get_settings().for_visitor(str(exc).strip()) or f"This request could not be done ({type(exc).__name__})."
     return f"{text} {GUARD_NOTE}"
 
 

@@ -7,13 +7,15 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from explorer.settings import get_settings
+
 T = TypeVar("T")
 
 
 def show_error(message: str, exc: BaseException | None = None, where: Any = None) -> None:
     """Show a failure as a sentence: ``message``, then the exception's own text when it adds something."""
     detail = f" ({exc})" if exc is not None and str(exc) and str(exc) not in message else ""
-    (where or st).error(f"{message}{detail}")
+    (where or st).error(get_settings().for_visitor(f"{message}{detail}"))
 
 
 def guarded(message: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
@@ -22,7 +24,7 @@ def guarded(message: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T 
         return fn(*args, **kwargs)
     except (ValueError, KeyError) as exc:
         reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        st.error(f"{message}: {reason}")
+        st.error(get_settings().for_visitor(f"{message}: {reason}"))
         return None
 
 

@@ -137,7 +137,7 @@ def _uploaded_corpus(settings: Settings) -> Corpus | None:
         check_upload_size(settings, file.size, file.name)
         columns = readers.list_columns(file)
     except (LimitError, CorpusError) as exc:
-        st.sidebar.error(str(exc))
+        st.sidebar.error(settings.for_visitor(str(exc)))
         return None
     column = None
     if columns is not None:
@@ -166,7 +166,7 @@ def _uploaded_corpus(settings: Settings) -> Corpus | None:
                 budget=WorkBudget(READ_SECONDS, still_wanted=cache.visitor_still_here()),
             )
     except (CorpusError, LimitError) as exc:
-        st.sidebar.error(str(exc))
+        st.sidebar.error(settings.for_visitor(str(exc)))
         return None
     st.session_state[UPLOADED_CORPUS_KEY] = (fingerprint, parsed)
     return parsed
@@ -209,7 +209,7 @@ def sidebar() -> SidebarState:
         f"{len(active.sentences):,} sentences."
     )
     for notice in active.notices:
-        st.sidebar.warning(notice)
+        st.sidebar.warning(settings.for_visitor(notice))
     device = _device(settings)
     st.sidebar.markdown(f"**Transformer:** {model_label(settings.model)}")
     st.sidebar.markdown(f"**Device:** {describe_device(device)}")

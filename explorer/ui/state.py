@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from explorer.pagestate import PageState
+from explorer.settings import get_settings
 
 CURRENT_PAGE_KEY = "ui.current_page"  # prefix of the page that ran last: tells an arrival from a rerun
 
@@ -102,6 +103,7 @@ def kept_file_uploader(label: str, key: str, where: Any = None, **kwargs: Any) -
     drawn again, is empty. Returns the uploaded file or None.
     """
     target = where or st
+    kwargs.setdefault("max_upload_size", get_settings().max_upload_mb)  # the server's limit, never Streamlit's 200 MB
     upload = target.file_uploader(label, key=key, on_change=_keep_upload, args=(key,), **kwargs)
     if upload is not None:
         return upload

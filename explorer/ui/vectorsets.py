@@ -148,7 +148,7 @@ def vector_set_picker(
         wv = sets[choice].vectors
     if wv is not None:
         for notice in wv.notices:
-            st.info(notice)
+            st.info(get_settings().for_visitor(notice))
         st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions. {_why(choice)}")
     return wv
 
@@ -210,10 +210,10 @@ def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
             admit=cache.admit_upload,
         )
     except LimitError as exc:
-        st.error(f"{exc} Trim the file (the most frequent words first).")
+        st.error(settings.for_visitor(f"{exc} Trim the file (the most frequent words first)."))
         return None
     except (VectorsError, ValueError) as exc:
-        st.error(f"{file.name} could not be read as word vectors: {exc}")
+        st.error(settings.for_visitor(f"{file.name} could not be read as word vectors: {exc}"))
         return None
     register_vectors(f"Uploaded: {file.name}", wv, make_active=False, set_id=set_id)
     parsed[key] = fingerprint

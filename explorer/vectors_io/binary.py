@@ -95,8 +95,8 @@ def load_word2vec_binary(
             continue
         if len(keys) >= keep:
             stop = (
-                f"Only the first {keep:,} words were read: the limit is {keep:,} words per upload "
-                "(setting EXPLORER_MAX_UPLOAD_ROWS). Vector files list the most frequent words first, so these "
+                f"Only the first {keep:,} words were read: the limit is {keep:,} words per upload here. "
+                "Vector files list the most frequent words first, so these "
                 "are the most frequent ones."
             )
             break

@@ -141,10 +141,7 @@ def load_fasttext(
         notices.append(long_words_notice(len(words) - len(keep)))
     if max_rows is not None and len(keep) > max_rows:
         keep = keep[:max_rows]
-        notices.append(
-            f"Only the first {max_rows:,} words were read: the limit is {max_rows:,} words per upload (setting "
-            "EXPLORER_MAX_UPLOAD_ROWS)."
-        )
+        notices.append(f"Only the first {max_rows:,} words were read: the limit is {max_rows:,} words per upload here.")
     out = np.empty((len(keep), dim), dtype=np.float32)
     for k, i in enumerate(keep):
         if k % 1024 == 0 and budget is not None and budget.spent():

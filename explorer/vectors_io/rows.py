@@ -231,8 +231,8 @@ def parse_rows(
             kept = len(keys) if with_words else rows_kept(matrix) + len(row_lines)
             if max_rows is not None and kept >= max_rows:
                 stop = (
-                    f"Only the first {max_rows:,} rows were read: the limit is {max_rows:,} words per upload "
-                    "(setting EXPLORER_MAX_UPLOAD_ROWS). Vector files list the most frequent words first, so these "
+                    f"Only the first {max_rows:,} rows were read: the limit is {max_rows:,} words per upload here. "
+                    "Vector files list the most frequent words first, so these "
                     "are the most frequent ones."
                 )
                 break
