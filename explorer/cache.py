@@ -277,25 +277,6 @@ def admit_upload(cost_bytes: int, what: str) -> Iterator[None]:
         area.clear()
 
 
-def visitor_still_here() -> Callable[[], bool]:
-    """A check, callable from any thread, that the visitor whose script run this is is still connected.
-
-    A reading loop asks it now and then (``WorkBudget(still_wanted=...)``) and stops once the tab is
-    closed, instead of reading on for nobody. Outside a Streamlit session it always says True.
-    """
-    try:
-        from streamlit.runtime import Runtime
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        if ctx is None or not Runtime.exists():
-            return lambda: True
-        runtime, session_id = Runtime.instance(), ctx.session_id
-    except Exception:  # noqa: BLE001 - a Streamlit without these internals: no check, the time budget remains
-        return lambda: True
-    return lambda: runtime.is_active_session(session_id)
-
-
 def _transformer_result(key: Hashable, cost_bytes: int, what: str, submit: Callable[[], Pending], size: int = 1) -> Any:
     """A cached result, else a queued transformer request admitted by the gate, waited on visibly."""
     results = _results()

@@ -19,8 +19,8 @@ from explorer.pagestate import Field, PageState
 from explorer.settings import Settings, get_settings
 from explorer.sources import megabytes
 from explorer.ui.messages import show_error
+from explorer.ui.session import upload_read_budget
 from explorer.ui.state import copy_link_control, restore, write_link
-from explorer.workbudget import READ_SECONDS, WorkBudget
 
 DEFAULT_CORPUS = "support_tickets"
 UPLOAD_CHOICE = "__upload__"
@@ -163,7 +163,7 @@ def _uploaded_corpus(settings: Settings) -> Corpus | None:
                 name=file.name,
                 max_bytes=settings.max_upload_bytes,
                 max_tokens=settings.max_tokens,
-                budget=WorkBudget(READ_SECONDS, still_wanted=cache.visitor_still_here()),
+                budget=upload_read_budget(),
             )
     except (CorpusError, LimitError) as exc:
         st.sidebar.error(settings.for_visitor(str(exc)))

@@ -18,11 +18,11 @@ from explorer.settings import get_settings
 from explorer.sources import megabytes
 from explorer.training import METHOD_TITLES
 from explorer.ui.messages import show_error
+from explorer.ui.session import upload_read_budget
 from explorer.ui.sidebar import SidebarState
 from explorer.vectors import WordVectors
 from explorer.vectors_io import load_vectors
 from explorer.vectorsets import REFERENCE_ID, REFERENCE_LABEL
-from explorer.workbudget import READ_SECONDS, WorkBudget
 
 VECTOR_SETS_KEY = "vectors.sets"  # dict id -> SessionVectorSet, this visitor's sets
 ACTIVE_VECTORS_KEY = "vectors.active"  # id of the set trained or uploaded last
@@ -206,7 +206,7 @@ def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
             name=file.name,
             max_bytes=settings.max_upload_bytes,
             max_rows=settings.max_upload_rows,
-            budget=WorkBudget(READ_SECONDS, still_wanted=cache.visitor_still_here()),
+            budget=upload_read_budget(),
             admit=cache.admit_upload,
         )
     except LimitError as exc:

@@ -72,7 +72,9 @@ PROGRESS_LINE = """() => [...document.querySelectorAll('[data-testid="stProgress
 
 
 def test_live_training_redraws_while_it_runs(page, app_url):
-    page.goto(f"{app_url}/Train?sidebar.corpus=mixed&train.method=sgns&train.sgns.epochs=3")
+    # enough epochs for several seconds of training on an idle machine (about 1.5M words/s), so a redraw
+    # once a second shows at least three frames
+    page.goto(f"{app_url}/Train?sidebar.corpus=mixed&train.method=sgns&train.sgns.epochs=15")
     wait_for_app(page, timeout_ms=240_000)
     page.get_by_role("button", name="Start").click()
     seen: list[str] = []
