@@ -49,7 +49,7 @@ from explorer.errors import ExplorerError
 
 MARKER = ".explorer-job"
 PREVIOUS = ".previous"
-LOCK_TEXT_RE = re.compile(r"^(explorer job lock: pid (\d+) on \S+\n)?$")
+LOCK_TEXT_RE = re.compile(r"^explorer job lock: pid (\d+) on \S+\n$")
 LOCK_POLL_S = 0.1
 SHOWN = 5  # foreign files named in a refusal
 
@@ -239,17 +239,38 @@ class OutputLock:
     def _holder(self, fd: int) -> str:
         with contextlib.suppress(OSError):
             match = LOCK_TEXT_RE.match(os.pread(fd, 200, 0).decode("utf-8", "replace"))
-            if match and match.group(2):
-                return match.group(2)
+            if match:
+                return match.group(1)
         return "unknown"
 
-    def _open(self) -> int:
+    def _create(self) -> int | None:
+        """Create the lock file with its text already in it (written under a private name, then hard-linked
+        into place, which fails if the name exists), so an empty file is never a job's lock: a user's
+        empty ``.<name>.lock`` is refused, not taken and later removed. None when the name exists."""
+        text = f"explorer job lock: pid {os.getpid()} on {socket.gethostname()}\n".encode()
+        private = self.path.with_name(f"{self.path.name}.{os.getpid()}-{secrets.token_hex(4)}")
         try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        except FileExistsError:
-            pass
+            fd = os.open(private, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
         except OSError as exc:  # a folder that cannot be written
             raise self.error(f"Cannot create the lock file {self.path} ({exc.strerror or exc}).") from exc
+        try:
+            os.write(fd, text)
+            os.link(private, self.path, follow_symlinks=False)
+        except FileExistsError:
+            os.close(fd)
+            return None
+        except OSError as exc:
+            os.close(fd)
+            raise self.error(f"Cannot create the lock file {self.path} ({exc.strerror or exc}).") from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(private)
+        return fd
+
+    def _open(self) -> int:
+        fd = self._create()
+        if fd is not None:
+            return fd
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_NOFOLLOW)
         except FileNotFoundError:

@@ -244,9 +244,11 @@ def test_a_waiting_job_gets_the_lock_when_the_holder_lets_go(tmp_path: Path) -> 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_users_file_named_like_the_lock_is_left_alone(tmp_path: Path, corpus: Path) -> None:
+@pytest.mark.parametrize("content", ["my hidden notes", ""])
+def test_a_users_file_named_like_the_lock_is_left_alone(tmp_path: Path, corpus: Path, content: str) -> None:
+    """A job's lock file is created with its text in it, so even an empty file of that name is the user's."""
     out = tmp_path / "v.txt"
-    lock_path(out).write_text("my hidden notes")
+    lock_path(out).write_text(content)
     before = snapshot(tmp_path)
     code = train_cli.main([str(corpus), "--out", str(out), "--min-count", "1", "--quiet"])
     assert code == 2 and snapshot(tmp_path) == before
