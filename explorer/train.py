@@ -43,6 +43,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TextIO
 
+from explorer.argtypes import limit_or_zero, positive_int, seconds
 from explorer.errors import ExplorerError, ReaderError
 from explorer.jobfiles import JobOutput, check_not_an_input
 from explorer.plaintext import input_problem, read_any_texts, reason_of
@@ -52,43 +53,6 @@ from explorer.vectors_io import save_vectors
 from explorer.vectors_io.projector import metadata_name
 
 LISTED_SKIPS = 10  # skipped files named in a refusal
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number, 1 or more.
-
-    >>> positive_int("5")
-    5
-    """
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number (got {text!r})")
-    return value
-
-
-def token_limit(text: str) -> int:
-    """An argparse type for --max-tokens: a positive whole number, or 0 for no limit."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, or 0 for no limit (got {text!r})")
-    return value
-
-
-def seconds(text: str) -> float:
-    """An argparse type: seconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more (got {text!r})")
-    return value
 
 
 def _parse_value(text: str) -> object:
@@ -121,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--column", help="text column of CSV/TSV files or field of JSONL files")
     p.add_argument("--work-dir", type=Path, help="folder for the token-id file (default: a temporary folder)")
     p.add_argument(
-        "--max-tokens", type=token_limit, default=0, help="stop reading after this many tokens (0: no limit)"
+        "--max-tokens", type=limit_or_zero, default=0, help="stop reading after this many tokens (0: no limit)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress line")
     return p

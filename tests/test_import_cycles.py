@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "explorer"
-LEAVES = ("errors", "linalg", "sources", "settings", "device", "workbudget")
+LEAVES = ("errors", "linalg", "sources", "settings", "device", "workbudget", "argtypes")
 
 
 def _module_name(path: Path) -> str:

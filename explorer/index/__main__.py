@@ -14,25 +14,11 @@ import json
 import sys
 from collections.abc import Sequence
 
+from explorer.argtypes import seconds
 from explorer.errors import ExplorerError
 from explorer.index.contract import DEFAULT_MAX_WORDS, ENGINES, Targets, read_manifest
 
 POOLINGS = ("mean", "first", "last")
-
-
-def non_negative_seconds(text: str) -> float:
-    """An argparse type: seconds, 0 or more.
-
-    >>> non_negative_seconds("2.5")
-    2.5
-    """
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more (got {text!r})")
-    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,7 +41,7 @@ def parser() -> argparse.ArgumentParser:
         help="replace the index at --out even when it holds files the index did not write (they are deleted)",
     )  # fmt: skip
     build.add_argument(
-        "--wait", type=non_negative_seconds, default=0.0, metavar="SECONDS",
+        "--wait", type=seconds, default=0.0, metavar="SECONDS",
         help="wait this long for another build writing to --out before giving up (default 0: refuse at once)",
     )  # fmt: skip
     which = build.add_mutually_exclusive_group()

@@ -17,7 +17,7 @@ import numpy as np
 
 from explorer.errors import VectorsError
 from explorer.vectors_io.parsing import MAX_DIMENSIONS, parse_header, too_wide
-from explorer.vectors_io.rows import MAX_WORD_CHARS, duplicates_notice, long_words_notice
+from explorer.vectors_io.rows import KeptWords
 from explorer.workbudget import WorkBudget
 
 
@@ -56,11 +56,9 @@ def load_word2vec_binary(
             f"about {fits:,} of them; fix the header (or the file is truncated)."
         )
     keep = count if max_rows is None else min(count, max_rows)
-    keys: list[str] = []
-    seen: set[str] = set()
+    words = KeptWords()
     matrix = np.empty((keep, dim), dtype=np.float32)
     notices: list[str] = []
-    dupes, dupe_examples, long_words = 0, [], 0
     stop: str | None = None
     for i in range(count):
         if i % 4096 == 0 and budget is not None and budget.spent():
@@ -85,37 +83,28 @@ def load_word2vec_binary(
             word = raw.decode("utf-8", errors="replace")
             if not any("UTF-8" in n for n in notices):
                 notices.append("Some words were not valid UTF-8; unreadable bytes were replaced by '\ufffd'.")
-        if len(word) > MAX_WORD_CHARS:
-            long_words += 1
+        if not words.wanted(word):
             continue
-        if word in seen:
-            dupes += 1
-            if len(dupe_examples) < 5 and word not in dupe_examples:
-                dupe_examples.append(word)
-            continue
-        if len(keys) >= keep:
+        if len(words.keys) >= keep:
             stop = (
                 f"Only the first {keep:,} words were read: the limit is {keep:,} words per upload here. "
                 "Vector files list the most frequent words first, so these "
                 "are the most frequent ones."
             )
             break
-        seen.add(word)
-        matrix[len(keys)] = np.frombuffer(data, dtype="<f4", count=dim, offset=row)
-        keys.append(word)
+        matrix[len(words.keys)] = np.frombuffer(data, dtype="<f4", count=dim, offset=row)
+        words.add(word)
     if stop is None and data[pos:].strip():
         raise VectorsError(
             f"The header says {count:,} words but the file holds more data after them; fix the header count."
         )
+    keys = words.keys
     matrix = matrix[: len(keys)]
     finite = np.isfinite(matrix).all(axis=1)
     if not finite.all():
         bad = int(np.nonzero(~finite)[0][0])
         raise VectorsError(f"The vector of word {bad + 1} ({keys[bad]!r}) holds NaN or infinite values.")
-    if dupes:
-        notices.append(duplicates_notice(dupes, dupe_examples))
-    if long_words:
-        notices.append(long_words_notice(long_words))
+    notices.extend(words.notices())
     if stop is not None:
         notices.append(stop)
     return keys, matrix, notices

@@ -67,6 +67,51 @@ def long_words_notice(count: int) -> str:
     return f"{rows} dropped: their word is longer than {MAX_WORD_CHARS} characters, which no vocabulary holds."
 
 
+class KeptWords:
+    """The words of a vector file as they are read: a word's first vector wins; words longer than
+    ``MAX_WORD_CHARS`` and repeats are dropped and counted for the notices.
+
+    >>> words = KeptWords()
+    >>> [words.wanted(w) and words.add(w) is None for w in ("cat", "dog", "cat", "x" * 101)], words.keys
+    ([True, True, False, False], ['cat', 'dog'])
+    >>> [n[:20] for n in words.notices()]
+    ['1 duplicate word(s) ', '1 row was dropped: t']
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.index: dict[str, int] = {}
+        self.dupes = 0
+        self.dupe_examples: list[str] = []
+        self.long_words = 0
+
+    def wanted(self, word: str) -> bool:
+        """True for a word to keep (then ``add`` it once its row is taken); False, and counted, for a word too
+        long or already read."""
+        if len(word) > MAX_WORD_CHARS:
+            self.long_words += 1
+            return False
+        if word in self.index:
+            self.dupes += 1
+            if len(self.dupe_examples) < 5 and word not in self.dupe_examples:
+                self.dupe_examples.append(word)
+            return False
+        return True
+
+    def add(self, word: str) -> None:
+        self.index[word] = len(self.keys)
+        self.keys.append(word)
+
+    def mostly_repeats(self) -> bool:
+        """More repeats than ``DUPLICATES_STOP`` and than distinct words: a file not worth reading on."""
+        return self.dupes > DUPLICATES_STOP and self.dupes > len(self.keys)
+
+    def notices(self) -> list[str]:
+        """What was dropped, for the user."""
+        out = [duplicates_notice(self.dupes, self.dupe_examples)] if self.dupes else []
+        return out + ([long_words_notice(self.long_words)] if self.long_words else [])
+
+
 class GrowingMatrix:
     """A (rows, dim) float32 matrix appended to in blocks, its capacity doubled when full.
 
@@ -155,12 +200,11 @@ def parse_rows(
     'Only the first 1 rows were read'
     """
     sep = None if with_words else b"\t"
-    seen: dict[str, int] = {}
-    keys: list[str] = []
+    words = KeptWords()
     dim = expected_dim
     first_row_line = 0
     matrix: GrowingMatrix | None = None
-    dupes, dupe_examples, long_words, rows_read = 0, [], 0, 0
+    rows_read = 0
     notices: list[str] = []
     stop: str | None = None
     line_no = first_line - 1  # the number of the line before ``pos``
@@ -182,7 +226,7 @@ def parse_rows(
             if len(line) > _MAX_ROW_BYTES:
                 first = _SEPARATOR.search(line.lstrip())
                 if with_words and (first is None or first.start() > 4 * MAX_WORD_CHARS):
-                    long_words += 1  # a "word" of more than 400 bytes: dropped without splitting its line
+                    words.long_words += 1  # a "word" of more than 400 bytes: dropped without splitting its line
                     rows_read += 1
                     continue
                 raise VectorsError(
@@ -213,22 +257,16 @@ def parse_rows(
                 )
             if with_words:
                 word = fields[0].decode("utf-8")
-                if len(word) > MAX_WORD_CHARS:
-                    long_words += 1
-                    continue
-                if word in seen:
-                    dupes += 1
-                    if len(dupe_examples) < 5 and word not in dupe_examples:
-                        dupe_examples.append(word)
-                    if dupes > DUPLICATES_STOP and dupes > len(keys):
+                if not words.wanted(word):
+                    if words.mostly_repeats():
                         stop = (
                             f"The file was not read to the end: by line {number:,} it had repeated words already "
-                            f"read {dupes:,} times, more than it holds distinct words ({len(keys):,}); the rows "
-                            "before it are kept. Remove the repeated lines to read the rest."
+                            f"read {words.dupes:,} times, more than it holds distinct words ({len(words.keys):,}); "
+                            "the rows before it are kept. Remove the repeated lines to read the rest."
                         )
                         break
                     continue
-            kept = len(keys) if with_words else rows_kept(matrix) + len(row_lines)
+            kept = len(words.keys) if with_words else rows_kept(matrix) + len(row_lines)
             if max_rows is not None and kept >= max_rows:
                 stop = (
                     f"Only the first {max_rows:,} rows were read: the limit is {max_rows:,} words per upload here. "
@@ -237,8 +275,7 @@ def parse_rows(
                 )
                 break
             if with_words:
-                seen[word] = len(keys)
-                keys.append(word)
+                words.add(word)
                 flat.extend(fields[1:])
             else:
                 flat.extend(fields)
@@ -258,14 +295,11 @@ def parse_rows(
             bad = row_lines[int(np.nonzero(~finite)[0][0])]
             raise VectorsError(f"Line {bad:,} holds NaN or infinite values; remove or fix that row.")
         matrix.add(values)
-    if dupes:
-        notices.append(duplicates_notice(dupes, dupe_examples))
-    if long_words:
-        notices.append(long_words_notice(long_words))
+    notices.extend(words.notices())
     if stop is not None:
         notices.append(stop)
     out = matrix.view() if matrix is not None else np.zeros((0, dim or 0), dtype=np.float32)
-    return ParsedRows(keys=keys, matrix=out, lines=rows_read, notices=notices, complete=stop is None)
+    return ParsedRows(keys=words.keys, matrix=out, lines=rows_read, notices=notices, complete=stop is None)
 
 
 def rows_kept(matrix: GrowingMatrix | None) -> int:
