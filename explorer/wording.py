@@ -26,3 +26,16 @@ def shown_of(shown: int, total: int, control: str, noun: str = "words") -> str |
     if shown >= total:
         return None
     return f"Showing {shown:,} of the {total:,} {noun}: raise “{control}” to see more."
+
+
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~$"})
+
+
+def plain_markdown(text: str) -> str:
+    """``text`` escaped so Streamlit's markdown shows it as it is (no links, images, emphasis or code from a
+    file's contents).
+
+    >>> plain_markdown("[click](http://x) *now*")
+    '\\\\[click\\\\]\\\\(http://x\\\\) \\\\*now\\\\*'
+    """
+    return text.translate(_MARKDOWN_SPECIALS)

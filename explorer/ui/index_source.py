@@ -28,6 +28,7 @@ from explorer.settings import get_settings
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import register_vectors
 from explorer.wordhints import default_word, missing_word_hint
+from explorer.wording import count, plain_markdown
 
 SOURCE = {"index": "From a corpus index"}
 SESSION_INDEX = "__session__"  # the option for this session's own index of its uploaded corpus
@@ -140,15 +141,21 @@ def _show_clusters(stacked: views.LayerStack, k: int, seed: int) -> None:
         )
 
 
+SHOWN_UNREADABLE = 3  # unreadable indexes named in the warning; the rest in an expander below it
+
+
 def _show_unreadable(unreadable: tuple[index_reader.UnreadableIndex, ...]) -> None:
     """The indexes of the folder that cannot be read, each with its reason; none of them is offered."""
     if not unreadable:
         return
-    lines = "\n".join(f"- **{u.name}**: {u.reason}" for u in unreadable)
+    lines = [f"- **{plain_markdown(u.name)}**: {plain_markdown(u.reason)}" for u in unreadable]
     st.warning(
-        f"{len(unreadable)} {'index' if len(unreadable) == 1 else 'indexes'} in the server's folder cannot be "
-        f"read and {'is' if len(unreadable) == 1 else 'are'} not offered:\n{lines}"
+        f"{count(len(unreadable), 'index', 'indexes')} in the server's folder cannot be read and "
+        f"{'is' if len(unreadable) == 1 else 'are'} not offered:\n" + "\n".join(lines[:SHOWN_UNREADABLE])
     )
+    if len(lines) > SHOWN_UNREADABLE:  # a folder of many damaged indexes must not push the page down
+        with st.expander(f"The other {count(len(lines) - SHOWN_UNREADABLE, 'unreadable index', 'unreadable indexes')}"):
+            st.markdown("\n".join(lines[SHOWN_UNREADABLE:]))
 
 
 def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -263,7 +264,9 @@ def test_the_context_index_source_lists_unreadable_indexes_with_reasons(hostile_
     at.radio(key="context.source").set_value("index").run()
     _clean(at)
     assert [label.split(":")[0] for label in at.selectbox(key="context.index").options] == READABLE
-    listed = "\n".join(w.value for w in at.warning)
+    shown = "\n".join([*(w.value for w in at.warning), *(m.value for e in at.expander for m in e.markdown)])
+    listed = re.sub(r"\\(.)", r"\1", shown)  # names and reasons are shown as plain text: markdown escaped
+    assert "[" not in shown.replace("\\[", ""), "a file's contents never become a markdown link"
     for name, damage in AT_LISTING.items():
         line = next(line for line in listed.splitlines() if f"**{name}**" in line)
         assert damage.hint in line, line
