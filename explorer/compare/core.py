@@ -40,6 +40,7 @@ import numpy as np
 
 from explorer.errors import CompareError
 from explorer.linalg import centre_unit_rows, procrustes_fit, readonly, row_cosines
+from explorer.wording import count
 
 if TYPE_CHECKING:
     from explorer.vectors import WordVectors
@@ -377,7 +378,7 @@ def _check_finite(label: str, wv: WordVectors, vec: np.ndarray, words: Sequence[
         where = np.flatnonzero(bad)
         sample = ", ".join(repr(words[i]) for i in where[:3])
         raise CompareError(
-            f"Set {label} ({wv.name!r}) has NaN or infinite values in {len(where):,} shared word(s) ({sample}); "
+            f"Set {label} ({wv.name!r}) has NaN or infinite values in {count(len(where), 'shared word')} ({sample}); "
             "fix or drop those rows before comparing."
         )
 

@@ -26,6 +26,7 @@ import numpy as np
 from explorer.compare.core import Comparison, _missing_message, shared_vocabulary
 from explorer.errors import CompareError
 from explorer.linalg import centre_unit_rows, pca, readonly, top_k
+from explorer.wording import count
 
 if TYPE_CHECKING:
     from explorer.vectors import WordVectors
@@ -174,7 +175,9 @@ def aligned_rows(comparison: Comparison, words: Sequence[str] | None = None) -> 
 
 
 def _more(missing: Sequence[str]) -> str:
-    return f" ({len(missing) - 1} more word(s) are not shared either.)" if len(missing) > 1 else ""
+    if len(missing) < 2:
+        return ""
+    return f" ({count(len(missing) - 1, 'more word')} {'is' if len(missing) == 2 else 'are'} not shared either.)"
 
 
 # ----- CSV texts ---------------------------------------------------------------------------------------

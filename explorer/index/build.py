@@ -35,6 +35,7 @@ from explorer.index.embed import TargetMatcher, embed_sentences, weights_hash
 from explorer.index.inputs import FileRead, check_local, expand_inputs, read_local, split_texts
 from explorer.index.writer import IndexWriter, open_output
 from explorer.jobfiles import check_not_an_input
+from explorer.wording import count
 
 ROWS_PER_BATCH = 256  # sentences per model-stage call (one Ray batch); the embedder pads 32 at a time
 LISTED_SKIPS = 10  # skipped inputs named in a refusal
@@ -277,7 +278,7 @@ def build_index(
         weights = weights_hash(embedder.model)
         timings["load_model_s"] = round(time.perf_counter() - t0, 3)
         matcher = TargetMatcher(target_words, keep)
-        say(f"{len(target_words):,} target word(s); layers {', '.join(map(str, layer_list))}; pooling {pooling}")
+        say(f"{count(len(target_words), 'target word')}; layers {', '.join(map(str, layer_list))}; pooling {pooling}")
         t0 = time.perf_counter()
         plan: dict[str, Any] = {}
         with IndexWriter(output, layer_list, embedder.hidden_size, force=force) as writer:
@@ -303,7 +304,7 @@ def build_index(
             found = dict(writer.word_counts())
             if not found:
                 raise IndexBuildError(
-                    f"None of the {len(target_words):,} target word(s) occurs in the inputs as a whole word "
+                    f"None of the {count(len(target_words), 'target word')} occurs in the inputs as a whole word "
                     f"(looked for {', '.join(target_words[:5])}{' …' if len(target_words) > 5 else ''})."
                 )
             found_words = len(found)

@@ -23,6 +23,7 @@ from explorer.ui.sidebar import SidebarState
 from explorer.vectors import WordVectors
 from explorer.vectors_io import load_vectors
 from explorer.vectorsets import REFERENCE_ID, REFERENCE_LABEL
+from explorer.wording import count
 
 VECTOR_SETS_KEY = "vectors.sets"  # dict id -> SessionVectorSet, this visitor's sets
 ACTIVE_VECTORS_KEY = "vectors.active"  # id of the set trained or uploaded last
@@ -149,7 +150,7 @@ def vector_set_picker(
     if wv is not None:
         for notice in wv.notices:
             st.info(get_settings().for_visitor(notice))
-        st.caption(f"**{wv.name}**: {len(wv):,} words, {wv.vector_size} dimensions. {_why(choice)}")
+        st.caption(f"**{wv.name}**: {count(len(wv), 'word')}, {count(wv.vector_size, 'dimension')}. {_why(choice)}")
     return wv
 
 

@@ -12,8 +12,8 @@ Example:
     >>> parsed = parse_rows(b"cat 1 2\\ndog 3 4\\ncat 5 6\\n", 0, with_words=True)
     >>> parsed.keys, parsed.matrix.tolist(), parsed.lines
     (['cat', 'dog'], [[1.0, 2.0], [3.0, 4.0]], 3)
-    >>> parsed.notices[0][:40]
-    "1 duplicate word(s) ('cat'): the first v"
+    >>> parsed.notices[0][:39]
+    "1 repeated word ('cat'): its first vect"
 """
 
 from __future__ import annotations
@@ -51,10 +51,12 @@ def duplicates_notice(count: int, examples: list[str]) -> str:
     """The notice for ``count`` dropped repeats of words already read.
 
     >>> duplicates_notice(2, ["a", "b"])
-    "2 duplicate word(s) ('a', 'b'): the first vector of each was kept, later ones dropped."
+    "2 repeated words ('a', 'b'): the first vector of each was kept, later ones dropped."
     """
     shown = ", ".join(repr(d) for d in examples[:5]) + (" …" if count > len(examples[:5]) else "")
-    return f"{count:,} duplicate word(s) ({shown}): the first vector of each was kept, later ones dropped."
+    if count == 1:
+        return f"1 repeated word ({shown}): its first vector was kept, the later one dropped."
+    return f"{count:,} repeated words ({shown}): the first vector of each was kept, later ones dropped."
 
 
 def long_words_notice(count: int) -> str:
@@ -75,7 +77,7 @@ class KeptWords:
     >>> [words.wanted(w) and words.add(w) is None for w in ("cat", "dog", "cat", "x" * 101)], words.keys
     ([True, True, False, False], ['cat', 'dog'])
     >>> [n[:20] for n in words.notices()]
-    ['1 duplicate word(s) ', '1 row was dropped: t']
+    ["1 repeated word ('ca", '1 row was dropped: t']
     """
 
     def __init__(self) -> None:

@@ -105,7 +105,7 @@ def test_gzip_bomb_of_repeated_words_stays_small_and_stops_early() -> None:
     )
     assert wv.keys == ("a",) and wv.vector_size == 1
     notices = " ".join(wv.notices)
-    assert "duplicate word" in notices and "not read to the end" in notices
+    assert "repeated word" in notices and "not read to the end" in notices
     # the unpacked 40.8 MB is held once, then the parse adds one chunk's fields: no 10 million rows or strings
     assert peak < 70 * MB, f"peak {peak / MB:.0f} MB"
     # both steps were charged before they ran, and the charges cover what was really used
