@@ -53,7 +53,8 @@ class WordVectors:
 
     Args:
         keys: distinct words, in the row order of ``vectors`` (most frequent first, by convention).
-        vectors: (len(keys), dim) array; copied to float32 and frozen.
+        vectors: (len(keys), dim) array; copied to float32 and frozen (a read-only float32 ``np.memmap``
+            is kept as it is: the file's pages are shared, not copied).
         counts: optional frequency of each key (used to order and to pick the "top N").
         name: what the UI shows for this set.
         notices: sentences about how the set was read (duplicates dropped, labels missing), for the UI.
@@ -72,7 +73,12 @@ class WordVectors:
         notices: Sequence[str] = (),
     ) -> None:
         keys = tuple(str(k) for k in keys)
-        matrix = np.array(vectors, dtype=np.float32, copy=True)
+        if isinstance(vectors, np.memmap) and vectors.dtype == np.float32 and not vectors.flags.writeable:
+            # a read-only file mapping (the vector library's cache): shared by every visitor, never copied.
+            # ``unit_vectors`` is a normalised copy in memory, made only when a query first needs it.
+            matrix = vectors
+        else:
+            matrix = np.array(vectors, dtype=np.float32, copy=True)
         if matrix.ndim != 2:
             raise VectorsError(f"Vectors must be a 2-D matrix (words x dimensions); got shape {matrix.shape}.")
         if matrix.shape[0] != len(keys):
@@ -83,7 +89,7 @@ class WordVectors:
                 raise VectorsError(f"The word {k!r} appears twice; each word may have only one vector.")
             index[k] = i
         self._keys = keys
-        self._vectors = readonly(matrix)
+        self._vectors = matrix if isinstance(matrix, np.memmap) else readonly(matrix)  # a slice stays a mapping
         self._index = index
         self._counts = None if counts is None else readonly(np.array(counts, dtype=np.int64, copy=True))
         if self._counts is not None and self._counts.shape != (len(keys),):

@@ -1,0 +1,645 @@
+"""The server's vector library: vector files in ``<EXPLORER_DATA_DIR>/vectors/``, opened from a memory-mapped cache.
+
+An operator drops vector files into the library folder (``vectors/`` under the data folder) and
+every vector-set picker lists them by file name; a link names one as ``library:<name>``, never by
+a path. Formats: word2vec text and binary, GloVe text, fastText ``.vec`` (word2vec text), a
+fastText ``.bin`` model, projector TSV (``NAME.tsv`` with ``NAME.metadata.tsv`` or
+``metadata.tsv`` beside it), ``NAME.npy`` with ``NAME.vocab.txt`` (one word per line) and Parquet
+with a word column (string) and a vector column (list or fixed-size list of numbers). No upload
+limit applies: the operator chose these files.
+
+The first open converts a file into a cache folder beside it, ``vectors/.cache/<name>-<size>-<mtime_ns>/``
+holding ``matrix.f32`` (rows x dim little-endian float32), ``words.txt`` (one word per line) and
+``meta.json``, written under a temporary name and renamed when complete; later opens (in this
+process or any other) map ``matrix.f32`` read-only (``np.memmap``), so an open costs the words
+only and every visitor and process shares the same pages. A changed file has another size or
+mtime, so it is converted again (the old cache folder is left to the operator).
+
+Text files are converted a block of lines at a time (``vectors_io.rows.parse_rows``), ``.npy``
+and Parquet a block of rows at a time, each block written straight to ``matrix.f32``: peak memory
+is the words and one block, not the file and its matrix. Word2vec binary, TSV, gzip files and
+fastText models are read whole by ``vectors_io.load_vectors`` (file bytes plus the matrix), then
+written to the cache.
+
+Every file is read through ``explorer.safefiles`` (names only, no ``..``, no absolute paths, no
+links that lead out, regular files only); a file that cannot be read is listed as unreadable with
+the reason (:func:`scan_library`), and opening it raises ``LibraryError`` with the same messages
+as an upload.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> data = pathlib.Path(tempfile.mkdtemp())
+    >>> (data / "vectors").mkdir()
+    >>> _ = (data / "vectors" / "tiny.txt").write_text("2 2\\ncat 1 0\\ndog 0 1\\n")
+    >>> [f.name for f in scan_library(data).readable]
+    ['tiny.txt']
+    >>> open_vectors(data, "tiny.txt").keys
+    ('cat', 'dog')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import re
+import secrets
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from explorer.errors import ExplorerError, UnsafeFileError, VectorsError
+from explorer.safefiles import list_files, open_capped, read_bytes_capped, read_text_capped, safe_dir, safe_path
+from explorer.vectors import WordVectors
+from explorer.vectors_io import MAX_DIMENSIONS, load_vectors
+from explorer.vectors_io.files import detect_format
+from explorer.vectors_io.parsing import parse_header
+from explorer.vectors_io.projector import metadata_name
+from explorer.vectors_io.rows import MAX_WORD_CHARS, duplicates_notice, long_words_notice, parse_rows
+
+VECTORS_DIR = "vectors"
+CACHE_DIR = ".cache"
+CACHE_VERSION = 1
+NAME_RE = re.compile(r"\w[\w .,()+\-]{0,119}")  # what a link id may carry (see explorer.vectorsets)
+_DUPES_RE = re.compile(r"([\d,]+) duplicate word")
+_LONG_RE = re.compile(r"(?:([\d,]+) rows were|1 row was) dropped: their word is longer")
+BLOCK_BYTES = 8 * 2**20  # text read per block during a conversion
+BLOCK_ROWS = 65_536  # .npy rows converted per block
+HEAD_BYTES = 1 << 16  # bytes read to check a file when the library is listed
+MAX_FILE_BYTES = 1 << 40  # no cap on a library file in practice: the operator chose it
+VOCAB_SUFFIX = ".vocab.txt"
+WORD_COLUMNS = ("word", "words", "token", "text", "key", "label")
+VECTOR_COLUMNS = ("vector", "vectors", "embedding", "embeddings", "emb")
+
+
+class LibraryError(VectorsError):
+    """A library file that cannot be listed or opened: the message names it and says what to do."""
+
+
+@dataclass(frozen=True)
+class LibraryFile:
+    """A file of the library that can be opened: its name (also its id in links), format, size and mtime."""
+
+    name: str
+    format: str
+    size: int
+    mtime_ns: int
+    converted: bool
+
+    @property
+    def label(self) -> str:
+        return f"Library: {self.name}"
+
+
+@dataclass(frozen=True)
+class UnreadableFile:
+    """A file of the library that cannot be opened, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LibraryListing:
+    """What :func:`scan_library` found: files that can be opened and files that cannot, with the reason."""
+
+    readable: tuple[LibraryFile, ...] = ()
+    unreadable: tuple[UnreadableFile, ...] = ()
+
+    def reason(self, name: str) -> str | None:
+        """Why ``name`` cannot be opened, or None when it is not listed as unreadable."""
+        return next((u.reason for u in self.unreadable if u.name == name), None)
+
+
+# ----- names and formats ------------------------------------------------------------------------------
+def vectors_root(data_dir: str | os.PathLike[str]) -> Path:
+    """The library folder ``<data_dir>/vectors``, resolved; ``LibraryError`` when it is not a safe folder."""
+    try:
+        return safe_dir(data_dir, VECTORS_DIR)
+    except UnsafeFileError as exc:
+        raise LibraryError(f"The vector library cannot be read: {exc}") from exc
+
+
+def check_name(name: str) -> str:
+    """``name`` when it can name a library file (a plain file name); ``LibraryError`` otherwise.
+
+    >>> check_name("glove.6B.300d.txt")
+    'glove.6B.300d.txt'
+    >>> check_name("../secrets.txt")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    explorer.library.LibraryError: A library file is named by its file name only...
+    """
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name) or ".." in name:
+        raise LibraryError(
+            "A library file is named by its file name only (letters, digits, spaces and . , ( ) + - _; no "
+            "'..', no '/', no absolute path); rename the file or fix the link."
+        )
+    return name
+
+
+def file_format(name: str) -> str:
+    """The format a library file is read as, from its name (text content decides word2vec or GloVe later).
+
+    >>> [file_format(n) for n in ("a.npy", "a.parquet", "a.tsv", "a.bin", "a.vec", "a.txt.gz")]
+    ['npy', 'parquet', 'tsv', 'binary', 'text', 'gzip']
+    """
+    lower = name.lower()
+    if lower.endswith(".npy"):
+        return "npy"
+    if lower.endswith(".parquet"):
+        return "parquet"
+    if lower.endswith(".gz"):
+        return "gzip"
+    if lower.endswith(".tsv"):
+        return "tsv"
+    if lower.endswith(".bin"):
+        return "binary"
+    return "text"
+
+
+def _companion(name: str) -> bool:
+    """Whether ``name`` belongs to another file (a vocabulary or a metadata file) rather than being a set."""
+    lower = name.lower()
+    return lower.endswith(VOCAB_SUFFIX) or lower.endswith("metadata.tsv")
+
+
+def _metadata_for(root: Path, name: str) -> str | None:
+    for candidate in (metadata_name(Path(name)), "metadata.tsv"):
+        with contextlib.suppress(UnsafeFileError):
+            safe_path(root, candidate)
+            return candidate
+    return None
+
+
+def _stat(root: Path, name: str) -> os.stat_result:
+    check_name(name)
+    try:
+        return safe_path(root, name).stat()
+    except UnsafeFileError as exc:
+        raise LibraryError(str(exc)) from exc
+
+
+def cache_key(name: str, info: os.stat_result) -> str:
+    """The cache folder of one version of a file: its name, size and mtime (a changed file gets another)."""
+    return f"{name}-{info.st_size}-{info.st_mtime_ns}"
+
+
+def file_version(data_dir: str | os.PathLike[str], name: str) -> tuple[int, int]:
+    """(size, mtime_ns) of the library file ``name``: part of every cache key, so a changed file is read again."""
+    info = _stat(vectors_root(data_dir), name)
+    return int(info.st_size), int(info.st_mtime_ns)
+
+
+# ----- listing ----------------------------------------------------------------------------------------
+def library_names(data_dir: str | os.PathLike[str] | None) -> list[str]:
+    """The names of the vector files of the library (hidden files and companion files left out)."""
+    if not data_dir:
+        return []
+    try:
+        root = safe_dir(data_dir, VECTORS_DIR)
+        return [n for n in list_files(root) if not _companion(n)]
+    except UnsafeFileError:
+        return []
+
+
+def check_file(data_dir: str | os.PathLike[str], name: str) -> LibraryFile:
+    """A cheap check of one file (its name, kind, companion files and first bytes); ``LibraryError`` says why not."""
+    root = vectors_root(data_dir)
+    info = _stat(root, name)
+    fmt = file_format(name)
+    converted = _valid_cache(root, cache_key(name, info)) is not None
+    if not converted:
+        try:
+            _check_head(root, name, fmt)
+        except (ExplorerError, OSError, ValueError) as exc:
+            raise LibraryError(f"{name} cannot be opened: {exc}") from exc
+    return LibraryFile(name, fmt, int(info.st_size), int(info.st_mtime_ns), converted)
+
+
+def scan_library(data_dir: str | os.PathLike[str] | None, checker=None) -> LibraryListing:  # noqa: ANN001
+    """Every file of the library, readable or not; ``checker(name)`` checks one (default :func:`check_file`)."""
+    readable, unreadable = [], []
+    for name in library_names(data_dir):
+        try:
+            readable.append(checker(name) if checker else check_file(data_dir, name))  # type: ignore[arg-type]
+        except (ExplorerError, OSError) as exc:
+            unreadable.append(UnreadableFile(name, str(exc)))
+    return LibraryListing(tuple(readable), tuple(unreadable))
+
+
+def _head(root: Path, name: str) -> bytes:
+    with open_capped(root, name, None) as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def _check_head(root: Path, name: str, fmt: str) -> None:
+    """Refuse a file whose first bytes are not its format (the same messages as an upload)."""
+    if fmt == "npy":
+        with open_capped(root, name, None) as fh:
+            _npy_header(fh, name)
+        _vocab_name(root, name)
+    elif fmt == "parquet":
+        with open_capped(root, name, None) as fh:
+            _parquet_columns(_parquet_file(fh, name), name)
+    elif fmt == "text":
+        head = _head(root, name)
+        cut = head.rfind(b"\n") + 1 if len(head) == HEAD_BYTES else len(head)
+        _convert_text_blocks([head[:cut]], _Sink(None), name)
+    elif fmt in ("binary", "tsv", "gzip"):
+        head = _head(root, name)
+        if not head.strip():
+            raise VectorsError(f"{name} is empty; it needs one vector per word.")
+        header = parse_header(head.split(b"\n", 1)[0].decode("ascii", "replace"))
+        if fmt == "binary" and header is None and not head.startswith(b"\xba\x16O/"):  # fastText's magic number
+            raise VectorsError(
+                "The first line is not a word2vec header 'count dimensions'; this is not word2vec binary."
+            )
+
+
+# ----- the cache --------------------------------------------------------------------------------------
+class _Sink:
+    """Where converted rows go: ``matrix.f32`` in a work folder (``None``: nowhere, for a check), and the words.
+
+    Repeated words keep their first vector; words longer than ``MAX_WORD_CHARS`` are dropped (as uploads).
+    """
+
+    def __init__(self, matrix_file: BinaryIO | None) -> None:
+        self.file = matrix_file
+        self.words: list[str] = []
+        self.seen: set[str] = set()
+        self.dim: int | None = None
+        self.dupes: list[str] = []
+        self.dupe_count = 0
+        self.long_words = 0
+        self.notices: list[str] = []
+
+    def add(self, words: list[str], rows: np.ndarray) -> None:
+        if rows.ndim != 2 or rows.shape[0] != len(words):
+            raise VectorsError(f"{len(words)} words but {rows.shape[0]} vector rows; each word needs one row.")
+        if self.dim is None:
+            self.dim = int(rows.shape[1])
+        elif rows.shape[1] != self.dim:
+            raise VectorsError(
+                f"Rows of {rows.shape[1]} values after rows of {self.dim}; every row needs the same width."
+            )
+        keep: list[int] = []
+        for i, word in enumerate(words):
+            if "\n" in word or "\r" in word or not word:
+                raise VectorsError(
+                    f"Word {len(self.words) + i + 1:,} is empty or holds a line break; fix the word column."
+                )
+            if len(word) > MAX_WORD_CHARS:
+                self.long_words += 1
+            elif word in self.seen:
+                self.dupe_count += 1
+                if len(self.dupes) < 5:
+                    self.dupes.append(word)
+            else:
+                self.seen.add(word)
+                self.words.append(word)
+                keep.append(i)
+        block = rows if len(keep) == len(words) else rows[keep]
+        if not np.isfinite(block).all():
+            bad = int(np.nonzero(~np.isfinite(block).all(axis=1))[0][0])
+            raise VectorsError(f"The vector of {words[keep[bad]]!r} holds NaN or infinite values; fix that row.")
+        if self.file is not None:
+            self.file.write(np.ascontiguousarray(block, dtype="<f4").tobytes())
+
+    def finish(self) -> list[str]:
+        if not self.words:
+            raise VectorsError("The file holds no vectors to load; it needs one vector per word.")
+        notices = list(self.notices)
+        if self.dupe_count:
+            notices.append(duplicates_notice(self.dupe_count, self.dupes))
+        if self.long_words:
+            notices.append(long_words_notice(self.long_words))
+        return notices
+
+
+def _valid_cache(root: Path, key: str) -> dict | None:
+    """The cache's ``meta.json`` when the folder is complete and consistent, else None."""
+    try:
+        meta = json.loads(read_text_capped(root, f"{CACHE_DIR}/{key}/meta.json", 1 << 20))
+        rows, dim = int(meta["rows"]), int(meta["dim"])
+        size = safe_path(root, f"{CACHE_DIR}/{key}/matrix.f32").stat().st_size
+        safe_path(root, f"{CACHE_DIR}/{key}/words.txt")
+    except (ExplorerError, OSError, ValueError, KeyError, TypeError):
+        return None
+    if meta.get("version") != CACHE_VERSION or size != rows * dim * 4 or rows <= 0 or dim <= 0:
+        return None
+    return meta
+
+
+def _open_cache(root: Path, key: str, meta: dict, name: str) -> WordVectors:
+    """The converted set, its matrix mapped read-only (shared pages, never copied)."""
+    rows, dim = int(meta["rows"]), int(meta["dim"])
+    words = read_text_capped(root, f"{CACHE_DIR}/{key}/words.txt", rows * (4 * MAX_WORD_CHARS + 1)).split("\n")
+    if words and words[-1] == "":
+        words.pop()
+    if len(words) != rows:
+        raise LibraryError(
+            f"The cache of {name} ({CACHE_DIR}/{key}) holds {len(words):,} words for {rows:,} rows; "
+            "delete that folder to convert the file again."
+        )
+    with open_capped(root, f"{CACHE_DIR}/{key}/matrix.f32", rows * dim * 4) as fh:
+        matrix = np.memmap(fh, dtype="<f4", mode="r", shape=(rows, dim))  # mmap keeps its own descriptor
+    return WordVectors(words, matrix, name=name, notices=tuple(meta.get("notices", ())))
+
+
+@contextlib.contextmanager
+def _work_folder(root: Path, key: str) -> Iterator[Path]:
+    """A fresh work folder for a conversion, renamed to the cache folder when the block exits without error.
+
+    When the library folder cannot be written, the work folder is made in the system's temporary
+    folder instead; the caller then reads the result into memory (nothing kept).
+    """
+    cache = root / CACHE_DIR
+    token = f".tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        cache.mkdir(exist_ok=True)
+        if not stat.S_ISDIR(os.lstat(cache).st_mode):  # a link named .cache could lead writes out of the folder
+            raise NotADirectoryError(str(cache))
+        work = cache / f"{key}{token}"
+        work.mkdir()
+    except OSError:
+        work = Path(tempfile.mkdtemp(prefix="explorer-library-"))
+    try:
+        yield work
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)  # only the folder made above
+        raise
+
+
+def _publish(work: Path, root: Path, key: str) -> bool:
+    """Rename the complete work folder to the cache folder; False when it could not be (not writable, or lost a race)."""
+    target = root / CACHE_DIR / key
+    if work.parent != root / CACHE_DIR:
+        return False
+    try:
+        os.rename(work, target)
+        return True
+    except OSError:
+        if _valid_cache(root, key) is None:
+            return False
+        shutil.rmtree(work, ignore_errors=True)  # another process published the same version first
+        return True
+
+
+def open_vectors(data_dir: str | os.PathLike[str], name: str) -> WordVectors:
+    """The vector set of the library file ``name``: mapped from its cache, converted first when there is none.
+
+    Raises ``LibraryError`` (a ``VectorsError``) with the reason for an unsafe name or file and
+    for a file that does not parse.
+    """
+    root = vectors_root(data_dir)
+    info = _stat(root, name)
+    key = cache_key(name, info)
+    meta = _valid_cache(root, key)
+    if meta is None:
+        try:
+            in_memory = _convert(root, name, key)
+        except LibraryError:
+            raise
+        except (ExplorerError, OSError, ValueError) as exc:
+            raise LibraryError(f"{name} could not be read as word vectors: {exc}") from exc
+        if in_memory is not None:
+            return in_memory
+        meta = _valid_cache(root, key)
+        if meta is None:
+            raise LibraryError(
+                f"The cache of {name} was written but cannot be read back; check the folder {CACHE_DIR}."
+            )
+    return _open_cache(root, key, meta, name)
+
+
+def _convert(root: Path, name: str, key: str) -> WordVectors | None:
+    """Convert ``name`` into its cache folder (None), or into memory when the library folder cannot be written."""
+    fmt = file_format(name)
+    with _work_folder(root, key) as work:
+        with open(work / "matrix.f32", "wb") as out:
+            sink = _Sink(out)
+            if fmt == "text":
+                with open_capped(root, name, MAX_FILE_BYTES) as fh:
+                    _convert_text_blocks(_line_blocks(fh), sink, name)
+            elif fmt == "npy":
+                _convert_npy(root, name, sink)
+            elif fmt == "parquet":
+                _convert_parquet(root, name, sink)
+            else:
+                _convert_whole(root, name, fmt, sink)
+            notices = sink.finish()
+        (work / "words.txt").write_text("\n".join(sink.words) + "\n", encoding="utf-8")
+        meta = {"version": CACHE_VERSION, "source": name, "format": fmt, "rows": len(sink.words), "dim": sink.dim}
+        (work / "meta.json").write_text(json.dumps(meta | {"notices": notices}), encoding="utf-8")
+        if _publish(work, root, key):
+            return None
+        matrix = np.fromfile(work / "matrix.f32", dtype="<f4").reshape(len(sink.words), int(sink.dim or 0))
+        shutil.rmtree(work, ignore_errors=True)  # the work folder made above
+        notices.append("The library folder cannot be written, so this file is converted again on every open.")
+        return WordVectors(sink.words, matrix, name=name, notices=tuple(notices))
+
+
+# ----- converters -------------------------------------------------------------------------------------
+def _line_blocks(fh: BinaryIO) -> Iterator[bytes]:
+    """The file in blocks of about ``BLOCK_BYTES`` that end at a line end."""
+    rest = b""
+    while chunk := fh.read(BLOCK_BYTES):
+        data = rest + chunk
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            rest = data
+            continue
+        rest = data[cut:]
+        yield data[:cut]
+    if rest:
+        yield rest
+
+
+def _convert_text_blocks(blocks: Iterator[bytes] | list[bytes], sink: _Sink, name: str) -> None:
+    """word2vec text (a ``count dim`` header) or GloVe text, a block of lines at a time."""
+    header: tuple[int, int] | None = None
+    line_no, rows_read, started = 0, 0, False
+    for block in blocks:
+        start = 0
+        if not started:
+            if not block.strip():
+                line_no += block.count(b"\n")
+                continue
+            started = True
+            fmt = detect_format(block, name)
+            if fmt != "word2vec" and fmt != "glove":
+                raise VectorsError(f"{name} is not word2vec or GloVe text (it reads as {fmt}); name it *.bin or *.tsv.")
+            first_end = block.find(b"\n")
+            first = block[: first_end if first_end >= 0 else len(block)].decode("utf-8", "replace").strip()
+            header = parse_header(first)
+            if header is not None:
+                if header[1] > MAX_DIMENSIONS:
+                    raise VectorsError(
+                        f"The header says {header[1]:,} dimensions; the most read is {MAX_DIMENSIONS:,}."
+                    )
+                start = first_end + 1 if first_end >= 0 else len(block)
+                line_no += 1
+        parsed = parse_rows(
+            block, start, with_words=True, expected_dim=header[1] if header else sink.dim, first_line=line_no + 1
+        )
+        line_no += block.count(b"\n", start) + (0 if block.endswith(b"\n") else 1)
+        rows_read += parsed.lines
+        for notice in parsed.notices:  # repeats and long words inside the block: counted once for the file
+            if m := _DUPES_RE.match(notice):
+                sink.dupe_count += int(m.group(1).replace(",", ""))
+                sink.dupes.extend(re.findall(r"'([^']*)'", notice)[: 5 - len(sink.dupes)])
+            elif m := _LONG_RE.match(notice):
+                sink.long_words += int((m.group(1) or "1").replace(",", ""))
+            else:
+                sink.notices.append(notice)
+        if parsed.keys:
+            sink.add(parsed.keys, parsed.matrix)
+    if not started:
+        raise VectorsError(f"{name} is empty; it needs one vector per word.")
+    if header is not None and sink.file is not None and rows_read != header[0]:
+        raise VectorsError(
+            f"The header says {header[0]:,} words but the file holds {rows_read:,} vector lines; fix the header "
+            "count (or the file is truncated)."
+        )
+
+
+def _convert_whole(root: Path, name: str, fmt: str, sink: _Sink) -> None:
+    """word2vec binary, TSV, gzip and fastText models: read whole by ``load_vectors``."""
+    data = read_bytes_capped(root, name, MAX_FILE_BYTES)
+    metadata = None
+    if fmt == "tsv" or (fmt == "gzip" and name.lower().endswith(".tsv.gz")):
+        meta_name = _metadata_for(root, name)
+        metadata = None if meta_name is None else read_bytes_capped(root, meta_name, MAX_FILE_BYTES)
+    if fmt == "gzip" and data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+        fmt = "tsv" if name.lower().endswith(".tsv.gz") else None
+    wv = load_vectors(
+        data,
+        metadata=metadata,
+        name=name,
+        fmt={"binary": "word2vec_binary", "tsv": "tsv"}.get(fmt or ""),
+    )
+    del data
+    sink.notices.extend(wv.notices)
+    sink.add(list(wv.keys), wv.vectors)
+
+
+def _npy_header(fh: BinaryIO, name: str) -> tuple[tuple[int, int], np.dtype, int]:
+    """(shape, dtype, data offset) of a ``.npy`` file of a 2-D float matrix in C order."""
+    from numpy.lib import format as npy
+
+    try:
+        version = npy.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = npy.read_array_header_1_0(fh)
+        else:
+            shape, fortran, dtype = npy.read_array_header_2_0(fh)
+    except ValueError as exc:
+        raise VectorsError(f"{name} is not a .npy array file ({exc}).") from exc
+    if len(shape) != 2 or fortran or dtype.kind != "f" or dtype.hasobject:
+        raise VectorsError(
+            f"{name} holds a {'x'.join(map(str, shape))} {dtype} array{' in Fortran order' if fortran else ''}; "
+            "a vector file is a 2-D float matrix (words x dimensions) in C order."
+        )
+    if not 0 < shape[1] <= MAX_DIMENSIONS:
+        raise VectorsError(f"{name} has {shape[1]:,} dimensions; the most read is {MAX_DIMENSIONS:,}.")
+    offset = fh.tell()
+    size = os.fstat(fh.fileno()).st_size
+    if size - offset < shape[0] * shape[1] * dtype.itemsize:
+        raise VectorsError(f"{name} is shorter than its header says ({shape[0]:,} x {shape[1]:,}); it is truncated.")
+    return (int(shape[0]), int(shape[1])), dtype, offset
+
+
+def _vocab_name(root: Path, name: str) -> str:
+    vocab = name[: -len(".npy")] + VOCAB_SUFFIX
+    try:
+        safe_path(root, vocab)
+    except UnsafeFileError as exc:
+        raise VectorsError(f"{name} needs its words in {vocab} beside it, one per line ({exc})") from exc
+    return vocab
+
+
+def _convert_npy(root: Path, name: str, sink: _Sink) -> None:
+    """``NAME.npy`` (a float matrix) and ``NAME.vocab.txt`` (one word per line), a block of rows at a time."""
+    with open_capped(root, name, MAX_FILE_BYTES) as fh:
+        (rows, dim), dtype, offset = _npy_header(fh, name)
+        vocab = _vocab_name(root, name)
+        words = read_text_capped(root, vocab, rows * (4 * MAX_WORD_CHARS + 2) + 2).split("\n")
+        if words and words[-1] == "":
+            words.pop()
+        words = [w.rstrip("\r") for w in words]
+        if len(words) != rows:
+            raise VectorsError(f"{vocab} has {len(words):,} words but {name} has {rows:,} rows; give one word per row.")
+        matrix = np.memmap(fh, dtype=dtype, mode="r", offset=offset, shape=(rows, dim))
+        for start in range(0, rows, BLOCK_ROWS):
+            sink.add(
+                words[start : start + BLOCK_ROWS], np.asarray(matrix[start : start + BLOCK_ROWS], dtype=np.float32)
+            )
+        del matrix
+
+
+def _parquet_file(fh: BinaryIO, name: str):  # noqa: ANN202 - pyarrow.parquet.ParquetFile
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(fh)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for a damaged file
+        raise VectorsError(
+            f"{name} is not a readable Parquet file ({exc.__class__.__name__}: {str(exc)[:120]})."
+        ) from exc
+
+
+def _parquet_columns(pf, name: str) -> tuple[str, str]:  # noqa: ANN001
+    """(word column, vector column) of a Parquet file: by name when named so, else the first string / list column."""
+    import pyarrow as pa
+
+    schema = pf.schema_arrow
+    strings = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    lists = [
+        f.name
+        for f in schema
+        if (pa.types.is_list(f.type) or pa.types.is_large_list(f.type) or pa.types.is_fixed_size_list(f.type))
+        and (pa.types.is_floating(f.type.value_type) or pa.types.is_integer(f.type.value_type))
+    ]
+    word = next((c for c in WORD_COLUMNS if c in strings), strings[0] if strings else None)
+    vector = next((c for c in VECTOR_COLUMNS if c in lists), lists[0] if lists else None)
+    if word is None or vector is None:
+        raise VectorsError(
+            f"{name} needs a word column (text) and a vector column (a list of numbers); it has "
+            + ", ".join(f"{f.name} ({f.type})" for f in schema)[:300]
+            + "."
+        )
+    return word, vector
+
+
+def _convert_parquet(root: Path, name: str, sink: _Sink) -> None:
+    """Parquet with a word column and a list / fixed-size-list vector column, a record batch at a time."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with open_capped(root, name, MAX_FILE_BYTES) as fh:
+        pf = _parquet_file(fh, name)
+        word_col, vector_col = _parquet_columns(pf, name)
+        try:
+            for batch in pf.iter_batches(batch_size=BLOCK_ROWS, columns=[word_col, vector_col]):
+                words_arr, vectors_arr = batch.column(0), batch.column(1)
+                if words_arr.null_count or vectors_arr.null_count:
+                    raise VectorsError(f"{name} has empty words or vectors; every row needs both.")
+                lengths = np.asarray(pc.list_value_length(vectors_arr), dtype=np.int64)
+                if len(lengths) and (lengths.min() != lengths.max() or (sink.dim and lengths[0] != sink.dim)):
+                    raise VectorsError(f"{name}: the vectors in column {vector_col} have different lengths.")
+                dim = int(lengths[0]) if len(lengths) else 0
+                if not 0 < dim <= MAX_DIMENSIONS:
+                    raise VectorsError(f"{name}: vectors of {dim:,} values; give 1 to {MAX_DIMENSIONS:,}.")
+                values = pc.list_flatten(vectors_arr).to_numpy(zero_copy_only=False)
+                sink.add(words_arr.to_pylist(), values.astype(np.float32, copy=False).reshape(-1, dim))
+        except (pa.ArrowException, OSError) as exc:
+            raise VectorsError(f"{name} could not be read ({exc.__class__.__name__}: {str(exc)[:120]}).") from exc
