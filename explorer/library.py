@@ -443,7 +443,10 @@ def _convert(root: Path, name: str, key: str) -> WordVectors | None:
             return None
         matrix = np.fromfile(work / "matrix.f32", dtype="<f4").reshape(len(sink.words), int(sink.dim or 0))
         shutil.rmtree(work, ignore_errors=True)  # the work folder made above
-        notices.append("The library folder cannot be written, so this file is converted again on every open.")
+        notices.append(
+            f"Its cache ({CACHE_DIR}/{key}) cannot be written (the library folder is read-only, or that "
+            "name holds something else), so this file is converted again on every open."
+        )
         return WordVectors(sink.words, matrix, name=name, notices=tuple(notices))
 
 
