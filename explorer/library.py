@@ -75,6 +75,7 @@ BLOCK_ROWS = 65_536  # .npy rows converted per block
 HEAD_BYTES = 1 << 16  # bytes read to check a file when the library is listed
 MAX_FILE_BYTES = 1 << 40  # no cap on a library file in practice: the operator chose it
 VOCAB_SUFFIX = ".vocab.txt"
+FASTTEXT_MAGIC = b"\xba\x16O/"  # 793712314, little-endian: the first bytes of a fastText model
 WORD_COLUMNS = ("word", "words", "token", "text", "key", "label")
 VECTOR_COLUMNS = ("vector", "vectors", "embedding", "embeddings", "emb")
 
@@ -258,7 +259,7 @@ def _check_head(root: Path, name: str, fmt: str) -> None:
         if not head.strip():
             raise VectorsError(f"{name} is empty; it needs one vector per word.")
         header = parse_header(head.split(b"\n", 1)[0].decode("ascii", "replace"))
-        if fmt == "binary" and header is None and not head.startswith(b"\xba\x16O/"):  # fastText's magic number
+        if fmt == "binary" and header is None and not head.startswith(FASTTEXT_MAGIC):
             raise VectorsError(
                 "The first line is not a word2vec header 'count dimensions'; this is not word2vec binary."
             )
@@ -408,6 +409,8 @@ def open_vectors(data_dir: str | os.PathLike[str], name: str) -> WordVectors:
             in_memory = _convert(root, name, key)
         except LibraryError:
             raise
+        except EOFError as exc:
+            raise LibraryError(f"{name} could not be read as word vectors: the gzip file is cut short.") from exc
         except (ExplorerError, OSError, ValueError) as exc:
             raise LibraryError(f"{name} could not be read as word vectors: {exc}") from exc
         if in_memory is not None:
@@ -426,14 +429,11 @@ def _convert(root: Path, name: str, key: str) -> WordVectors | None:
     with _work_folder(root, key) as work:
         with open(work / "matrix.f32", "wb") as out:
             sink = _Sink(out)
-            if fmt == "text":
-                with open_capped(root, name, MAX_FILE_BYTES) as fh:
-                    _convert_text_blocks(_line_blocks(fh), sink, name)
-            elif fmt == "npy":
+            if fmt == "npy":
                 _convert_npy(root, name, sink)
             elif fmt == "parquet":
                 _convert_parquet(root, name, sink)
-            else:
+            elif not _streamed(root, name, sink):
                 _convert_whole(root, name, fmt, sink)
             notices = sink.finish()
         (work / "words.txt").write_text("\n".join(sink.words) + "\n", encoding="utf-8")
@@ -451,9 +451,9 @@ def _convert(root: Path, name: str, key: str) -> WordVectors | None:
 
 
 # ----- converters -------------------------------------------------------------------------------------
-def _line_blocks(fh: BinaryIO) -> Iterator[bytes]:
-    """The file in blocks of about ``BLOCK_BYTES`` that end at a line end."""
-    rest = b""
+def _line_blocks(fh: BinaryIO, first: bytes = b"") -> Iterator[bytes]:
+    """The file in blocks of about ``BLOCK_BYTES`` that end at a line end (``first``: bytes already read)."""
+    rest = first
     while chunk := fh.read(BLOCK_BYTES):
         data = rest + chunk
         cut = data.rfind(b"\n") + 1
@@ -514,8 +514,86 @@ def _convert_text_blocks(blocks: Iterator[bytes] | list[bytes], sink: _Sink, nam
         )
 
 
+def _streamed(root: Path, name: str, sink: _Sink) -> bool:
+    """Convert word2vec / GloVe text or word2vec binary, plain or gzipped, a block at a time; False for other
+    content (a fastText model, a gzipped TSV), which :func:`_convert_whole` reads."""
+    inner = name[:-3] if name.lower().endswith(".gz") else name
+    kind = file_format(inner)
+    with open_capped(root, name, MAX_FILE_BYTES) as fh:
+        zipped = fh.read(2) == b"\x1f\x8b"
+        fh.seek(0)
+        source: BinaryIO = gzip.GzipFile(fileobj=fh, mode="rb") if zipped else fh  # type: ignore[assignment]
+        magic = source.read(4)
+        if kind not in ("text", "binary") or magic == FASTTEXT_MAGIC:
+            return False
+        blocks = _line_blocks(source, magic)
+        if kind == "binary":
+            _convert_binary_blocks(blocks, sink)
+        else:
+            _convert_text_blocks(blocks, sink, inner)
+    return True
+
+
+def _convert_binary_blocks(blocks: Iterator[bytes], sink: _Sink) -> None:
+    """word2vec binary: a ``count dim`` header line, then per word its bytes, a space and ``dim`` float32 values."""
+    buf = b""
+    for block in blocks:
+        buf += block
+        if b"\n" in buf[:4096] or len(buf) > 4096:
+            break
+    end = buf.find(b"\n")
+    header = parse_header(buf[: max(end, 0)].decode("ascii", "replace")) if end >= 0 else None
+    if header is None:
+        raise VectorsError("The first line is not a word2vec header 'count dimensions'; this is not word2vec binary.")
+    count, dim = header
+    if not 0 < dim <= MAX_DIMENSIONS or count == 0:
+        raise VectorsError(f"The header says {count:,} words of {dim:,} dimensions; give 1 to {MAX_DIMENSIONS:,}.")
+    width = 4 * dim
+    pos, seen_rows, bad_utf8 = end + 1, 0, False
+    words: list[str] = []
+    rows: list[bytes] = []
+    exhausted = False
+    while seen_rows < count:
+        while pos < len(buf) and buf[pos] in (10, 13):  # the newline word2vec writes after each vector
+            pos += 1
+        space = buf.find(b" ", pos)
+        if space < 0 or space + 1 + width > len(buf):
+            if exhausted:
+                raise VectorsError(
+                    f"The header says {count:,} words but the file ends after {seen_rows:,}; fix the header count "
+                    "(or the file is truncated)."
+                )
+            if rows:
+                sink.add(words, np.frombuffer(b"".join(rows), dtype="<f4").reshape(len(rows), dim))
+                words, rows = [], []
+            nxt = next(blocks, None)
+            exhausted = nxt is None
+            buf = buf[pos:] + (nxt or b"")
+            pos = 0
+            if space < 0 and len(buf) > 4 * MAX_WORD_CHARS + 4096 and buf.find(b" ") < 0:
+                raise VectorsError(f"Word {seen_rows + 1:,} has no space after it; this is not word2vec binary.")
+            continue
+        raw = buf[pos:space]
+        try:
+            word = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            word, bad_utf8 = raw.decode("utf-8", errors="replace"), True
+        words.append(word)
+        rows.append(buf[space + 1 : space + 1 + width])
+        pos = space + 1 + width
+        seen_rows += 1
+    if rows:
+        sink.add(words, np.frombuffer(b"".join(rows), dtype="<f4").reshape(len(rows), dim))
+    if buf[pos:].strip() or any(block.strip() for block in blocks):
+        raise VectorsError(
+            f"The header says {count:,} words but the file holds more data after them; fix the header count."
+        )
+    if bad_utf8:
+        sink.notices.append("Some words were not valid UTF-8; unreadable bytes were replaced by '\ufffd'.")
+
+
 def _convert_whole(root: Path, name: str, fmt: str, sink: _Sink) -> None:
-    """word2vec binary, TSV, gzip and fastText models: read whole by ``load_vectors``."""
+    """TSV (plain or gzipped) and fastText models: read whole by ``load_vectors``."""
     data = read_bytes_capped(root, name, MAX_FILE_BYTES)
     metadata = None
     if fmt == "tsv" or (fmt == "gzip" and name.lower().endswith(".tsv.gz")):

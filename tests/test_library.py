@@ -263,3 +263,41 @@ def test_a_link_to_a_missing_or_unsafe_library_file_gets_a_message(served: Path,
     told = " ".join(m.value for m in [*at.warning, *at.caption, *at.error])
     assert said in told, told
     assert "secret" not in told and str(served) not in told
+
+
+def test_binary_and_gzipped_files_stream_across_block_boundaries(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(library, "BLOCK_BYTES", 97)  # many refills, records cut at every possible place
+    rng = np.random.default_rng(3)
+    wv = WordVectors([f"wörd{i}" for i in range(300)], rng.normal(size=(300, 7)).astype(np.float32))
+    save_vectors(wv, data / "vectors" / "big.bin", "word2vec_binary")
+    save_vectors(wv, data / "vectors" / "big.bin.gz", "word2vec_binary")
+    save_vectors(wv, data / "vectors" / "big.txt.gz", "word2vec")
+    for name in ("big.bin", "big.bin.gz", "big.txt.gz"):
+        opened = library.open_vectors(data, name)
+        assert opened.keys == wv.keys, name
+        np.testing.assert_array_equal(opened.vectors, wv.vectors, err_msg=name)
+    whole = (data / "vectors" / "big.bin").read_bytes()
+    (data / "vectors" / "cut.bin").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(LibraryError, match="file ends after"):
+        library.open_vectors(data, "cut.bin")
+    (data / "vectors" / "longer.bin").write_bytes(whole + b"extra 1234")
+    with pytest.raises(LibraryError, match="more data after them"):
+        library.open_vectors(data, "longer.bin")
+    (data / "vectors" / "cut.txt.gz").write_bytes((data / "vectors" / "big.txt.gz").read_bytes()[:300])
+    with pytest.raises(LibraryError, match="cut short"):
+        library.open_vectors(data, "cut.txt.gz")
+
+
+def test_a_fasttext_model_opens_with_its_word_vectors(data: Path) -> None:
+    from gensim.models import FastText
+    from gensim.models.fasttext import save_facebook_model
+
+    sentences = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "in", "the", "park"]] * 10
+    model = FastText(vector_size=8, min_count=1, bucket=500, min_n=2, max_n=3, epochs=1, seed=1)
+    model.build_vocab(sentences)
+    model.train(sentences, total_examples=len(sentences), epochs=1)
+    save_facebook_model(model, str(data / "vectors" / "model.bin"))
+    assert [f.name for f in library.scan_library(data).readable] == ["model.bin"]
+    wv = library.open_vectors(data, "model.bin")
+    assert set(wv.keys) == set(model.wv.index_to_key)
+    np.testing.assert_allclose(wv["cat"], model.wv["cat"], atol=1e-5)
