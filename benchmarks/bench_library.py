@@ -5,7 +5,8 @@ is written into a fresh data folder's ``vectors/``; then, each in a fresh proces
 
 1. first open: ``explorer.library.open_vectors`` converts it to ``vectors/.cache/...`` and maps it;
 2. reopen: the same call maps the cache (the file is not parsed again);
-3. with ``--compare``: ``vectors_io.load_vectors`` on the same file (the upload path, no cache).
+3. with ``--compare``: ``vectors_io.load_vectors`` on the same file (the upload path, no cache);
+4. with ``--binary``: the same vectors written as word2vec binary, first open and reopen.
 
 Each child reports its wall time and its peak resident memory (``VmHWM``: ``ru_maxrss`` would carry the
 parent's peak over the fork, so it is only printed alongside)
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 NAME = "synthetic.txt"
+BINARY = "synthetic.bin"
 
 
 def write_word2vec_text(path: Path, rows: int, dims: int, seed: int = 0) -> None:
@@ -63,7 +65,7 @@ def child(mode: str, data_dir: str) -> None:
     if mode == "upload":
         wv = load_vectors(str(Path(data_dir) / "vectors" / NAME))
     else:
-        wv = library.open_vectors(data_dir, NAME)
+        wv = library.open_vectors(data_dir, BINARY if mode.endswith("-binary") else NAME)
     seconds = time.perf_counter() - start
     # ru_maxrss keeps the parent's peak across fork and exec on Linux (the signal struct's maxrss), so the
     # child's own peak is read from VmHWM, which starts afresh with the new program; both are printed.
@@ -102,6 +104,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--dims", type=int, default=300)
     parser.add_argument("--compare", action="store_true", help="also time vectors_io.load_vectors (the upload path)")
+    parser.add_argument("--binary", action="store_true", help="also the same vectors as a word2vec binary file")
     parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/benchmarks.md as it is")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "DATA_DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -123,6 +126,16 @@ def main() -> None:
         if args.compare:
             results.append(("load_vectors (upload path, no cache)", run_child("upload", data)))
             print(results[-1], flush=True)
+        if args.binary:
+            from explorer.library import open_vectors
+            from explorer.vectors_io import save_vectors
+
+            save_vectors(open_vectors(data, NAME), data / "vectors" / BINARY, "word2vec_binary")
+            binary_mb = (data / "vectors" / BINARY).stat().st_size / 2**20
+            results.append((f"word2vec binary ({binary_mb:,.0f} MB): first open", run_child("first-binary", data)))
+            print(results[-1], flush=True)
+            results.append(("word2vec binary: reopen", run_child("reopen-binary", data)))
+            print(results[-1], flush=True)
     matrix_mb = rows * args.dims * 4 / 2**20
     table = []
     for what, r in results:
@@ -136,6 +149,7 @@ def main() -> None:
     command = "python benchmarks/bench_library.py" + (" --quick" if args.quick else "")
     command += f" --rows {args.rows}" if args.rows else ""
     command += " --compare" if args.compare else ""
+    command += " --binary" if args.binary else ""
     body = (
         f"A seeded word2vec text file of {rows:,} words x {args.dims} (5 decimals per value, {size / 2**20:,.0f} MB) in "
         f"a library folder; its float32 matrix is {matrix_mb:,.0f} MB. Each row is a fresh process: wall time of the "

@@ -9,8 +9,8 @@ with a word column (string) and a vector column (list or fixed-size list of numb
 limit applies: the operator chose these files.
 
 The first open converts a file into a cache folder beside it, ``vectors/.cache/<name>-<size>-<mtime_ns>/``
-holding ``matrix.f32`` (rows x dim little-endian float32), ``words.txt`` (one word per line) and
-``meta.json``, written under a temporary name and renamed when complete; later opens (in this
+holding ``matrix.f32`` (rows x dim little-endian float32), ``unit.f32`` (the same rows at unit
+length, what every neighbour query reads), ``words.txt`` (one word per line) and ``meta.json``, written under a temporary name and renamed when complete; later opens (in this
 process or any other) map ``matrix.f32`` read-only (``np.memmap``), so an open costs the words
 only and every visitor and process shares the same pages. A changed file has another size or
 mtime, so it is converted again (the old cache folder is left to the operator).
@@ -48,7 +48,7 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -56,6 +56,7 @@ from typing import BinaryIO
 import numpy as np
 
 from explorer.errors import ExplorerError, UnsafeFileError, VectorsError
+from explorer.linalg import unit_rows
 from explorer.safefiles import list_files, open_capped, read_bytes_capped, read_text_capped, safe_dir, safe_path
 from explorer.vectors import WordVectors
 from explorer.vectors_io import MAX_DIMENSIONS, load_vectors
@@ -66,7 +67,7 @@ from explorer.vectors_io.rows import MAX_WORD_CHARS, duplicates_notice, long_wor
 
 VECTORS_DIR = "vectors"
 CACHE_DIR = ".cache"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: unit.f32 beside matrix.f32
 NAME_RE = re.compile(r"\w[\w .,()+\-]{0,119}")  # what a link id may carry (see explorer.vectorsets)
 _DUPES_RE = re.compile(r"([\d,]+) duplicate word")
 _LONG_RE = re.compile(r"(?:([\d,]+) rows were|1 row was) dropped: their word is longer")
@@ -225,7 +226,9 @@ def check_file(data_dir: str | os.PathLike[str], name: str) -> LibraryFile:
     return LibraryFile(name, fmt, int(info.st_size), int(info.st_mtime_ns), converted)
 
 
-def scan_library(data_dir: str | os.PathLike[str] | None, checker=None) -> LibraryListing:  # noqa: ANN001
+def scan_library(
+    data_dir: str | os.PathLike[str] | None, checker: Callable[[str], LibraryFile] | None = None
+) -> LibraryListing:
     """Every file of the library, readable or not; ``checker(name)`` checks one (default :func:`check_file`)."""
     readable, unreadable = [], []
     for name in library_names(data_dir):
@@ -272,8 +275,9 @@ class _Sink:
     Repeated words keep their first vector; words longer than ``MAX_WORD_CHARS`` are dropped (as uploads).
     """
 
-    def __init__(self, matrix_file: BinaryIO | None) -> None:
+    def __init__(self, matrix_file: BinaryIO | None, unit_file: BinaryIO | None = None) -> None:
         self.file = matrix_file
+        self.unit_file = unit_file
         self.words: list[str] = []
         self.seen: set[str] = set()
         self.dim: int | None = None
@@ -312,7 +316,10 @@ class _Sink:
             bad = int(np.nonzero(~np.isfinite(block).all(axis=1))[0][0])
             raise VectorsError(f"The vector of {words[keep[bad]]!r} holds NaN or infinite values; fix that row.")
         if self.file is not None:
-            self.file.write(np.ascontiguousarray(block, dtype="<f4").tobytes())
+            block = np.ascontiguousarray(block, dtype="<f4")
+            self.file.write(block.tobytes())
+        if self.unit_file is not None:
+            self.unit_file.write(unit_rows(block).astype("<f4", copy=False).tobytes())
 
     def finish(self) -> list[str]:
         if not self.words:
@@ -331,10 +338,11 @@ def _valid_cache(root: Path, key: str) -> dict | None:
         meta = json.loads(read_text_capped(root, f"{CACHE_DIR}/{key}/meta.json", 1 << 20))
         rows, dim = int(meta["rows"]), int(meta["dim"])
         size = safe_path(root, f"{CACHE_DIR}/{key}/matrix.f32").stat().st_size
+        unit_size = safe_path(root, f"{CACHE_DIR}/{key}/unit.f32").stat().st_size
         safe_path(root, f"{CACHE_DIR}/{key}/words.txt")
     except (ExplorerError, OSError, ValueError, KeyError, TypeError):
         return None
-    if meta.get("version") != CACHE_VERSION or size != rows * dim * 4 or rows <= 0 or dim <= 0:
+    if meta.get("version") != CACHE_VERSION or not size == unit_size == rows * dim * 4 or rows <= 0 or dim <= 0:
         return None
     return meta
 
@@ -350,9 +358,11 @@ def _open_cache(root: Path, key: str, meta: dict, name: str) -> WordVectors:
             f"The cache of {name} ({CACHE_DIR}/{key}) holds {len(words):,} words for {rows:,} rows; "
             "delete that folder to convert the file again."
         )
-    with open_capped(root, f"{CACHE_DIR}/{key}/matrix.f32", rows * dim * 4) as fh:
-        matrix = np.memmap(fh, dtype="<f4", mode="r", shape=(rows, dim))  # mmap keeps its own descriptor
-    return WordVectors(words, matrix, name=name, notices=tuple(meta.get("notices", ())))
+    mapped = []
+    for file in ("matrix.f32", "unit.f32"):
+        with open_capped(root, f"{CACHE_DIR}/{key}/{file}", rows * dim * 4) as fh:
+            mapped.append(np.memmap(fh, dtype="<f4", mode="r", shape=(rows, dim)))  # mmap keeps its own descriptor
+    return WordVectors(words, mapped[0], name=name, notices=tuple(meta.get("notices", ())), unit_vectors=mapped[1])
 
 
 @contextlib.contextmanager
@@ -427,8 +437,8 @@ def _convert(root: Path, name: str, key: str) -> WordVectors | None:
     """Convert ``name`` into its cache folder (None), or into memory when the library folder cannot be written."""
     fmt = file_format(name)
     with _work_folder(root, key) as work:
-        with open(work / "matrix.f32", "wb") as out:
-            sink = _Sink(out)
+        with open(work / "matrix.f32", "wb") as out, open(work / "unit.f32", "wb") as unit:
+            sink = _Sink(out, unit)
             if fmt == "npy":
                 _convert_npy(root, name, sink)
             elif fmt == "parquet":

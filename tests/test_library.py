@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from explorer import library, vectorsets
-from explorer.errors import LinkError
+from explorer.errors import LinkError, VectorsError
 from explorer.library import LibraryError
+from explorer.linalg import unit_rows
 from explorer.settings import Settings
 from explorer.vectors import WordVectors
 from explorer.vectors_io import save_vectors
@@ -76,6 +77,8 @@ def test_every_format_opens_and_round_trips(data: Path) -> None:
         np.testing.assert_array_equal(opened.vectors, wv.vectors, err_msg=name)
         assert opened.name == name
         assert _mapped(opened.vectors) and not opened.vectors.flags.writeable, name
+        assert _mapped(opened.unit_vectors), name  # neighbour queries read the cache's unit rows, no copy
+        np.testing.assert_array_equal(opened.unit_vectors, unit_rows(wv.vectors), err_msg=name)
 
 
 def test_reopen_maps_the_cache_without_parsing(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,7 +91,7 @@ def test_reopen_maps_the_cache_without_parsing(data: Path, monkeypatch: pytest.M
     assert calls, "the first open parses the file"
     info = (data / "vectors" / "w2v.txt").stat()
     folder = data / "vectors" / ".cache" / f"w2v.txt-{info.st_size}-{info.st_mtime_ns}"
-    assert sorted(p.name for p in folder.iterdir()) == ["matrix.f32", "meta.json", "words.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == ["matrix.f32", "meta.json", "unit.f32", "words.txt"]
     assert json.loads((folder / "meta.json").read_text())["rows"] == ROWS
     assert not [p for p in folder.parent.iterdir() if ".tmp-" in p.name]  # the work folder was renamed
     calls.clear()
@@ -124,6 +127,14 @@ def test_word_vectors_keep_a_read_only_memmap_without_copying(tmp_path: Path) ->
     wv = WordVectors(["a", "b", "c", "d"], mapped)
     assert np.shares_memory(wv.vectors, mapped) and not wv.vectors.flags.writeable
     assert wv.top(2).vectors.base is not None and np.shares_memory(wv.top(2).vectors, mapped)
+    unit_path = tmp_path / "u.f32"
+    unit_rows(np.asarray(mapped)).tofile(unit_path)
+    unit = np.memmap(unit_path, dtype="<f4", mode="r", shape=(4, 3))
+    with_unit = WordVectors(["a", "b", "c", "d"], mapped, unit_vectors=unit)
+    assert with_unit.unit_vectors is unit and np.shares_memory(with_unit.top(2).unit_vectors, unit)
+    assert with_unit.most_similar("d", topn=1)[0][0] == "c"
+    with pytest.raises(VectorsError, match="read-only float32 memory map"):
+        WordVectors(["a", "b", "c", "d"], mapped, unit_vectors=np.ones((4, 3), dtype=np.float32))
     owned = np.arange(6, dtype=np.float32).reshape(2, 3)
     assert not np.shares_memory(WordVectors(["a", "b"], owned).vectors, owned)  # arrays in memory are still copied
 
@@ -236,6 +247,9 @@ def test_the_project_page_offers_and_draws_a_library_set(served: Path) -> None:
     _drawn(at)
     assert any("**topics.txt**" in c.value and f"{len(synthetic()):,} words" in c.value for c in at.caption)
     assert at.query_params["project.vectors"] == "library:topics.txt"
+    unreadable = [e for e in at.expander if "vector library cannot be opened" in e.label]
+    assert len(unreadable) == 1 and unreadable[0].label.startswith("1 file")
+    assert any("linked.txt" in c.value and "outside its folder" in c.value for c in unreadable[0].caption)
 
 
 def test_a_link_opens_a_library_set(served: Path) -> None:

@@ -119,7 +119,8 @@ def vector_set_picker(
     """
     sets: dict[str, SessionVectorSet] = st.session_state.get(VECTOR_SETS_KEY, {})
     indexed = _index_sets(state)  # id -> label: each stored layer of each index of EXPLORER_INDEX_DIR
-    shelved = _library_sets()  # id -> label: each readable vector file of EXPLORER_DATA_DIR/vectors
+    shelf = cache.library_listing()  # the vector files of EXPLORER_DATA_DIR/vectors
+    shelved = {vectorsets.library_id(f.name): f.label for f in shelf.readable}  # an unreadable one is never offered
     options = [*sets, REFERENCE_ID, *shelved, *indexed] + ([UPLOAD_OPTION] if allow_upload else [])
     wanted = st.session_state.get(key)
     if wanted not in options:
@@ -137,6 +138,10 @@ def vector_set_picker(
         help="Vectors you trained on the Train page, the transformer's input-embedding rows, a file of the "
         "server's vector library, or a file (word2vec text/binary, GloVe text, or TensorFlow-projector vectors.tsv).",
     )
+    if shelf.unreadable:
+        with st.expander(f"{len(shelf.unreadable)} file(s) of the vector library cannot be opened"):
+            for bad in shelf.unreadable:
+                st.caption(get_settings().for_visitor(f"**{bad.name}**: {bad.reason}"))
     if choice == REFERENCE_ID:
         try:
             wv = cache.get_reference_vectors(state.model, str(state.device))
@@ -161,11 +166,6 @@ def vector_set_picker(
 def _index_sets(state: SidebarState) -> dict[str, str]:
     """The distilled vectors of every index of the server's folder, one set per stored layer: id -> label."""
     return index_vector_ids(cache.index_listing().readable)  # an unreadable index is never offered
-
-
-def _library_sets() -> dict[str, str]:
-    """The vector files of the server's library that can be opened: id -> label (an unreadable one is never offered)."""
-    return {vectorsets.library_id(f.name): f.label for f in cache.library_listing().readable}
 
 
 def _library_set(choice: str) -> WordVectors | None:

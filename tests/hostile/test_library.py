@@ -82,7 +82,9 @@ def test_a_planted_cache_with_a_matrix_linked_out_is_never_mapped(folders: tuple
     (outside / "matrix.f32").write_bytes(np.full((2, 2), 7, dtype="<f4").tobytes())
     os.symlink(outside / "matrix.f32", planted / "matrix.f32")
     (planted / "words.txt").write_text("cat\ndog\n", encoding="utf-8")
-    (planted / "meta.json").write_text('{"version": 1, "rows": 2, "dim": 2, "notices": []}', encoding="utf-8")
+    (outside / "unit.f32").write_bytes(np.full((2, 2), 7, dtype="<f4").tobytes())
+    os.symlink(outside / "unit.f32", planted / "unit.f32")
+    (planted / "meta.json").write_text('{"version": 2, "rows": 2, "dim": 2, "notices": []}', encoding="utf-8")
     wv = library.open_vectors(data, "pets.txt")
     np.testing.assert_array_equal(wv.vectors, np.eye(2, dtype=np.float32))  # parsed from the file, not the link
 
