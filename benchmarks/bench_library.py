@@ -154,9 +154,10 @@ def main() -> None:
         f"A seeded word2vec text file of {rows:,} words x {args.dims} (5 decimals per value, {size / 2**20:,.0f} MB) in "
         f"a library folder; its float32 matrix is {matrix_mb:,.0f} MB. Each row is a fresh process: wall time of the "
         "open, peak resident memory (the child's `VmHWM`; `ru_maxrss` keeps the parent's peak across the fork) and the peak minus the resident memory after the imports "
-        "(*added*), each also as a multiple of the matrix; then the time of the first neighbour query, which "
-        "normalises every row (a float32 copy in memory, made once per process) and the peak after it (which counts "
-        "the mapped pages it read: shared with every other process that maps the same cache).\n\n"
+        "(*added*), each also as a multiple of the matrix; then the time of the first neighbour query and the peak "
+        "after it: a library set reads the cache's unit-length rows (mapped pages, shared with every process that "
+        "maps the same cache; here still in the page cache from the conversion), the upload path normalises every "
+        "row into a float32 copy of its own.\n\n"
         + markdown_table(
             [
                 "open",
