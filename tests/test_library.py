@@ -315,3 +315,37 @@ def test_a_fasttext_model_opens_with_its_word_vectors(data: Path) -> None:
     wv = library.open_vectors(data, "model.bin")
     assert set(wv.keys) == set(model.wv.index_to_key)
     np.testing.assert_allclose(wv["cat"], model.wv["cat"], atol=1e-5)
+
+
+def test_a_mapped_set_is_hashed_for_cache_keys_without_a_copy(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from explorer.bytecache import content_digest
+
+    path = tmp_path / "m.f32"
+    np.arange(2_000_000, dtype="<f4").tofile(path)  # 8 MB
+    mapped = np.memmap(path, dtype="<f4", mode="r", shape=(20_000, 100))
+    tracemalloc.start()
+    digest = content_digest(mapped)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 1_000_000, peak  # a bytes copy of the matrix would be 8 MB
+    assert digest == content_digest(np.array(mapped)) != content_digest(np.array(mapped)[:, :99])
+
+
+def _open_in_a_process(args: tuple[str, str]) -> tuple[tuple[str, ...], list[float]]:
+    wv = library.open_vectors(*args)
+    return wv.keys, wv.vectors[-1].tolist()
+
+
+def test_two_processes_converting_at_once_both_get_the_set_and_one_cache(data: Path) -> None:
+    import multiprocessing
+
+    rng = np.random.default_rng(5)
+    wv = WordVectors([f"w{i}" for i in range(20_000)], rng.normal(size=(20_000, 20)).astype(np.float32))
+    save_vectors(wv, data / "vectors" / "shared.txt", "word2vec")
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        results = pool.map(_open_in_a_process, [(str(data), "shared.txt")] * 2)
+    for keys, last in results:
+        assert keys == wv.keys and last == wv.vectors[-1].tolist()
+    assert len(list((data / "vectors" / ".cache").iterdir())) == 1  # one cache folder, no work folder left
