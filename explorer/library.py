@@ -48,6 +48,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -421,6 +422,8 @@ def open_vectors(data_dir: str | os.PathLike[str], name: str) -> WordVectors:
             raise
         except EOFError as exc:
             raise LibraryError(f"{name} could not be read as word vectors: the gzip file is cut short.") from exc
+        except zlib.error as exc:
+            raise LibraryError(f"{name} could not be read as word vectors: the gzip data is damaged ({exc}).") from exc
         except (ExplorerError, OSError, ValueError) as exc:
             raise LibraryError(f"{name} could not be read as word vectors: {exc}") from exc
         if in_memory is not None:

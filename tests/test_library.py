@@ -300,6 +300,11 @@ def test_binary_and_gzipped_files_stream_across_block_boundaries(data: Path, mon
     (data / "vectors" / "cut.txt.gz").write_bytes((data / "vectors" / "big.txt.gz").read_bytes()[:300])
     with pytest.raises(LibraryError, match="cut short"):
         library.open_vectors(data, "cut.txt.gz")
+    zipped = bytearray((data / "vectors" / "big.txt.gz").read_bytes())
+    zipped[200:260] = bytes(60)  # the deflate stream damaged in the middle
+    (data / "vectors" / "damaged.txt.gz").write_bytes(bytes(zipped))
+    with pytest.raises(LibraryError, match="damaged.txt.gz could not be read"):
+        library.open_vectors(data, "damaged.txt.gz")
 
 
 def test_a_fasttext_model_opens_with_its_word_vectors(data: Path) -> None:
