@@ -14,7 +14,7 @@ import pytest
 
 from explorer import library, vectorsets
 from explorer.errors import LinkError, VectorsError
-from explorer.library import LibraryError
+from explorer.library import LibraryError, convert, store
 from explorer.linalg import unit_rows
 from explorer.settings import Settings
 from explorer.vectors import WordVectors
@@ -85,8 +85,8 @@ def test_reopen_maps_the_cache_without_parsing(data: Path, monkeypatch: pytest.M
     wv = _vectors()
     save_vectors(wv, data / "vectors" / "w2v.txt", "word2vec")
     calls = []
-    real_parse = library.parse_rows
-    monkeypatch.setattr(library, "parse_rows", lambda *a, **k: calls.append(1) or real_parse(*a, **k))
+    real_parse = convert.parse_rows
+    monkeypatch.setattr(convert, "parse_rows", lambda *a, **k: calls.append(1) or real_parse(*a, **k))
     first = library.open_vectors(data, "w2v.txt")
     assert calls, "the first open parses the file"
     info = (data / "vectors" / "w2v.txt").stat()
@@ -99,7 +99,7 @@ def test_reopen_maps_the_cache_without_parsing(data: Path, monkeypatch: pytest.M
     def no_conversion(*args: object, **kwargs: object) -> None:
         raise AssertionError("a cached file is not converted again")
 
-    monkeypatch.setattr(library, "_convert", no_conversion)
+    monkeypatch.setattr(store, "_convert", no_conversion)
     again = library.open_vectors(data, "w2v.txt")
     assert calls == []
     assert again.keys == first.keys
@@ -280,7 +280,7 @@ def test_a_link_to_a_missing_or_unsafe_library_file_gets_a_message(served: Path,
 
 
 def test_binary_and_gzipped_files_stream_across_block_boundaries(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(library, "BLOCK_BYTES", 97)  # many refills, records cut at every possible place
+    monkeypatch.setattr(convert, "BLOCK_BYTES", 97)  # many refills, records cut at every possible place
     rng = np.random.default_rng(3)
     wv = WordVectors([f"wörd{i}" for i in range(300)], rng.normal(size=(300, 7)).astype(np.float32))
     save_vectors(wv, data / "vectors" / "big.bin", "word2vec_binary")
