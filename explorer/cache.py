@@ -29,7 +29,7 @@ import pandas  # noqa: F401 - imported before any warm-up thread starts, so no t
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import timings
+from explorer import library, timings
 from explorer.admission import (
     PROJECTION_ONE_AT_A_TIME,
     UNSEEN_WORK_RESERVE,
@@ -44,7 +44,7 @@ from explorer.compare import Comparison
 from explorer.contextual import AllLayers, ContextualEmbedder
 from explorer.contextual.queue import Pending, TransformerQueue
 from explorer.corpus import Corpus
-from explorer.errors import IndexBuildError
+from explorer.errors import IndexBuildError, VectorsError
 from explorer.index import reader as index_reader
 from explorer.index.reader import IndexInfo, OccurrenceSample
 from explorer.limits import TrainingSlots, check_map_points, check_sentences
@@ -621,3 +621,41 @@ def _index_vectors(name: str, mtime: float, layer: int) -> WordVectors:
 def get_index_vectors(name: str, layer: int) -> WordVectors:
     """One layer's distilled vectors of an index of the server's folder, as a read-only vector set."""
     return _index_vectors(name, _index_version(name), int(layer))
+
+
+# ----- the vector library (EXPLORER_DATA_DIR/vectors) ----------------------------------------------
+# Only the server's own data folder (an operator setting) is read here, keyed by the file's name, size and
+# mtime, so a changed file is read again. The set's matrix is a read-only mapping of the library's cache:
+# every visitor (and every process) shares its pages.
+@st.cache_resource(show_spinner="Opening the library file (the first open converts it once)…", max_entries=8)
+def _library_vectors(data_dir: str, name: str, size: int, mtime_ns: int) -> WordVectors:
+    return library.open_vectors(data_dir, name)
+
+
+# Whether a library file can be opened, kept a minute per file version, so a damaged file's first bytes are not
+# read again on every page run of every visitor, and a repaired one is offered again within a minute.
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=60)
+def _library_check(data_dir: str, name: str, size: int, mtime_ns: int) -> library.LibraryFile | str:
+    try:
+        return library.check_file(data_dir, name)
+    except (VectorsError, OSError) as exc:
+        return str(exc)
+
+
+def _listed_library_file(name: str) -> library.LibraryFile:
+    size, mtime_ns = library.file_version(get_settings().data_dir or "", name)
+    checked = _library_check(get_settings().data_dir or "", name, size, mtime_ns)
+    if isinstance(checked, str):
+        raise library.LibraryError(checked)
+    return checked
+
+
+def library_listing() -> library.LibraryListing:
+    """The vector files of the server's library: those that can be opened, and the others with the reason."""
+    return library.scan_library(get_settings().data_dir, checker=_listed_library_file)
+
+
+def get_library_vectors(name: str) -> WordVectors:
+    """The vector set of the library file ``name`` (a plain file name; ``LibraryError`` for anything else)."""
+    size, mtime_ns = library.file_version(get_settings().data_dir or "", library.check_name(name))
+    return _library_vectors(get_settings().data_dir or "", name, size, mtime_ns)

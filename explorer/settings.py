@@ -76,7 +76,11 @@ class Settings:
             is not read, with a notice (``EXPLORER_MAX_UPLOAD_ROWS``).
         index_dir: the folder of contextual indexes the app reads (``EXPLORER_INDEX_DIR``; None:
             the Context page's index source and the indexes' vector sets are off). Built with
-            ``python -m explorer.index build ... --out <index_dir>/<name>``.
+            ``python -m explorer.index build ... --out <index_dir>/<name>``. Unset with ``data_dir`` set:
+            ``<data_dir>/indexes``.
+        data_dir: the server's data folder (``EXPLORER_DATA_DIR``; None: no vector library): vector files
+            in ``vectors/`` are offered in every vector-set picker (``explorer.library``), prebuilt maps
+            in ``maps/``, indexes in ``indexes/``.
     """
 
     device: str = "auto"
@@ -91,6 +95,7 @@ class Settings:
     max_concurrent_trainings: int = 8
     allowed_models: tuple[str, ...] = field(default_factory=tuple)
     index_dir: str | None = None
+    data_dir: str | None = None
     max_memory_bytes: int | None = None
     max_sentences: int = 200
     max_sentence_chars: int = 10_000
@@ -112,6 +117,10 @@ class Settings:
         allowed = tuple(m.strip() for m in env.get("EXPLORER_ALLOWED_MODELS", "").split(",") if m.strip())
         if hosted and not allowed:
             allowed = (model or "bundled",)
+        data_dir = env.get("EXPLORER_DATA_DIR", "").strip() or None
+        index_dir = env.get("EXPLORER_INDEX_DIR", "").strip() or (
+            os.path.join(data_dir, "indexes") if data_dir else None
+        )
         return cls(
             device=env.get("EXPLORER_DEVICE", "auto").strip() or "auto",
             model=model,
@@ -124,7 +133,8 @@ class Settings:
             max_layout_points=_int(env, "EXPLORER_MAX_LAYOUT_POINTS", base.max_layout_points),
             max_concurrent_trainings=_int(env, "EXPLORER_MAX_TRAININGS", base.max_concurrent_trainings),
             allowed_models=allowed,
-            index_dir=env.get("EXPLORER_INDEX_DIR", "").strip() or None,
+            index_dir=index_dir,
+            data_dir=data_dir,
             max_memory_bytes=_megabytes(env, "EXPLORER_MAX_MEMORY_MB", base.max_memory_bytes),
             max_sentences=_int(env, "EXPLORER_MAX_SENTENCES", base.max_sentences),
             max_sentence_chars=_int(env, "EXPLORER_MAX_SENTENCE_CHARS", base.max_sentence_chars),

@@ -53,10 +53,13 @@ class WordVectors:
 
     Args:
         keys: distinct words, in the row order of ``vectors`` (most frequent first, by convention).
-        vectors: (len(keys), dim) array; copied to float32 and frozen.
+        vectors: (len(keys), dim) array; copied to float32 and frozen (a read-only float32 ``np.memmap``
+            is kept as it is: the file's pages are shared, not copied).
         counts: optional frequency of each key (used to order and to pick the "top N").
         name: what the UI shows for this set.
         notices: sentences about how the set was read (duplicates dropped, labels missing), for the UI.
+        unit_vectors: optional rows of ``vectors`` at unit length, as a read-only float32 ``np.memmap``
+            (the vector library's cache); otherwise they are computed on first use.
 
     >>> wv = WordVectors(["a", "b"], np.eye(2), counts=[5, 3], name="tiny")
     >>> wv, wv.vectors.flags.writeable
@@ -70,9 +73,15 @@ class WordVectors:
         counts: Sequence[int] | np.ndarray | None = None,
         name: str = "vectors",
         notices: Sequence[str] = (),
+        unit_vectors: np.ndarray | None = None,
     ) -> None:
         keys = tuple(str(k) for k in keys)
-        matrix = np.array(vectors, dtype=np.float32, copy=True)
+        if isinstance(vectors, np.memmap) and vectors.dtype == np.float32 and not vectors.flags.writeable:
+            # a read-only file mapping (the vector library's cache): shared by every visitor, never copied.
+            # ``unit_vectors`` is a normalised copy in memory, made only when a query first needs it.
+            matrix = vectors
+        else:
+            matrix = np.array(vectors, dtype=np.float32, copy=True)
         if matrix.ndim != 2:
             raise VectorsError(f"Vectors must be a 2-D matrix (words x dimensions); got shape {matrix.shape}.")
         if matrix.shape[0] != len(keys):
@@ -83,13 +92,24 @@ class WordVectors:
                 raise VectorsError(f"The word {k!r} appears twice; each word may have only one vector.")
             index[k] = i
         self._keys = keys
-        self._vectors = readonly(matrix)
+        self._vectors = matrix if isinstance(matrix, np.memmap) else readonly(matrix)  # a slice stays a mapping
         self._index = index
         self._counts = None if counts is None else readonly(np.array(counts, dtype=np.int64, copy=True))
         if self._counts is not None and self._counts.shape != (len(keys),):
             raise VectorsError(f"{len(keys)} words but {self._counts.shape[0]} counts.")
         self.name = name
         self.notices: tuple[str, ...] = tuple(notices)
+        if unit_vectors is not None:
+            self._set_unit_vectors(unit_vectors)
+
+    def _set_unit_vectors(self, unit: np.ndarray) -> None:
+        """Take ``unit_vectors`` as given: a read-only float32 memmap of this matrix's rows at unit length
+        (the vector library writes one beside each matrix), so no process computes or holds its own copy."""
+        if not (isinstance(unit, np.memmap) and unit.dtype == np.float32 and not unit.flags.writeable):
+            raise VectorsError("Precomputed unit vectors must be a read-only float32 memory map.")
+        if unit.shape != self._vectors.shape:
+            raise VectorsError(f"Unit vectors of shape {unit.shape} for a matrix of shape {self._vectors.shape}.")
+        self.__dict__["unit_vectors"] = unit  # the slot of the cached property below
 
     # ----- container protocol ---------------------------------------------------------------
     @property
@@ -180,7 +200,9 @@ class WordVectors:
         """
         n = max(0, min(n, len(self)))
         counts = None if self._counts is None else self._counts[:n]
-        return WordVectors(self._keys[:n], self._vectors[:n], counts, name=self.name)
+        mapped = self.__dict__.get("unit_vectors") if isinstance(self._vectors, np.memmap) else None
+        unit = mapped[:n] if isinstance(mapped, np.memmap) else None  # a mapped set's first rows stay mapped
+        return WordVectors(self._keys[:n], self._vectors[:n], counts, name=self.name, unit_vectors=unit)
 
     def subset(self, words: Iterable[str]) -> WordVectors:
         """The given words that are in the set, in the given order, duplicates dropped.

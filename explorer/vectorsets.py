@@ -5,7 +5,8 @@ which every server can rebuild), ``trained:<method>:<corpus source>`` (vectors t
 visitor's session; ``@run<R>`` names a finished run kept beside the latest one, ``@step<N>`` or
 ``@run<R>.step<N>`` a snapshot kept at step N), ``upload:<file name>`` (a file a visitor
 uploaded) or ``index:<index name>:layer_<n>`` (the distilled vectors of a corpus index in the
-server's ``EXPLORER_INDEX_DIR``: rebuilt on any server that holds that index). A link carries the id,
+server's ``EXPLORER_INDEX_DIR``: rebuilt on any server that holds that index) or ``library:<file name>``
+(a vector file of the server's library, ``EXPLORER_DATA_DIR/vectors``, named by its file name only). A link carries the id,
 so it always names the set it was made on; only the reference set can be rebuilt from the id
 alone, and ``missing_message`` says what to do about the others.
 
@@ -30,12 +31,13 @@ from explorer.errors import LinkError
 
 REFERENCE_ID = "reference"
 REFERENCE_LABEL = "Transformer input embeddings (reference)"
-KINDS = ("reference", "trained", "upload", "index")
+KINDS = ("reference", "trained", "upload", "index", "library")
 _TRAINED_RE = re.compile(
     r"trained:([a-z_]{1,20}):((?:builtin|upload):[\w .,()+\-]{1,120})"
     r"(?:@(?:run(\d{1,6})(?:\.step(\d{1,9}))?|step(\d{1,9})))?"
 )
 _UPLOAD_RE = re.compile(r"upload:([\w .,()+\-]{1,120})")
+_LIBRARY_RE = re.compile(r"library:(\w[\w .,()+\-]{0,119})")
 _INDEX_RE = re.compile(r"index:([A-Za-z0-9][A-Za-z0-9_.\-]{0,99}):layer_(\d{1,3})")
 
 
@@ -56,7 +58,7 @@ class VectorSetId:
     @property
     def travels(self) -> bool:
         """Whether any session can rebuild the set from the id alone (an index's: on a server that holds it)."""
-        return self.kind in ("reference", "index")
+        return self.kind in ("reference", "index", "library")
 
 
 def trained_id(method: str, corpus_source: str, run: int | None = None, step: int | None = None) -> str:
@@ -95,6 +97,19 @@ def index_id(index_name: str, layer: int) -> str:
     return f"index:{index_name}:layer_{int(layer)}"
 
 
+def library_id(file_name: str) -> str:
+    """The id of a vector file of the server's library: its file name there, never a path.
+
+    >>> library_id("glove.6B.300d.txt"), parse_id("library:glove.6B.300d.txt").file_name
+    ('library:glove.6B.300d.txt', 'glove.6B.300d.txt')
+    >>> parse_id("library:../etc/passwd")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    explorer.errors.LinkError: ...
+    """
+    return f"library:{file_name}"
+
+
 def parse_id(raw: str) -> VectorSetId:
     """Parse an id from a link; raises ``LinkError`` for anything that is not one (a path, a URL, junk).
 
@@ -117,6 +132,8 @@ def parse_id(raw: str) -> VectorSetId:
             )
         if m := _UPLOAD_RE.fullmatch(text):
             return VectorSetId(text, "upload", file_name=m.group(1))
+        if m := _LIBRARY_RE.fullmatch(text):
+            return VectorSetId(text, "library", file_name=m.group(1))
         if m := _INDEX_RE.fullmatch(text):
             return VectorSetId(text, "index", index_name=m.group(1), layer=int(m.group(2)))
     shown = text if len(text) <= 40 else text[:40] + "…"
@@ -151,5 +168,11 @@ def missing_message(set_id: VectorSetId, method_title: str = "", corpus_title: s
             f"{set_id.layer}), which this server does not have. Indexes live in the folder EXPLORER_INDEX_DIR of "
             "the server that built them: build the same index there (python -m explorer.index build ...) or open "
             "the link on that server." + fallback
+        )
+    if set_id.kind == "library":
+        return (
+            f"This link was made on the library file {set_id.file_name}, which this server's vector library does "
+            "not offer. Library files live in the folder vectors/ of the server's EXPLORER_DATA_DIR: copy the same "
+            "file there, or open the link on the server that has it." + fallback
         )
     return "The reference vectors are always available."

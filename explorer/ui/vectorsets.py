@@ -94,6 +94,8 @@ def _explain_missing(key: str, wanted: str) -> None:
         name = parsed.corpus_source.split(":", 1)[1]
         corpus_title = builtin_info(name)["title"] if name in builtin_names() else name
     st.warning(vectorsets.missing_message(parsed, METHOD_TITLES.get(parsed.method or "", ""), corpus_title))
+    if parsed.kind == "library" and (reason := cache.library_listing().reason(parsed.file_name or "")):
+        st.caption(get_settings().for_visitor(f"The library holds a file of that name that cannot be read: {reason}"))
     if parsed.kind == "trained" and parsed.corpus_source and parsed.corpus_source.startswith("builtin:"):
         params = {"train.method": parsed.method or "sgns", "sidebar.corpus": parsed.corpus_source.split(":", 1)[1]}
         try:
@@ -118,7 +120,9 @@ def vector_set_picker(
     """
     sets: dict[str, SessionVectorSet] = st.session_state.get(VECTOR_SETS_KEY, {})
     indexed = _index_sets(state)  # id -> label: each stored layer of each index of EXPLORER_INDEX_DIR
-    options = [*sets, REFERENCE_ID, *indexed] + ([UPLOAD_OPTION] if allow_upload else [])
+    shelf = cache.library_listing()  # the vector files of EXPLORER_DATA_DIR/vectors
+    shelved = {vectorsets.library_id(f.name): f.label for f in shelf.readable}  # an unreadable one is never offered
+    options = [*sets, REFERENCE_ID, *shelved, *indexed] + ([UPLOAD_OPTION] if allow_upload else [])
     wanted = st.session_state.get(key)
     if wanted not in options:
         if wanted is not None:
@@ -126,15 +130,19 @@ def vector_set_picker(
                 _explain_missing(key, wanted)
         st.session_state[key] = REFERENCE_ID
     labels = {REFERENCE_ID: REFERENCE_LABEL, UPLOAD_OPTION: "Upload a vector file…"}
-    labels.update({i: s.label for i, s in sets.items()} | indexed)
+    labels.update({i: s.label for i, s in sets.items()} | shelved | indexed)
     choice = st.selectbox(
         label,
         options,
         format_func=lambda i: labels.get(i, i),
         key=key,
-        help="Vectors you trained on the Train page, the transformer's input-embedding rows, or a file "
-        "(word2vec text/binary, GloVe text, or TensorFlow-projector vectors.tsv).",
+        help="Vectors you trained on the Train page, the transformer's input-embedding rows, a file of the "
+        "server's vector library, or a file (word2vec text/binary, GloVe text, or TensorFlow-projector vectors.tsv).",
     )
+    if shelf.unreadable:
+        with st.expander(f"{len(shelf.unreadable)} file(s) of the vector library cannot be opened"):
+            for bad in shelf.unreadable:
+                st.caption(get_settings().for_visitor(f"**{bad.name}**: {bad.reason}"))
     if choice == REFERENCE_ID:
         try:
             wv = cache.get_reference_vectors(state.model, str(state.device))
@@ -143,6 +151,8 @@ def vector_set_picker(
             return None
     elif choice == UPLOAD_OPTION:
         wv = _uploaded_vectors(state, key)
+    elif choice in shelved:
+        wv = _library_set(choice)
     elif choice in indexed:
         wv = _index_vectors(state, choice)
     else:
@@ -157,6 +167,15 @@ def vector_set_picker(
 def _index_sets(state: SidebarState) -> dict[str, str]:
     """The distilled vectors of every index of the server's folder, one set per stored layer: id -> label."""
     return index_vector_ids(cache.index_listing().readable)  # an unreadable index is never offered
+
+
+def _library_set(choice: str) -> WordVectors | None:
+    name = vectorsets.parse_id(choice).file_name or ""
+    try:
+        return cache.get_library_vectors(name)
+    except (VectorsError, OSError) as exc:
+        show_error(f"The library file {name} could not be read", exc)
+        return None
 
 
 def _index_vectors(state: SidebarState, choice: str) -> WordVectors | None:
