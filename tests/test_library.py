@@ -145,7 +145,7 @@ def test_duplicates_and_notices_travel_through_the_cache(data: Path) -> None:
     again = library.open_vectors(data, "dupes.txt")
     assert first.keys == again.keys == ("cat", "dog")
     assert first.vectors[0].tolist() == [1.0, 0.0]
-    assert any("duplicate" in n for n in first.notices) and again.notices == first.notices
+    assert any("repeated word" in n for n in first.notices) and again.notices == first.notices
 
 
 # ----- unsafe names and damaged files ---------------------------------------------------------------
