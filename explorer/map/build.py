@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from explorer.errors import VectorsError
 from explorer.jobfiles import JobOutput, check_not_an_input, describe_foreign, foreign_entries
 from explorer.linalg import unit_rows
 from explorer.map.contract import (
@@ -276,9 +277,7 @@ def measured_recall(unit: np.ndarray, indices: np.ndarray, sample: int = RECALL_
 
 
 # ----- writing --------------------------------------------------------------------------------
-def write_points(
-    folder: Path, keys: Sequence[str], coords: np.ndarray, levels: Sequence[np.ndarray]
-) -> None:
+def write_points(folder: Path, keys: Sequence[str], coords: np.ndarray, levels: Sequence[np.ndarray]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -338,7 +337,7 @@ def build_map(
     clusters: Sequence[int] | None = None,
     force: bool = False,
     wait_s: float = 0.0,
-    exact_max_rows: int = EXACT_MAX_ROWS,
+    exact_max_rows: int | None = None,
     progress: Callable[[str], None] | None = _stderr,
 ) -> dict[str, Any]:
     """Build the map of the vector file ``vectors`` into the folder ``out``; returns its manifest.
@@ -347,7 +346,8 @@ def build_map(
     file; ``k``: neighbours per word; ``clusters``: k-means sizes per level, coarse first (default
     :func:`explorer.map.contract.default_cluster_counts`); ``force``: replace an ``out`` holding
     files the map did not write; ``wait_s``: how long to wait for another job writing ``out``;
-    ``exact_max_rows``: the largest set whose neighbours are searched exactly. Raises an
+    ``exact_max_rows``: the largest set whose neighbours are searched exactly (default
+    ``EXACT_MAX_ROWS``, read when called). Raises an
     ``ExplorerError`` (``MapBuildError``, ``VectorsError``, ``ProjectionError``) saying what to fix.
     """
     started = time.perf_counter()
@@ -373,18 +373,24 @@ def build_map(
         meter.start("read", note=str(source))
         size = source.stat().st_size
         sha = file_sha256(source)
-        wv = load_vectors(source, max_rows=limit)
+        try:
+            wv = load_vectors(source, max_rows=limit)
+        except VectorsError as exc:
+            raise MapBuildError(f"{source} cannot be read as word vectors: {exc}") from exc
         for notice in wv.notices:
             meter.say(notice)
         keys = list(wv.keys)
         n, d = wv.vectors.shape
         matrix = check_matrix(wv.vectors, dims)  # finite float32, at least 3 rows, or a ProjectionError
         if n <= k:
-            raise MapBuildError(f"{source.name} holds {n} words; a map with {k} neighbours per word needs more than {k}.")
+            raise MapBuildError(
+                f"{source.name} holds {n} words; a map with {k} neighbours per word needs more than {k}."
+            )
         unit = np.ascontiguousarray(unit_rows(matrix), dtype=np.float32)
         del wv, matrix
         timings["read_s"] = meter.finish(f"{n:,} words x {d} dimensions")
 
+        exact_max_rows = EXACT_MAX_ROWS if exact_max_rows is None else int(exact_max_rows)
         engine = "exact" if n <= exact_max_rows else "pynndescent"
         meter.start("neighbours", total=n, note=f"{engine}, k={k}")
         if engine == "exact":
@@ -463,4 +469,3 @@ def describe(manifest: dict[str, Any]) -> str:
         f"{manifest['counts']['labels']:,} labels at {len(manifest['levels'])} levels, neighbours {nb['engine']} "
         f"recall@{nb['k']} {nb['recall']:.3f}, {manifest['timings']['total_s']:.1f} s"
     )
-

@@ -141,7 +141,9 @@ def validate_manifest(manifest: Any, name: str = "the map") -> dict[str, Any]:
     if not _whole(version) or version < 1:
         raise bad(f'"version" must be a whole number (this explorer writes {VERSION}); it is {shown(version)}')
     if version > VERSION:
-        raise MapBuildError(f"{name} was written by a newer version (format {version}); update the explorer to read it.")
+        raise MapBuildError(
+            f"{name} was written by a newer version (format {version}); update the explorer to read it."
+        )
     if manifest.get("method") not in METHODS:
         raise bad(f'"method" must be one of {", ".join(METHODS)}; it is {shown(manifest.get("method"))}')
     if manifest.get("dims") not in (2, 3) or not _whole(manifest.get("dims")):
@@ -165,7 +167,9 @@ def validate_manifest(manifest: Any, name: str = "the map") -> dict[str, Any]:
         or neighbors.get("engine") not in ENGINES
         or not (_number(neighbors.get("recall")) and 0.0 <= neighbors["recall"] <= 1.0)
     ):
-        raise bad(f'"neighbors" must give k, the engine ({" or ".join(ENGINES)}) and its recall; it is {shown(neighbors)}')
+        raise bad(
+            f'"neighbors" must give k, the engine ({" or ".join(ENGINES)}) and its recall; it is {shown(neighbors)}'
+        )
     source = manifest.get("source")
     if not isinstance(source, dict) or not isinstance(source.get("name"), str) or len(source["name"]) > MAX_TEXT:
         raise bad(f'"source" must name the vector file; it is {shown(source)}')
@@ -191,5 +195,7 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     except UnsafeFileError as exc:
         raise MapBuildError(f"The manifest of {name} is not read: {exc}") from exc
     except (OSError, ValueError, RecursionError) as exc:
-        raise MapBuildError(f"The manifest of {name} cannot be read ({type(exc).__name__}: {exc}); build it again.") from exc
+        raise MapBuildError(
+            f"The manifest of {name} cannot be read ({type(exc).__name__}: {exc}); build it again."
+        ) from exc
     return validate_manifest(manifest, name)

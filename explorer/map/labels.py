@@ -12,7 +12,7 @@ Example:
     >>> import numpy as np
     >>> from explorer.map.labels import label_position, rank_weights
     >>> rank_weights(3).round(3).tolist()
-    [1.0, 0.75, 0.5]
+    [1.0, 0.685, 0.5]
     >>> label_position(np.array([[0.0, 0.0], [1.0, 1.0], [9.0, 9.0]]))
     1
 """
