@@ -1,8 +1,9 @@
 """Word maps of whole vocabularies: the map job (``python -m explorer.map build``) and its file contract.
 
 Modules: ``contract`` (the folder, its columns and manifest schema), ``build`` (``build_map``:
-neighbours, layout, clusters, files), ``labels`` (k-means levels and their names), ``__main__``
-(the command line).
+read, neighbours, layout, clusters, files), ``neighbors`` (exact and approximate k-NN and their
+measured recall), ``labels`` (k-means levels and their names), ``synthetic`` (a planted-cluster
+set for tests and benchmarks), ``__main__`` (the command line).
 
 Example:
     >>> from explorer.map import FORMAT, POINTS
