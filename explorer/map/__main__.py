@@ -62,6 +62,11 @@ def parser() -> argparse.ArgumentParser:
         "--clusters", metavar="K0,K1", help="k-means sizes per level, coarse first (default about sqrt(N)/4 and 4x)"
     )
     build.add_argument(
+        "--address", metavar="ADDR",
+        help="run the (exact) neighbour search as Ray tasks on the cluster at ADDR, or 'local' for a Ray on this "
+        "machine; the layout runs here",
+    )  # fmt: skip
+    build.add_argument(
         "--force", action="store_true",
         help="replace --out even when it holds files the map did not write (they are deleted)",
     )  # fmt: skip
@@ -95,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             clusters=parse_cluster_counts(args.clusters) if args.clusters else None,
             force=args.force,
             wait_s=args.wait,
+            address=args.address,
             progress=None if args.quiet else lambda line: print(line, file=sys.stderr, flush=True),
         )
     except ExplorerError as exc:

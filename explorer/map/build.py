@@ -241,6 +241,7 @@ def build_map(
     force: bool = False,
     wait_s: float = 0.0,
     exact_max_rows: int | None = None,
+    address: str | None = None,
     progress: Callable[[str], None] | None = _stderr,
 ) -> dict[str, Any]:
     """Build the map of the vector file ``vectors`` into the folder ``out``; returns its manifest.
@@ -250,7 +251,8 @@ def build_map(
     :func:`explorer.map.contract.default_cluster_counts`); ``force``: replace an ``out`` holding
     files the map did not write; ``wait_s``: how long to wait for another job writing ``out``;
     ``exact_max_rows``: the largest set whose neighbours are searched exactly (default
-    ``EXACT_MAX_ROWS``, read when called). Raises an
+    ``EXACT_MAX_ROWS``, read when called); ``address``: run the neighbour search as exact blocks
+    in Ray tasks on the cluster at this address ("local": a Ray on this machine), at any size. Raises an
     ``ExplorerError`` (``MapBuildError``, ``VectorsError``, ``ProjectionError``) saying what to fix.
     """
     started = time.perf_counter()
@@ -294,9 +296,14 @@ def build_map(
         timings["read_s"] = meter.finish(f"{n:,} words x {d} dimensions")
 
         exact_max_rows = EXACT_MAX_ROWS if exact_max_rows is None else int(exact_max_rows)
-        engine = "exact" if n <= exact_max_rows else "pynndescent"
-        meter.start("neighbours", total=n, note=f"{engine}, k={k}")
-        if engine == "exact":
+        engine = "exact" if n <= exact_max_rows or address else "pynndescent"
+        ray_info = None
+        meter.start("neighbours", total=n, note=f"{engine}{' in Ray tasks' if address else ''}, k={k}")
+        if address:
+            from explorer.map.ray_engine import ray_exact_neighbors
+
+            indices, cosines, ray_info = ray_exact_neighbors(unit, k, address, meter)
+        elif engine == "exact":
             indices, cosines = exact_neighbors(unit, k, meter)
         else:
             indices, cosines = approximate_neighbors(unit, k, seed)
@@ -343,7 +350,7 @@ def build_map(
                        "trustworthiness": round(projection.trustworthiness, 4), "k": projection.k,
                        "n_scored": projection.n_scored},
             "neighbors": {"k": k, "engine": engine, "exact_max_rows": exact_max_rows, "recall": round(recall, 4),
-                          "recall_k": k, "recall_sample": sample, "space": "original, cosine"},
+                          "recall_k": k, "recall_sample": sample, "space": "original, cosine", "ray": ray_info},
             "levels": [{"level": i, "k": int(c), "column": cluster_column(i), "space": "original, k-means on unit vectors"}
                        for i, c in enumerate(sizes)],
             "counts": {"points": n, "labels": len(labels["label"]), "neighbors": int(indices.size)},

@@ -28,26 +28,35 @@ BLOCK_SCORES = 2**22  # scores held at once when checking recall (16 MB of float
 TIE_TOLERANCE = 1e-5  # a neighbour as similar as the k-th exact one (to float32 rounding) counts as found
 
 
-def exact_neighbors(unit: np.ndarray, k: int, progress: Any = None) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's ``k`` nearest rows of ``unit`` (unit vectors), exact: (indices int64 (n, k), cosines float32 (n, k)).
+def exact_block(unit: np.ndarray, start: int, stop: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The exact ``k`` nearest rows of rows ``start:stop`` among all rows of ``unit`` (unit vectors):
+    (indices int64, cosines float32), each (stop - start, k), nearest first.
 
-    Blocked matrix products (``knn_graph``, a bounded block of scores at a time), in chunks so
-    progress can be reported. On unit vectors |a - b|^2 = 2 - 2 cos, so the Euclidean order is the
-    cosine order and cos = 1 - d^2 / 2. ``progress``: an object with ``update(rows_done)``.
+    Blocked matrix products (``knn_graph``, a bounded block of scores at a time). On unit vectors
+    |a - b|^2 = 2 - 2 cos, so the Euclidean order is the cosine order and cos = 1 - d^2 / 2. The
+    unit of work of a Ray task (``explorer.map.ray_engine``) as of the in-process search.
     """
     from explorer.projection.knn import knn_graph
 
+    idx, dist = knn_graph(unit, k, np.arange(start, stop))
+    return idx, 1.0 - dist.astype(np.float32) ** 2 / 2.0
+
+
+def exact_neighbors(unit: np.ndarray, k: int, progress: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` nearest rows of ``unit`` (unit vectors), exact: (indices int64 (n, k), cosines float32 (n, k)).
+
+    :func:`exact_block` over ``KNN_CHUNKS`` chunks of rows, so progress can be reported
+    (``progress``: an object with ``update(rows_done)``).
+    """
     n = len(unit)
     indices = np.empty((n, k), dtype=np.int64)
     cosines = np.empty((n, k), dtype=np.float32)
     step = max(1, math.ceil(n / KNN_CHUNKS))
     for start in range(0, n, step):
-        rows = np.arange(start, min(n, start + step))
-        idx, dist = knn_graph(unit, k, rows)
-        indices[rows] = idx
-        cosines[rows] = 1.0 - dist.astype(np.float32) ** 2 / 2.0
+        stop = min(n, start + step)
+        indices[start:stop], cosines[start:stop] = exact_block(unit, start, stop, k)
         if progress is not None:
-            progress.update(int(rows[-1]) + 1)
+            progress.update(stop)
     return indices, cosines
 
 
