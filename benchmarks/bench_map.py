@@ -27,8 +27,8 @@ from benchmarks._report import markdown_table, write_section  # noqa: E402
 
 DIM = 300
 NOTES = (
-    "Reading the numbers: above 50,000 words the layout dominates, because `explorer.projection.project` "
-    "builds its own exact 15-NN graph for UMAP (quadratic in the words) instead of reusing the job's "
+    "Reading the numbers: above 50,000 words the layout dominates; it includes an exact 15-NN graph that "
+    "`explorer.projection.project` builds for UMAP (quadratic in the words) instead of reusing the job's "
     "neighbours; handing the job's k-NN graph to UMAP is the next step towards the issue's 1,000,000-word "
     "target, which was not run here. The k-NN kept on the map is low on this data by construction: "
     "within a sub-cluster the noise is isotropic in 300 dimensions, so which 10 of its hundreds of members are "
