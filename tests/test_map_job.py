@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -244,3 +247,25 @@ def test_above_the_exact_size_neighbours_are_approximate_with_measured_recall(
     assert own >= 0.9 and abs(own - recall) < 0.05
     assert any("neighbours: started (pynndescent" in line for line in lines)
     assert any("recall@10 =" in line for line in lines)
+
+
+def test_a_process_killed_mid_build_leaves_the_previous_map_and_the_next_run_clears_its_work_folder(
+    built: Path, vectors_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "map"
+    shutil.copytree(built, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    command = [sys.executable, "-m", "explorer.map", "build", str(vectors_file), "--out", str(out), "--method", "umap"]
+    job = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert job.stderr is not None
+    for line in job.stderr:  # kill -9 once the job is laying out (its work folder exists by then)
+        if "layout: started" in line:
+            job.send_signal(signal.SIGKILL)
+            break
+    job.wait(timeout=120)
+    assert job.returncode == -signal.SIGKILL
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".map.tmp-")]
+    assert len(left) == 1  # the killed job's marked work folder
+    assert main(["build", str(vectors_file), "--out", str(out), "--method", "pca", "--quiet"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map"] and read_manifest(out)["method"] == "pca"
