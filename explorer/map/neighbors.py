@@ -64,8 +64,8 @@ def approximate_neighbors(unit: np.ndarray, k: int, seed: int = 0) -> tuple[np.n
     """Each row's ``k`` nearest rows of ``unit``, approximate (pynndescent's NN-descent graph): (indices, cosines).
 
     The graph is built with more neighbours than asked for (at least 30: NN-descent's recall grows
-    with the graph's degree), then cut to the k nearest by exact cosine; a row the graph left short
-    is searched exactly.
+    with the graph's degree); each row keeps the graph's k nearest (it lists them nearest first),
+    ordered by their exact cosines; a row the graph left short is searched exactly.
     """
     import pynndescent
 
@@ -77,18 +77,14 @@ def approximate_neighbors(unit: np.ndarray, k: int, seed: int = 0) -> tuple[np.n
         unit, metric="euclidean", n_neighbors=wanted + 1, random_state=seed, low_memory=True, verbose=False
     )
     graph, _ = index.neighbor_graph
-    graph = np.asarray(graph, dtype=np.int64)
-    indices = np.empty((n, k), dtype=np.int64)
-    short: list[int] = []
-    for i in range(n):  # drop the row itself (usually column 0) and any -1 the graph could not fill
-        row = graph[i]
-        row = row[(row != i) & (row >= 0)]
-        if len(row) < k:
-            short.append(i)
-            continue
-        indices[i] = row[:k]
-    if short:
-        indices[short] = knn_graph(unit, k, np.asarray(short))[0]
+    graph = np.asarray(graph, dtype=np.int64)  # (n, wanted + 1), usually the row itself first
+    # Keep, per row, the first k entries that are neither the row itself nor a -1 the graph could not fill.
+    usable = (graph != np.arange(n)[:, None]) & (graph >= 0)
+    first = np.argsort(~usable, axis=1, kind="stable")[:, :k]
+    indices = np.take_along_axis(graph, first, axis=1)
+    short = np.flatnonzero(usable.sum(axis=1) < k)
+    if len(short):
+        indices[short] = knn_graph(unit, k, short)[0]
     cosines = row_cosines(unit, indices)
     order = np.argsort(-cosines, axis=1, kind="stable")  # nearest first, by the exact cosines
     return np.take_along_axis(indices, order, axis=1), np.take_along_axis(cosines, order, axis=1)
