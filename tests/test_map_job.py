@@ -269,3 +269,21 @@ def test_a_process_killed_mid_build_leaves_the_previous_map_and_the_next_run_cle
     assert len(left) == 1  # the killed job's marked work folder
     assert main(["build", str(vectors_file), "--out", str(out), "--method", "pca", "--quiet"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map"] and read_manifest(out)["method"] == "pca"
+
+
+def test_a_region_is_named_by_central_frequent_content_words_and_labelled_on_its_own_point() -> None:
+    from explorer.map.labels import label_table
+
+    keys = ["the", "paris", "rome", "madrid", "lyon", "cat", "dog", "of", "horse"]
+    X = np.array(
+        [[1, 0], [0.99, 0.12], [0.99, -0.1], [0.98, 0.15], [0.98, -0.15], [0, 1], [0.1, 0.99], [0.05, 1], [-0.1, 0.99]],
+        dtype=np.float32,
+    )
+    coarse = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1])
+    coords = np.array([[0, 0], [1, 0], [2, 0], [3, 0], [9, 9], [0, 5], [1, 5], [2, 5], [3, 5]], dtype=np.float32)
+    table = label_table(unit_rows(X), coords, [coarse, coarse], keys)
+    # "the" and "of" are stopwords; rome is a little more central than paris, which the file ranks first
+    assert table["label"][:2] == ["paris · rome · madrid", "cat · dog · horse"]
+    assert table["size"].tolist()[:2] == [5, 4] and table["level"].tolist() == [0, 0, 1, 1]
+    # the label sits on the member nearest the median position (2, 0), not on the mean pulled towards (9, 9)
+    assert (table["x"][0], table["y"][0]) == (2.0, 0.0)
