@@ -287,3 +287,21 @@ def test_a_region_is_named_by_central_frequent_content_words_and_labelled_on_its
     assert table["size"].tolist()[:2] == [5, 4] and table["level"].tolist() == [0, 0, 1, 1]
     # the label sits on the member nearest the median position (2, 0), not on the mean pulled towards (9, 9)
     assert (table["x"][0], table["y"][0]) == (2.0, 0.0)
+
+
+def test_info_prints_the_manifest_and_refuses_a_damaged_one(
+    built: Path, vectors_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    assert main(["info", str(built)]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["points"] == N
+    damaged = tmp_path / "damaged"
+    shutil.copytree(built, damaged)
+    manifest = json.loads((damaged / "manifest.json").read_text())
+    (damaged / "manifest.json").write_text(json.dumps({**manifest, "dims": 7}))
+    assert main(["info", str(damaged)]) == 2
+    assert '"dims" must be 2 or 3' in capsys.readouterr().err
+    with pytest.raises(MapBuildError, match="not a readable word map"):  # nor is it replaced without --force
+        build_map(vectors_file, damaged, method="pca", progress=None)
+    assert json.loads((damaged / "manifest.json").read_text())["dims"] == 7
