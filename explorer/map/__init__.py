@@ -1,0 +1,18 @@
+"""Word maps of whole vocabularies: the map job (``python -m explorer.map build``) and its file contract.
+
+Modules: ``contract`` (the folder, its columns and manifest schema), ``build`` (``build_map``:
+read, neighbours, layout, clusters, files), ``neighbors`` (exact and approximate k-NN and their
+measured recall), ``labels`` (k-means levels and their names), ``synthetic`` (a planted-cluster
+set for tests and benchmarks), ``__main__`` (the command line).
+
+Example:
+    >>> from explorer.map import FORMAT, POINTS
+    >>> FORMAT, POINTS
+    ('explorer-word-map', 'points.parquet')
+"""
+
+from __future__ import annotations
+
+from explorer.map.contract import FORMAT, LABELS, MANIFEST, NEIGHBORS, POINTS, MapBuildError, read_manifest
+
+__all__ = ["FORMAT", "LABELS", "MANIFEST", "NEIGHBORS", "POINTS", "MapBuildError", "read_manifest"]

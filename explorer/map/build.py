@@ -1,0 +1,381 @@
+"""Build a word map: the library function behind ``python -m explorer.map build``.
+
+:func:`build_map` reads a vector file (any format ``explorer.vectors_io.load_vectors`` reads),
+then, on the unit vectors (cosine geometry):
+
+1. neighbours: each word's k nearest words in the original space. Exact below
+   ``EXACT_MAX_ROWS`` words (blocked matrix products, ``explorer.projection.knn.knn_graph``),
+   approximate above (pynndescent's NN-descent). Either way the recall@k is measured on a seeded
+   sample of up to 2,000 words against exact neighbours and written to the manifest.
+2. layout: ``explorer.projection.project`` (UMAP, t-SNE or PCA), with its k-NN overlap (the share
+   of each point's 10 neighbours kept on the map, on a sample).
+3. clusters: seeded k-means at two or more levels (``explorer.map.labels``), named by their
+   representative words.
+4. files: ``points.parquet``, ``labels.parquet``, ``neighbors.parquet`` and ``manifest.json`` last
+   (``explorer.map.contract``), written in a marked work folder and renamed into place by the jobs'
+   one safe writer (``explorer.jobfiles``), so a killed job leaves the previous map as it was.
+
+Example (as ``python -m explorer.map build glove.txt --out maps/glove``)::
+
+    from explorer.map.build import build_map
+    manifest = build_map("glove.txt", "maps/glove", method="umap")
+    manifest["neighbors"]["recall"]  # 1.0 below 50,000 words; measured above
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from explorer.errors import VectorsError
+from explorer.jobfiles import JobOutput, check_not_an_input, describe_foreign, foreign_entries
+from explorer.linalg import unit_rows
+from explorer.map.contract import (
+    DEFAULT_K,
+    EXACT_MAX_ROWS,
+    FORMAT,
+    LABELS,
+    MANIFEST,
+    METHODS,
+    NEIGHBORS,
+    OWN_FILES,
+    POINTS,
+    RECALL_SAMPLE,
+    VERSION,
+    MapBuildError,
+    cluster_column,
+    coordinate_columns,
+    default_cluster_counts,
+    read_manifest,
+)
+from explorer.map.labels import cluster_levels, label_table
+from explorer.map.neighbors import approximate_neighbors, exact_neighbors, measured_recall
+
+PURPOSE = "explorer.map build"
+ROW_GROUP_ROWS = 1_000_000
+
+
+class Progress:
+    """Prints, per stage, the share done and the time left, at most every ``every`` seconds.
+
+    >>> lines = []
+    >>> p = Progress(lines.append, every=0.0)
+    >>> p.start("neighbours", total=200)
+    >>> p.update(50)
+    >>> lines[-1].split(", ")[0]
+    '[map] neighbours: 50/200 (25%)'
+    """
+
+    def __init__(self, emit: Callable[[str], None] | None, every: float = 2.0) -> None:
+        self.emit = emit
+        self.every = every
+        self.stage = ""
+        self.total = 0
+        self.started = self._last = time.perf_counter()
+
+    def say(self, text: str) -> None:
+        if self.emit is not None:
+            self.emit(f"[map] {text}")
+
+    def start(self, stage: str, total: int = 0, note: str = "") -> None:
+        self.stage, self.total = stage, int(total)
+        self.started = self._last = time.perf_counter()
+        self.say(f"{stage}: started" + (f" ({note})" if note else ""))
+
+    def update(self, done: int, final: bool = False) -> None:
+        now = time.perf_counter()
+        if self.emit is None or (not final and now - self._last < self.every):
+            return
+        self._last = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = done / elapsed
+        left = (self.total - done) / rate if rate > 0 else math.inf
+        eta = "done" if final else (f"ETA {left:,.0f} s" if math.isfinite(left) else "ETA unknown")
+        share = 100 * done / self.total if self.total else 100
+        self.say(f"{self.stage}: {done:,}/{self.total:,} ({share:.0f}%), {elapsed:,.1f} s, {eta}")
+
+    def finish(self, note: str = "") -> float:
+        """End the stage; returns its seconds."""
+        seconds = time.perf_counter() - self.started
+        self.say(f"{self.stage}: done in {seconds:,.1f} s" + (f" ({note})" if note else ""))
+        return round(seconds, 3)
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# ----- the output folder ----------------------------------------------------------------------
+def check_replaceable(out: Path, force: bool = False) -> None:
+    """Refuse an output that exists and is not a map (or an empty folder), or a map holding files that are not
+    its own (unless ``force``): replacing it would delete them."""
+    if not os.path.lexists(out):
+        return
+    if out.is_symlink():
+        raise MapBuildError(f"{out} is a symbolic link; give --out a real folder (the job replaces what is there).")
+    if not out.is_dir():
+        raise MapBuildError(f"{out} is a file; give --out a folder name for the map.")
+    if not any(out.iterdir()):
+        return
+    if not force:
+        try:
+            read_manifest(out)
+        except MapBuildError as exc:
+            raise MapBuildError(
+                f"{out} already exists and is not a readable word map ({exc}), so the job will not replace it: "
+                "it cannot tell which files there are its own. Choose another --out, or pass --force to replace "
+                "the folder anyway."
+            ) from exc
+    foreign = foreign_entries(out, OWN_FILES)
+    if foreign and not force:
+        raise MapBuildError(describe_foreign(out, foreign))
+
+
+class MapOutput(JobOutput):
+    """The locked output of one map job: refuses, before and under the lock, an ``out`` it may not replace."""
+
+    def __init__(self, out: str | Path, *, force: bool = False, wait_s: float = 0.0) -> None:
+        super().__init__(out, PURPOSE, wait_s=wait_s, error=MapBuildError)
+        self.force = force
+
+    def __enter__(self) -> MapOutput:
+        check_replaceable(self.out, self.force)  # before waiting for the lock: a clear refusal at once
+        super().__enter__()
+        try:
+            check_replaceable(self.out, self.force)
+        except BaseException:
+            self._cleanup()
+            raise
+        return self
+
+
+# ----- reading --------------------------------------------------------------------------------
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(2**20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_source(vectors: str | Path) -> Path:
+    """The vector file as a path, or ``MapBuildError`` when it is missing or not a regular file."""
+    path = Path(vectors)
+    if not path.exists():
+        raise MapBuildError(f"The vector file {vectors} does not exist. Check the path.")
+    if not path.is_file():
+        raise MapBuildError(f"{vectors} is not a file; give the path of a vector file (word2vec, GloVe, .vec, TSV).")
+    return path
+
+
+# ----- writing --------------------------------------------------------------------------------
+def write_points(folder: Path, keys: Sequence[str], coords: np.ndarray, levels: Sequence[np.ndarray]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns: dict[str, Any] = {"word": pa.array(keys, pa.string()), "rank": np.arange(len(keys), dtype=np.int32)}
+    for j, name in enumerate(coordinate_columns(coords.shape[1])):
+        columns[name] = np.ascontiguousarray(coords[:, j], dtype=np.float32)
+    for level, labels in enumerate(levels):
+        columns[cluster_column(level)] = np.asarray(labels, dtype=np.int32)
+    pq.write_table(pa.table(columns), folder / POINTS, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+
+
+def write_labels(folder: Path, table: dict[str, Any]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {name: (pa.array(v, pa.string()) if name == "label" else v) for name, v in table.items()}
+    pq.write_table(pa.table(columns), folder / LABELS, compression="zstd")
+
+
+def write_neighbors(folder: Path, keys: Sequence[str], indices: np.ndarray, cosines: np.ndarray) -> None:
+    """One row per (word, neighbour): word, neighbor, rank (1 nearest), cosine; words taken by index in Arrow,
+    so no Python string is made per row."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n, k = indices.shape
+    words = pa.array(keys, pa.string())
+    table = pa.table(
+        {
+            "word": words.take(pa.array(np.repeat(np.arange(n, dtype=np.int64), k))),
+            "neighbor": words.take(pa.array(indices.ravel())),
+            "rank": np.tile(np.arange(1, k + 1, dtype=np.int16), n),
+            "cosine": cosines.ravel().astype(np.float32),
+        }
+    )
+    pq.write_table(table, folder / NEIGHBORS, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    with open(folder / MANIFEST, "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+# ----- the job ------------------------------------------------------------------------------
+def build_map(
+    vectors: str | Path,
+    out: str | Path,
+    *,
+    method: str = "umap",
+    dims: int = 2,
+    limit: int | None = None,
+    seed: int = 0,
+    k: int = DEFAULT_K,
+    clusters: Sequence[int] | None = None,
+    force: bool = False,
+    wait_s: float = 0.0,
+    exact_max_rows: int | None = None,
+    address: str | None = None,
+    progress: Callable[[str], None] | None = _stderr,
+) -> dict[str, Any]:
+    """Build the map of the vector file ``vectors`` into the folder ``out``; returns its manifest.
+
+    ``method``: "umap", "tsne" or "pca"; ``dims``: 2 or 3; ``limit``: keep the first N words of the
+    file; ``k``: neighbours per word; ``clusters``: k-means sizes per level, coarse first (default
+    :func:`explorer.map.contract.default_cluster_counts`); ``force``: replace an ``out`` holding
+    files the map did not write; ``wait_s``: how long to wait for another job writing ``out``;
+    ``exact_max_rows``: the largest set whose neighbours are searched exactly (default
+    ``EXACT_MAX_ROWS``, read when called); ``address``: run the neighbour search as exact blocks
+    in Ray tasks on the cluster at this address ("local": a Ray on this machine), at any size. Raises an
+    ``ExplorerError`` (``MapBuildError``, ``VectorsError``, ``ProjectionError``) saying what to fix.
+    """
+    started = time.perf_counter()
+    if method not in METHODS:
+        raise MapBuildError(f"Unknown method {method!r}; use one of {', '.join(METHODS)}.")
+    if dims not in (2, 3):
+        raise MapBuildError(f"--dims must be 2 or 3; got {dims}.")
+    if limit is not None and limit < 3:
+        raise MapBuildError(f"--limit must be at least 3 words; got {limit}.")
+    if not 1 <= k <= 1000:
+        raise MapBuildError(f"--k must be between 1 and 1000 neighbours; got {k}.")
+    if clusters is not None and (len(clusters) < 2 or any(c < 2 for c in clusters)):
+        raise MapBuildError(f"Cluster levels need at least two sizes of 2 or more, coarse first; got {list(clusters)}.")
+    source = check_source(vectors)
+    check_not_an_input(out, [source], MapBuildError)
+    meter = Progress(progress)
+    timings: dict[str, float] = {}
+    with MapOutput(out, force=force, wait_s=wait_s) as output:
+        from explorer.projection import project
+        from explorer.projection.params import check_matrix
+        from explorer.vectors_io import load_vectors
+
+        meter.start("read", note=str(source))
+        size = source.stat().st_size
+        sha = file_sha256(source)
+        try:
+            wv = load_vectors(source, max_rows=limit)
+        except VectorsError as exc:
+            raise MapBuildError(f"{source} cannot be read as word vectors: {exc}") from exc
+        for notice in wv.notices:
+            meter.say(notice)
+        keys = list(wv.keys)
+        n, d = wv.vectors.shape
+        matrix = check_matrix(wv.vectors, dims)  # finite float32, at least 3 rows, or a ProjectionError
+        if n <= k:
+            raise MapBuildError(
+                f"{source.name} holds {n} words; a map with {k} neighbours per word needs more than {k}."
+            )
+        unit = np.ascontiguousarray(unit_rows(matrix), dtype=np.float32)
+        del wv, matrix
+        timings["read_s"] = meter.finish(f"{n:,} words x {d} dimensions")
+
+        exact_max_rows = EXACT_MAX_ROWS if exact_max_rows is None else int(exact_max_rows)
+        engine = "exact" if n <= exact_max_rows or address else "pynndescent"
+        ray_info = None
+        meter.start("neighbours", total=n, note=f"{engine}{' in Ray tasks' if address else ''}, k={k}")
+        if address:
+            from explorer.map.ray_engine import ray_exact_neighbors
+
+            indices, cosines, ray_info = ray_exact_neighbors(unit, k, address, meter)
+        elif engine == "exact":
+            indices, cosines = exact_neighbors(unit, k, meter)
+        else:
+            indices, cosines = approximate_neighbors(unit, k, seed)
+        meter.update(n, final=True)
+        timings["neighbors_s"] = meter.finish()
+
+        sample = min(n, RECALL_SAMPLE)
+        meter.start("recall", total=sample, note=f"recall@{k} on {sample:,} words against exact neighbours")
+        recall = measured_recall(unit, indices, RECALL_SAMPLE, seed)
+        timings["recall_s"] = meter.finish(f"recall@{k} = {recall:.4f}")
+
+        meter.start("layout", note=f"{method}, {dims}-D; no progress inside this stage")
+        projection = project(unit, method, n_components=dims, seed=seed)
+        coords = np.asarray(projection.coords, dtype=np.float32)
+        timings["layout_s"] = meter.finish(f"k-NN overlap on the map {projection.knn_overlap:.3f}")
+
+        sizes = tuple(clusters) if clusters is not None else default_cluster_counts(n)
+        sizes = tuple(int(min(c, n)) for c in sizes)
+        meter.start("clusters", total=len(sizes), note=f"k-means at {len(sizes)} levels: {', '.join(map(str, sizes))}")
+        levels = cluster_levels(unit, sizes, seed)
+        meter.update(len(sizes), final=True)
+        labels = label_table(unit, coords, levels, keys)
+        timings["clusters_s"] = meter.finish()
+
+        meter.start("write", total=4)
+        folder = output.target
+        folder.mkdir()
+        write_points(folder, keys, coords, levels)
+        write_labels(folder, labels)
+        write_neighbors(folder, keys, indices, cosines)
+        timings["write_s"] = round(time.perf_counter() - meter.started, 3)
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        manifest = {
+            "format": FORMAT,
+            "version": VERSION,
+            "name": Path(out).name,
+            "source": {"name": source.name, "path": str(source.absolute()), "bytes": size, "sha256": sha,
+                       "rows": n, "dims": d, "limit": limit},
+            "method": method,
+            "dims": dims,
+            "seed": seed,
+            "params": {key: value for key, value in projection.params.items()},
+            "layout": {"knn_overlap": round(projection.knn_overlap, 4),
+                       "trustworthiness": round(projection.trustworthiness, 4), "k": projection.k,
+                       "n_scored": projection.n_scored},
+            "neighbors": {"k": k, "engine": engine, "exact_max_rows": exact_max_rows, "recall": round(recall, 4),
+                          "recall_k": k, "recall_sample": sample, "space": "original, cosine", "ray": ray_info},
+            "levels": [{"level": i, "k": int(c), "column": cluster_column(i), "space": "original, k-means on unit vectors"}
+                       for i, c in enumerate(sizes)],
+            "counts": {"points": n, "labels": len(labels["label"]), "neighbors": int(indices.size)},
+            "files": [POINTS, LABELS, NEIGHBORS, MANIFEST],
+            "timings": timings,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }  # fmt: skip
+        write_manifest(folder, manifest)
+        check_replaceable(output.out, force)  # again: someone may have put files there while the job ran
+        output.commit_folder()
+        meter.update(4, final=True)
+        meter.finish(f"wrote {Path(out)}")
+        return manifest
+
+
+def describe(manifest: dict[str, Any]) -> str:
+    """One line saying what a build made.
+
+    >>> describe({"name": "m", "counts": {"points": 5, "labels": 3}, "levels": [{}, {}], "method": "pca",
+    ...           "neighbors": {"engine": "exact", "recall": 1.0, "k": 10}, "timings": {"total_s": 1.5}})
+    'm: 5 words (pca), 3 labels at 2 levels, neighbours exact recall@10 1.000, 1.5 s'
+    """
+    nb = manifest["neighbors"]
+    return (
+        f"{manifest['name']}: {manifest['counts']['points']:,} words ({manifest['method']}), "
+        f"{manifest['counts']['labels']:,} labels at {len(manifest['levels'])} levels, neighbours {nb['engine']} "
+        f"recall@{nb['k']} {nb['recall']:.3f}, {manifest['timings']['total_s']:.1f} s"
+    )
