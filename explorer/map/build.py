@@ -340,7 +340,7 @@ def build_map(
             "format": FORMAT,
             "version": VERSION,
             "name": Path(out).name,
-            "source": {"name": source.name, "path": str(source.absolute()), "bytes": size, "sha256": sha,
+            "source": {"name": source.name, "bytes": size, "sha256": sha,
                        "rows": n, "dims": d, "limit": limit},
             "method": method,
             "dims": dims,
