@@ -77,6 +77,9 @@ class Settings:
         index_dir: the folder of contextual indexes the app reads (``EXPLORER_INDEX_DIR``; None:
             the Context page's index source and the indexes' vector sets are off). Built with
             ``python -m explorer.index build ... --out <index_dir>/<name>``.
+        map_dir: the folder of prebuilt word maps the Map page reads (``EXPLORER_MAP_DIR``; None:
+            the page says how to build one). Each map is a subfolder written by
+            ``python -m explorer.map build VECTORS --out <map_dir>/<name>``.
     """
 
     device: str = "auto"
@@ -91,6 +94,7 @@ class Settings:
     max_concurrent_trainings: int = 8
     allowed_models: tuple[str, ...] = field(default_factory=tuple)
     index_dir: str | None = None
+    map_dir: str | None = None
     max_memory_bytes: int | None = None
     max_sentences: int = 200
     max_sentence_chars: int = 10_000
@@ -125,6 +129,7 @@ class Settings:
             max_concurrent_trainings=_int(env, "EXPLORER_MAX_TRAININGS", base.max_concurrent_trainings),
             allowed_models=allowed,
             index_dir=env.get("EXPLORER_INDEX_DIR", "").strip() or None,
+            map_dir=env.get("EXPLORER_MAP_DIR", "").strip() or None,
             max_memory_bytes=_megabytes(env, "EXPLORER_MAX_MEMORY_MB", base.max_memory_bytes),
             max_sentences=_int(env, "EXPLORER_MAX_SENTENCES", base.max_sentences),
             max_sentence_chars=_int(env, "EXPLORER_MAX_SENTENCE_CHARS", base.max_sentence_chars),

@@ -1,0 +1,201 @@
+"""The Map page's figure: every word of a prebuilt map in one WebGL trace, its regions named on top.
+
+One ``go.Scattergl`` trace holds every point; its coordinates are float32 arrays and its colours a
+uint8/uint16 array of coarse cluster ids, which plotly writes as base64 typed arrays (about 8 bytes
+per point for x and y and 1 to 2 for the colour, where JSON lists of numbers take 30 or more); the
+words themselves travel as a list of strings for the hover. Region names are annotations placed
+by ``explorer.charts.labels`` so that none overlaps another at the drawn zoom; a searched or
+clicked word, its neighbours and lines to them are small traces drawn over the points.
+
+Trace order is fixed (the page reads selections of trace 0 only): 0 every word, 1 lines to the
+neighbours, 2 the neighbours, 3 the focused word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+
+from explorer.charts.labels import map_labels, robust_range
+from explorer.map.reader import MapData
+
+PLOT_PX = (1100.0, 640.0)  # the plot area the labels are placed for (the page draws the chart wide)
+HEIGHT = 720
+PALETTE = tuple(qualitative.Dark24 + qualitative.Light24)
+COARSE_FONT, FINE_FONT = 13, 10
+MAX_FINE_LABELS = 60
+MAX_WORD_LABELS = 40  # zoomed in, the most frequent words in view are named too
+WORD_FONT = 9
+
+
+def colour_scale(n: int) -> list[list[object]]:
+    """A stepped colour scale giving cluster ``i`` of ``n`` (marker colour ``i``, cmin -0.5, cmax n - 0.5) one colour.
+
+    >>> colour_scale(2)[0], colour_scale(2)[-1][0]
+    ([0.0, '#2E91E5'], 1.0)
+    """
+    n = max(int(n), 1)
+    scale: list[list[object]] = []
+    for i in range(n):
+        colour = PALETTE[i % len(PALETTE)]
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
+    return scale
+
+
+def cluster_colours(clusters: np.ndarray) -> np.ndarray:
+    """The smallest unsigned integer array holding the cluster ids (sent as 1 or 2 bytes per point)."""
+    top = int(clusters.max()) if len(clusters) else 0
+    return clusters.astype(np.uint8 if top < 256 else np.uint16 if top < 65_536 else np.uint32)
+
+
+def marker_size(n: int) -> float:
+    """Smaller dots for bigger maps, so that regions read as densities rather than as a blot."""
+    return 6.0 if n <= 5_000 else 4.0 if n <= 50_000 else 2.5 if n <= 300_000 else 1.5
+
+
+def map_figure(
+    data: MapData,
+    *,
+    view: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    focus: int | None = None,
+    neighbour_rows: Sequence[int] = (),
+    fine_labels: bool = False,
+    plot_px: tuple[float, float] = PLOT_PX,
+) -> go.Figure:
+    """The map of ``data``; ``view``: axis ranges to show (else the whole map, tails trimmed).
+
+    ``focus``: a word's row to ring and name, with lines to ``neighbour_rows``. Coarse labels are
+    always placed; fine labels and words in view too when ``fine_labels`` or when a ``view`` is given.
+    """
+    n = len(data)
+    coords = np.ascontiguousarray(data.coords, dtype=np.float32)
+    coarse = data.clusters[0]
+    n_coarse = int(coarse.max()) + 1 if n else 1
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scattergl(
+            x=coords[:, 0],
+            y=coords[:, 1],
+            mode="markers",
+            text=list(data.words),
+            hovertemplate="%{text}<extra></extra>",
+            marker={
+                "size": marker_size(n),
+                "color": cluster_colours(coarse),
+                "colorscale": colour_scale(n_coarse),
+                "cmin": -0.5,
+                "cmax": n_coarse - 0.5,
+                "opacity": 0.7,
+                "line": {"width": 0},
+            },
+            name="words",
+            showlegend=False,
+        )
+    )
+    rows = [int(r) for r in neighbour_rows]
+    lines_x: list[float | None] = []
+    lines_y: list[float | None] = []
+    if focus is not None:
+        fx, fy = (float(v) for v in coords[focus])
+        for r in rows:
+            lines_x += [fx, float(coords[r, 0]), None]
+            lines_y += [fy, float(coords[r, 1]), None]
+    fig.add_trace(
+        go.Scattergl(
+            x=lines_x, y=lines_y, mode="lines", line={"color": "rgba(30,30,30,0.55)", "width": 1.5},
+            hoverinfo="skip", showlegend=False, name="lines",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scattergl(
+            x=coords[rows, 0] if rows else [], y=coords[rows, 1] if rows else [], mode="markers+text",
+            text=[data.words[r] for r in rows], textposition="top center", hovertemplate="%{text}<extra>neighbour</extra>",
+            marker={"size": 9, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#111"}},
+            showlegend=False, name="neighbours",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scattergl(
+            x=[float(coords[focus, 0])] if focus is not None else [],
+            y=[float(coords[focus, 1])] if focus is not None else [],
+            mode="markers+text", text=[data.words[focus]] if focus is not None else [], textposition="top center",
+            textfont={"size": 15, "color": "#d62728"}, hovertemplate="%{text}<extra></extra>",
+            marker={"size": 16, "color": "rgba(214,39,40,0.25)", "line": {"width": 3, "color": "#d62728"}},
+            showlegend=False, name="word",
+        )
+    )  # fmt: skip
+
+    x_range, y_range = view if view is not None else (robust_range(coords[:, 0]), robust_range(coords[:, 1]))
+    notes = place_region_labels(data, x_range, y_range, plot_px, fine=fine_labels or view is not None)
+    fig.update_layout(
+        height=HEIGHT,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={
+            "range": list(x_range),
+            "autorange": False,
+            "showgrid": False,
+            "zeroline": False,
+            "showticklabels": False,
+        },
+        yaxis={
+            "range": list(y_range),
+            "autorange": False,
+            "showgrid": False,
+            "zeroline": False,
+            "showticklabels": False,
+        },
+        annotations=notes,
+        plot_bgcolor="white",
+        hovermode="closest",
+        dragmode="pan",
+        uirevision=f"{x_range}{y_range}",  # a new view (search) moves the camera; a rerun keeps the visitor's
+    )
+    return fig
+
+
+def place_region_labels(
+    data: MapData,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    plot_px: tuple[float, float],
+    *,
+    fine: bool,
+) -> list[dict]:
+    """Annotations naming the coarse regions (biggest first), then, when ``fine``, the fine regions and the
+    most frequent words in view; none overlapping another at this view."""
+    coarse = data.labels[0]
+    xy = [coarse.xy]
+    texts = list(coarse.texts)
+    fonts = [COARSE_FONT] * len(texts)
+    order = [int(i) for i in np.argsort(-coarse.sizes, kind="stable")]
+    if fine and len(data.labels) > 1:
+        level = data.labels[-1]
+        inside = (
+            (level.xy[:, 0] >= x_range[0]) & (level.xy[:, 0] <= x_range[1])
+            & (level.xy[:, 1] >= y_range[0]) & (level.xy[:, 1] <= y_range[1])
+        )  # fmt: skip
+        picked = np.flatnonzero(inside)[np.argsort(-level.sizes[inside], kind="stable")][:MAX_FINE_LABELS]
+        order += [len(texts) + int(i) for i in range(len(picked))]
+        xy.append(level.xy[picked])
+        texts += [level.texts[int(i)] for i in picked]
+        fonts += [FINE_FONT] * len(picked)
+        c = data.coords
+        in_view = np.flatnonzero(
+            (c[:, 0] >= x_range[0]) & (c[:, 0] <= x_range[1]) & (c[:, 1] >= y_range[0]) & (c[:, 1] <= y_range[1])
+        )[:MAX_WORD_LABELS]  # rows are in file order: most frequent first
+        order += [len(texts) + i for i in range(len(in_view))]
+        xy.append(c[in_view].astype(np.float64))
+        texts += [data.words[int(r)] for r in in_view]
+        fonts += [WORD_FONT] * len(in_view)
+    if not texts:
+        return []
+    placed = map_labels(
+        np.vstack(xy), texts, order, plot_px, x_range=x_range, y_range=y_range, font_size=COARSE_FONT, marker_px=0.0
+    )
+    # Placed with the coarse font's boxes, so a fine label drawn smaller still overlaps nothing.
+    for row, note in zip(placed.rows, placed.annotations, strict=True):
+        note["font"] = {"size": fonts[row], "color": {COARSE_FONT: "#111", FINE_FONT: "#555"}.get(fonts[row], "#777")}
+    return placed.annotations
