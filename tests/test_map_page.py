@@ -117,6 +117,7 @@ def test_search_zooms_to_the_word_and_rings_it(env: Path) -> None:
     assert (x1 - x0) < 0.2 * (whole[1] - whole[0])
     ring = spec["data"][3]
     assert ring["text"] == ["w77"] and np.isclose(ring["x"][0], x)
+    assert "w77" not in {a["text"] for a in spec["layout"]["annotations"]}  # the ring names it, once
     assert at.query_params["map.search"] == "W77"
 
 

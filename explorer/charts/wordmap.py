@@ -129,7 +129,8 @@ def map_figure(
     )  # fmt: skip
 
     x_range, y_range = view if view is not None else (robust_range(coords[:, 0]), robust_range(coords[:, 1]))
-    notes = place_region_labels(data, x_range, y_range, plot_px, fine=fine_labels or view is not None)
+    named = {*rows, *([focus] if focus is not None else [])}  # these print their own names beside their markers
+    notes = place_region_labels(data, x_range, y_range, plot_px, fine=fine_labels or view is not None, skip=named)
     fig.update_layout(
         height=HEIGHT,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -163,9 +164,10 @@ def place_region_labels(
     plot_px: tuple[float, float],
     *,
     fine: bool,
+    skip: set[int] | frozenset[int] = frozenset(),
 ) -> list[dict]:
     """Annotations naming the coarse regions (biggest first), then, when ``fine``, the fine regions and the
-    most frequent words in view; none overlapping another at this view."""
+    most frequent words in view (but the rows in ``skip``); none overlapping another at this view."""
     coarse = data.labels[0]
     xy = [coarse.xy]
     texts = list(coarse.texts)
@@ -183,12 +185,16 @@ def place_region_labels(
         texts += [level.texts[int(i)] for i in picked]
         fonts += [FINE_FONT] * len(picked)
         c = data.coords
-        in_view = np.flatnonzero(
-            (c[:, 0] >= x_range[0]) & (c[:, 0] <= x_range[1]) & (c[:, 1] >= y_range[0]) & (c[:, 1] <= y_range[1])
-        )[:MAX_WORD_LABELS]  # rows are in file order: most frequent first
+        in_view = [
+            int(r)
+            for r in np.flatnonzero(
+                (c[:, 0] >= x_range[0]) & (c[:, 0] <= x_range[1]) & (c[:, 1] >= y_range[0]) & (c[:, 1] <= y_range[1])
+            )[: MAX_WORD_LABELS + len(skip)]  # rows are in file order: most frequent first
+            if int(r) not in skip
+        ][:MAX_WORD_LABELS]
         order += [len(texts) + i for i in range(len(in_view))]
         xy.append(c[in_view].astype(np.float64))
-        texts += [data.words[int(r)] for r in in_view]
+        texts += [data.words[r] for r in in_view]
         fonts += [WORD_FONT] * len(in_view)
     if not texts:
         return []
