@@ -7,8 +7,9 @@ words themselves travel as a list of strings for the hover. Region names are ann
 by ``explorer.charts.labels`` so that none overlaps another at the drawn zoom; a searched or
 clicked word, its neighbours and lines to them are small traces drawn over the points.
 
-Trace order is fixed (the page reads selections of trace 0 only): 0 every word, 1 lines to the
-neighbours, 2 the neighbours, 3 the focused word.
+Trace order is fixed: 0 every word (a selected point's ``point_index`` is its row), 1 lines to the
+neighbours, 2 the neighbours and 3 the focused word (drawn over trace 0, so a click on them lands
+there; each carries its row as ``customdata``).
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def map_figure(
         go.Scattergl(
             x=coords[rows, 0] if rows else [], y=coords[rows, 1] if rows else [], mode="markers+text",
             text=[data.words[r] for r in rows], textposition="top center", hovertemplate="%{text}<extra>neighbour</extra>",
+            customdata=rows,
             marker={"size": 9, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#111"}},
             showlegend=False, name="neighbours",
         )
@@ -122,6 +124,7 @@ def map_figure(
             x=[float(coords[focus, 0])] if focus is not None else [],
             y=[float(coords[focus, 1])] if focus is not None else [],
             mode="markers+text", text=[data.words[focus]] if focus is not None else [], textposition="top center",
+            customdata=[focus] if focus is not None else [],
             textfont={"size": 15, "color": "#d62728"}, hovertemplate="%{text}<extra></extra>",
             marker={"size": 16, "color": "rgba(214,39,40,0.25)", "line": {"width": 3, "color": "#d62728"}},
             showlegend=False, name="word",

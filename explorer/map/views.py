@@ -4,8 +4,9 @@ Plain Python over ``explorer.map.reader.MapData``, testable without Streamlit.
 
 Example:
     >>> selected_rows([{"curve_number": 0, "point_index": 4}, {"curve_number": 1, "point_index": 0},
-    ...                {"curve_number": 0, "point_index": 4}, {"point_index": 2}], 5)
-    [4, 2]
+    ...                {"curve_number": 0, "point_index": 4}, {"point_index": 2},
+    ...                {"curve_number": 3, "point_index": 0, "customdata": 1}], 5)
+    [4, 2, 1]
 """
 
 from __future__ import annotations
@@ -86,17 +87,25 @@ def chart_points(chart_state: object) -> list[dict]:
 
 
 def selected_rows(points: Iterable[dict], n: int) -> list[int]:
-    """Rows of the map's points a chart selection returned (its first trace only), in order, deduplicated.
+    """Rows of the map's points a chart selection returned, in order, deduplicated.
 
-    Streamlit gives each selected point its ``curve_number`` (the trace) and ``point_index``;
-    the other traces (highlights, lines) are drawn over the points and never count.
+    Streamlit gives each selected point its ``curve_number`` (the trace) and ``point_index``. On
+    trace 0 (every word) the index is the row; the highlight traces drawn over it (a clicked or
+    searched word, its neighbours) carry their rows as ``customdata``; the lines carry none.
     """
     rows: dict[int, None] = {}
     for pt in points or []:
-        if not hasattr(pt, "get") or pt.get("curve_number", 0) != 0:
+        if not hasattr(pt, "get"):
             continue
+        value = (
+            pt.get("point_index", pt.get("point_number")) if pt.get("curve_number", 0) == 0 else pt.get("customdata")
+        )
+        if isinstance(value, dict):
+            value = value.get("0", value.get(0))
+        elif isinstance(value, list | tuple):
+            value = value[0] if value else None
         try:
-            row = int(pt.get("point_index", pt.get("point_number")))
+            row = int(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             continue
         if 0 <= row < n:

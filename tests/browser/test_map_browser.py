@@ -1,4 +1,4 @@
-"""The Map page in Chromium (``--disable-gpu``): a prebuilt 50,000-word map draws in WebGL, search zooms, hover names."""
+"""The Map page in Chromium (``--disable-gpu``): a 50,000-word map draws in WebGL; search, hover and a click work."""
 
 from __future__ import annotations
 
@@ -91,5 +91,14 @@ def test_a_50k_map_draws_in_webgl_and_search_zooms_to_a_word(browser, map_url: s
         page.mouse.move(x, y)
         expect(page.locator(f"{PLOT} .hoverlayer")).to_contain_text(WORD, timeout=10_000)
         screenshot(page, "map_50k_search_w123")
+
+        page.mouse.click(x, y)  # a click selects the word: its neighbours from the map's file, lines drawn to them
+        expect(main).to_contain_text(f"Nearest words to “{WORD}”", timeout=60_000)
+        wait_for_app(page)
+        assert_healthy(page)
+        page.wait_for_function(
+            "(sel) => document.querySelector(sel)?._fullData?.[2]?.text?.length === 10", arg=PLOT, timeout=30_000
+        )
+        screenshot(page, "map_50k_clicked_w123")
     finally:
         context.close()
