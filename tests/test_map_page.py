@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from explorer.charts import labels as lab
-from explorer.charts.wordmap import PLOT_PX
+from explorer.charts.wordmap import FOCUS_COLOUR, PLOT_PX
 from explorer.errors import LinkError
 from explorer.map import reader
 from explorer.map.build import build_map
@@ -87,13 +87,9 @@ def test_every_word_is_one_webgl_trace_of_float32_typed_arrays(env: Path) -> Non
     assert all(len(t.get("x") or []) == 0 for t in _spec(at)["data"][1:])  # nothing focused yet
 
 
-def test_coarse_region_names_are_drawn_and_never_overlap(env: Path) -> None:
-    at = _opened(env)
-    layout = _spec(at)["layout"]
-    labels = pq.read_table(env / "labels.parquet").to_pandas()
-    coarse = set(labels.loc[labels["level"] == 0, "label"])
+def _assert_no_overlap(layout: dict) -> None:
+    """Recompute every annotation's box in pixels from its point, offset and font: none overlaps another."""
     notes = layout["annotations"]
-    assert len(notes) >= len(coarse) // 2 and {a["text"] for a in notes} <= coarse
     (x0, x1), (y0, y1) = layout["xaxis"]["range"], layout["yaxis"]["range"]
     sx, sy = PLOT_PX[0] / (x1 - x0), PLOT_PX[1] / (y1 - y0)
     boxes = []
@@ -102,6 +98,16 @@ def test_coarse_region_names_are_drawn_and_never_overlap(env: Path) -> None:
         cx, cy = (a["x"] - x0) * sx + a["ax"], (a["y"] - y0) * sy - a["ay"]
         boxes.append([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
     assert not lab.boxes_overlap(np.array(boxes))
+
+
+def test_coarse_region_names_are_drawn_and_never_overlap(env: Path) -> None:
+    at = _opened(env)
+    layout = _spec(at)["layout"]
+    labels = pq.read_table(env / "labels.parquet").to_pandas()
+    coarse = set(labels.loc[labels["level"] == 0, "label"])
+    notes = layout["annotations"]
+    assert len(notes) >= len(coarse) // 2 and {a["text"] for a in notes} <= coarse
+    _assert_no_overlap(layout)
 
 
 def test_search_zooms_to_the_word_and_rings_it(env: Path) -> None:
@@ -117,7 +123,10 @@ def test_search_zooms_to_the_word_and_rings_it(env: Path) -> None:
     assert (x1 - x0) < 0.2 * (whole[1] - whole[0])
     ring = spec["data"][3]
     assert ring["text"] == ["w77"] and np.isclose(ring["x"][0], x)
-    assert "w77" not in {a["text"] for a in spec["layout"]["annotations"]}  # the ring names it, once
+    named = [a for a in spec["layout"]["annotations"] if a["text"] == "w77"]
+    assert len(named) == 1 and named[0]["font"]["color"] == FOCUS_COLOUR  # named once, in the ring's colour
+    assert len(spec["layout"]["annotations"]) >= 2  # zoomed in: words (or fine regions) in view are named too
+    _assert_no_overlap(spec["layout"])
     assert at.query_params["map.search"] == "W77"
 
 
@@ -147,7 +156,23 @@ def test_a_clicked_word_shows_its_neighbours_from_the_file_and_lines_to_them(
     spec = _spec(at)
     assert spec["data"][2]["text"] == stored["neighbor"].tolist()
     assert len(spec["data"][1]["x"]) == 3 * len(stored)  # one segment per neighbour, from the clicked word
+    named = {a["text"] for a in spec["layout"]["annotations"]}
+    assert {words[row], *stored["neighbor"]} <= named  # the word and every neighbour named on the map
+    _assert_no_overlap(spec["layout"])
     assert at.query_params["map.word"] == words[row]
+
+
+def test_a_click_on_the_ring_of_a_searched_word_selects_that_word(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _opened(env)
+    at.text_input(key="map.search").set_value("w77").run()
+    ring = _spec(at)["data"][3]
+    # The ring is drawn over the map's trace, so the browser reports a click on it as trace 3, point 0:
+    click = [{"curve_number": 3, "point_index": 0, "customdata": ring["customdata"][0]}]
+    monkeypatch.setattr("explorer.map.views.chart_points", lambda state: click)
+    at.run()
+    _no_failure(at)
+    assert at.text_input(key="map.word").value == "w77"
+    assert any(s.value == "Nearest words to “w77”" for s in at.subheader)
 
 
 def test_a_box_selection_lists_the_words_with_a_csv(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,9 +3,10 @@
 One ``go.Scattergl`` trace holds every point; its coordinates are float32 arrays and its colours a
 uint8/uint16 array of coarse cluster ids, which plotly writes as base64 typed arrays (about 8 bytes
 per point for x and y and 1 to 2 for the colour, where JSON lists of numbers take 30 or more); the
-words themselves travel as a list of strings for the hover. Region names are annotations placed
-by ``explorer.charts.labels`` so that none overlaps another at the drawn zoom; a searched or
-clicked word, its neighbours and lines to them are small traces drawn over the points.
+words themselves travel as a list of strings for the hover. A searched or clicked word, its
+neighbours and lines to them are small traces drawn over the points. Names (that word and its
+neighbours first, then the regions, then, zoomed in, fine regions and words) are annotations
+placed by ``explorer.charts.labels`` so that none overlaps another at the drawn view.
 
 Trace order is fixed: 0 every word (a selected point's ``point_index`` is its row), 1 lines to the
 neighbours, 2 the neighbours and 3 the focused word (drawn over trace 0, so a click on them lands
@@ -30,6 +31,7 @@ COARSE_FONT, FINE_FONT = 13, 10
 MAX_FINE_LABELS = 60
 MAX_WORD_LABELS = 40  # zoomed in, the most frequent words in view are named too
 WORD_FONT = 9
+FOCUS_COLOUR = "#d62728"
 
 
 def colour_scale(n: int) -> list[list[object]]:
@@ -112,8 +114,8 @@ def map_figure(
     )  # fmt: skip
     fig.add_trace(
         go.Scattergl(
-            x=coords[rows, 0] if rows else [], y=coords[rows, 1] if rows else [], mode="markers+text",
-            text=[data.words[r] for r in rows], textposition="top center", hovertemplate="%{text}<extra>neighbour</extra>",
+            x=coords[rows, 0] if rows else [], y=coords[rows, 1] if rows else [], mode="markers",
+            text=[data.words[r] for r in rows], hovertemplate="%{text}<extra>neighbour</extra>",
             customdata=rows,
             marker={"size": 9, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#111"}},
             showlegend=False, name="neighbours",
@@ -123,17 +125,18 @@ def map_figure(
         go.Scattergl(
             x=[float(coords[focus, 0])] if focus is not None else [],
             y=[float(coords[focus, 1])] if focus is not None else [],
-            mode="markers+text", text=[data.words[focus]] if focus is not None else [], textposition="top center",
-            customdata=[focus] if focus is not None else [],
-            textfont={"size": 15, "color": "#d62728"}, hovertemplate="%{text}<extra></extra>",
-            marker={"size": 16, "color": "rgba(214,39,40,0.25)", "line": {"width": 3, "color": "#d62728"}},
+            mode="markers", text=[data.words[focus]] if focus is not None else [],
+            customdata=[focus] if focus is not None else [], hovertemplate="%{text}<extra></extra>",
+            marker={"size": 16, "color": "rgba(214,39,40,0.25)", "line": {"width": 3, "color": FOCUS_COLOUR}},
             showlegend=False, name="word",
         )
     )  # fmt: skip
 
     x_range, y_range = view if view is not None else (robust_range(coords[:, 0]), robust_range(coords[:, 1]))
-    named = {*rows, *([focus] if focus is not None else [])}  # these print their own names beside their markers
-    notes = place_region_labels(data, x_range, y_range, plot_px, fine=fine_labels or view is not None, skip=named)
+    pinned = ([focus] if focus is not None else []) + rows
+    notes = place_region_labels(
+        data, x_range, y_range, plot_px, fine=fine_labels or view is not None, pinned=pinned, focus=focus
+    )
     fig.update_layout(
         height=HEIGHT,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -167,15 +170,22 @@ def place_region_labels(
     plot_px: tuple[float, float],
     *,
     fine: bool,
-    skip: set[int] | frozenset[int] = frozenset(),
+    pinned: Sequence[int] = (),
+    focus: int | None = None,
 ) -> list[dict]:
-    """Annotations naming the coarse regions (biggest first), then, when ``fine``, the fine regions and the
-    most frequent words in view (but the rows in ``skip``); none overlapping another at this view."""
+    """Annotations naming, in this order, the ``pinned`` words (a focused word, its neighbours), the coarse
+    regions (biggest first), then, when ``fine``, the fine regions and the most frequent words in view;
+    none overlapping another at this view (each box is planned at the largest font, drawn at its own)."""
+    pinned = list(dict.fromkeys(int(r) for r in pinned))
+    c = data.coords
+    xy = [c[pinned].astype(np.float64).reshape(-1, 2)]
+    texts = [data.words[r] for r in pinned]
+    styles = [{"size": COARSE_FONT, "color": FOCUS_COLOUR} if r == focus else {"size": FINE_FONT + 1, "color": "#111"} for r in pinned]  # fmt: skip
     coarse = data.labels[0]
-    xy = [coarse.xy]
-    texts = list(coarse.texts)
-    fonts = [COARSE_FONT] * len(texts)
-    order = [int(i) for i in np.argsort(-coarse.sizes, kind="stable")]
+    order = list(range(len(pinned))) + [len(texts) + int(i) for i in np.argsort(-coarse.sizes, kind="stable")]
+    xy.append(coarse.xy)
+    texts += list(coarse.texts)
+    styles += [{"size": COARSE_FONT, "color": "#111"}] * len(coarse.texts)
     if fine and len(data.labels) > 1:
         level = data.labels[-1]
         inside = (
@@ -183,11 +193,11 @@ def place_region_labels(
             & (level.xy[:, 1] >= y_range[0]) & (level.xy[:, 1] <= y_range[1])
         )  # fmt: skip
         picked = np.flatnonzero(inside)[np.argsort(-level.sizes[inside], kind="stable")][:MAX_FINE_LABELS]
-        order += [len(texts) + int(i) for i in range(len(picked))]
+        order += [len(texts) + i for i in range(len(picked))]
         xy.append(level.xy[picked])
         texts += [level.texts[int(i)] for i in picked]
-        fonts += [FINE_FONT] * len(picked)
-        c = data.coords
+        styles += [{"size": FINE_FONT, "color": "#555"}] * len(picked)
+        skip = set(pinned)
         in_view = [
             int(r)
             for r in np.flatnonzero(
@@ -196,15 +206,15 @@ def place_region_labels(
             if int(r) not in skip
         ][:MAX_WORD_LABELS]
         order += [len(texts) + i for i in range(len(in_view))]
-        xy.append(c[in_view].astype(np.float64))
+        xy.append(c[in_view].astype(np.float64).reshape(-1, 2))
         texts += [data.words[r] for r in in_view]
-        fonts += [WORD_FONT] * len(in_view)
+        styles += [{"size": WORD_FONT, "color": "#777"}] * len(in_view)
     if not texts:
         return []
     placed = map_labels(
-        np.vstack(xy), texts, order, plot_px, x_range=x_range, y_range=y_range, font_size=COARSE_FONT, marker_px=0.0
-    )
-    # Placed with the coarse font's boxes, so a fine label drawn smaller still overlaps nothing.
+        np.vstack(xy), texts, order, plot_px, x_range=x_range, y_range=y_range, font_size=COARSE_FONT,
+        marker_px=0.0, must=range(len(pinned)),
+    )  # fmt: skip
     for row, note in zip(placed.rows, placed.annotations, strict=True):
-        note["font"] = {"size": fonts[row], "color": {COARSE_FONT: "#111", FINE_FONT: "#555"}.get(fonts[row], "#777")}
+        note["font"] = dict(styles[row])
     return placed.annotations
