@@ -237,3 +237,11 @@ def test_read_map_matches_the_files(env: Path) -> None:
     assert list(data.words) == points["word"].tolist() and data.coords.dtype == np.float32
     assert data.neighbor_rows.shape == (N, 10) and (data.neighbor_rows >= 0).all()
     assert not data.coords.flags.writeable  # shared by every visitor: read-only
+
+
+def test_a_hosted_server_shows_its_prebuilt_maps(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    at = _opened(env)
+    assert _spec(at)["data"][0]["type"] == "scattergl"
+    assert not at.get("button")  # nothing builds a map from the app: only the maps the operator built are shown
+    assert {w.value.split("**")[1] for w in at.warning} == {"dims7", "cut"}
