@@ -68,11 +68,12 @@ if data is None:
     st.stop()
 
 # ----- a click on the chart (from the last run) names the word whose neighbours are shown -------------
-points = views.chart_points(ss.get("map.chart"))
-selected = views.selected_rows(points, len(data))
-if len(selected) == 1 and ss.get("map.clicked") != selected[0]:
+chart_key = f"map.chart.{name}"  # one per map: a selection made on another map never names rows of this one
+selected = views.selected_rows(views.chart_points(ss.get(chart_key)), len(data))
+clicked = (name, selected[0]) if len(selected) == 1 else None
+if clicked is not None and ss.get("map.clicked") != clicked:
     ss["map.word"] = data.words[selected[0]]
-ss["map.clicked"] = selected[0] if len(selected) == 1 else None
+ss["map.clicked"] = clicked
 
 c1, c2, c3 = st.columns([2, 2, 1])
 search = c1.text_input("Search a word (the map zooms to it)", key="map.search", placeholder="paris")
@@ -99,7 +100,7 @@ m2.metric("Layout", str(manifest["method"]).upper())
 m3.metric("Regions (coarse · fine)", f"{manifest['levels'][0]['k']} · {manifest['levels'][-1]['k']}")
 m4.metric(f"Neighbour recall@{manifest['neighbors']['k']}", f"{manifest['neighbors']['recall']:.1%}")
 ui.chart(
-    fig, key="map.chart", file_stem=f"map_{name}", downloads=False, on_select="rerun",
+    fig, key=chart_key, file_stem=f"map_{name}", downloads=False, on_select="rerun",
     selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False},
 )  # fmt: skip
 st.caption(
