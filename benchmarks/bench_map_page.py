@@ -132,9 +132,22 @@ def chromium_first_draw(folder: Path, n: int) -> dict[str, float]:
                 timeout=300_000,
             )
             runs.append((drawn, time.perf_counter() - t0))
+            rss_mb = _status_mb(url.pid, "VmRSS")
             page.context.close()
         browser.close()
-    return {"cold_draw_s": runs[0][0], "cold_done_s": runs[0][1], "warm_draw_s": runs[1][0], "warm_done_s": runs[1][1]}
+    return {
+        "cold_draw_s": runs[0][0], "cold_done_s": runs[0][1], "warm_draw_s": runs[1][0], "warm_done_s": runs[1][1],
+        "rss_mb": rss_mb,
+    }  # fmt: skip
+
+
+def _status_mb(pid: int, field: str) -> float:
+    """A memory field of /proc/PID/status (VmRSS, VmHWM) in MB."""
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main() -> None:
@@ -179,7 +192,14 @@ def main() -> None:
             "navigation until the WebGL trace holds every point, and until the page's script finished; the first "
             "visit also reads the map into the server's cache, the second finds it there.\n\n"
             + markdown_table(
-                ["words", "first visit: drawn s", "first visit: done s", "next visit: drawn s", "next visit: done s"],
+                [
+                    "words",
+                    "first visit: drawn s",
+                    "first visit: done s",
+                    "next visit: drawn s",
+                    "next visit: done s",
+                    "server RSS after two visits MB",
+                ],  # fmt: skip
                 [
                     [
                         f"{n:,}",
@@ -187,6 +207,7 @@ def main() -> None:
                         f"{d['cold_done_s']:.1f}",
                         f"{d['warm_draw_s']:.1f}",
                         f"{d['warm_done_s']:.1f}",
+                        f"{d['rss_mb']:,.0f}",
                     ]
                     for n, d in draws
                 ],
