@@ -245,3 +245,19 @@ def test_a_hosted_server_shows_its_prebuilt_maps(env: Path, monkeypatch: pytest.
     assert _spec(at)["data"][0]["type"] == "scattergl"
     assert not at.get("button")  # nothing builds a map from the app: only the maps the operator built are shown
     assert {w.value.split("**")[1] for w in at.warning} == {"dims7", "cut"}
+
+
+def test_a_map_whose_files_disagree_with_its_manifest_is_refused_with_a_message(
+    map_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "maps"
+    shutil.copytree(map_dir / "small", folder / "miscounted")
+    manifest = json.loads((folder / "miscounted" / MANIFEST).read_text())
+    manifest["counts"]["points"] = N - 1
+    (folder / "miscounted" / MANIFEST).write_text(json.dumps(manifest))
+    monkeypatch.setenv("EXPLORER_MAP_DIR", str(folder))
+    at = app_test(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    assert any(f"holds {N:,} words but the manifest says {N - 1:,}" in e.value for e in at.error)
+    assert not at.get("plotly_chart")
