@@ -261,3 +261,10 @@ def test_a_map_whose_files_disagree_with_its_manifest_is_refused_with_a_message(
     assert not at.exception, at.exception
     assert any(f"holds {N:,} words but the manifest says {N - 1:,}" in e.value for e in at.error)
     assert not at.get("plotly_chart")
+
+
+def test_the_map_folder_setting_is_read_from_the_environment() -> None:
+    from explorer.settings import Settings
+
+    assert Settings.from_env({}).map_dir is None
+    assert Settings.from_env({"EXPLORER_MAP_DIR": " /srv/maps "}).map_dir == "/srv/maps"
