@@ -48,6 +48,8 @@ from explorer.errors import IndexBuildError, VectorsError
 from explorer.index import reader as index_reader
 from explorer.index.reader import IndexInfo, OccurrenceSample
 from explorer.limits import TrainingSlots, check_map_points, check_sentences
+from explorer.map import reader as map_reader
+from explorer.map.reader import MapData, MapInfo
 from explorer.projection import Projection
 from explorer.sentences import DocumentFrequencies, SentenceVectors
 from explorer.sentences.transformer import vectors_from_pooled
@@ -659,3 +661,49 @@ def get_library_vectors(name: str) -> WordVectors:
     """The vector set of the library file ``name`` (a plain file name; ``LibraryError`` for anything else)."""
     size, mtime_ns = library.file_version(get_settings().data_dir or "", library.check_name(name))
     return _library_vectors(get_settings().data_dir or "", name, size, mtime_ns)
+
+
+# ----- word maps (Map page) ------------------------------------------------------------------------
+# Only the server's own folder (EXPLORER_MAP_DIR, an operator setting) is read here, as for indexes:
+# shared by every visitor, keyed by the map's name and its manifest's mtime, so a rebuilt map is read again.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _map_info(folder: str, name: str, mtime: float) -> MapInfo:
+    return map_reader.open_map(folder, name)
+
+
+def _map_version(name: str) -> float:
+    """The manifest's mtime: a rebuilt map gets new cache entries."""
+    return map_reader.manifest_mtime(get_settings().map_dir or "", name)
+
+
+# Why a map cannot be read, kept a minute per manifest version (a repaired map is offered again within a minute).
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=60)
+def _map_problem(folder: str, name: str, mtime: float) -> str | None:
+    try:
+        _map_info(folder, name, mtime)
+    except (map_reader.MapBuildError, OSError) as exc:
+        return str(exc)
+    return None
+
+
+def _listed_map(name: str) -> MapInfo:
+    mtime = _map_version(name)
+    if (problem := _map_problem(get_settings().map_dir or "", name, mtime)) is not None:
+        raise map_reader.MapBuildError(problem)
+    return _map_info(get_settings().map_dir or "", name, mtime)
+
+
+def map_listing() -> map_reader.MapListing:
+    """The maps of the server's folder: the readable ones (manifest validated once per version) and the others."""
+    return map_reader.scan_maps(get_settings().map_dir, opener=_listed_map)
+
+
+# A whole map held once for every visitor (read-only arrays); few entries, since a 1M-word map is ~100 MB.
+@st.cache_resource(show_spinner="Reading the map…", max_entries=4)
+def _map_data(folder: str, name: str, mtime: float) -> MapData:
+    return map_reader.read_map(_map_info(folder, name, mtime))
+
+
+def get_map_data(name: str) -> MapData:
+    """Every point, label and neighbour of map ``name`` of the server's map folder; ``MapBuildError`` if unreadable."""
+    return _map_data(get_settings().map_dir or "", name, _map_version(name))

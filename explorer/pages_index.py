@@ -59,4 +59,11 @@ PAGES: tuple[PageInfo, ...] = (
         "Two vector sets word by word: your training against the transformer's table, two methods or two "
         "snapshots of one run, aligned on one map, with the words whose neighbours changed most.",
     ),
+    PageInfo(
+        "pages/7_Map.py",
+        "Map",
+        ":material/map:",
+        "A whole vocabulary (up to a million words) on one WebGL map built ahead by the map job: named "
+        "regions, search, a word's nearest neighbours in the original space, and box selections to export.",
+    ),
 )

@@ -81,6 +81,10 @@ class Settings:
         data_dir: the server's data folder (``EXPLORER_DATA_DIR``; None: no vector library): vector files
             in ``vectors/`` are offered in every vector-set picker (``explorer.library``), prebuilt maps
             in ``maps/``, indexes in ``indexes/``.
+        map_dir: the folder of prebuilt word maps the Map page reads (``EXPLORER_MAP_DIR``; None:
+            the page says how to build one). Each map is a subfolder written by
+            ``python -m explorer.map build VECTORS --out <map_dir>/<name>``. Unset with ``data_dir`` set:
+            ``<data_dir>/maps``.
     """
 
     device: str = "auto"
@@ -96,6 +100,7 @@ class Settings:
     allowed_models: tuple[str, ...] = field(default_factory=tuple)
     index_dir: str | None = None
     data_dir: str | None = None
+    map_dir: str | None = None
     max_memory_bytes: int | None = None
     max_sentences: int = 200
     max_sentence_chars: int = 10_000
@@ -121,6 +126,7 @@ class Settings:
         index_dir = env.get("EXPLORER_INDEX_DIR", "").strip() or (
             os.path.join(data_dir, "indexes") if data_dir else None
         )
+        map_dir = env.get("EXPLORER_MAP_DIR", "").strip() or (os.path.join(data_dir, "maps") if data_dir else None)
         return cls(
             device=env.get("EXPLORER_DEVICE", "auto").strip() or "auto",
             model=model,
@@ -135,6 +141,7 @@ class Settings:
             allowed_models=allowed,
             index_dir=index_dir,
             data_dir=data_dir,
+            map_dir=map_dir,
             max_memory_bytes=_megabytes(env, "EXPLORER_MAX_MEMORY_MB", base.max_memory_bytes),
             max_sentences=_int(env, "EXPLORER_MAX_SENTENCES", base.max_sentences),
             max_sentence_chars=_int(env, "EXPLORER_MAX_SENTENCE_CHARS", base.max_sentence_chars),

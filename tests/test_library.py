@@ -204,12 +204,16 @@ def test_damage_past_the_first_bytes_gives_a_message_when_opened(data: Path) -> 
     assert not [p for p in (data / "vectors" / ".cache").iterdir()]  # no half-written cache is left
 
 
-def test_settings_data_dir_and_its_indexes() -> None:
+def test_settings_data_dir_and_its_indexes_and_maps() -> None:
     s = Settings.from_env({"EXPLORER_DATA_DIR": "/srv/explorer"})
     assert s.data_dir == "/srv/explorer" and s.index_dir == os.path.join("/srv/explorer", "indexes")
-    s = Settings.from_env({"EXPLORER_DATA_DIR": "/srv/explorer", "EXPLORER_INDEX_DIR": "/elsewhere"})
-    assert s.index_dir == "/elsewhere"
-    assert Settings.from_env({}).data_dir is None and Settings.from_env({}).index_dir is None
+    assert s.map_dir == os.path.join("/srv/explorer", "maps")
+    s = Settings.from_env(
+        {"EXPLORER_DATA_DIR": "/srv/explorer", "EXPLORER_INDEX_DIR": "/elsewhere", "EXPLORER_MAP_DIR": "/maps"}
+    )
+    assert s.index_dir == "/elsewhere" and s.map_dir == "/maps"
+    empty = Settings.from_env({})
+    assert empty.data_dir is None and empty.index_dir is None and empty.map_dir is None
 
 
 # ----- the pickers ----------------------------------------------------------------------------------

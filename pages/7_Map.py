@@ -1,0 +1,136 @@
+"""Map: a whole vocabulary on one WebGL map, opened from a prebuilt map folder; search, neighbours, selections."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import cache, links, ui
+from explorer.charts import wordmap
+from explorer.map import reader as map_reader
+from explorer.map import views
+from explorer.pagestate import Field, PageState
+from explorer.settings import get_settings
+from explorer.wording import count
+
+st.set_page_config(page_title="Map · Embedding Explorer", page_icon=":material/map:", layout="wide")
+
+HOW_TO_BUILD = (
+    "Build a map of any vector file with `python -m explorer.map build vectors.txt --out maps/NAME` "
+    "(UMAP by default; `--method pca` takes seconds) and start the app with `EXPLORER_MAP_DIR=maps`: "
+    "every folder written there is listed here by its name."
+)
+
+
+def _default_map() -> str | None:
+    names = cache.map_listing().names  # only readable maps
+    return names[0] if names else None
+
+
+PAGE_STATE = PageState(
+    "map.",
+    (
+        Field("map.name", _default_map, parse=map_reader.link_parser(get_settings().map_dir)),
+        Field("map.search", "", parse=links.text(100)),
+        Field("map.word", "", parse=links.text(100)),
+        Field("map.fine", False, parse=links.flag()),
+        Field("map.clicked", None, keep=False),  # the last click applied to map.word (a click applies once)
+    ),
+)
+binding = ui.bind_page(PAGE_STATE)
+state = ui.sidebar()
+ss = st.session_state
+
+st.title("Map")
+st.markdown(
+    "A whole vocabulary on one map, drawn with WebGL (any browser, no GPU needed): each dot is a word, "
+    "coloured by its region; the region names come from their most representative words. Search flies to "
+    "a word; click a word to see its nearest words in the **original** vectors (cosine), drawn as lines; "
+    "drag a box or a lasso to list and download the words inside."
+)
+if not state.settings.map_dir:
+    st.info("No word maps are configured on this server. " + HOW_TO_BUILD, icon=":material/map:")
+    st.stop()
+
+listing = cache.map_listing()
+if listing.unreadable:
+    with st.expander(f"{count(len(listing.unreadable), 'map')} cannot be read", expanded=not listing.readable):
+        for bad in listing.unreadable:
+            st.warning(f"**{bad.name}**: {state.settings.for_visitor(bad.reason)}", icon=":material/error:")
+if not listing.readable:
+    st.info("No readable word map is in this server's map folder. " + HOW_TO_BUILD, icon=":material/map:")
+    st.stop()
+infos = {info.name: info for info in listing.readable}
+if ss.get("map.name") not in infos:
+    ss["map.name"] = next(iter(infos))  # a map that was removed or became unreadable
+name = st.selectbox("Map", list(infos), format_func=lambda n: infos[n].describe(), key="map.name")
+data = ui.guarded("This map cannot be read", cache.get_map_data, name)
+if data is None:
+    st.stop()
+
+# ----- a click on the chart (from the last run) names the word whose neighbours are shown -------------
+chart_key = f"map.chart.{name}"  # one per map: a selection made on another map never names rows of this one
+selected = views.selected_rows(views.chart_points(ss.get(chart_key)), len(data))
+clicked = (name, selected[0]) if len(selected) == 1 else None
+if clicked is not None and ss.get("map.clicked") != clicked:
+    ss["map.word"] = data.words[selected[0]]
+ss["map.clicked"] = clicked
+
+c1, c2, c3 = st.columns([2, 2, 1])
+search = c1.text_input("Search a word (the map zooms to it)", key="map.search", placeholder="paris")
+word = c2.text_input("Neighbours of (or click a word)", key="map.word", placeholder="a word on the map")
+c3.toggle("Fine region names", key="map.fine", help="Zoomed to a word, fine regions and words are always named.")
+
+found = views.find_word(data, search)
+if found.hint:
+    st.warning(found.hint)
+focus = views.find_word(data, word)
+if focus.hint:
+    st.warning(focus.hint)
+near = views.neighbours(data, focus.row) if focus.row is not None else []
+view = views.zoom_ranges(data, found.row) if found.row is not None else None
+highlight = focus.row if focus.row is not None else found.row
+fig = wordmap.map_figure(
+    data, view=view, focus=highlight, neighbour_rows=[r for r, _ in near], fine_labels=bool(ss["map.fine"])
+)
+
+manifest = data.info.manifest
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Words on the map", f"{len(data):,}")
+m2.metric("Layout", str(manifest["method"]).upper())
+m3.metric("Regions (coarse · fine)", f"{manifest['levels'][0]['k']} · {manifest['levels'][-1]['k']}")
+m4.metric(f"Neighbour recall@{manifest['neighbors']['k']}", f"{manifest['neighbors']['recall']:.1%}")
+ui.chart(
+    fig, key=chart_key, file_stem=f"map_{name}", downloads=False, on_select="rerun",
+    selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False},
+)  # fmt: skip
+st.caption(
+    f"Drag to pan, scroll to zoom; hover a dot for its word. Neighbours come from the map's file, computed "
+    f"{'exactly' if manifest['neighbors']['engine'] == 'exact' else 'approximately'} in the original "
+    f"{manifest['source']['dims']}-dimensional space of {manifest['source']['name']}, not read off the map."
+)
+
+if focus.row is not None:
+    st.subheader(f"Nearest words to “{data.words[focus.row]}”")
+    if near:
+        st.dataframe(views.neighbour_table(data, focus.row), hide_index=True, width="stretch")
+    else:
+        st.caption("The map's neighbour file lists no neighbours for this word.")
+if len(selected) > 1:
+    st.subheader(f"{count(len(selected), 'word')} selected")
+    if len(selected) > views.MAX_LISTED:
+        st.caption(f"The first {views.MAX_LISTED:,} are listed; the CSV holds them all.")
+    st.dataframe(views.selection_table(data, selected), hide_index=True, width="stretch")
+    st.download_button(
+        "Selected words (CSV)", data=lambda: views.selection_csv(data, selected), file_name=f"map_{name}_selection.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore",
+    )  # fmt: skip
+elif focus.row is None:
+    st.caption("Click a word for its neighbours, or drag a box (lasso in the toolbar) to list words.")
+with st.expander("About this map"):
+    st.markdown(
+        f"Built from **{manifest['source']['name']}** ({manifest['source']['rows']:,} × "
+        f"{manifest['source']['dims']}) with {str(manifest['method']).upper()}; neighbours by "
+        f"{manifest['neighbors']['engine']} search (recall@{manifest['neighbors']['k']} "
+        f"{manifest['neighbors']['recall']:.3f} against exact neighbours). " + HOW_TO_BUILD
+    )
+binding.save()

@@ -1,0 +1,270 @@
+"""The Map page on a small prebuilt map (built by the map job into a temporary EXPLORER_MAP_DIR)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from explorer.charts import labels as lab
+from explorer.charts.wordmap import FOCUS_COLOUR, PLOT_PX
+from explorer.errors import LinkError
+from explorer.map import reader
+from explorer.map.build import build_map
+from explorer.map.contract import MANIFEST, POINTS, MapBuildError
+from explorer.map.synthetic import planted_clusters
+from explorer.vectors import WordVectors
+from explorer.vectors_io import save_vectors
+from tests.apptest import app_test
+
+PAGE = "pages/7_Map.py"
+N = 1_500
+
+
+@pytest.fixture(scope="module")
+def map_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A map folder holding ``small`` (a PCA map of planted clusters), ``dims7`` (a manifest out of its schema)
+    and ``cut`` (a truncated points file)."""
+    root = tmp_path_factory.mktemp("app_maps")
+    planted = planted_clusters(N, 16, coarse=6, seed=2)
+    vectors = root / "planted.bin"
+    save_vectors(WordVectors(planted.keys, planted.matrix), vectors, fmt="word2vec_binary")
+    folder = root / "maps"
+    build_map(vectors, folder / "small", method="pca", seed=1, progress=None)
+    shutil.copytree(folder / "small", folder / "dims7")
+    manifest = json.loads((folder / "dims7" / MANIFEST).read_text())
+    (folder / "dims7" / MANIFEST).write_text(json.dumps({**manifest, "dims": 7}))
+    shutil.copytree(folder / "small", folder / "cut")
+    data = (folder / "cut" / POINTS).read_bytes()
+    (folder / "cut" / POINTS).write_bytes(data[: len(data) // 3])
+    return folder
+
+
+@pytest.fixture()
+def env(monkeypatch: pytest.MonkeyPatch, map_dir: Path) -> Path:
+    monkeypatch.setenv("EXPLORER_MAP_DIR", str(map_dir))
+    return map_dir / "small"
+
+
+def _spec(at) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def _typed(value: dict) -> np.ndarray:
+    """A plotly typed array (``{"dtype": "f4", "bdata": base64}``) as numpy."""
+    return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+
+
+def _no_failure(at) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def _opened(env: Path):
+    at = app_test(PAGE)
+    at.run()
+    _no_failure(at)
+    assert at.selectbox(key="map.name").value == "small"
+    return at
+
+
+def test_every_word_is_one_webgl_trace_of_float32_typed_arrays(env: Path) -> None:
+    at = _opened(env)
+    trace = _spec(at)["data"][0]
+    points = pq.read_table(env / POINTS).to_pandas()
+    assert trace["type"] == "scattergl"
+    assert trace["x"]["dtype"] == "f4" and trace["y"]["dtype"] == "f4"  # binary, not JSON lists of numbers
+    np.testing.assert_array_equal(_typed(trace["x"]), points["x"].to_numpy(np.float32))
+    np.testing.assert_array_equal(_typed(trace["y"]), points["y"].to_numpy(np.float32))
+    assert trace["text"] == points["word"].tolist()
+    np.testing.assert_array_equal(_typed(trace["marker"]["color"]), points["cluster_0"].to_numpy())
+    assert all(len(t.get("x") or []) == 0 for t in _spec(at)["data"][1:])  # nothing focused yet
+
+
+def _assert_no_overlap(layout: dict) -> None:
+    """Recompute every annotation's box in pixels from its point, offset and font: none overlaps another."""
+    notes = layout["annotations"]
+    (x0, x1), (y0, y1) = layout["xaxis"]["range"], layout["yaxis"]["range"]
+    sx, sy = PLOT_PX[0] / (x1 - x0), PLOT_PX[1] / (y1 - y0)
+    boxes = []
+    for a in notes:
+        w, h = lab.label_size([a["text"]], a["font"]["size"])[0]
+        cx, cy = (a["x"] - x0) * sx + a["ax"], (a["y"] - y0) * sy - a["ay"]
+        boxes.append([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+    assert not lab.boxes_overlap(np.array(boxes))
+
+
+def test_coarse_region_names_are_drawn_and_never_overlap(env: Path) -> None:
+    at = _opened(env)
+    layout = _spec(at)["layout"]
+    labels = pq.read_table(env / "labels.parquet").to_pandas()
+    coarse = set(labels.loc[labels["level"] == 0, "label"])
+    notes = layout["annotations"]
+    assert len(notes) >= len(coarse) // 2 and {a["text"] for a in notes} <= coarse
+    _assert_no_overlap(layout)
+
+
+def test_search_zooms_to_the_word_and_rings_it(env: Path) -> None:
+    at = _opened(env)
+    whole = _spec(at)["layout"]["xaxis"]["range"]
+    points = pq.read_table(env / POINTS).to_pandas().set_index("word")
+    at.text_input(key="map.search").set_value("W77").run()  # another letter case finds it too
+    _no_failure(at)
+    spec = _spec(at)
+    (x0, x1), (y0, y1) = spec["layout"]["xaxis"]["range"], spec["layout"]["yaxis"]["range"]
+    x, y = points.loc["w77", ["x", "y"]]
+    assert x0 < x < x1 and y0 < y < y1
+    assert (x1 - x0) < 0.2 * (whole[1] - whole[0])
+    ring = spec["data"][3]
+    assert ring["text"] == ["w77"] and np.isclose(ring["x"][0], x)
+    named = [a for a in spec["layout"]["annotations"] if a["text"] == "w77"]
+    assert len(named) == 1 and named[0]["font"]["color"] == FOCUS_COLOUR  # named once, in the ring's colour
+    assert len(spec["layout"]["annotations"]) >= 2  # zoomed in: words (or fine regions) in view are named too
+    _assert_no_overlap(spec["layout"])
+    assert at.query_params["map.search"] == "W77"
+
+
+def test_a_missing_word_gets_near_spellings(env: Path) -> None:
+    at = _opened(env)
+    at.text_input(key="map.search").set_value("w77x").run()
+    _no_failure(at)
+    assert any("is not in the map small" in w.value and "w77" in w.value for w in at.warning)
+
+
+def test_a_clicked_word_shows_its_neighbours_from_the_file_and_lines_to_them(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _opened(env)
+    words = pq.read_table(env / POINTS).column("word").to_pylist()
+    row = 40
+    # Streamlit hands the page what the browser selected; a click on the dot of row 40 of trace 0:
+    monkeypatch.setattr("explorer.map.views.chart_points", lambda state: [{"curve_number": 0, "point_index": row}])
+    at.run()
+    _no_failure(at)
+    assert at.text_input(key="map.word").value == words[row]
+    table = at.dataframe[0].value
+    stored = pq.read_table(env / "neighbors.parquet").to_pandas()
+    stored = stored[stored["word"] == words[row]].sort_values("rank")
+    assert table["neighbour"].tolist() == stored["neighbor"].tolist()
+    np.testing.assert_allclose(table["cosine"], stored["cosine"], atol=1e-4)
+    spec = _spec(at)
+    assert spec["data"][2]["text"] == stored["neighbor"].tolist()
+    assert len(spec["data"][1]["x"]) == 3 * len(stored)  # one segment per neighbour, from the clicked word
+    named = {a["text"] for a in spec["layout"]["annotations"]}
+    assert {words[row], *stored["neighbor"]} <= named  # the word and every neighbour named on the map
+    _assert_no_overlap(spec["layout"])
+    assert at.query_params["map.word"] == words[row]
+
+
+def test_a_click_on_the_ring_of_a_searched_word_selects_that_word(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _opened(env)
+    at.text_input(key="map.search").set_value("w77").run()
+    ring = _spec(at)["data"][3]
+    # The ring is drawn over the map's trace, so the browser reports a click on it as trace 3, point 0:
+    click = [{"curve_number": 3, "point_index": 0, "customdata": ring["customdata"][0]}]
+    monkeypatch.setattr("explorer.map.views.chart_points", lambda state: click)
+    at.run()
+    _no_failure(at)
+    assert at.text_input(key="map.word").value == "w77"
+    assert any(s.value == "Nearest words to “w77”" for s in at.subheader)
+
+
+def test_a_box_selection_lists_the_words_with_a_csv(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _opened(env)
+    words = pq.read_table(env / POINTS).column("word").to_pylist()
+    picked = [3, 9, 27, 81]
+    fake = [{"curve_number": 0, "point_index": r} for r in picked] + [{"curve_number": 3, "point_index": 0}]
+    monkeypatch.setattr("explorer.map.views.chart_points", lambda state: fake)
+    at.run()
+    _no_failure(at)
+    assert any(s.value == "4 words selected" for s in at.subheader)
+    assert at.dataframe[0].value["word"].tolist() == [words[r] for r in picked]
+    assert at.get("download_button")
+
+
+def test_damaged_maps_are_listed_as_unreadable_with_their_reason(env: Path) -> None:
+    at = _opened(env)
+    warnings = {w.value.split("**")[1]: w.value for w in at.warning}
+    assert set(warnings) == {"dims7", "cut"}
+    assert '"dims" must be 2 or 3' in warnings["dims7"]
+    assert "points.parquet is damaged" in warnings["cut"]
+    assert [o.split(":")[0] for o in at.selectbox(key="map.name").options] == ["small"]
+
+
+def test_a_link_to_a_missing_map_says_so_and_opens_a_listed_one(env: Path) -> None:
+    at = app_test(PAGE)
+    at.query_params["map.name"] = "../small"
+    at.run()
+    _no_failure(at)
+    assert any("no word map named '../small'" in w.value for w in at.warning)
+    assert at.selectbox(key="map.name").value == "small"
+
+
+def test_without_a_map_folder_the_page_says_how_to_build_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EXPLORER_MAP_DIR", raising=False)
+    at = app_test(PAGE)
+    at.run()
+    _no_failure(at)
+    assert any("python -m explorer.map build" in i.value and "EXPLORER_MAP_DIR=maps" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+def test_map_names_are_plain_folder_names_never_paths(map_dir: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(map_dir / "small", outside)
+    os.symlink(outside, map_dir / "linked")
+    try:
+        for bad in ("../maps/small", str(map_dir / "small"), "linked", "small/..", "nothere"):
+            with pytest.raises(MapBuildError):
+                reader.map_path(map_dir, bad)
+            with pytest.raises(LinkError):
+                reader.link_parser(map_dir)(bad)
+        assert "linked" not in reader.map_names(map_dir)
+        assert reader.link_parser(map_dir)(" small ") == "small"
+    finally:
+        os.unlink(map_dir / "linked")
+
+
+def test_read_map_matches_the_files(env: Path) -> None:
+    data = reader.read_map(reader.open_map(env.parent, "small"))
+    points = pq.read_table(env / POINTS).to_pandas()
+    assert list(data.words) == points["word"].tolist() and data.coords.dtype == np.float32
+    assert data.neighbor_rows.shape == (N, 10) and (data.neighbor_rows >= 0).all()
+    assert not data.coords.flags.writeable  # shared by every visitor: read-only
+
+
+def test_a_hosted_server_shows_its_prebuilt_maps(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    at = _opened(env)
+    assert _spec(at)["data"][0]["type"] == "scattergl"
+    assert not at.get("button")  # nothing builds a map from the app: only the maps the operator built are shown
+    assert {w.value.split("**")[1] for w in at.warning} == {"dims7", "cut"}
+
+
+def test_a_map_whose_files_disagree_with_its_manifest_is_refused_with_a_message(
+    map_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "maps"
+    shutil.copytree(map_dir / "small", folder / "miscounted")
+    manifest = json.loads((folder / "miscounted" / MANIFEST).read_text())
+    manifest["counts"]["points"] = N - 1
+    (folder / "miscounted" / MANIFEST).write_text(json.dumps(manifest))
+    monkeypatch.setenv("EXPLORER_MAP_DIR", str(folder))
+    at = app_test(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    assert any(f"holds {N:,} words but the manifest says {N - 1:,}" in e.value for e in at.error)
+    assert not at.get("plotly_chart")
+
+
+def test_the_map_folder_setting_is_read_from_the_environment() -> None:
+    from explorer.settings import Settings
+
+    assert Settings.from_env({}).map_dir is None
+    assert Settings.from_env({"EXPLORER_MAP_DIR": " /srv/maps "}).map_dir == "/srv/maps"
