@@ -226,7 +226,9 @@ def test_neighbours_all_near_one_get_a_note_until_training_spreads_the_vectors(m
     from explorer.training.views import watched_neighbours
 
     corpus = Corpus.builtin("support_tickets")  # about 60,000 tokens, as in the report
-    trainer = make_trainer(method, corpus, **page_config(method, {}, corpus.token_count))
+    trainer = make_trainer(
+        method, corpus, **{**page_config(method, {}, corpus.token_count), "workers": 1}
+    )  # one thread: repeatable
     words = teaching.suggested_words(trainer.vocab.words, corpus.source)
     trainer.step(3)  # 9,000 words: the first updates push every word the same way
     early = watched_neighbours(trainer.snapshot(), words)
