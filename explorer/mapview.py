@@ -21,6 +21,8 @@ from explorer.vectors import WordVectors
 
 COLOURINGS = {"cluster": "k-means clusters", "groups": "my word groups", "none": "one colour"}
 MAX_NEIGHBOUR_WORDS = 20  # words whose neighbours a box or lasso selection lists
+# Where a set larger than the page's cap goes: the map job lays out every word, the Map page draws them all.
+WHOLE_SET_HINT = "For the whole set, build a map (`python -m explorer.map build`) and open it on the **Map** page."
 
 
 @dataclass(frozen=True)
