@@ -41,7 +41,7 @@ import secrets
 import shutil
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -333,26 +333,38 @@ class JobOutput:
     Enter it before any work: it takes the lock (waiting up to ``wait_s``), removes what dead jobs
     on ``out`` left, and makes the work folder; the job writes to ``target``, then calls
     ``commit_folder`` or ``commit_files``. Leaving the block removes the work folder (whatever
-    happened) and the lock. The caller checks, before and under the lock, that replacing ``out``
-    is allowed (``check_not_an_input``, ``foreign_entries``).
+    happened) and the lock. ``replaceable(out)`` raises when replacing ``out`` is not allowed (a
+    folder that is not the job's kind, files that are not its own: ``foreign_entries``); it runs
+    before the lock, for a clear refusal at once, and again under it, before any work.
     """
 
     def __init__(
-        self, out: str | Path, purpose: str, *, wait_s: float = 0.0, error: type[ExplorerError] = ExplorerError
+        self,
+        out: str | Path,
+        purpose: str,
+        *,
+        wait_s: float = 0.0,
+        error: type[ExplorerError] = ExplorerError,
+        replaceable: Callable[[Path], None] | None = None,
     ) -> None:
         self.out = Path(out).absolute()
         self.purpose = purpose
         self.wait_s = wait_s
         self.error = error
+        self.replaceable = replaceable
         self.lock = OutputLock(self.out, error)
         self.work: Path | None = None
 
     def __enter__(self) -> JobOutput:
         if self.out.is_symlink():
             raise self.error(f"{self.out} is a symbolic link; give --out a real path (the job replaces what is there).")
+        if self.replaceable is not None:
+            self.replaceable(self.out)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.lock.acquire(self.wait_s)
         try:
+            if self.replaceable is not None:
+                self.replaceable(self.out)  # another job may have written there while this one waited
             remove_stale(self.out)
             token = secrets.token_hex(4)
             work = self.out.parent / f".{self.out.name}.tmp-{socket.gethostname()}-{os.getpid()}-{token}"

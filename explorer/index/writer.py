@@ -95,23 +95,9 @@ def check_replaceable(out: Path, force: bool = False) -> None:
 def open_output(out: str | Path, *, force: bool = False, wait_s: float = 0.0) -> JobOutput:
     """The locked output of one index job, to enter before any work; refuses (under the lock) an output
     that may not be replaced."""
-    return _CheckedOutput(out, force=force, wait_s=wait_s)
-
-
-class _CheckedOutput(JobOutput):
-    def __init__(self, out: str | Path, *, force: bool, wait_s: float) -> None:
-        super().__init__(out, PURPOSE, wait_s=wait_s, error=IndexBuildError)
-        self.force = force
-
-    def __enter__(self) -> JobOutput:
-        check_replaceable(self.out, self.force)  # before waiting for the lock: a clear refusal at once
-        super().__enter__()
-        try:
-            check_replaceable(self.out, self.force)
-        except BaseException:
-            self._cleanup()
-            raise
-        return self
+    return JobOutput(
+        out, PURPOSE, wait_s=wait_s, error=IndexBuildError, replaceable=lambda path: check_replaceable(path, force)
+    )
 
 
 class IndexWriter:

@@ -141,22 +141,11 @@ def check_replaceable(out: Path, force: bool = False) -> None:
         raise MapBuildError(describe_foreign(out, foreign))
 
 
-class MapOutput(JobOutput):
+def map_output(out: str | Path, *, force: bool = False, wait_s: float = 0.0) -> JobOutput:
     """The locked output of one map job: refuses, before and under the lock, an ``out`` it may not replace."""
-
-    def __init__(self, out: str | Path, *, force: bool = False, wait_s: float = 0.0) -> None:
-        super().__init__(out, PURPOSE, wait_s=wait_s, error=MapBuildError)
-        self.force = force
-
-    def __enter__(self) -> MapOutput:
-        check_replaceable(self.out, self.force)  # before waiting for the lock: a clear refusal at once
-        super().__enter__()
-        try:
-            check_replaceable(self.out, self.force)
-        except BaseException:
-            self._cleanup()
-            raise
-        return self
+    return JobOutput(
+        out, PURPOSE, wait_s=wait_s, error=MapBuildError, replaceable=lambda path: check_replaceable(path, force)
+    )
 
 
 # ----- reading --------------------------------------------------------------------------------
@@ -270,7 +259,7 @@ def build_map(
     check_not_an_input(out, [source], MapBuildError)
     meter = Progress(progress)
     timings: dict[str, float] = {}
-    with MapOutput(out, force=force, wait_s=wait_s) as output:
+    with map_output(out, force=force, wait_s=wait_s) as output:
         from explorer.projection import project
         from explorer.projection.params import check_matrix
         from explorer.vectors_io import load_vectors
