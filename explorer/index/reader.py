@@ -50,6 +50,7 @@ from explorer.index.contract import (
     vector_matrix,
 )
 from explorer.linalg import readonly
+from explorer.listing import Listing, Unreadable, scan
 from explorer.safefiles import list_files, open_capped, read_bytes_capped, read_text_capped, safe_path
 from explorer.vectors import WordVectors
 
@@ -162,25 +163,8 @@ def open_index(folder: str | Path, name: str) -> IndexInfo:
     return info
 
 
-@dataclass(frozen=True)
-class UnreadableIndex:
-    """A folder of the index folder that holds a manifest but cannot be read, and why (one sentence)."""
-
-    name: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class IndexListing:
-    """The indexes of a folder: those that can be read, and those that cannot, with the reason."""
-
-    readable: tuple[IndexInfo, ...] = ()
-    unreadable: tuple[UnreadableIndex, ...] = ()
-
-    @property
-    def names(self) -> list[str]:
-        """Names of the readable indexes, sorted: the only ones a picker offers."""
-        return [info.name for info in self.readable]
+UnreadableIndex = Unreadable  # a folder that holds a manifest but cannot be read, and why
+IndexListing = Listing  # Listing[IndexInfo]: the indexes of a folder, readable and not
 
 
 def scan_indexes(folder: str | Path | None, opener: Callable[[str], IndexInfo] | None = None) -> IndexListing:
@@ -188,13 +172,7 @@ def scan_indexes(folder: str | Path | None, opener: Callable[[str], IndexInfo] |
 
     The app passes its cached opener, so a manifest is validated once per version.
     """
-    readable, unreadable = [], []
-    for name in index_names(folder):
-        try:
-            readable.append(opener(name) if opener else open_index(folder, name))  # type: ignore[arg-type]
-        except (ExplorerError, OSError) as exc:
-            unreadable.append(UnreadableIndex(name, str(exc)))
-    return IndexListing(tuple(readable), tuple(unreadable))
+    return scan(index_names(folder), opener or (lambda name: open_index(folder, name)))  # type: ignore[arg-type]
 
 
 def list_indexes(folder: str | Path | None) -> list[IndexInfo]:

@@ -33,6 +33,7 @@ from explorer.library.convert import (
     parquet_file,
     vocab_name,
 )
+from explorer.listing import Listing, Unreadable, scan
 from explorer.safefiles import list_files, open_capped, read_text_capped, safe_dir, safe_path
 from explorer.vectors import WordVectors
 from explorer.vectors_io.parsing import parse_header
@@ -64,24 +65,8 @@ class LibraryFile:
         return f"Library: {self.name}"
 
 
-@dataclass(frozen=True)
-class UnreadableFile:
-    """A file of the library that cannot be opened, and why."""
-
-    name: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class LibraryListing:
-    """What :func:`scan_library` found: files that can be opened and files that cannot, with the reason."""
-
-    readable: tuple[LibraryFile, ...] = ()
-    unreadable: tuple[UnreadableFile, ...] = ()
-
-    def reason(self, name: str) -> str | None:
-        """Why ``name`` cannot be opened, or None when it is not listed as unreadable."""
-        return next((u.reason for u in self.unreadable if u.name == name), None)
+UnreadableFile = Unreadable  # a file of the library that cannot be opened, and why
+LibraryListing = Listing  # Listing[LibraryFile]: what scan_library found, readable and not
 
 
 def vectors_root(data_dir: str | os.PathLike[str]) -> Path:
@@ -164,13 +149,7 @@ def scan_library(
     data_dir: str | os.PathLike[str] | None, checker: Callable[[str], LibraryFile] | None = None
 ) -> LibraryListing:
     """Every file of the library, readable or not; ``checker(name)`` checks one (default :func:`check_file`)."""
-    readable, unreadable = [], []
-    for name in library_names(data_dir):
-        try:
-            readable.append(checker(name) if checker else check_file(data_dir, name))  # type: ignore[arg-type]
-        except (ExplorerError, OSError) as exc:
-            unreadable.append(UnreadableFile(name, str(exc)))
-    return LibraryListing(tuple(readable), tuple(unreadable))
+    return scan(library_names(data_dir), checker or (lambda name: check_file(data_dir, name)))  # type: ignore[arg-type]
 
 
 def _head(root: Path, name: str) -> bytes:

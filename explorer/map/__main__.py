@@ -17,25 +17,11 @@ import json
 import sys
 from collections.abc import Sequence
 
+from explorer.argtypes import seconds
 from explorer.errors import ExplorerError
 from explorer.map.contract import DEFAULT_K, METHODS, parse_cluster_counts, read_manifest
 
 REFUSED = 2  # exit status of a refused input or option, as argparse uses for a bad command line
-
-
-def non_negative_seconds(text: str) -> float:
-    """An argparse type: seconds, 0 or more.
-
-    >>> non_negative_seconds("1.5")
-    1.5
-    """
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more (got {text!r})")
-    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -71,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
         help="replace --out even when it holds files the map did not write (they are deleted)",
     )  # fmt: skip
     build.add_argument(
-        "--wait", type=non_negative_seconds, default=0.0, metavar="SECONDS",
+        "--wait", type=seconds, default=0.0, metavar="SECONDS",
         help="wait this long for another job writing to --out before giving up (default 0: refuse at once)",
     )  # fmt: skip
     build.add_argument("--quiet", action="store_true", help="print no progress")

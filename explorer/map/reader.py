@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from explorer.errors import ExplorerError, LinkError, UnsafeFileError
+from explorer.listing import Listing, Unreadable, scan
 from explorer.map.contract import (
     LABEL_COLUMNS,
     LABELS,
@@ -74,23 +75,8 @@ class MapInfo:
         return f"{self.name}: {self.points:,} words, {str(self.manifest['method']).upper()} of {self.manifest['source']['name']}"
 
 
-@dataclass(frozen=True)
-class UnreadableMap:
-    """A folder with a manifest that cannot be read as a map, and why (a sentence)."""
-
-    name: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class MapListing:
-    readable: tuple[MapInfo, ...]
-    unreadable: tuple[UnreadableMap, ...]
-
-    @property
-    def names(self) -> list[str]:
-        """Names of the readable maps, in folder order."""
-        return [m.name for m in self.readable]
+UnreadableMap = Unreadable  # a folder with a manifest that cannot be read as a map, and why
+MapListing = Listing  # Listing[MapInfo]: the maps of a folder, readable and not
 
 
 @dataclass(frozen=True)
@@ -226,13 +212,7 @@ def open_map(folder: str | Path, name: str) -> MapInfo:
 
 def scan_maps(folder: str | Path | None, opener: Callable[[str], MapInfo] | None = None) -> MapListing:
     """Every map in ``folder``, readable or not; ``opener(name)`` opens one (default :func:`open_map`)."""
-    readable, unreadable = [], []
-    for name in map_names(folder):
-        try:
-            readable.append(opener(name) if opener else open_map(folder, name))  # type: ignore[arg-type]
-        except (ExplorerError, OSError) as exc:
-            unreadable.append(UnreadableMap(name, str(exc)))
-    return MapListing(tuple(readable), tuple(unreadable))
+    return scan(map_names(folder), opener or (lambda name: open_map(folder, name)))  # type: ignore[arg-type]
 
 
 def link_parser(folder: str | Path | None) -> Callable[[str], str]:
