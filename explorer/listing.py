@@ -17,11 +17,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, LinkError
 
 T = TypeVar("T")
 
@@ -49,6 +51,28 @@ class Listing(Generic[T]):
     def reason(self, name: str) -> str | None:
         """Why ``name`` cannot be opened; None when it is readable or not listed."""
         return next((u.reason for u in self.unreadable if u.name == name), None)
+
+
+def name_parser(
+    folder: str | Path | None, entry: Callable[[str | Path, str], Path], refusal: str
+) -> Callable[[str], str]:
+    """A page-state parser for a link that names an entry of ``folder``: the entry's name when
+    ``entry(folder, name)`` finds it, else ``LinkError(refusal % name)`` (never a path).
+
+    >>> name_parser(None, lambda folder, name: Path(name), "no map named %r here")("glove")
+    Traceback (most recent call last):
+    ...
+    explorer.errors.LinkError: no map named 'glove' here
+    """
+
+    def parse(raw: str) -> str:
+        text = str(raw).strip()
+        if folder:
+            with contextlib.suppress(ExplorerError, OSError):
+                return entry(folder, text).name
+        raise LinkError(refusal % text[:60])
+
+    return parse
 
 
 def scan(names: Iterable[str], opener: Callable[[str], T]) -> Listing[T]:

@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from explorer.errors import ExplorerError, IndexBuildError, IndexNotFoundError, LinkError, UnsafeFileError
+from explorer.errors import ExplorerError, IndexBuildError, IndexNotFoundError, UnsafeFileError
 from explorer.index.contract import (
     COUNTS,
     MANIFEST,
@@ -50,7 +50,7 @@ from explorer.index.contract import (
     vector_matrix,
 )
 from explorer.linalg import readonly
-from explorer.listing import Listing, Unreadable, scan
+from explorer.listing import Listing, Unreadable, name_parser, scan
 from explorer.safefiles import list_files, open_capped, read_bytes_capped, read_text_capped, safe_path
 from explorer.vectors import WordVectors
 
@@ -270,16 +270,7 @@ def link_parser(folder: str | Path | None) -> Callable[[str], str]:
     explorer.errors.LinkError: no corpus index named 'tickets' on this server (EXPLORER_INDEX_DIR).
     """
 
-    def parse(raw: str) -> str:
-        text = str(raw).strip()
-        if folder:
-            try:
-                return index_path(folder, text).name
-            except IndexNotFoundError:
-                pass
-        raise LinkError(f"no corpus index named {text[:60]!r} on this server (EXPLORER_INDEX_DIR).")
-
-    return parse
+    return name_parser(folder, index_path, "no corpus index named %r on this server (EXPLORER_INDEX_DIR).")
 
 
 def word_counts(info: IndexInfo) -> dict[str, int]:

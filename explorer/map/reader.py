@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from explorer.errors import ExplorerError, LinkError, UnsafeFileError
-from explorer.listing import Listing, Unreadable, scan
+from explorer.errors import ExplorerError, UnsafeFileError
+from explorer.listing import Listing, Unreadable, name_parser, scan
 from explorer.map.contract import (
     LABEL_COLUMNS,
     LABELS,
@@ -224,14 +224,7 @@ def link_parser(folder: str | Path | None) -> Callable[[str], str]:
     explorer.errors.LinkError: no word map named 'glove' on this server (EXPLORER_MAP_DIR).
     """
 
-    def parse(raw: str) -> str:
-        text = str(raw).strip()
-        if folder:
-            with contextlib.suppress(MapBuildError, OSError):
-                return map_path(folder, text).name
-        raise LinkError(f"no word map named {text[:60]!r} on this server (EXPLORER_MAP_DIR).")
-
-    return parse
+    return name_parser(folder, map_path, "no word map named %r on this server (EXPLORER_MAP_DIR).")
 
 
 def _read_table(info: MapInfo, relative: str, columns: tuple[str, ...]) -> Any:
