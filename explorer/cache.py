@@ -523,9 +523,35 @@ def _comparison(key_a: str, key_b: str, k: int, _a: WordVectors, _b: WordVectors
     return compare(_a, _b, k=k)
 
 
-def get_comparison(a: WordVectors, b: WordVectors, k: int) -> Comparison:
-    """``compare.compare(a, b, k)``, cached by both sets' content (never by an id a link could forge) and k."""
-    return _comparison(_vectors_key(a), _vectors_key(b), int(k), a, b)
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dictionary_comparison(
+    key_a: str,
+    key_b: str,
+    k: int,
+    pairs_key: str,
+    holdout: float,
+    seed: int,
+    _a: WordVectors,
+    _b: WordVectors,
+    _pairs: Any,
+) -> Comparison:
+    from explorer.compare import compare
+
+    return compare(_a, _b, k=k, pairs=_pairs, holdout=holdout, seed=seed)
+
+
+def get_comparison(
+    a: WordVectors, b: WordVectors, k: int, pairs: Any = None, holdout: float = 0.2, seed: int = 0
+) -> Comparison:
+    """``compare.compare(a, b, k)``, cached by both sets' content (never by an id a link could forge) and k;
+    with ``pairs`` (a dictionary), aligned by it, cached by the pairs' content, ``holdout`` and ``seed`` too."""
+    if pairs is None:
+        return _comparison(_vectors_key(a), _vectors_key(b), int(k), a, b)
+    from explorer.compare.pairfile import as_pairs
+
+    plain = as_pairs(pairs)
+    key = content_digest("\n".join(f"{s}\t{t}" for s, t in plain))
+    return _dictionary_comparison(_vectors_key(a), _vectors_key(b), int(k), key, float(holdout), int(seed), a, b, plain)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,6 +43,7 @@ from explorer.linalg import centre_unit_rows, procrustes_fit, readonly, row_cosi
 from explorer.wording import count
 
 if TYPE_CHECKING:
+    from explorer.compare.dictionary import DictionaryAlignment
     from explorer.vectors import WordVectors
 
 DEFAULT_K = 10
@@ -75,6 +76,10 @@ class Comparison:
         a, b: the compared sets themselves (for aligned rows and side-by-side views).
         rows_a, rows_b: (n,) int64 row of each shared word in a (in b).
         mean_a, mean_b: (d,) float64 centres of the shared unit rows used for the alignment.
+        dictionary: with ``compare(..., pairs=...)``, the ``DictionaryAlignment`` (training and
+            held-out pairs, precision, ``translate``); then ``words`` are the dictionary's A words
+            (one pair each, in A's order), ``words_b`` their partners in B, and the rows, means and
+            rotation are the dictionary alignment's. None for a comparison on shared words.
     """
 
     words: tuple[str, ...]
@@ -98,6 +103,7 @@ class Comparison:
     rows_b: np.ndarray = field(repr=False)
     mean_a: np.ndarray = field(repr=False)
     mean_b: np.ndarray = field(repr=False)
+    dictionary: DictionaryAlignment | None = field(default=None, repr=False)
     _position: dict[str, int] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -124,8 +130,40 @@ class Comparison:
         """Where ``word`` sits in ``words``; a CompareError that says which set lacks it otherwise."""
         i = self._position.get(word)
         if i is None:
+            if self.dictionary is not None:
+                raise CompareError(
+                    f"{word!r} is not a word of {self.name_a!r} that the dictionary pairs with a word of {self.name_b!r}; "
+                    "choose one of the paired words (or add a pair for it)."
+                )
             raise CompareError(_missing_message(word, self.a, self.b))
         return i
+
+    # ----- dictionary alignment ------------------------------------------------------------------
+    @property
+    def words_b(self) -> tuple[str, ...]:
+        """B's word of each row: the dictionary partner of ``words[i]``, or the same word on shared words."""
+        return self.words if self.dictionary is None else self.dictionary.words_b
+
+    @property
+    def precision(self) -> dict[str, tuple[float, ...]]:
+        """Held-out precision@1 and @5 by retrieval ("csls", "cosine"); needs a dictionary comparison."""
+        return self._dictionary().precision
+
+    def translate(self, word: str, n: int = 5, retrieval: str = "csls") -> list[tuple[str, float]]:
+        """The ``n`` nearest B words of ``word`` (a word of A) after the alignment, with scores, best first.
+
+        ``retrieval`` is "csls" or "cosine" (see ``explorer.compare.dictionary``); needs
+        ``compare(a, b, pairs=...)``.
+        """
+        return self._dictionary().translate(word, n, retrieval)
+
+    def _dictionary(self) -> DictionaryAlignment:
+        if self.dictionary is None:
+            raise CompareError(
+                "Translations and precision need an alignment by a dictionary: compare(a, b, pairs=[(word in A, "
+                "word in B), ...])."
+            )
+        return self.dictionary
 
     def summary(self) -> dict[str, object]:
         """The headline numbers: shared, only_a, only_b, k, mean_overlap, mean_cosine, residual, aligned.
@@ -217,6 +255,9 @@ class Comparison:
                 row["count_a"] = int(self.counts_a[i])
             if self.counts_b is not None:
                 row["count_b"] = int(self.counts_b[i])
+            if self.dictionary is not None:
+                row["word_b"] = self.dictionary.words_b[i]
+                row["held_out"] = bool(self.dictionary.held_out[i])
             rows.append(row)
         return rows
 
@@ -253,8 +294,22 @@ def shared_vocabulary(a: WordVectors, b: WordVectors) -> tuple[tuple[str, ...], 
     return words, rows_a, rows_b
 
 
-def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | None = "auto") -> Comparison:
+def compare(
+    a: WordVectors,
+    b: WordVectors,
+    k: int = DEFAULT_K,
+    pairs: Any = None,
+    holdout: float = 0.2,
+    seed: int = 0,
+    device: str | None = "auto",
+) -> Comparison:
     """Compare two vector sets word by word: shared vocabulary, alignment of b onto a, agreement.
+
+    With ``pairs`` (a list of (word in A, word in B), or a ``pairfile.PairList``) the sets are
+    aligned by that dictionary instead of their shared words, for sets whose vocabularies differ
+    (two languages): b is rotated onto a by the training pairs, a seeded ``holdout`` share of the
+    source words is kept for testing (``seed``), and the result's ``dictionary`` holds the
+    held-out precision and ``translate`` (see ``explorer.compare.dictionary``).
 
     See the module docstring for the definitions. Works from 2 to 100,000+ shared words: the
     neighbours are exact, from (2048 x 2048) blocks of the cosine matrix, never the whole of it.
@@ -280,6 +335,8 @@ def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | No
             raise CompareError(f"Set {label} ({wv.name!r}) has no words; load or train a vector set first.")
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise CompareError(f"k (neighbours per word) must be a whole number of at least 1; got {k!r}.")
+    if pairs is not None:
+        return _compare_by_dictionary(a, b, int(k), pairs, holdout, seed, device)
     words, rows_a, rows_b = shared_vocabulary(a, b)
     n = len(words)
     if n < MIN_SHARED:
@@ -351,6 +408,53 @@ def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | No
         rows_b=readonly(rows_b),
         mean_a=readonly(mean_a, np.float64),
         mean_b=readonly(mean_b, np.float64),
+    )
+
+
+def _compare_by_dictionary(
+    a: WordVectors, b: WordVectors, k: int, pairs: Any, holdout: float, seed: int, device: str | None
+) -> Comparison:
+    """``compare`` with a dictionary: the alignment of ``dictionary.align``, and the neighbourhood
+    agreement among the paired words (A's neighbours of a word against B's neighbours of its partner)."""
+    from explorer.compare.dictionary import align
+    from explorer.compare.knn import cosine_neighbours
+
+    d = align(a, b, pairs, holdout=holdout, seed=seed)
+    n = len(d.words)
+    notes = list(d.notes)
+    k_used = int(min(k, max(1, n - 1)))
+    if k_used < k:
+        notes.append(f"k lowered from {k} to {k_used}: the dictionary pairs {count(n, 'word')} one to one.")
+    if n >= 2:
+        nb_a = cosine_neighbours(a.vectors[d.rows_a], k_used, device=device)  # (n, k) positions in words
+        nb_b = cosine_neighbours(b.vectors[d.rows_b], k_used, device=device)
+        overlap = neighbour_overlap(nb_a, nb_b)
+    else:  # one pair one to one: no neighbours to compare
+        nb_a = nb_b = np.zeros((n, 0), dtype=np.int32)
+        overlap = np.full(n, np.nan)
+    return Comparison(
+        words=d.words,
+        overlap=readonly(overlap, np.float64),
+        cosine=d.cosine,
+        rotation=d.rotation,
+        residual=d.residual,
+        k=k_used,
+        only_a=len(a) - n,
+        only_b=len(b) - n,
+        neighbours_a=readonly(nb_a),
+        neighbours_b=readonly(nb_b),
+        counts_a=None if a.counts is None else readonly(a.counts[d.rows_a]),
+        counts_b=None if b.counts is None else readonly(b.counts[d.rows_b]),
+        notes=tuple(notes),
+        name_a=a.name,
+        name_b=b.name,
+        a=a,
+        b=b,
+        rows_a=d.rows_a,
+        rows_b=d.rows_b,
+        mean_a=d.mean_a,
+        mean_b=d.mean_b,
+        dictionary=d,
     )
 
 
