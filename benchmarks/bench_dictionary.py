@@ -100,11 +100,16 @@ def en_it_rows() -> list[list[object]]:
     cos5 = {w: [t for t, _ in c.translate(w, 5, "cosine")] for w, _ in EN_IT_TEST}
     gensim_top5 = {w: list(found[w]) for w, _ in EN_IT_TEST}
     print("EN/IT top 5:", "csls", top5, "cosine", cos5, "gensim", gensim_top5, flush=True)
-    return [
-        ["ours, CSLS", fmt(precision["csls"][0]), fmt(precision["csls"][1]), tested, f"{sec:.2f}", _show(top5)],
-        ["ours, cosine", fmt(precision["cosine"][0]), fmt(precision["cosine"][1]), tested, "", _show(cos5)],
-        ["gensim TranslationMatrix", fmt(g1), fmt(g5), tested, f"{gsec:.2f}", _show(gensim_top5)],
-    ]
+    found = all(t in top5[w] and t in cos5[w] for w, t in EN_IT_TEST)
+    return (
+        found,
+        [
+            ["ours, CSLS", fmt(precision["csls"][0]), fmt(precision["csls"][1]), tested, f"{sec:.2f}", _show(top5)],
+            ["ours, cosine", fmt(precision["cosine"][0]), fmt(precision["cosine"][1]), tested, "", _show(cos5)],
+            ["gensim TranslationMatrix", fmt(g1), fmt(g5), tested, f"{gsec:.2f}", _show(gensim_top5)],
+        ],
+        (precision["csls"], precision["cosine"], (g1, g5)),
+    )
 
 
 def _show(top: dict[str, list[str]]) -> str:
@@ -129,7 +134,8 @@ def train_halves(epochs: int, seed: int):  # type: ignore[no-untyped-def]
     return whole.token_count, halves
 
 
-def halves_rows(a, b) -> list[list[object]]:  # type: ignore[no-untyped-def]
+def halves_rows(a, b, scores: dict[str, dict[str, tuple[float, float]]]) -> list[list[object]]:  # type: ignore[no-untyped-def]
+    """Table rows; ``scores`` gets {dictionary: {method: (precision@1, @5)}} for the verdict."""
     index_b = b.key_to_index
     shared = [w for w in a.keys if w in index_b]  # in A's order: most frequent first
     rows: list[list[object]] = []
@@ -139,11 +145,40 @@ def halves_rows(a, b) -> list[list[object]]:  # type: ignore[no-untyped-def]
         d = c.dictionary
         (g1, g5), gsec, _ = gensim_precision(a, b, d.train_pairs, d.test_pairs)
         n = f"{len(d.train_pairs):,} / {d.tested:,}"
+        scores[label] = {"csls": d.precision["csls"], "cosine": d.precision["cosine"], "gensim": (g1, g5)}
         rows.append([label, "ours, CSLS", fmt(d.precision["csls"][0]), fmt(d.precision["csls"][1]), n, f"{sec:.2f}"])
         rows.append([label, "ours, cosine", fmt(d.precision["cosine"][0]), fmt(d.precision["cosine"][1]), n, ""])
         rows.append([label, "gensim TranslationMatrix", fmt(g1), fmt(g5), n, f"{gsec:.2f}"])
         print(rows[-3:], flush=True)
     return rows
+
+
+def verdict(en_it_found: bool, en_it_scores, scores) -> str:  # type: ignore[no-untyped-def]
+    """The targets of the issue, met or not, from this run's numbers."""
+    met = lambda ok: "met" if ok else "**not met**"  # noqa: E731
+    at_least = all(
+        min(s["csls"][i], s["cosine"][i]) >= s["gensim"][i] for s in scores.values() for i in (0, 1)
+    ) and all(min(en_it_scores[0][i], en_it_scores[1][i]) >= en_it_scores[2][i] for i in (0, 1))
+    csls = all(s["csls"][0] > s["cosine"][0] for s in scores.values())
+    lines = [
+        f"- Precision@1 and @5 at least gensim's on the same vectors and pairs (both retrievals, every table): "
+        f"{met(at_least)}.",
+        f'- gensim\'s EN/IT test through `compare` ("ten" -> "dieci" and "cat" -> "gatto" in the top 5, by CSLS and '
+        f"by cosine): {met(en_it_found)}.",
+        f"- Two halves, word identity, 80% / 20%: precision@1 by CSLS above cosine: {met(csls)}.",
+    ]
+    notes = (
+        "\nThe halves share no sentence but the same mixture of texts, so every word's translation is itself; "
+        "precision below 1 measures how differently two trainings on 460k tokens place a word. Over all shared "
+        "words, down to 5 occurrences, precision is far lower than over the 2,000 most frequent: rare words' vectors "
+        "are noisy. gensim's "
+        "least-squares matrix is not orthogonal, so it fits the training pairs more freely and generalises worse "
+        "to held-out words (Xing et al. 2015 and Smith et al. 2017 report the same against orthogonal maps); CSLS "
+        "gains over cosine by demoting hubs. Seconds include each call's whole work (ours: alignment, hub scores "
+        "of every candidate, held-out ranking and the neighbour overlap of the pairs; gensim: its spaces, the "
+        "matrix and the translations); the EN/IT row of ours includes the first call's imports."
+    )
+    return "Targets:\n\n" + "\n".join(lines) + "\n" + notes
 
 
 def main() -> None:
@@ -153,10 +188,11 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
 
-    en_it = en_it_rows()
+    en_it_found, en_it, en_it_scores = en_it_rows()
     tokens, halves = train_halves(args.epochs, args.seed)
     (a, tokens_a, sec_a), (b, tokens_b, sec_b) = halves
-    table = halves_rows(a, b)
+    scores: dict[str, dict[str, tuple[float, float]]] = {}
+    table = halves_rows(a, b, scores)
     load = os.getloadavg()[0]
     body = (
         f"`nice -n 5 python benchmarks/bench_dictionary.py --epochs {args.epochs}` (load average {load:.1f} at the "
@@ -175,6 +211,8 @@ def main() -> None:
         "identity, 80% of the source words train and 20% are held out (seed 0); pairs column: training pairs / "
         "held-out words scored:\n\n"
         + markdown_table(["dictionary", "method", "precision@1", "precision@5", "pairs", "seconds"], table)
+        + "\n"
+        + verdict(en_it_found, en_it_scores, scores)
     )
     print(body)
     if not args.no_write:
