@@ -166,7 +166,7 @@ st.selectbox(
 st.markdown(pv.word_line(c, focus, int(min_count), by))
 st.dataframe(pv.neighbour_rows(c, focus), hide_index=True, width="stretch", key="compare.neighbours")
 st.caption(
-    f"Neighbours among the {len(c):,} shared words, by cosine on each set's own vectors; "
+    f"Neighbours among the {len(c):,} {'paired' if c.dictionary else 'shared'} words, by cosine on each set's own vectors; "
     "a tick marks a neighbour that is in the other set's list too."
 )
 

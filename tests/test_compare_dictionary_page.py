@@ -81,7 +81,8 @@ def test_shared_words_mode_cannot_align_languages_and_the_dictionary_can(no_refe
     assert held.startswith("it") and translations["in the dictionary"].iloc[0] == "CSLS, cosine"
     markdown = _texts(at.markdown)
     assert "**80** words of A trained the rotation" in markdown and "**20** were held out" in markdown
-    assert "**100** dictionary pairs one to one" in markdown
+    assert "**100** dictionary pairs one to one (20 other words in A, 20 in B)" in markdown
+    assert "translated into all 120 words of B" in _texts(at.caption)
 
 
 def test_the_map_joins_pairs_and_the_tables_name_both_words(no_reference) -> None:
@@ -92,8 +93,9 @@ def test_the_map_joins_pairs_and_the_tables_name_both_words(no_reference) -> Non
     assert figure["data"][1]["hovertext"][0].startswith("it0 (B")
     assert len(figure["data"][2]["x"]) == 3 * len(figure["data"][0]["x"]), "a line for every pair on the map"
     changed = at.dataframe[2].value
-    assert {"word", "word_b", "held_out"} <= set(changed.columns)
-    assert all(b == "it" + a[2:] for a, b in zip(changed["word"], changed["word_b"], strict=True))
+    assert {"word", "B word", "held out"} <= set(changed.columns)
+    assert all(b == "it" + a[2:] for a, b in zip(changed["word"], changed["B word"], strict=True))
+    assert changed["held out"].sum() >= 1
     neighbours = at.dataframe[4].value
     assert neighbours["B neighbour"].str.startswith("it").all() and neighbours["A neighbour"].str.startswith("en").all()
 

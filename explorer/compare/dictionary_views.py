@@ -92,8 +92,11 @@ def precision_table(c: Comparison) -> list[dict[str, object]]:
 def precision_caption(c: Comparison) -> str:
     """What the precision table means, with this alignment's numbers."""
     d = _dictionary(c)
+    searched = (
+        f"all {d.candidates:,} words of B" if d.candidates == len(c.b) else f"B's {d.candidates:,} most frequent words"
+    )
     return (
-        f"Each held-out word of A is translated into B's {d.candidates:,} most frequent words; precision@n is the "
+        f"Each held-out word of A is translated into {searched}; precision@n is the "
         f"share whose n best translations include one of its dictionary translations. Cosine ranks by the cosine "
         f"after the rotation; CSLS (cross-domain similarity local scaling, Conneau et al. 2018) subtracts how close "
         f"each side is to its {d.csls_k} nearest words of the other set, which demotes hubs (words near everything)."
@@ -186,7 +189,7 @@ def summary_line(c: Comparison) -> str:
     """The headline after a dictionary alignment (the shared-words one is ``page_views.summary_line``)."""
     s = c.summary()
     return (
-        f"**{s['shared']:,}** dictionary pairs one to one ({s['only_a']:,} other words in A, {s['only_b']:,} in B); "
+        f"**{s['shared']:,}** dictionary pairs one to one ({count(s['only_a'], 'other word')} in A, {s['only_b']:,} in B); "
         f"on average **{s['mean_overlap']:.0%}** of a word's {s['k']} nearest paired words in A are paired with its "
         f"translation's nearest in B; after rotating B onto A the mean cosine of a pair is **{s['mean_cosine']:.2f}**."
     )

@@ -142,6 +142,9 @@ def ranking_rows(c: Comparison, n: int, changed: bool, min_count: int | None, by
     for row in rows:
         row["overlap"] = _round(float(row["overlap"]))  # type: ignore[arg-type]
         row["cosine"] = _round(float(row["cosine"]))  # type: ignore[arg-type]
+        if "word_b" in row:  # aligned by a dictionary: the partner in B, and whether the pair was held out
+            row["B word"] = row.pop("word_b")
+            row["held out"] = row.pop("held_out")
     return rows
 
 

@@ -139,7 +139,7 @@ def test_align_two_languages_by_a_typed_dictionary(page: Page, app_url: str) -> 
     expect(main.get_by_text("words of A trained the rotation", exact=False)).to_be_visible()
     expect(main.locator('[data-testid="stPlotlyChart"]')).to_have_count(2, timeout=120_000)  # map and bars
     assert main.locator(".js-plotly-plot .scatterlayer .trace").count() >= 3  # A, B and the pair lines
-    legend = main.locator(".js-plotly-plot .legendtext").all_inner_texts()
+    legend = main.locator(".js-plotly-plot .legendtext").evaluate_all("els => els.map(e => e.textContent)")
     assert "dictionary pair" in legend
     assert "compare.align=dictionary" in page.url and "compare.holdout=0.2" in page.url
 
