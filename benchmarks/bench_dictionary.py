@@ -181,12 +181,41 @@ def verdict(en_it_found: bool, en_it_scores, scores) -> str:  # type: ignore[no-
     return "Targets:\n\n" + "\n".join(lines) + "\n" + notes
 
 
+def scale(n: int = 30_000, dim: int = 300, pairs: int = 5_000) -> None:
+    """Print the cost of one dictionary comparison of two synthetic ``n``-word sets (B = A rotated, plus noise)."""
+    from explorer.compare import compare
+    from explorer.vectors import WordVectors
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, dim), dtype=np.float32)
+    q = np.linalg.qr(rng.standard_normal((dim, dim)))[0].astype(np.float32)
+    y = x @ q + 0.3 * rng.standard_normal(x.shape, dtype=np.float32)
+    a = WordVectors([f"a{i}" for i in range(n)], x, name="A")
+    b = WordVectors([f"b{i}" for i in range(n)], y, name="B")
+    dictionary = [(f"a{i}", f"b{i}") for i in range(pairs)]
+    compare(a, b, pairs=dictionary[:50])  # imports and compiled code loaded before timing
+    wall, cpu = time.perf_counter(), time.process_time()
+    c = compare(a, b, pairs=dictionary, holdout=0.2)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    start = time.perf_counter()
+    c.translate(f"a{n - 1}", 10)
+    one = time.perf_counter() - start
+    print(
+        f"{n:,} x {dim} words per set, {pairs:,} pairs: compare {wall:.1f} s wall, {cpu:.1f} CPU s; "
+        f"translate {one:.2f} s; precision {c.precision}; load average {os.getloadavg()[0]:.1f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10, help="skip-gram epochs on each half (default 10)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--scale", action="store_true", help="only time one comparison of two 30,000-word sets")
     args = parser.parse_args()
+    if args.scale:
+        scale()
+        return
 
     en_it_found, en_it, en_it_scores = en_it_rows()
     tokens, halves = train_halves(args.epochs, args.seed)
