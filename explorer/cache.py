@@ -18,6 +18,7 @@ Pages call these through the module (``cache.get_embedder(...)``) so tests can p
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -550,7 +551,7 @@ def get_comparison(
     from explorer.compare.pairfile import as_pairs
 
     plain = as_pairs(pairs)
-    key = content_digest("\n".join(f"{s}\t{t}" for s, t in plain))
+    key = content_digest(json.dumps(plain))  # exact (every word escaped) and fast for many pairs
     return _dictionary_comparison(_vectors_key(a), _vectors_key(b), int(k), key, float(holdout), int(seed), a, b, plain)
 
 
