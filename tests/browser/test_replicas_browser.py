@@ -201,3 +201,16 @@ def test_an_upload_reaches_the_session_only_on_its_own_process(layout: Layout) -
     assert result[own].split()[1] == own
     assert result[other].startswith("400"), result
     assert "Invalid session_id" in result[other]
+
+
+def test_a_visitor_of_a_stopped_process_is_handed_to_the_other(layout: Layout) -> None:
+    """Last in this module: it stops a process. Its visitors reach the other one (their session is
+    lost, the page still opens) and their cookie is rewritten to it."""
+    stopped, other = layout.replicas[0], layout.replicas[1]
+    stopped.process.terminate()
+    stopped.process.wait(timeout=30)
+    request = urllib.request.Request(f"{layout.url}/_stcore/health", headers={"Cookie": f"{COOKIE}={stopped.name}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        assert response.headers[MARKER] == other.name
+        assert f"{COOKIE}={other.name};" in " ".join(response.headers.get_all("Set-Cookie"))
