@@ -128,7 +128,9 @@ def live_views() -> None:
     label = f"Trained: {METHOD_TITLES[method]} on {corpus.name}"
     wv = run.snapshot(name=label)
     if trained:
-        ui.register_vectors(label, wv, set_id=vectorsets.trained_id(method, corpus.source))
+        ui.register_vectors(
+            label, wv, set_id=vectorsets.trained_id(method, corpus.source), provenance=ui.run_provenance(run, wv)
+        )
     left, right = st.columns(2)
     with left:
         loss = tv.loss_series(run.trainer)

@@ -261,16 +261,27 @@ class ShareStore:
         with contextlib.suppress(FileNotFoundError):  # an object store has no empty folders to remove
             self.fs.rm(work, recursive=True)
 
-    def get(self, item_id: str) -> SharedSet:
-        """The shared set ``item_id``; ``SharedSetMissing`` when it is not here, deleted or expired."""
+    def note_use(self, item_id: str) -> dict[str, Any]:
+        """Check that ``item_id`` is here and not expired, stamp its use (at most hourly); returns its manifest.
+
+        ``SharedSetMissing`` when it is not here; an expired item is removed and said to have expired.
+        """
         manifest = self._manifest(check_id(item_id))
         last_used = self._last_used(item_id, manifest)
         if self._expired(last_used):
-            self._remove(item_id)
+            with contextlib.suppress(SharedSetMissing):  # another process may be removing it too
+                self._remove(item_id)
             raise SharedSetMissing(
                 f"The shared set {item_id} expired: it was not opened for {self.limits.expire_days:g} days, so the "
                 "store let it go. Ask whoever sent the link to share the set again."
             )
+        if self.clock() - last_used > USED_EVERY:
+            self._touch(item_id)
+        return manifest
+
+    def get(self, item_id: str) -> SharedSet:
+        """The shared set ``item_id``; ``SharedSetMissing`` when it is not here, deleted or expired."""
+        manifest = self.note_use(item_id)
         rows, dim = int(manifest["words"]), int(manifest["dimensions"])
         try:
             matrix = self._matrix(item_id, rows, dim)
@@ -288,8 +299,6 @@ class ShareStore:
         if len(words) != rows:
             raise ShareError(f"The shared set {item_id} is damaged: {len(words):,} words for {rows:,} rows.")
         wv = WordVectors(words, matrix, counts=counts, name=str(manifest.get("label") or f"Shared {item_id}"))
-        if self.clock() - last_used > USED_EVERY:
-            self._touch(item_id)
         return SharedSet(item_id, wv, manifest)
 
     def delete(self, item_id: str, *, owner_key: str | None = None) -> None:
@@ -321,7 +330,8 @@ class ShareStore:
                 continue  # damaged: kept for an operator to look at, never counted as free space
             last_used = self._last_used(name, manifest)
             if self._expired(last_used):
-                self._remove(name)
+                with contextlib.suppress(SharedSetMissing):
+                    self._remove(name)
                 continue
             items.append(
                 SharedItem(
