@@ -164,3 +164,20 @@ def test_without_a_store_share_is_offered_disabled_with_the_reason(monkeypatch) 
     at = _project(sets, "upload:a.txt")
     share = _button(at, "Share")
     assert share.disabled and "no shared store" in share.help
+
+
+def test_the_train_page_shares_its_vectors_for_the_project_page(store_dir) -> None:
+    train = app_test("pages/1_Train.py")
+    train.run()
+    _button(train, "Step ×20").click().run()
+    _button(train, "Share these vectors").click().run()
+    assert not train.exception and not train.error, _texts(train.error)
+    shared = train.session_state["train.shared"]
+    assert f"Shared as {shared}" in _texts(train.caption)
+    assert not any(b.label == "Share these vectors" for b in train.button), "shared as it is: no second copy"
+    trained = train.session_state["vectors.sets"][vectorsets.trained_id("sgns", "builtin:support_tickets")].vectors
+    opened = _project(link={"project.vectors": shared})
+    assert opened.session_state["project.vectors"] == shared
+    assert opened.metric[0].value == f"{len(trained):,}"
+    _button(train, "Step ×1").click().run()  # trained on: the vectors differ from the shared copy
+    assert any(b.label == "Share these vectors" for b in train.button)

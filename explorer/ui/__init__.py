@@ -18,6 +18,7 @@ from explorer.pagestate import PageState
 from explorer.ui.charts import chart
 from explorer.ui.guard import install_error_guard
 from explorer.ui.messages import clamp_to_range, guarded, show_error
+from explorer.ui.share import share_for_page
 from explorer.ui.sidebar import (
     BUNDLED_MODEL_LABEL,
     DEFAULT_CORPUS,
@@ -109,6 +110,7 @@ __all__ = [
     "release_training_slot",
     "run_provenance",
     "session_token",
+    "share_for_page",
     "session_vector_sets",
     "shareable_url",
     "short_model_name",

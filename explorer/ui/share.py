@@ -13,7 +13,8 @@ The vector-set picker (``explorer.ui.vectorsets``) calls :func:`offered`, :func:
 
 from __future__ import annotations
 
-import weakref
+import contextlib
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +29,7 @@ from explorer.ui.session import session_token
 from explorer.vectors import WordVectors
 from explorer.vectorsets import REFERENCE_ID
 
-MINE_KEY = "share.mine"  # shared set id -> (the session set id it was shared from, a weak reference to its vectors)
+MINE_KEY = "share.mine"  # shared set id -> (the session set id it was shared from, a fingerprint of its vectors)
 OPENED_KEY = "share.opened"  # shared set id -> its label: sets this session opened from a link
 NOTICE_KEY = "share.notice"  # picker key -> (kind, text): what the last Share or Delete did, shown once
 SHARE_HELP = (
@@ -38,7 +39,17 @@ SHARE_HELP = (
 )
 
 
-def _mine() -> dict[str, tuple[str, Any]]:
+def _fingerprint(vectors: WordVectors) -> str:
+    """A cheap digest of a set as it is now (shape, words and a spread of rows): a live trained set gets a new
+    object on every redraw, but the same fingerprint until it trains on, so a Share is not repeated."""
+    matrix = vectors.vectors
+    rows = sorted({*range(min(64, len(matrix))), *range(0, len(matrix), max(1, len(matrix) // 256)), len(matrix) - 1})
+    digest = hashlib.blake2b(repr((matrix.shape, len(vectors.keys), vectors.keys[:64])).encode(), digest_size=16)
+    digest.update(matrix[rows].tobytes())
+    return digest.hexdigest()
+
+
+def _mine() -> dict[str, tuple[str, str]]:
     return st.session_state.setdefault(MINE_KEY, {})
 
 
@@ -127,8 +138,9 @@ def _publish(key: str, set_id: str) -> None:
     if own is None or store is None:
         notices[key] = ("error", "There is nothing to share here, or this server has no shared store.")
         return
-    for shared, (source, ref) in list(_mine().items()):
-        if source == set_id and ref() is own.vectors and store.exists(vectorsets.parse_id(shared).shared_id or ""):
+    now = _fingerprint(own.vectors)
+    for shared, (source, then) in list(_mine().items()):
+        if source == set_id and then == now and store.exists(vectorsets.parse_id(shared).shared_id or ""):
             st.session_state[key] = shared  # already shared as it is now: the same link again
             return
     try:
@@ -139,7 +151,7 @@ def _publish(key: str, set_id: str) -> None:
         notices[key] = ("error", get_settings().for_visitor(f"The set was not shared: {exc}"))
         return
     shared = vectorsets.shared_id(item)
-    _mine()[shared] = (set_id, weakref.ref(own.vectors))
+    _mine()[shared] = (set_id, now)
     st.session_state[key] = shared
     notices[key] = ("success", "Shared. This page's link (the address bar) now names the shared copy: send it.")
 
@@ -201,6 +213,35 @@ def controls(key: str, choice: str, own_sets: Mapping[str, Any]) -> None:
             help="Removes the copy from the shared store; links to it then open the reference set. "
             "Your own set stays in this session.",
         )
+
+
+def share_for_page(set_id: str, key: str, page: str, param: str, label: str) -> None:
+    """Share on a page without a picker (the Train page): the shared copy opens on ``page`` through its
+    link parameter ``param``; a link to it is shown once shared. ``key`` holds the last shared id."""
+    own = st.session_state.get("vectors.sets", {}).get(set_id)
+    if own is None:
+        return
+    shared = st.session_state.get(key)
+    entry = _mine().get(shared or "")
+    if entry is not None and entry[0] == set_id and entry[1] == _fingerprint(own.vectors):
+        with contextlib.suppress(Exception):  # a page run on its own (AppTest) has no page registry to link to
+            st.page_link(page, label=label, icon=":material/share:", query_params={param: shared})
+        st.caption(f"Shared as {shared}: the link of that page ({param}={shared}) opens these vectors anywhere.")
+        return
+    store = cache.share_store()
+    why_not = "" if store is not None else " This server has no shared store (setting EXPLORER_SHARE_STORE)."
+    notice = st.session_state.get(NOTICE_KEY, {}).pop(key, None)
+    if notice is not None and notice[0] == "error":
+        st.error(notice[1])
+    st.button(
+        "Share these vectors",
+        key=f"{key}.button",
+        icon=":material/share:",
+        on_click=_publish,
+        args=(key, set_id),
+        disabled=store is None,
+        help=get_settings().for_visitor(SHARE_HELP.replace("this page's link", "a link") + why_not),
+    )
 
 
 def _age(created: object) -> str:
