@@ -9,10 +9,12 @@ visitor may land on the other process. The proxy names the process that answered
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import random
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -201,6 +203,73 @@ def test_an_upload_reaches_the_session_only_on_its_own_process(layout: Layout) -
     assert result[own].split()[1] == own
     assert result[other].startswith("400"), result
     assert "Invalid session_id" in result[other]
+
+
+def _neighbours_csv(page) -> dict[str, str]:
+    """The Project map's Data (CSV), downloaded (from the process's media store): word -> its neighbours."""
+    button = page.locator(".st-key-project-chart-csv button").first
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    path = info.value.path()
+    assert path is not None, f"the CSV download failed: {info.value.failure()}"
+    with open(path, newline="", encoding="utf-8") as fh:
+        return {row["word"]: row["neighbours"] for row in csv.DictReader(fh)}
+
+
+def _open_shared_on_project(page, layout: Layout, shared: str, context) -> dict[str, str]:
+    page.goto(f"{layout.url}/Project?project.vectors={urllib.parse.quote(shared)}&project.method=pca")
+    wait_for_app(page)
+    assert_healthy(page)
+    main = page.locator('[data-testid="stMain"]')
+    caption = main.get_by_text("A shared set").first
+    expect(caption).to_be_visible(timeout=60_000)
+    expect(main).to_contain_text("course.txt")  # its provenance: the corpus it was trained on
+    caption.scroll_into_view_if_needed()
+    screenshot(page, f"replicas_share_opened_{_affinity_cookie(context)}")
+    return _neighbours_csv(page)
+
+
+def test_a_link_shared_on_one_process_opens_the_same_set_on_the_other(browser, layout: Layout) -> None:
+    teacher, teacher_seen = _new_visitor(browser)
+    page = teacher.new_page()
+    # 100 epochs of the small corpus fit in Step x100 and move the vectors apart (5 leave them all alike)
+    page.goto(f"{layout.url}/Train?train.method=sgns&train.sgns.epochs=100&train.watch=river,money")
+    wait_for_app(page)
+    _sidebar_upload(page, "course.txt", CORPUS)
+    page.get_by_role("button", name="Step ×100").click()
+    page.wait_for_selector("text=running mean", timeout=120_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Share these vectors").click()
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("Shared as shared:", timeout=60_000)
+    shared = re.search(r"Shared as (shared:[A-Za-z0-9_-]+)", main.inner_text()).group(1)
+    screenshot(page, "replicas_share_train")
+    teacher_neighbours = _open_shared_on_project(page, layout, shared, teacher)
+    teacher_process = _affinity_cookie(teacher)
+    assert set(teacher_seen) == {teacher_process}
+
+    student = student_seen = None
+    for _ in range(4):  # new visitors take turns; the next one lands on the other process
+        context, seen = _new_visitor(browser)
+        context.request.get(f"{layout.url}/_stcore/health")  # first contact: the cookie is set
+        if _affinity_cookie(context) != teacher_process:
+            student, student_seen = context, seen
+            break
+        context.close()
+    assert student is not None, "no new visitor landed on the other process"
+    student_page = student.new_page()
+    student_neighbours = _open_shared_on_project(student_page, layout, shared, student)
+    student_process = _affinity_cookie(student)
+    assert set(student_seen) == {student_process} != {teacher_process}
+    # The same set on both processes: the same words, and every word with the same neighbours.
+    assert student_neighbours == teacher_neighbours
+    river = teacher_neighbours["river"].split("; ")
+    assert len(river) == 10, river
+    assert not {"money", "loan", "bank"} & {n.split()[0] for n in river[:3]}, f"the topics did not separate: {river}"
+    teacher.close()
+    student.close()
 
 
 def test_a_visitor_of_a_stopped_process_is_handed_to_the_other(layout: Layout) -> None:
