@@ -11,6 +11,7 @@ import os
 import pwd
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,54 @@ def test_the_compose_files_match_what_the_script_renders() -> None:
     images = {s.get("image") for s in apps.values()}
     assert len(images) == 1, "every app service runs the one image"
     assert services["proxy"]["image"].startswith("nginx:")
+
+
+@pytest.mark.slow
+def test_the_script_starts_the_layout_and_stops_everything_on_sigterm(tmp_path: Path) -> None:
+    """`python deploy/run_local.py` serves through nginx until SIGTERM, then stops nginx and every app
+    process it started and exits 0, leaving the store folder it was given."""
+    import signal
+    import time
+    import urllib.request
+
+    _nginx()
+    port = _free_port()
+    runtime, data = tmp_path / "runtime", tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, str(DEPLOY / "run_local.py"), "--port", str(port), "--runtime-dir", str(runtime),
+         "--data-dir", str(data)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines = []
+    try:
+        deadline = time.monotonic() + 180
+        while not any(line.startswith("open http") for line in lines):
+            assert proc.poll() is None and time.monotonic() < deadline, "".join(lines)
+            lines.append(proc.stdout.readline())
+        pids = [int(m.group(1)) for line in lines if (m := re.match(r"r\d: pid (\d+)", line))]
+        assert len(pids) == 2
+        names = set()
+        for _ in range(2):  # two first contacts: one per process, in turn
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=30) as response:
+                names.add(response.headers["X-Explorer-Replica"])
+        assert names == {"r1", "r2"}
+        nginx_pid = int((runtime / "nginx.pid").read_text())
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, "".join(lines) + out
+    assert "stopped" in out
+    for pid in [*pids, nginx_pid]:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    assert (data / "shared").is_dir(), "the store folder it was given stays"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
