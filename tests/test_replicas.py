@@ -99,6 +99,17 @@ def test_the_compose_files_match_what_the_script_renders() -> None:
     assert services["proxy"]["image"].startswith("nginx:")
 
 
+def test_nginx_accepts_the_compose_configuration(tmp_path: Path) -> None:
+    """The file the official image mounts, checked here with its `user` line naming a local user."""
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    conf = tmp_path / "nginx.conf"
+    conf.write_text((DEPLOY / "nginx.compose.conf").read_text().replace("user nginx;", f"user {me};"))
+    checked = subprocess.run(
+        [_nginx(), "-t", "-e", str(tmp_path / "error.log"), "-c", str(conf)], capture_output=True, text=True, timeout=30
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
 @pytest.mark.slow
 def test_the_script_starts_the_layout_and_stops_everything_on_sigterm(tmp_path: Path) -> None:
     """`python deploy/run_local.py` serves through nginx until SIGTERM, then stops nginx and every app
