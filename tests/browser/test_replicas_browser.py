@@ -18,6 +18,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from playwright.sync_api import expect
@@ -198,7 +199,9 @@ def test_an_upload_reaches_the_session_only_on_its_own_process(layout: Layout) -
     own = jar[COOKIE]
     other = "r2" if own == "r1" else "r1"
     xsrf = jar["_streamlit_xsrf"]
-    result = json.loads(asyncio.run(_open_session(layout, f"{COOKIE}={own}; _streamlit_xsrf={xsrf}", xsrf)))
+    session = _open_session(layout, f"{COOKIE}={own}; _streamlit_xsrf={xsrf}", xsrf)
+    with ThreadPoolExecutor(1) as pool:  # its own event loop: Playwright's sync API may hold this thread's
+        result = json.loads(pool.submit(asyncio.run, session).result())
     assert result[own].startswith(("200", "204")), result
     assert result[own].split()[1] == own
     assert result[other].startswith("400"), result
