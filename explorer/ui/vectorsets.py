@@ -135,7 +135,7 @@ def vector_set_picker(
     shelf = cache.library_listing()  # the vector files of EXPLORER_DATA_DIR/vectors
     shelved = {vectorsets.library_id(f.name): f.label for f in shelf.readable}  # an unreadable one is never offered
     wanted = st.session_state.get(key)
-    gone = share.check_linked(wanted)  # a shared set named by the link or chosen before: still in the store?
+    gone = share.check_linked(key, wanted)  # a shared set named by the link or chosen before: still in the store?
     shared = share.offered()  # the shared sets this session shared or opened
     options = [*sets, *shared, REFERENCE_ID, *shelved, *indexed] + ([UPLOAD_OPTION] if allow_upload else [])
     if wanted not in options:
@@ -172,7 +172,7 @@ def vector_set_picker(
     elif choice in indexed:
         wv = _index_vectors(state, choice)
     elif choice in shared:
-        wv = share.vectors_of(choice)
+        wv = share.vectors_of(key, choice)
     else:
         wv = sets[choice].vectors
     if wv is not None:
