@@ -116,6 +116,10 @@ def test_a_shared_upload_opens_in_a_new_session(store_dir) -> None:
     assert not upload.exception and not upload.error, _texts(upload.error)
     sets = upload.session_state["vectors.sets"]
     assert sets["upload:class.txt"].provenance["file_name"] == "class.txt"
+    _button(upload, "Share").click().run()  # shared straight from the upload view
+    assert not upload.exception and not upload.error, _texts(upload.error)
+    assert upload.session_state["project.vectors"] == _link(upload)["project.vectors"]
+    assert vectorsets.parse_id(_link(upload)["project.vectors"]).kind == "shared"
     first = _project(sets, "upload:class.txt", word="word3")  # the kept upload, picked on the page
     assert first.session_state["project.vectors"] == "upload:class.txt"
     _button(first, "Share").click().run()
@@ -223,3 +227,17 @@ def test_a_refused_share_says_which_limit_and_stores_nothing(store_dir, monkeypa
     assert "smaller vocabulary" in error and "EXPLORER_SHARE" not in error, "a hosted visitor is not told a setting"
     assert at.session_state["project.vectors"] == "upload:big.txt"
     assert not list(store_dir.glob("*/manifest.json"))
+
+
+def test_an_expired_shared_link_says_it_expired(store_dir, monkeypatch) -> None:
+    monkeypatch.setenv("EXPLORER_SHARE_EXPIRE_DAYS", "1")
+    shared = _store_one(store_dir, REFERENCE)
+    item = vectorsets.parse_id(shared).shared_id
+    (store_dir / item / "used").write_text("0")  # last opened at the epoch: long past a day
+    manifest = store_dir / item / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"created": ', '"created": 0, "_was": '))
+    at = _project(link={"project.vectors": shared})
+    assert at.session_state["project.vectors"] == "reference"
+    warning = _texts(at.warning)
+    assert "expired" in warning and "not opened for 1 days" in warning
+    assert not (store_dir / item).exists()

@@ -17,6 +17,7 @@ from explorer.share import store as share_store
 from explorer.share.store import (
     DAY,
     STALE_SECONDS,
+    SharedSetExpired,
     SharedSetMissing,
     ShareError,
     ShareLimitError,
@@ -198,7 +199,7 @@ def test_expired_items_are_gone_and_use_keeps_an_item(url) -> None:
     clock.now += 20 * DAY
     store.get(used)  # opened: its clock starts again
     clock.now += 15 * DAY
-    with pytest.raises(SharedSetMissing, match="expired"):
+    with pytest.raises(SharedSetExpired, match="expired"):
         store.get(idle)
     assert not store.exists(idle)
     assert [i.id for i in store.list()] == [used]

@@ -82,6 +82,10 @@ class SharedSetMissing(ShareError):
     """No shared set has this id here (never shared, deleted or expired)."""
 
 
+class SharedSetExpired(SharedSetMissing):
+    """The set was here but went unused past the store's expiry, so it was removed."""
+
+
 class ShareLimitError(ShareError, LimitError):
     """Publishing would pass one of the store's limits; the message names it and how to get under it."""
 
@@ -271,7 +275,7 @@ class ShareStore:
         if self._expired(last_used):
             with contextlib.suppress(SharedSetMissing):  # another process may be removing it too
                 self._remove(item_id)
-            raise SharedSetMissing(
+            raise SharedSetExpired(
                 f"The shared set {item_id} expired: it was not opened for {self.limits.expire_days:g} days, so the "
                 "store let it go. Ask whoever sent the link to share the set again."
             )

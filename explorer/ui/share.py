@@ -23,7 +23,7 @@ import streamlit as st
 from explorer import cache, vectorsets
 from explorer.errors import LinkError
 from explorer.settings import get_settings
-from explorer.share import SharedSet, SharedSetMissing, ShareError, provenance
+from explorer.share import SharedSet, SharedSetExpired, SharedSetMissing, ShareError, provenance
 from explorer.training import METHOD_TITLES
 from explorer.ui.session import session_token
 from explorer.vectors import WordVectors
@@ -86,7 +86,9 @@ def check_linked(key: str, wanted: str | None) -> str | None:
         shared = cache.get_shared_set(parsed.shared_id)
     except SharedSetMissing as exc:
         _forget(parsed.text)
-        return f"{vectorsets.missing_message(parsed)} ({exc})"
+        if isinstance(exc, SharedSetExpired) or cache.share_store() is None:  # say exactly why, not every reason
+            return f"{exc} Meanwhile the page shows the transformer's input embeddings."
+        return vectorsets.missing_message(parsed)
     except ShareError as exc:
         _forget(parsed.text)
         return f"The shared set {parsed.shared_id} cannot be opened: {exc} Meanwhile the page shows the reference set."
