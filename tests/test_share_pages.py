@@ -9,6 +9,7 @@ import pytest
 
 from explorer import vectorsets
 from explorer.share import ShareStore
+from explorer.ui.vectorsets import SessionVectorSet
 from explorer.vectors import WordVectors
 from tests.apptest import app_test
 
@@ -115,6 +116,10 @@ def test_a_shared_upload_opens_in_a_new_session(store_dir) -> None:
     assert not upload.exception and not upload.error, _texts(upload.error)
     sets = upload.session_state["vectors.sets"]
     assert sets["upload:class.txt"].provenance["file_name"] == "class.txt"
+    _button(upload, "Share").click().run()  # shared straight from the upload view
+    assert not upload.exception and not upload.error, _texts(upload.error)
+    assert upload.session_state["project.vectors"] == _link(upload)["project.vectors"]
+    assert vectorsets.parse_id(_link(upload)["project.vectors"]).kind == "shared"
     first = _project(sets, "upload:class.txt", word="word3")  # the kept upload, picked on the page
     assert first.session_state["project.vectors"] == "upload:class.txt"
     _button(first, "Share").click().run()
@@ -156,11 +161,7 @@ def test_an_unknown_or_malformed_shared_id_is_a_message(store_dir) -> None:
 def test_without_a_store_share_is_offered_disabled_with_the_reason(monkeypatch) -> None:
     monkeypatch.delenv("EXPLORER_SHARE_STORE", raising=False)
     monkeypatch.delenv("EXPLORER_DATA_DIR", raising=False)
-    sets = {
-        "upload:a.txt": __import__("explorer.ui.vectorsets", fromlist=["x"]).SessionVectorSet(
-            "upload:a.txt", "Uploaded: a.txt", REFERENCE
-        )
-    }
+    sets = {"upload:a.txt": SessionVectorSet("upload:a.txt", "Uploaded: a.txt", REFERENCE)}
     at = _project(sets, "upload:a.txt")
     share = _button(at, "Share")
     assert share.disabled and "no shared store" in share.help
@@ -181,3 +182,62 @@ def test_the_train_page_shares_its_vectors_for_the_project_page(store_dir) -> No
     assert opened.metric[0].value == f"{len(trained):,}"
     _button(train, "Step ×1").click().run()  # trained on: the vectors differ from the shared copy
     assert any(b.label == "Share these vectors" for b in train.button)
+
+
+def _store_one(store_dir, wv: WordVectors) -> str:
+    return vectorsets.shared_id(ShareStore(store_dir).put(wv, label="Shared: class set", provenance={"kind": "upload"}))
+
+
+@pytest.mark.parametrize(
+    ("page", "key"), [("pages/3_Analogies.py", "analogy.vectors"), ("pages/6_Compare.py", "compare.a")]
+)
+def test_every_picker_opens_a_shared_link(store_dir, page, key) -> None:
+    rng = np.random.default_rng(3)
+    words = ["man", "woman", "king", "queen", "boy", "girl"] + [f"w{i}" for i in range(60)]
+    shared = _store_one(store_dir, WordVectors(words, rng.normal(size=(len(words), 10)), name="class"))
+    at = app_test(page)
+    at.query_params[key] = shared
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state[key] == shared
+    assert "A shared set" in _texts(at.caption)
+    assert not any("shared store does not hold" in w for w in (x.value for x in at.warning))
+
+
+def test_a_comparison_of_a_shared_set_travels() -> None:
+    from explorer.compare.page_views import link_note
+
+    shared = vectorsets.shared_id("B" * 24)
+    assert vectorsets.parse_id(shared).travels
+    assert link_note(shared, "reference") is None
+    note = link_note("trained:sgns:builtin:mixed@step20", shared)
+    assert "Set B (a shared set) travels" in note and "press Share" in note
+
+
+def test_a_refused_share_says_which_limit_and_stores_nothing(store_dir, monkeypatch) -> None:
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    monkeypatch.setenv("EXPLORER_SHARE_MAX_ITEM_MB", "1")
+    big = WordVectors([f"w{i}" for i in range(3000)], np.random.default_rng(0).normal(size=(3000, 100)), name="big")
+    sets = {"upload:big.txt": SessionVectorSet("upload:big.txt", "Uploaded: big.txt", big)}
+    at = _project(sets, "upload:big.txt")
+    _button(at, "Share").click().run()
+    assert not at.exception
+    error = _texts(at.error)
+    assert "The set was not shared" in error and "a shared set may take at most 1.0 MB" in error
+    assert "smaller vocabulary" in error and "EXPLORER_SHARE" not in error, "a hosted visitor is not told a setting"
+    assert at.session_state["project.vectors"] == "upload:big.txt"
+    assert not list(store_dir.glob("*/manifest.json"))
+
+
+def test_an_expired_shared_link_says_it_expired(store_dir, monkeypatch) -> None:
+    monkeypatch.setenv("EXPLORER_SHARE_EXPIRE_DAYS", "1")
+    shared = _store_one(store_dir, REFERENCE)
+    item = vectorsets.parse_id(shared).shared_id
+    (store_dir / item / "used").write_text("0")  # last opened at the epoch: long past a day
+    manifest = store_dir / item / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"created": ', '"created": 0, "_was": '))
+    at = _project(link={"project.vectors": shared})
+    assert at.session_state["project.vectors"] == "reference"
+    warning = _texts(at.warning)
+    assert "expired" in warning and "not opened for 1 days" in warning
+    assert not (store_dir / item).exists()

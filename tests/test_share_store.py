@@ -17,6 +17,7 @@ from explorer.share import store as share_store
 from explorer.share.store import (
     DAY,
     STALE_SECONDS,
+    SharedSetExpired,
     SharedSetMissing,
     ShareError,
     ShareLimitError,
@@ -198,7 +199,7 @@ def test_expired_items_are_gone_and_use_keeps_an_item(url) -> None:
     clock.now += 20 * DAY
     store.get(used)  # opened: its clock starts again
     clock.now += 15 * DAY
-    with pytest.raises(SharedSetMissing, match="expired"):
+    with pytest.raises(SharedSetExpired, match="expired"):
         store.get(idle)
     assert not store.exists(idle)
     assert [i.id for i in store.list()] == [used]
@@ -267,3 +268,42 @@ def test_a_damaged_or_linked_out_item_is_a_message(tmp_path) -> None:
     with pytest.raises(ShareError, match="leads outside"):
         store.get(other)
     assert [i.id for i in store.list()] == [other]  # a damaged manifest is never counted as an item
+
+
+def test_an_oversized_set_is_refused_before_it_is_copied(monkeypatch, tmp_path) -> None:
+    def no_copy(array):
+        raise AssertionError("the set was serialised before the size limit was checked")
+
+    monkeypatch.setattr(share_store, "_npy_bytes", no_copy)
+    with pytest.raises(ShareLimitError, match="EXPLORER_SHARE_MAX_ITEM_MB"):
+        ShareStore(tmp_path / "s", ShareLimits(max_item_bytes=1000)).put(_set(), label="x")
+
+
+def test_housekeeping_never_removes_what_the_store_did_not_write(tmp_path) -> None:
+    folder = tmp_path / "shared"
+    clock = Clock()
+    clock.now = __import__("time").time() + 10 * STALE_SECONDS
+    store = ShareStore(folder, clock=clock)
+    foreign = folder / ("F" * 24)  # named like an item, holding an operator's file
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "vectors.npy").write_bytes(b"not ours")
+    (folder / ("L" * 24)).symlink_to(outside, target_is_directory=True)
+    leftover = folder / ("K" * 24)  # a killed writer's item folder: only the store's own files
+    leftover.mkdir()
+    (leftover / "vectors.npy").write_bytes(b"half")
+    assert store.list() == []
+    assert (foreign / "notes.txt").read_text() == "keep me"
+    assert (outside / "vectors.npy").exists() and (folder / ("L" * 24)).is_symlink()
+    assert not leftover.exists()
+
+
+def test_repeated_words_in_a_stored_vocabulary_are_a_message(tmp_path) -> None:
+    store = ShareStore(tmp_path / "shared")
+    item = store.put(_set(n=20), label="x")
+    vocab = tmp_path / "shared" / item / "vectors.vocab.txt"
+    vocab.write_text("w0\n" * 20)
+    with pytest.raises(ShareError, match="damaged"):
+        store.get(item)

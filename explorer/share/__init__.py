@@ -6,6 +6,7 @@ from __future__ import annotations
 from explorer.share.store import (
     SharedItem,
     SharedSet,
+    SharedSetExpired,
     SharedSetMissing,
     ShareError,
     ShareLimitError,
@@ -22,6 +23,7 @@ __all__ = [
     "ShareStore",
     "SharedItem",
     "SharedSet",
+    "SharedSetExpired",
     "SharedSetMissing",
     "check_id",
     "new_id",

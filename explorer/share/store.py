@@ -67,6 +67,7 @@ ID_BYTES = 18  # secrets.token_urlsafe(18): 24 characters, 144 random bits
 ID_RE = re.compile(r"[A-Za-z0-9_-]{24}")
 MATRIX, VOCAB, COUNTS, MANIFEST, USED = "vectors.npy", "vectors.vocab.txt", "counts.npy", "manifest.json", "used"
 INCOMING = ".incoming"
+OWN_FILES = {MATRIX, VOCAB, COUNTS, MANIFEST, USED}  # all an item's folder (or a writer's work folder) may hold
 STALE_SECONDS = 3600  # leftovers of a writer older than this are a killed writer's, not a running one's
 USED_EVERY = 3600  # the last-use stamp is rewritten at most this often
 MAX_MANIFEST_BYTES = 1 << 20
@@ -80,6 +81,10 @@ class ShareError(ExplorerError):
 
 class SharedSetMissing(ShareError):
     """No shared set has this id here (never shared, deleted or expired)."""
+
+
+class SharedSetExpired(SharedSetMissing):
+    """The set was here but went unused past the store's expiry, so it was removed."""
 
 
 class ShareLimitError(ShareError, LimitError):
@@ -215,16 +220,19 @@ class ShareStore:
         ``owner_key``: the publishing session's secret, needed later to delete the item and used to
         count its items; only its digest is stored.
         """
-        matrix = np.ascontiguousarray(vectors.vectors, dtype="<f4")
         words = list(vectors.keys)
         if any("\n" in w or "\r" in w for w in words):
             raise ShareError("A word of this set holds a line break, which the shared format cannot keep; rename it.")
         vocab = ("\n".join(words) + "\n").encode("utf-8")
-        matrix_bytes = _npy_bytes(matrix)
+        header = 256  # a .npy header is at most this long here
+        estimate = (
+            vectors.vectors.size * 4 + header + len(vocab) + (len(words) * 8 + header) * (vectors.counts is not None)
+        )
+        owner = owner_digest(owner_key) if owner_key else None
+        self._check_limits(estimate, owner)  # before any copy is made: an oversized set is refused for free
+        matrix_bytes = _npy_bytes(np.ascontiguousarray(vectors.vectors, dtype="<f4"))
         counts = None if vectors.counts is None else _npy_bytes(np.ascontiguousarray(vectors.counts, dtype="<i8"))
         size = len(matrix_bytes) + len(vocab) + (len(counts) if counts is not None else 0)
-        owner = owner_digest(owner_key) if owner_key else None
-        self._check_limits(size, owner)
         item_id = new_id()
         manifest = {
             "format": FORMAT,
@@ -233,7 +241,7 @@ class ShareStore:
             "created": self.clock(),
             "label": str(label)[:200],
             "words": len(words),
-            "dimensions": int(matrix.shape[1]),
+            "dimensions": int(vectors.vector_size),
             "bytes": size,
             "sha256": hashlib.sha256(matrix_bytes).hexdigest(),
             "files": [MATRIX, VOCAB] + ([COUNTS] if counts is not None else []),
@@ -271,7 +279,7 @@ class ShareStore:
         if self._expired(last_used):
             with contextlib.suppress(SharedSetMissing):  # another process may be removing it too
                 self._remove(item_id)
-            raise SharedSetMissing(
+            raise SharedSetExpired(
                 f"The shared set {item_id} expired: it was not opened for {self.limits.expire_days:g} days, so the "
                 "store let it go. Ask whoever sent the link to share the set again."
             )
@@ -298,7 +306,10 @@ class ShareStore:
             words.pop()
         if len(words) != rows:
             raise ShareError(f"The shared set {item_id} is damaged: {len(words):,} words for {rows:,} rows.")
-        wv = WordVectors(words, matrix, counts=counts, name=str(manifest.get("label") or f"Shared {item_id}"))
+        try:
+            wv = WordVectors(words, matrix, counts=counts, name=str(manifest.get("label") or f"Shared {item_id}"))
+        except ExplorerError as exc:  # repeated words, counts of another length: not what put() writes
+            raise ShareError(f"The shared set {item_id} is damaged and cannot be opened ({exc}).") from exc
         return SharedSet(item_id, wv, manifest)
 
     def delete(self, item_id: str, *, owner_key: str | None = None) -> None:
@@ -324,7 +335,7 @@ class ShareStore:
                 manifest = self._manifest(name)
             except SharedSetMissing:
                 if now - self._modified(entry, now) > STALE_SECONDS:
-                    self.fs.rm(entry, recursive=True)  # a writer killed between its moves: no manifest came
+                    self._remove_leftover(entry)  # a writer killed between its moves: no manifest came
                 continue
             except ShareError:
                 continue  # damaged: kept for an operator to look at, never counted as free space
@@ -405,7 +416,19 @@ class ShareStore:
             parts = entry.rsplit("/", 1)[-1].split(".")
             dead = len(parts) == 3 and ID_RE.fullmatch(parts[0]) and parts[1].isdigit()
             if dead and now - int(parts[1]) > STALE_SECONDS:
-                self.fs.rm(entry, recursive=True)
+                self._remove_leftover(entry)
+
+    def _remove_leftover(self, folder: str) -> None:
+        """Remove a dead writer's folder, only when it is a real folder holding nothing but an item's own files:
+        housekeeping never deletes what a writer of this store did not create (a link, a foreign file)."""
+        try:
+            if self.local and os.path.islink(folder):
+                return
+            names = [str(e).rsplit("/", 1)[-1] for e in self.fs.ls(folder, detail=False)]
+            if all(n in OWN_FILES for n in names):
+                self.fs.rm(folder, recursive=True)
+        except OSError:
+            pass  # another process removed it first, or the store is read-only: try again next time
 
     def _remove(self, item_id: str) -> None:
         """Manifest first (the item is gone at once), then its files."""

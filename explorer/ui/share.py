@@ -23,7 +23,7 @@ import streamlit as st
 from explorer import cache, vectorsets
 from explorer.errors import LinkError
 from explorer.settings import get_settings
-from explorer.share import SharedSet, SharedSetMissing, ShareError, provenance
+from explorer.share import SharedSet, SharedSetExpired, SharedSetMissing, ShareError, provenance
 from explorer.training import METHOD_TITLES
 from explorer.ui.session import session_token
 from explorer.vectors import WordVectors
@@ -32,6 +32,7 @@ from explorer.vectorsets import REFERENCE_ID
 MINE_KEY = "share.mine"  # shared set id -> (the session set id it was shared from, a fingerprint of its vectors)
 OPENED_KEY = "share.opened"  # shared set id -> its label: sets this session opened from a link
 NOTICE_KEY = "share.notice"  # picker key -> (kind, text): what the last Share or Delete did, shown once
+CHECKED_KEY = "share.checked"  # picker key -> (set id, shared set) checked in the store this run: one look-up a run
 SHARE_HELP = (
     "Saves a copy of this set (words, vectors and how it was made; never your corpus text) to this server's "
     "shared store and puts it in this page's link: whoever opens the link sees the same set. Nothing is "
@@ -71,9 +72,10 @@ def _forget(set_id: str) -> None:
     _opened().pop(set_id, None)
 
 
-def check_linked(wanted: str | None) -> str | None:
+def check_linked(key: str, wanted: str | None) -> str | None:
     """For a picker's value that names a shared set, before the picker draws: None when the store holds it
     (it is then offered), else the message saying why not (the picker then shows the reference set)."""
+    st.session_state.setdefault(CHECKED_KEY, {}).pop(key, None)
     try:
         parsed = vectorsets.parse_id(wanted or "")
     except LinkError:
@@ -84,22 +86,28 @@ def check_linked(wanted: str | None) -> str | None:
         shared = cache.get_shared_set(parsed.shared_id)
     except SharedSetMissing as exc:
         _forget(parsed.text)
-        return f"{vectorsets.missing_message(parsed)} ({exc})"
+        if isinstance(exc, SharedSetExpired) or cache.share_store() is None:  # say exactly why, not every reason
+            return f"{exc} Meanwhile the page shows the transformer's input embeddings."
+        return vectorsets.missing_message(parsed)
     except ShareError as exc:
         _forget(parsed.text)
         return f"The shared set {parsed.shared_id} cannot be opened: {exc} Meanwhile the page shows the reference set."
     if parsed.text not in _mine():
         _opened()[parsed.text] = f"Shared: {shared.manifest.get('label') or parsed.shared_id}"
+    st.session_state[CHECKED_KEY][key] = (parsed.text, shared)
     return None
 
 
-def vectors_of(set_id: str) -> WordVectors | None:
-    """The vectors of a shared set the picker chose (already checked this run by :func:`check_linked`)."""
-    shared = _shared(set_id)
+def vectors_of(key: str, set_id: str) -> WordVectors | None:
+    """The vectors of a shared set the picker ``key`` chose (checked this run by :func:`check_linked`)."""
+    shared = _shared(key, set_id)
     return None if shared is None else shared.vectors
 
 
-def _shared(set_id: str) -> SharedSet | None:
+def _shared(key: str, set_id: str) -> SharedSet | None:
+    checked = st.session_state.get(CHECKED_KEY, {}).get(key)
+    if checked is not None and checked[0] == set_id:
+        return checked[1]
     parsed = vectorsets.parse_id(set_id)
     try:
         return cache.get_shared_set(parsed.shared_id or "")
@@ -195,7 +203,7 @@ def controls(key: str, choice: str, own_sets: Mapping[str, Any]) -> None:
         return
     if not choice.startswith("shared:"):
         return
-    shared = _shared(choice)
+    shared = _shared(key, choice)
     if shared is None:
         return
     lines = provenance.describe(shared.manifest.get("provenance") or {}, METHOD_TITLES)

@@ -135,7 +135,7 @@ def vector_set_picker(
     shelf = cache.library_listing()  # the vector files of EXPLORER_DATA_DIR/vectors
     shelved = {vectorsets.library_id(f.name): f.label for f in shelf.readable}  # an unreadable one is never offered
     wanted = st.session_state.get(key)
-    gone = share.check_linked(wanted)  # a shared set named by the link or chosen before: still in the store?
+    gone = share.check_linked(key, wanted)  # a shared set named by the link or chosen before: still in the store?
     shared = share.offered()  # the shared sets this session shared or opened
     options = [*sets, *shared, REFERENCE_ID, *shelved, *indexed] + ([UPLOAD_OPTION] if allow_upload else [])
     if wanted not in options:
@@ -172,14 +172,18 @@ def vector_set_picker(
     elif choice in indexed:
         wv = _index_vectors(state, choice)
     elif choice in shared:
-        wv = share.vectors_of(choice)
+        wv = share.vectors_of(key, choice)
     else:
         wv = sets[choice].vectors
     if wv is not None:
         for notice in wv.notices:
             st.info(get_settings().for_visitor(notice))
         st.caption(f"**{wv.name}**: {count(len(wv), 'word')}, {count(wv.vector_size, 'dimension')}. {_why(choice)}")
-    share.controls(key, choice, sets)  # Share for the visitor's own sets; provenance and Delete for shared ones
+    if choice == UPLOAD_OPTION and wv is not None:  # the file just read is kept as a set of its own: share that
+        choice = st.session_state.get(f"{key}.upload_id", choice)
+    share.controls(
+        key, choice, st.session_state.get(VECTOR_SETS_KEY, {})
+    )  # Share for the visitor's own sets; provenance and Delete for shared ones
     return wv
 
 
@@ -235,6 +239,7 @@ def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
     parsed: dict[str, str] = st.session_state.setdefault(PARSED_UPLOAD_KEY, {})
     fingerprint = f"{file.file_id}:{getattr(meta, 'file_id', '')}"
     held = st.session_state.get(VECTOR_SETS_KEY, {}).get(set_id)
+    st.session_state[f"{key}.upload_id"] = set_id
     if held is not None and parsed.get(key) == fingerprint:
         return held.vectors  # read on an earlier run: a rerun never parses the file again
     try:
