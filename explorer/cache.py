@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer import library, timings
+from explorer import share as sharing
 from explorer.admission import (
     PROJECTION_ONE_AT_A_TIME,
     UNSEEN_WORK_RESERVE,
@@ -734,3 +735,42 @@ def _map_data(folder: str, name: str, mtime: float) -> MapData:
 def get_map_data(name: str) -> MapData:
     """Every point, label and neighbour of map ``name`` of the server's map folder; ``MapBuildError`` if unreadable."""
     return _map_data(get_settings().map_dir or "", name, _map_version(name))
+
+
+# ----- shared vector sets (EXPLORER_SHARE_STORE) ------------------------------------------------------
+# One store object per URL and limits. A shared set is immutable (an id is never reused), so its vectors are
+# cached by id; every open first asks the store whether the item is still there (deleted or expired sets are
+# not served from the cache), which also stamps its last use.
+@st.cache_resource(max_entries=4)
+def get_share_store(url: str, max_item: int, max_total: int, expire_days: int, per_session: int) -> sharing.ShareStore:
+    return sharing.ShareStore(url, sharing.ShareLimits(max_item, max_total, expire_days, per_session))
+
+
+def share_store() -> sharing.ShareStore | None:
+    """The store this server shares sets through, with its limits; None when sharing is off."""
+    s = get_settings()
+    if not s.share_store:
+        return None
+    return get_share_store(
+        s.share_store, s.share_max_item_bytes, s.share_max_total_bytes, s.share_expire_days, s.share_max_per_session
+    )
+
+
+@st.cache_resource(show_spinner="Opening the shared set…", max_entries=16)
+def _shared_set(store_url: str, item_id: str) -> sharing.SharedSet:
+    store = share_store()
+    if store is None or store.url != store_url:
+        raise sharing.ShareError("This server's shared store changed; open the link again.")
+    return store.get(item_id)
+
+
+def get_shared_set(item_id: str) -> sharing.SharedSet:
+    """The shared set ``item_id`` (checked to still be in the store); ``SharedSetMissing`` or ``ShareError``."""
+    store = share_store()
+    if store is None:
+        raise sharing.SharedSetMissing(
+            "This server has no shared store (setting EXPLORER_SHARE_STORE), so it cannot open shared sets; open "
+            "the link on the server it was made on."
+        )
+    store.note_use(item_id)
+    return _shared_set(get_settings().share_store or "", item_id)

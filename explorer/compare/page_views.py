@@ -242,11 +242,11 @@ def link_note(id_a: str, id_b: str) -> str | None:
     >>> link_note("reference", "reference") is None
     True
     >>> print(link_note("trained:sgns:builtin:mixed@step20", "reference"))
-    A link to this comparison names set A, but cannot rebuild it: trained vectors stay in the session that trained them (train the same method on the same corpus there). Set B (the transformer's input table) travels.
+    A link to this comparison names set A, but cannot rebuild it: trained vectors stay in the session that trained them until shared (press Share under the set). Set B (the transformer's input table) travels.
     """
     reasons = {
-        "trained": "trained vectors stay in the session that trained them (train the same method on the same corpus there)",
-        "upload": "uploaded files stay in the session that uploaded them (upload the same file there)",
+        "trained": "trained vectors stay in the session that trained them until shared (press Share under the set)",
+        "upload": "uploaded files stay in the session that uploaded them until shared (press Share under the set)",
     }
     stuck: list[str] = []
     why: list[str] = []
@@ -268,7 +268,11 @@ def link_note(id_a: str, id_b: str) -> str | None:
     if len(stuck) == 1:
         other = "B" if stuck[0] == "A" else "A"
         kind = vectorsets.parse_id(id_b if other == "B" else id_a).kind
-        what = "the transformer's input table" if kind == "reference" else "an index of this server"
+        what = {
+            "reference": "the transformer's input table",
+            "library": "a file of this server's library",
+            "shared": "a shared set",
+        }.get(kind, "an index of this server")
         text += f" Set {other} ({what}) travels."
     return text
 

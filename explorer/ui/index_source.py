@@ -25,6 +25,7 @@ from explorer.index import views
 from explorer.index.contract import Targets
 from explorer.pagestate import Field
 from explorer.settings import get_settings
+from explorer.share import provenance
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import register_vectors
 from explorer.wordhints import default_word, missing_word_hint
@@ -105,11 +106,13 @@ def _offer_upload_build(state: SidebarState) -> None:
             build_index_from_texts(texts, out, label=corpus.name, embedder=embedder, **options)
             info = index_reader.open_index(holder.path, "upload")
             last = info.layers[-1]
+            layer_vectors = index_reader.distilled_vectors(info, last)
             register_vectors(
                 info.vectors_label(last),
-                index_reader.distilled_vectors(info, last),
+                layer_vectors,
                 make_active=False,
                 set_id=vectorsets.upload_id(info.vectors_label(last)),
+                provenance=provenance.index_layer(info.model, last, corpus.name, layer_vectors),
             )
     except (ExplorerError, OSError) as exc:
         st.error(f"The index could not be built: {exc}")
