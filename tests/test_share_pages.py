@@ -241,3 +241,19 @@ def test_an_expired_shared_link_says_it_expired(store_dir, monkeypatch) -> None:
     warning = _texts(at.warning)
     assert "expired" in warning and "not opened for 1 days" in warning
     assert not (store_dir / item).exists()
+
+
+def test_a_store_that_fails_is_a_message_without_a_server_path(store_dir, monkeypatch) -> None:
+    sets = {"upload:a.txt": SessionVectorSet("upload:a.txt", "Uploaded: a.txt", REFERENCE)}
+    at = _project(sets, "upload:a.txt")
+
+    def full_disk(self, *args, **kwargs):
+        raise OSError(28, "No space left on device", str(store_dir / "x"))
+
+    monkeypatch.setattr(ShareStore, "put", full_disk)
+    _button(at, "Share").click().run()
+    assert not at.exception
+    error = _texts(at.error)
+    assert "The set was not shared: the shared store did not answer (No space left on device)" in error
+    assert str(store_dir) not in error
+    assert at.session_state["project.vectors"] == "upload:a.txt"
