@@ -10,6 +10,7 @@ separately: a server has its modules imported before any visitor arrives.
 The issue's target: publishing and opening each under 2 s.
 
     .venv/bin/python benchmarks/bench_share.py            # 20,000 x 100, 5 publishes and 5 opens
+    .venv/bin/python benchmarks/bench_share.py --quick                  # 3 of each, 5 items in the store
     .venv/bin/python benchmarks/bench_share.py --rows 200000 --dims 300 --no-write
 """
 
@@ -131,12 +132,15 @@ def main() -> None:
     parser.add_argument("--others", type=int, default=20, help="items already in the store (housekeeping lists them)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--no-page", action="store_true", help="skip the Project page (AppTest) measurements")
+    parser.add_argument("--quick", action="store_true", help="3 repeats and 5 items already in the store")
     parser.add_argument("--child", nargs=5, metavar=("MODE", "STORE", "ARG", "ROWS", "DIMS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         mode, store, arg, rows, dims = args.child
         child(mode, store, arg, int(rows), int(dims))
         return
+    if args.quick:
+        args.repeats, args.others = 3, 5
 
     from explorer.share import ShareStore
 
