@@ -241,3 +241,47 @@ def test_an_expired_shared_link_says_it_expired(store_dir, monkeypatch) -> None:
     warning = _texts(at.warning)
     assert "expired" in warning and "not opened for 1 days" in warning
     assert not (store_dir / item).exists()
+
+
+def test_a_store_that_fails_is_a_message_without_a_server_path(store_dir, monkeypatch) -> None:
+    sets = {"upload:a.txt": SessionVectorSet("upload:a.txt", "Uploaded: a.txt", REFERENCE)}
+    at = _project(sets, "upload:a.txt")
+
+    def full_disk(self, *args, **kwargs):
+        raise OSError(28, "No space left on device", str(store_dir / "x"))
+
+    monkeypatch.setattr(ShareStore, "put", full_disk)
+    _button(at, "Share").click().run()
+    assert not at.exception
+    error = _texts(at.error)
+    assert "The set was not shared: the shared store did not answer (No space left on device)" in error
+    assert str(store_dir) not in error
+    assert at.session_state["project.vectors"] == "upload:a.txt"
+
+
+def test_the_layer_vectors_of_an_index_built_in_the_browser_can_be_shared(
+    store_dir, monkeypatch, tiny_bert_dir
+) -> None:
+    from explorer.corpus import Corpus
+
+    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_bert_dir))
+    monkeypatch.delenv("EXPLORER_INDEX_DIR", raising=False)
+    upload = Corpus.from_texts(
+        ["The bank approved the loan.", "We sat on the river bank.", "My bank charged a fee."],
+        name="notes.txt",
+        source="upload:notes.txt",
+    )
+    at = app_test("pages/4_Context.py")
+    at.session_state["sidebar.corpus"] = "__upload__"
+    at.session_state["sidebar.uploaded_corpus"] = ("fingerprint", upload)
+    at.session_state["context.source"] = "index"
+    at.run()
+    at.button(key="context.build_index").click().run()
+    assert not at.exception and not at.error, _texts(at.error)
+    _button(at, "Share these vectors").click().run()
+    assert not at.exception and not at.error, _texts(at.error)
+    shared = at.session_state["context.shared"]
+    opened = _project(link={"project.vectors": shared})
+    assert opened.session_state["project.vectors"] == shared
+    caption = _texts(opened.caption)
+    assert "an index built in the browser" in caption and "notes.txt" in caption

@@ -307,3 +307,18 @@ def test_repeated_words_in_a_stored_vocabulary_are_a_message(tmp_path) -> None:
     vocab.write_text("w0\n" * 20)
     with pytest.raises(ShareError, match="damaged"):
         store.get(item)
+
+
+def test_limits_see_another_process_puts_within_a_minute(url) -> None:
+    clock = Clock()
+    here = ShareStore(url, clock=clock)
+    first = here.put(_set(), label="x")
+    one = here.list()[0].bytes
+    limited = ShareStore(url, ShareLimits(max_total_bytes=int(one * 2.5)), clock=clock)
+    limited.list()
+    ShareStore(url, clock=clock).put(_set(seed=2), label="another process")
+    limited.put(_set(seed=3), label="mine")  # its listing is fresh: it does not see the other put yet (soft limit)
+    clock.now += share_store.LISTING_SECONDS + 1
+    with pytest.raises(ShareLimitError, match="store is full"):
+        limited.put(_set(seed=4), label="one too many")
+    assert len(limited.list()) == 3 and first in [i.id for i in limited.list()]

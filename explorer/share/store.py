@@ -49,6 +49,7 @@ import json
 import os
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ INCOMING = ".incoming"
 OWN_FILES = {MATRIX, VOCAB, COUNTS, MANIFEST, USED}  # all an item's folder (or a writer's work folder) may hold
 STALE_SECONDS = 3600  # leftovers of a writer older than this are a killed writer's, not a running one's
 USED_EVERY = 3600  # the last-use stamp is rewritten at most this often
+LISTING_SECONDS = 60  # put() checks the limits against a listing at most this old (plus this process's own changes)
 MAX_MANIFEST_BYTES = 1 << 20
 MAX_WORD_BYTES = 4 * 100 + 1  # a word is at most 100 characters (vectors_io.rows.MAX_WORD_CHARS), UTF-8
 DAY = 86_400.0
@@ -174,6 +176,12 @@ class ShareStore:
         self.local = "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,))
         self.root = str(Path(root).resolve()) if self.local else root.rstrip("/")
         self.fs.makedirs(self.root, exist_ok=True)
+        # The last listing (time, items), so a put does not read every manifest of a large object store each
+        # time; this process's own puts and deletes are applied to it. Another process's puts show within a
+        # minute, so the total size is a soft limit across processes (the per-session count is exact: a
+        # session stays on one process behind a proxy with affinity).
+        self._listing: tuple[float, list[SharedItem]] | None = None
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"ShareStore({self.url!r})"
@@ -255,6 +263,12 @@ class ShareStore:
             self.fs.pipe_file(f"{work}/{name}", data)
         self.fs.pipe_file(f"{work}/{MANIFEST}", json.dumps(manifest, indent=1, default=str).encode())
         self._commit(work, item_id, list(files))
+        item = SharedItem(
+            item_id, size, float(manifest["created"]), float(manifest["created"]), owner, manifest["label"]
+        )
+        with self._lock:
+            if self._listing is not None:
+                self._listing[1].append(item)
         return item_id
 
     def _commit(self, work: str, item_id: str, names: list[str]) -> None:
@@ -355,7 +369,18 @@ class ShareStore:
                 )
             )
         self._sweep_incoming(now)
-        return sorted(items, key=lambda i: i.created)
+        items.sort(key=lambda i: i.created)
+        with self._lock:
+            self._listing = (now, list(items))
+        return items
+
+    def _recent_listing(self) -> list[SharedItem]:
+        """The items as listed at most ``LISTING_SECONDS`` ago by this object, with its own changes since."""
+        with self._lock:
+            listing = self._listing
+        if listing is not None and 0 <= self.clock() - listing[0] <= LISTING_SECONDS:
+            return list(listing[1])
+        return self.list()
 
     def owned_by(self, owner_key: str) -> list[SharedItem]:
         """The items the session holding ``owner_key`` published and that are still here."""
@@ -371,7 +396,7 @@ class ShareStore:
                 "(setting EXPLORER_SHARE_MAX_ITEM_MB). Share a smaller set: train with a smaller vocabulary "
                 "(a higher min_count) or fewer dimensions, or upload a file with fewer words."
             )
-        items = self.list()  # housekeeping first: expired items free their room
+        items = self._recent_listing()  # housekeeping first: expired items free their room
         if owner is not None and limits.max_items_per_owner is not None:
             mine = [i for i in items if i.owner == owner]
             if len(mine) >= limits.max_items_per_owner:
@@ -432,6 +457,9 @@ class ShareStore:
 
     def _remove(self, item_id: str) -> None:
         """Manifest first (the item is gone at once), then its files."""
+        with self._lock:
+            if self._listing is not None:
+                self._listing = (self._listing[0], [i for i in self._listing[1] if i.id != item_id])
         try:
             self.fs.rm(self._path(item_id, MANIFEST))
         except FileNotFoundError as exc:

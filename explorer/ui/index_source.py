@@ -26,6 +26,7 @@ from explorer.index.contract import Targets
 from explorer.pagestate import Field
 from explorer.settings import get_settings
 from explorer.share import provenance
+from explorer.ui.share import share_for_page
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import register_vectors
 from explorer.wordhints import default_word, missing_word_hint
@@ -189,6 +190,9 @@ def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:
     except (ExplorerError, OSError) as exc:
         st.error(f"The index {name} cannot be read: {exc}")
         st.stop()
+    if own:  # its layer's word vectors are this session's own set: they travel by link once shared
+        label = info.vectors_label(info.layers[-1])
+        share_for_page(vectorsets.upload_id(label), "context.shared", "pages/2_Project.py", "project.vectors", "Open the shared layer vectors on the Project page")  # fmt: skip
     if not st.session_state.get("context.index_word") and counts:
         st.session_state["context.index_word"] = default_word(list(counts))
     word = col_word.text_input("Word", key="context.index_word", help="Any word the index holds.").strip()

@@ -44,7 +44,8 @@ def _fingerprint(vectors: WordVectors) -> str:
     """A cheap digest of a set as it is now (shape, words and a spread of rows): a live trained set gets a new
     object on every redraw, but the same fingerprint until it trains on, so a Share is not repeated."""
     matrix = vectors.vectors
-    rows = sorted({*range(min(64, len(matrix))), *range(0, len(matrix), max(1, len(matrix) // 256)), len(matrix) - 1})
+    n = len(matrix)
+    rows = sorted({*range(min(64, n)), *range(0, n, max(1, n // 256)), *([n - 1] if n else [])})
     digest = hashlib.blake2b(repr((matrix.shape, len(vectors.keys), vectors.keys[:64])).encode(), digest_size=16)
     digest.update(matrix[rows].tobytes())
     return digest.hexdigest()
@@ -89,9 +90,12 @@ def check_linked(key: str, wanted: str | None) -> str | None:
         if isinstance(exc, SharedSetExpired) or cache.share_store() is None:  # say exactly why, not every reason
             return f"{exc} Meanwhile the page shows the transformer's input embeddings."
         return vectorsets.missing_message(parsed)
-    except ShareError as exc:
+    except (ShareError, OSError) as exc:  # OSError: the store (a disk, a bucket) did not answer
         _forget(parsed.text)
-        return f"The shared set {parsed.shared_id} cannot be opened: {exc} Meanwhile the page shows the reference set."
+        return (
+            f"The shared set {parsed.shared_id} cannot be opened: {_reason(exc)} Meanwhile the page shows the "
+            "transformer's input embeddings."
+        )
     if parsed.text not in _mine():
         _opened()[parsed.text] = f"Shared: {shared.manifest.get('label') or parsed.shared_id}"
     st.session_state[CHECKED_KEY][key] = (parsed.text, shared)
@@ -111,8 +115,8 @@ def _shared(key: str, set_id: str) -> SharedSet | None:
     parsed = vectorsets.parse_id(set_id)
     try:
         return cache.get_shared_set(parsed.shared_id or "")
-    except ShareError as exc:
-        st.warning(get_settings().for_visitor(str(exc)))
+    except (ShareError, OSError) as exc:
+        st.warning(get_settings().for_visitor(f"The shared set cannot be opened: {_reason(exc)}"))
         return None
 
 
@@ -158,6 +162,9 @@ def _publish(key: str, set_id: str) -> None:
     except ShareError as exc:
         notices[key] = ("error", get_settings().for_visitor(f"The set was not shared: {exc}"))
         return
+    except OSError as exc:
+        notices[key] = ("error", f"The set was not shared: {_reason(exc)} Try again in a moment.")
+        return
     shared = vectorsets.shared_id(item)
     _mine()[shared] = (set_id, now)
     st.session_state[key] = shared
@@ -174,8 +181,8 @@ def _unpublish(key: str, shared: str) -> None:
             store.delete(vectorsets.parse_id(shared).shared_id or "", owner_key=session_token())
     except SharedSetMissing:
         pass  # already gone (expired, or deleted from another tab): forget it all the same
-    except ShareError as exc:
-        notices[key] = ("error", get_settings().for_visitor(str(exc)))
+    except (ShareError, OSError) as exc:
+        notices[key] = ("error", get_settings().for_visitor(_reason(exc)))
         return
     _forget(shared)
     st.session_state[key] = source if source in st.session_state.get("vectors.sets", {}) else REFERENCE_ID
@@ -250,6 +257,14 @@ def share_for_page(set_id: str, key: str, page: str, param: str, label: str) -> 
         disabled=store is None,
         help=get_settings().for_visitor(SHARE_HELP.replace("this page's link", "a link") + why_not),
     )
+
+
+def _reason(exc: BaseException) -> str:
+    """An error's message for a visitor: the store's own sentence, or for a failed disk or bucket only the kind of
+    failure (an ``OSError``'s text may hold a server path)."""
+    if isinstance(exc, OSError):
+        return f"the shared store did not answer ({exc.strerror or type(exc).__name__})."
+    return str(exc)
 
 
 def _age(created: object) -> str:
