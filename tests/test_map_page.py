@@ -16,8 +16,10 @@ from explorer.charts import labels as lab
 from explorer.charts.wordmap import FOCUS_COLOUR, PLOT_PX
 from explorer.errors import LinkError
 from explorer.map import reader
+from explorer.map import viewport as vp
 from explorer.map.build import build_map
 from explorer.map.contract import MANIFEST, POINTS, MapBuildError
+from explorer.map.density import density_grid
 from explorer.map.synthetic import planted_clusters
 from explorer.vectors import WordVectors
 from explorer.vectors_io import save_vectors
@@ -243,7 +245,7 @@ def test_a_hosted_server_shows_its_prebuilt_maps(env: Path, monkeypatch: pytest.
     monkeypatch.setenv("EXPLORER_HOSTED", "1")
     at = _opened(env)
     assert _spec(at)["data"][0]["type"] == "scattergl"
-    assert not at.get("button")  # nothing builds a map from the app: only the maps the operator built are shown
+    assert not [b for b in at.get("button") if "Build" in b.label]  # only the maps the operator built are shown
     assert {w.value.split("**")[1] for w in at.warning} == {"dims7", "cut"}
 
 
@@ -268,3 +270,148 @@ def test_the_map_folder_setting_is_read_from_the_environment() -> None:
 
     assert Settings.from_env({}).map_dir is None
     assert Settings.from_env({"EXPLORER_MAP_DIR": " /srv/maps "}).map_dir == "/srv/maps"
+
+
+# ----- density underlay and the view the names follow ------------------------------------------------------
+def _labels(env: Path):
+    return pq.read_table(env / "labels.parquet").to_pandas()
+
+
+def test_the_density_underlay_is_one_log_scaled_image_of_the_whole_map(env: Path) -> None:
+    at = _opened(env)
+    heat = _spec(at)["data"][4]
+    assert heat["type"] == "heatmap" and heat["hoverinfo"] == "skip"  # hover and clicks still land on words
+    ny, nx = (int(v) for v in str(heat["z"]["shape"]).split(","))  # plotly writes a 2-D typed array's shape as text
+    levels = _typed(heat["z"])
+    assert heat["z"]["dtype"] == "u1" and levels.size == ny * nx <= 40_000  # a small image, whatever the words
+    points = pq.read_table(env / POINTS).to_pandas()
+    x_edges = heat["x0"] - heat["dx"] / 2 + heat["dx"] * np.arange(nx + 1)
+    y_edges = heat["y0"] - heat["dy"] / 2 + heat["dy"] * np.arange(ny + 1)
+    counts, _, _ = np.histogram2d(points["y"], points["x"], bins=(y_edges, x_edges))
+    grid = levels.reshape(ny, nx)
+    assert ((grid > 0) == (counts > 0)).all()  # shaded exactly where words are
+    assert grid[counts == counts.max()].min() == 255
+    order = np.argsort(counts[counts > 0], kind="stable")
+    assert (np.diff(grid[counts > 0][order].astype(int)) >= 0).all()  # more words, never lighter
+    assert counts.sum() >= 0.99 * len(points)  # nearly every word counted
+
+
+def test_density_grid_is_log_scaled() -> None:
+    xy = np.array([[0.1, 0.1]] * 99 + [[0.9, 0.9]])
+    g = density_grid(xy, (0.0, 1.0), (0.0, 1.0), cells=(2, 2))
+    assert g.counts_max == 99 and g.levels[0, 0] == 255 and g.levels[1, 1] == 1 + round(254 * np.log(2) / np.log(100))
+    assert g.levels[0, 1] == 0 and g.levels[1, 0] == 0
+
+
+def _zoomed_to_box(at, monkeypatch: pytest.MonkeyPatch, box) -> dict:
+    monkeypatch.setattr("explorer.map.viewport.selection_box", lambda state: box)
+    at.run()
+    button = next(b for b in at.get("button") if b.label == "Zoom to selection")
+    assert not button.disabled
+    button.click().run()
+    _no_failure(at)
+    monkeypatch.setattr("explorer.map.viewport.selection_box", lambda state: None)  # the new chart has no box
+    return _spec(at)
+
+
+def test_zoom_to_a_box_names_its_fine_regions_then_its_words(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _opened(env)
+    assert next(b for b in at.get("button") if b.label == "Zoom to selection").disabled  # no box drawn yet
+    data = reader.read_map(reader.open_map(env.parent, "small"))
+    fine = _labels(env)[lambda t: t["level"] == 1]
+    anchor = fine.sort_values("size").iloc[-1]
+    whole = vp.whole_view(data)
+    wx, wy = whole.span
+    monkeypatch.setattr(vp, "WORDS_MAX_POINTS", 20)  # this small map: a quarter of it is "zoomed into a region"
+    box = ((anchor.x - wx / 4, anchor.x + wx / 4), (anchor.y - wy / 4, anchor.y + wy / 4))
+    spec = _zoomed_to_box(at, monkeypatch, box)
+    assert spec["layout"]["xaxis"]["range"] == pytest.approx(list(box[0]))
+    assert spec["layout"]["yaxis"]["range"] == pytest.approx(list(box[1]))
+    names = {a["text"] for a in spec["layout"]["annotations"]}
+    assert names and names <= set(fine["label"]) and anchor.label in names
+    _assert_no_overlap(spec["layout"])
+    assert vp.parse_view(at.query_params["map.view"]) == pytest.approx(list(box[0]) + list(box[1]))
+
+    small = ((anchor.x - wx / 40, anchor.x + wx / 40), (anchor.y - wy / 40, anchor.y + wy / 40))
+    spec = _zoomed_to_box(at, monkeypatch, small)
+    view = vp.View(*small[0], *small[1])
+    in_view = np.flatnonzero(view.contains(data.coords))
+    words = {a["text"] for a in spec["layout"]["annotations"]} - set(fine["label"])
+    assert words and words <= {data.words[r] for r in in_view}  # zoomed in further: the words themselves
+    assert data.words[in_view[0]] in words  # the most frequent word in view is named first
+    _assert_no_overlap(spec["layout"])
+
+
+def test_zoom_out_brings_back_the_whole_map_and_its_coarse_names(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _opened(env)
+    whole = _spec(at)["layout"]
+    at.text_input(key="map.search").set_value("w5").run()
+    assert _spec(at)["layout"]["xaxis"]["range"] != whole["xaxis"]["range"]
+    out = next(b for b in at.get("button") if b.label == "Zoom out")
+    out.click().run()
+    _no_failure(at)
+    layout = _spec(at)["layout"]
+    assert layout["xaxis"]["range"] == whole["xaxis"]["range"] and layout["yaxis"]["range"] == whole["yaxis"]["range"]
+    coarse = set(_labels(env).query("level == 0")["label"])
+    assert {a["text"] for a in layout["annotations"]} - {"w5"} <= coarse
+    assert "map.view" not in at.query_params
+    at.run()  # the search text is still there, but it was applied once: the view stays whole
+    assert _spec(at)["layout"]["xaxis"]["range"] == whole["xaxis"]["range"]
+
+
+def test_picking_a_region_flies_to_it(env: Path) -> None:
+    at = _opened(env)
+    data = reader.read_map(reader.open_map(env.parent, "small"))
+    options = at.selectbox(key="map.region").options
+    assert len(options) == 1 + len(_labels(env))  # every region of both levels, after an empty choice
+    coarse = _labels(env).query("level == 0").sort_values("size", ascending=False).iloc[0]
+    at.selectbox(key="map.region").set_value(f"0:{coarse.cluster}").run()
+    _no_failure(at)
+    layout = _spec(at)["layout"]
+    view = vp.View(*layout["xaxis"]["range"], *layout["yaxis"]["range"])
+    members = data.clusters[0] == coarse.cluster
+    assert view.contains(data.coords[members]).mean() >= 0.9  # the region fills the view
+    assert view.contains(data.coords).mean() < 0.9
+    _assert_no_overlap(layout)
+
+
+def test_a_link_with_a_view_opens_at_that_view(env: Path) -> None:
+    at = app_test(PAGE)
+    at.query_params["map.view"] = "0.0,0.5,-0.25,0.25"
+    at.query_params["map.search"] = "w77"  # a searched word that came with its view does not move it
+    at.run()
+    _no_failure(at)
+    layout = _spec(at)["layout"]
+    assert layout["xaxis"]["range"] == [0.0, 0.5] and layout["yaxis"]["range"] == [-0.25, 0.25]
+    bad = app_test(PAGE)
+    bad.query_params["map.view"] = "1,0,0,1"
+    bad.run()
+    _no_failure(bad)
+    assert any("is not a view" in w.value for w in bad.warning)
+
+
+def test_a_link_with_only_a_search_flies_to_the_word(env: Path) -> None:
+    at = app_test(PAGE)
+    at.query_params["map.search"] = "w77"
+    at.run()
+    _no_failure(at)
+    points = pq.read_table(env / POINTS).to_pandas().set_index("word")
+    layout = _spec(at)["layout"]
+    view = vp.View(*layout["xaxis"]["range"], *layout["yaxis"]["range"])
+    assert view.contains(points.loc[["w77"], ["x", "y"]].to_numpy())[0]
+    assert view.span[0] < 0.2 * vp.whole_view(reader.read_map(reader.open_map(env.parent, "small"))).span[0]
+
+
+def test_label_stage_follows_the_points_in_view(env: Path) -> None:
+    data = reader.read_map(reader.open_map(env.parent, "small"))
+    whole = vp.whole_view(data)
+    assert vp.label_stage(data, whole) == vp.COARSE
+    assert vp.label_stage(data, vp.word_view(data, 0)) == vp.WORDS
+    x, y = (float(v) for v in data.coords[0])
+    wx, wy = whole.span
+    big = vp.View(x - wx / 3, x + wx / 3, y - wy / 3, y + wy / 3)
+    inside = int(big.contains(data.coords).sum())
+    assert inside < N / 2
+    assert vp.label_stage(data, big) == (vp.WORDS if inside <= vp.WORDS_MAX_POINTS else vp.FINE)
+    offered = vp.label_candidates(data, vp.word_view(data, 0), pinned=[5, 0], focus=0)
+    assert offered.texts[:2] == [data.words[0], data.words[5]] and offered.kinds[0] == "focus" and offered.must == 2
