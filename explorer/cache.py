@@ -49,6 +49,7 @@ from explorer.index import reader as index_reader
 from explorer.index.reader import IndexInfo, OccurrenceSample
 from explorer.limits import TrainingSlots, check_map_points, check_sentences
 from explorer.map import reader as map_reader
+from explorer.map.jobs import MapJobs
 from explorer.map.reader import MapData, MapInfo
 from explorer.projection import Projection
 from explorer.sentences import DocumentFrequencies, SentenceVectors
@@ -707,3 +708,10 @@ def _map_data(folder: str, name: str, mtime: float) -> MapData:
 def get_map_data(name: str) -> MapData:
     """Every point, label and neighbour of map ``name`` of the server's map folder; ``MapBuildError`` if unreadable."""
     return _map_data(get_settings().map_dir or "", name, _map_version(name))
+
+
+@st.cache_resource
+def map_jobs() -> MapJobs:
+    """The map jobs this server started from the Map page, by map name: one registry for the server's life, so a
+    build goes on, and is found again, whichever page its visitor opens meanwhile."""
+    return MapJobs()

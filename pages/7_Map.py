@@ -11,6 +11,7 @@ from explorer.map import viewport as vp
 from explorer.map import views
 from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
+from explorer.ui import map_build
 from explorer.wording import count
 
 st.set_page_config(page_title="Map · Embedding Explorer", page_icon=":material/map:", layout="wide")
@@ -35,6 +36,8 @@ PAGE_STATE = PageState(
         Field("map.word", "", parse=links.text(100)),
         Field("map.view", None, parse=vp.parse_view),  # x0,x1,y0,y1 the names are chosen for; None: the whole map
         Field("map.region", "", keep=False),  # the region picked last in the list (the view flies there once)
+        Field("map.build.open", False),  # the build form is open
+        Field("map.build.set", ui.default_vector_set),  # the vector set the build form sends to the map job
         Field("map.clicked", None, keep=False),  # the last click applied to map.word (a click applies once)
     ),
 )
@@ -52,6 +55,7 @@ st.markdown(
 if not state.settings.map_dir:
     st.info("No word maps are configured on this server. " + HOW_TO_BUILD, icon=":material/map:")
     st.stop()
+map_build.build_panel(state)  # local servers: send a vector set to the map job and follow it; hosted: one sentence
 
 listing = cache.map_listing()
 if listing.unreadable:
@@ -59,7 +63,8 @@ if listing.unreadable:
         for bad in listing.unreadable:
             st.warning(f"**{bad.name}**: {state.settings.for_visitor(bad.reason)}", icon=":material/error:")
 if not listing.readable:
-    st.info("No readable word map is in this server's map folder. " + HOW_TO_BUILD, icon=":material/map:")
+    here = "" if state.settings.hosted else " Or build one from a vector set above."
+    st.info("No readable word map is in this server's map folder. " + HOW_TO_BUILD + here, icon=":material/map:")
     st.stop()
 infos = {info.name: info for info in listing.readable}
 if ss.get("map.name") not in infos:

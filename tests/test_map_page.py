@@ -23,7 +23,7 @@ from explorer.map.density import density_grid
 from explorer.map.synthetic import planted_clusters
 from explorer.vectors import WordVectors
 from explorer.vectors_io import save_vectors
-from tests.apptest import app_test
+from tests.apptest import app_test, give_vectors
 
 PAGE = "pages/7_Map.py"
 N = 1_500
@@ -415,3 +415,99 @@ def test_label_stage_follows_the_points_in_view(env: Path) -> None:
     assert vp.label_stage(data, big) == (vp.WORDS if inside <= vp.WORDS_MAX_POINTS else vp.FINE)
     offered = vp.label_candidates(data, vp.word_view(data, 0), pinned=[5, 0], focus=0)
     assert offered.texts[:2] == [data.words[0], data.words[5]] and offered.kinds[0] == "focus" and offered.must == 2
+
+
+# ----- building a map from the page ------------------------------------------------------------------------
+def _planted(n: int, seed: int = 3) -> WordVectors:
+    planted = planted_clusters(n, 16, coarse=4, seed=seed)
+    return WordVectors(planted.keys, planted.matrix, name=f"planted{n}")
+
+
+def _build_form(at, sets: dict[str, WordVectors]):
+    give_vectors(at, sets)
+    at.run()
+    _no_failure(at)
+    at.toggle(key="map.build.open").set_value(True).run()
+    _no_failure(at)
+    return at
+
+
+def _click_build(at, name: str, replace: bool = False):
+    at.text_input(key="map.build.name").set_value(name)
+    at.selectbox(key="map.build.method").set_value("pca")
+    at.checkbox(key="map.build.replace").set_value(replace)
+    next(b for b in at.button if b.label == "Build the map").click().run()
+    return at
+
+
+@pytest.fixture()
+def build_dir(map_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A map folder of its own (the module's maps stay as they are): the map ``small`` and a foreign folder."""
+    folder = tmp_path / "maps"
+    shutil.copytree(map_dir / "small", folder / "small")
+    (folder / "notes").mkdir()
+    (folder / "notes" / "todo.txt").write_text("keep me")
+    monkeypatch.setenv("EXPLORER_MAP_DIR", str(folder))
+    return folder
+
+
+def test_a_vector_set_is_built_into_a_map_from_the_page_and_the_build_outlives_the_session(build_dir: Path) -> None:
+    import time
+
+    from explorer import cache
+
+    at = _build_form(app_test(PAGE), {"planted": _planted(300)})
+    assert at.selectbox(key="map.build.set").value == "planted"  # the visitor's own set is offered first
+    _click_build(at, "fresh")
+    _no_failure(at)
+    job = cache.map_jobs().get("fresh")
+    assert job is not None and job.workdir is not None and (job.workdir / "vectors.bin").is_file()
+    # Another session (the visitor came back from another page, or reloaded) finds the running job:
+    later = app_test(PAGE)
+    statuses: list[str] = []
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        later.run()
+        _no_failure(later)
+        statuses += [str(p.proto.text) for p in later.get("progress")]
+        if later.selectbox(key="map.name").value == "fresh":
+            break
+        time.sleep(0.5)
+    assert later.selectbox(key="map.name").value == "fresh"  # the new map is listed and shown
+    assert job.state == "done" and not job.workdir.exists()  # the job's own input folder is gone
+    assert any("Building map **fresh**" in s for s in statuses) or job.share == 1.0
+    assert any("Map **fresh**" in s.value for s in later.success)
+    manifest = json.loads((build_dir / "fresh" / MANIFEST).read_text())
+    assert manifest["counts"]["points"] == 300 and manifest["method"] == "pca"
+    assert sorted(_spec(later)["data"][0]["text"]) == sorted(_planted(300).keys)
+    assert (build_dir / "notes" / "todo.txt").read_text() == "keep me"
+
+
+def test_a_bad_build_request_gets_a_clear_message_and_starts_nothing(build_dir: Path) -> None:
+    from explorer import cache
+
+    at = _build_form(app_test(PAGE), {"tiny": _planted(300).subset(_planted(300).keys[:5]), "planted": _planted(300)})
+    at.selectbox(key="map.build.set").set_value("tiny").run()
+    _click_build(at, "tiny-map")
+    assert any("holds 5 words" in e.value and "Pick a bigger set" in e.value for e in at.error)
+    at.selectbox(key="map.build.set").set_value("planted").run()
+    cases = {
+        "notes": "that is not a map, so it is left alone",  # a folder the job did not write
+        "small": "exists already",  # a map: replaced only when asked
+        "../up": "is not a map name",
+    }
+    for name, said in cases.items():
+        _click_build(at, name)
+        assert not at.exception, at.exception
+        assert any(said in e.value for e in at.error), (name, [e.value for e in at.error])
+        assert cache.map_jobs().get(name) is None
+    assert (build_dir / "notes" / "todo.txt").read_text() == "keep me"
+
+
+def test_a_hosted_server_offers_no_build_and_says_so(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from explorer.ui.map_build import HOSTED_NOTE
+
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    at = _opened(env)
+    assert not [t for t in at.toggle if t.key == "map.build.open"]
+    assert any(c.value == HOSTED_NOTE for c in at.caption)
