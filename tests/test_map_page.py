@@ -329,6 +329,7 @@ def test_zoom_to_a_box_names_its_fine_regions_then_its_words(env: Path, monkeypa
     assert spec["layout"]["yaxis"]["range"] == pytest.approx(list(box[1]))
     names = {a["text"] for a in spec["layout"]["annotations"]}
     assert names and names <= set(fine["label"]) and anchor.label in names
+    assert len(spec["data"]) == 4  # zoomed in, no density shading: the dots themselves read
     _assert_no_overlap(spec["layout"])
     assert vp.parse_view(at.query_params["map.view"]) == pytest.approx(list(box[0]) + list(box[1]))
 

@@ -13,7 +13,7 @@ overlaps another at the drawn view.
 
 Trace order is fixed: 0 every word (a selected point's ``point_index`` is its row), 1 lines to the
 neighbours, 2 the neighbours and 3 the focused word (drawn over trace 0, so a click on them lands
-there; each carries its row as ``customdata``), 4 the density (no hover, no clicks).
+there; each carries its row as ``customdata``), 4 the density (zoomed out only; no hover, no clicks).
 """
 
 from __future__ import annotations
@@ -25,9 +25,18 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from explorer.charts.labels import map_labels
-from explorer.map.density import TOP, DensityGrid, density_grid
+from explorer.map.density import TOP, DensityGrid, cells_for, density_grid
 from explorer.map.reader import MapData
-from explorer.map.viewport import View, label_candidates, per_map, robust_span, view_text, whole_view
+from explorer.map.viewport import (
+    COARSE,
+    View,
+    label_candidates,
+    label_stage,
+    per_map,
+    robust_span,
+    view_text,
+    whole_view,
+)
 
 PLOT_PX = (1100.0, 640.0)  # the plot area the labels are placed for (the page draws the chart wide)
 HEIGHT = 720
@@ -81,7 +90,11 @@ def whole_density(data: MapData) -> DensityGrid:
     per map and kept while its coordinates live."""
     c = data.coords
     return per_map(
-        data, "density", lambda: density_grid(c, robust_span(c[:, 0], 0.001, 0.02), robust_span(c[:, 1], 0.001, 0.02))
+        data,
+        "density",
+        lambda: density_grid(
+            c, robust_span(c[:, 0], 0.001, 0.02), robust_span(c[:, 1], 0.001, 0.02), cells=cells_for(len(c))
+        ),
     )
 
 
@@ -158,9 +171,10 @@ def map_figure(
             showlegend=False, name="word",
         )
     )  # fmt: skip
-    if density and n:
+    if density and n and label_stage(data, view) == COARSE:
         # Trace 4, after the others so that trace 0 stays every word; a heatmap is drawn in the SVG layer,
-        # beneath every WebGL trace, whatever its place in the list.
+        # beneath every WebGL trace, whatever its place in the list. Only zoomed out: in a region the dots
+        # themselves are few enough to read, and the whole map's cells would show as blurred blocks.
         fig.add_trace(density_trace(data))
 
     pinned = ([focus] if focus is not None else []) + rows

@@ -19,8 +19,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CELLS = (220, 128)  # (across, up): about 5 pixels a cell on the page's plot area
+CELLS = (220, 128)  # (across, up) at most: about 5 pixels a cell on the page's plot area
+WORDS_PER_CELL = 10  # fewer cells for smaller maps, so that a cell's count is not mostly noise
 TOP = 255
+
+
+def cells_for(n: int, most: tuple[int, int] = CELLS) -> tuple[int, int]:
+    """A grid for ``n`` words: about ``WORDS_PER_CELL`` words a cell, at most ``most``, at least 40 x 23, in
+    the plot's proportions.
+
+    >>> cells_for(1_000_000), cells_for(50_000), cells_for(100)
+    ((220, 128), (93, 54), (40, 23))
+    """
+    aspect = most[0] / most[1]
+    total = min(max(n / WORDS_PER_CELL, 40 * 40 / aspect), most[0] * most[1])
+    across = int(round((total * aspect) ** 0.5))
+    return min(across, most[0]), min(int(round(across / aspect)), most[1])
 
 
 @dataclass(frozen=True)
