@@ -124,20 +124,21 @@ highlight = focus.row if focus.row is not None else found.row
 fig = wordmap.map_figure(data, view=shown, focus=highlight, neighbour_rows=[r for r, _ in near])
 
 manifest = data.info.manifest
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Words on the map", f"{len(data):,}")
-m2.metric("Layout", str(manifest["method"]).upper())
-m3.metric("Regions (coarse · fine)", f"{manifest['levels'][0]['k']} · {manifest['levels'][-1]['k']}")
-m4.metric(f"Neighbour recall@{manifest['neighbors']['k']}", f"{manifest['neighbors']['recall']:.1%}")
 ui.chart(
     fig, key=chart_key, file_stem=f"map_{name}", downloads=False, on_select="rerun",
     selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False},
 )  # fmt: skip
 st.caption(
-    f"Hover a dot for its word; the shading beneath the dots counts the words in each cell (log scale). Neighbours come from the map's file, computed "
+    "Hover a dot for its word; zoomed out, the shading beneath the dots counts the words in each cell (log "
+    f"scale). Neighbours come from the map's file, computed "
     f"{'exactly' if manifest['neighbors']['engine'] == 'exact' else 'approximately'} in the original "
     f"{manifest['source']['dims']}-dimensional space of {manifest['source']['name']}, not read off the map."
 )
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Words on the map", f"{len(data):,}")
+m2.metric("Layout", str(manifest["method"]).upper())
+m3.metric("Regions (coarse · fine)", f"{manifest['levels'][0]['k']} · {manifest['levels'][-1]['k']}")
+m4.metric(f"Neighbour recall@{manifest['neighbors']['k']}", f"{manifest['neighbors']['recall']:.1%}")
 
 if focus.row is not None:
     st.subheader(f"Nearest words to “{data.words[focus.row]}”")

@@ -41,7 +41,7 @@ from explorer.map.viewport import (
 PLOT_PX = (1100.0, 640.0)  # the plot area the labels are placed for (the page draws the chart wide)
 HEIGHT = 720
 PALETTE = tuple(qualitative.Dark24 + qualitative.Light24)
-COARSE_FONT, FINE_FONT = 13, 10
+COARSE_FONT, FINE_FONT = 13, 11
 MAX_LABELS = 120  # names placed in one view at most (words included)
 WORD_FONT = 10
 FOCUS_COLOUR = "#d62728"
@@ -195,7 +195,7 @@ def map_figure(
 
 
 FONTS = {"focus": COARSE_FONT, "word": WORD_FONT, "coarse": COARSE_FONT, "fine": FINE_FONT}
-COLOURS = {"focus": FOCUS_COLOUR, "word": "#333", "coarse": "#111", "fine": "#444"}
+COLOURS = {"focus": FOCUS_COLOUR, "word": "#333", "coarse": "#111", "fine": "#333"}
 
 
 def place_view_labels(

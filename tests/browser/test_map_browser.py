@@ -59,6 +59,7 @@ def _word_pixel(page, word: str) -> tuple[float, float]:
         page.evaluate(
             """([sel, word]) => {
                 const g = document.querySelector(sel);
+                g.scrollIntoView({block: "center"});  // the chart sits below the controls: bring it into the viewport
                 const d = g._fullData[0], i = d.text.indexOf(word), L = g._fullLayout, box = g.getBoundingClientRect();
                 return [box.left + L._size.l + L.xaxis.l2p(d.x[i]), box.top + L._size.t + L.yaxis.l2p(d.y[i])];
             }""",
@@ -118,7 +119,9 @@ def _data_to_page(page, xy: list[float]) -> tuple[float, float]:
     return tuple(
         page.evaluate(
             """([sel, xy]) => {
-                const g = document.querySelector(sel), L = g._fullLayout, box = g.getBoundingClientRect();
+                const g = document.querySelector(sel), L = g._fullLayout;
+                g.scrollIntoView({block: "center"});
+                const box = g.getBoundingClientRect();
                 return [box.left + L._size.l + L.xaxis.l2p(xy[0]), box.top + L._size.t + L.yaxis.l2p(xy[1])];
             }""",
             [PLOT, xy],
@@ -234,7 +237,7 @@ def test_a_box_zooms_in_to_fine_names_and_the_view_and_word_hold_across_pages_an
         assert page.url.split("?", 1)[1] == link.split("?", 1)[1]
         screenshot(page, "map_50k_after_reload")
 
-        main.get_by_role("button", name="Zoom out").click()
+        main.locator('[data-testid="stButton"]').get_by_role("button", name="Zoom out").click()
         _wait_view(page, whole["x"], whole["y"])
         wait_for_app(page)
         screenshot(page, "map_50k_zoomed_out_again")
