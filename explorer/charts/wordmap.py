@@ -222,4 +222,5 @@ def place_view_labels(
         kind = offered.kinds[row]
         pinned_word = kind == "word" and row < offered.must
         note["font"] = {"size": sizes[row], "color": "#111" if pinned_word else COLOURS[kind]}
+        note["bgcolor"] = "rgba(255,255,255,0.8)"  # readable over the darkest regions' dots too
     return placed.annotations

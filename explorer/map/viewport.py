@@ -327,6 +327,10 @@ def region_options(data: MapData) -> dict[str, str]:
     """The regions a visitor can fly to, as option id ``"<level>:<cluster>"`` -> text: each coarse region
     (biggest first) followed by its fine regions (biggest first), a fine region under the coarse region
     most of its words belong to."""
+    return per_map(data, "regions", lambda: _region_options(data))
+
+
+def _region_options(data: MapData) -> dict[str, str]:
     options: dict[str, str] = {}
     coarse = data.labels[0]
     last = len(data.labels) - 1
