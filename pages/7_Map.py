@@ -75,7 +75,7 @@ if data is None:
     st.stop()
 
 # ----- the view: set by search, a region, a box or lasso selection, or "Zoom out"; the names follow it -------
-view = ss.get("map.view")
+view = None if vp.changed(ss, "map.name", name) else ss.get("map.view")  # another map opens whole
 chart_key = vp.chart_key(name, view)  # a new view starts a new chart: the box zoomed to is not carried along
 chart_state = ss.get(chart_key)
 selected = views.selected_rows(views.chart_points(chart_state), len(data))

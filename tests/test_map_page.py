@@ -512,3 +512,68 @@ def test_a_hosted_server_offers_no_build_and_says_so(env: Path, monkeypatch: pyt
     at = _opened(env)
     assert not [t for t in at.toggle if t.key == "map.build.open"]
     assert any(c.value == HOSTED_NOTE for c in at.caption)
+
+
+def _wait_for_map(at, name: str, timeout_s: float = 240) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        at.run()
+        _no_failure(at)
+        if any(box.key == "map.name" and box.value == name for box in at.selectbox):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the map {name} did not appear")
+
+
+def test_a_library_file_is_mapped_from_its_own_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from explorer import cache
+
+    data_dir = tmp_path / "data"
+    (data_dir / "vectors").mkdir(parents=True)
+    save_vectors(_planted(200, seed=5), data_dir / "vectors" / "shelf.txt", fmt="word2vec")
+    monkeypatch.delenv("EXPLORER_MAP_DIR", raising=False)
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(data_dir))  # maps go to <data>/maps
+    at = app_test(PAGE)
+    at.run()
+    _no_failure(at)
+    at.toggle(key="map.build.open").set_value(True).run()
+    at.selectbox(key="map.build.set").set_value("library:shelf.txt").run()
+    _no_failure(at)
+    assert at.text_input(key="map.build.name").value == "shelf"  # named after the set
+    _click_build(at, "shelf")
+    _no_failure(at)
+    job = cache.map_jobs().get("shelf")
+    assert job is not None and job.workdir is None  # nothing copied: the job reads the library file itself
+    _wait_for_map(at, "shelf")
+    manifest = json.loads((data_dir / "maps" / "shelf" / MANIFEST).read_text())
+    assert manifest["source"]["name"] == "shelf.txt" and manifest["counts"]["points"] == 200
+
+
+def test_a_failed_or_stopped_job_says_why_and_leaves_no_map(tmp_path: Path) -> None:
+    from explorer.map.jobs import FAILED, STOPPED, BuildRequest, MapJobs
+
+    jobs = MapJobs()
+    garbage = tmp_path / "garbage.txt"
+    garbage.write_text("this is not\na vector file at all\n")
+    failed = jobs.start(tmp_path / "maps", BuildRequest("broken", "garbage.txt", None, garbage))
+    assert failed.wait(120) == FAILED
+    assert "garbage.txt cannot be read as word vectors" in failed.error and "Traceback" not in failed.status
+    stopped = jobs.start(tmp_path / "maps", BuildRequest("halted", "planted", _planted(300), method="tsne"))
+    stopped.stop()
+    assert stopped.wait(120) == STOPPED and "stopped after" in stopped.status
+    assert not (tmp_path / "maps" / "broken").exists() and not (tmp_path / "maps" / "halted").exists()
+    assert not stopped.workdir.exists()  # its input folder went with it
+
+
+def test_opening_another_map_shows_it_whole(build_dir: Path) -> None:
+    shutil.copytree(build_dir / "small", build_dir / "twin")
+    at = app_test(PAGE)
+    at.run()
+    whole = _spec(at)["layout"]["xaxis"]["range"]
+    at.text_input(key="map.search").set_value("w77").run()
+    assert _spec(at)["layout"]["xaxis"]["range"] != whole
+    at.selectbox(key="map.name").set_value("twin").run()
+    _no_failure(at)
+    assert _spec(at)["layout"]["xaxis"]["range"] == whole and "map.view" not in at.query_params
