@@ -99,7 +99,7 @@ if found.hint:
 focus = views.find_word(data, word)
 if focus.hint:
     st.warning(focus.hint)
-b1, b2, b3 = st.columns([1, 1, 4], vertical_alignment="center")
+b1, b2, b3 = st.columns([1.5, 1.1, 3.4], vertical_alignment="center")
 boxed = vp.selection_view(data, chart_state, selected)
 if vp.changed(ss, "map.search", search, first=view is None) and found.row is not None:
     view = vp.word_view(data, found.row)

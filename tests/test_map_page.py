@@ -462,7 +462,7 @@ def test_a_vector_set_is_built_into_a_map_from_the_page_and_the_build_outlives_t
     _click_build(at, "fresh")
     _no_failure(at)
     job = cache.map_jobs().get("fresh")
-    assert job is not None and job.workdir is not None and (job.workdir / "vectors.bin").is_file()
+    assert job is not None and job.workdir is not None and (job.workdir / "planted300.bin").is_file()
     # Another session (the visitor came back from another page, or reloaded) finds the running job:
     later = app_test(PAGE)
     statuses: list[str] = []
@@ -480,6 +480,7 @@ def test_a_vector_set_is_built_into_a_map_from_the_page_and_the_build_outlives_t
     assert any("Map **fresh**" in s.value for s in later.success)
     manifest = json.loads((build_dir / "fresh" / MANIFEST).read_text())
     assert manifest["counts"]["points"] == 300 and manifest["method"] == "pca"
+    assert manifest["source"]["name"] == "planted300.bin"  # the map names the set it was made from
     assert sorted(_spec(later)["data"][0]["text"]) == sorted(_planted(300).keys)
     assert (build_dir / "notes" / "todo.txt").read_text() == "keep me"
 

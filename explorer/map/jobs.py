@@ -200,12 +200,22 @@ class MapJob:
         return self.state
 
 
-def new_job_input(vectors: WordVectors, name: str) -> tuple[Path, Path]:
+def input_file_name(label: str) -> str:
+    """The file name an in-memory set is written under (the map's manifest names its source by it).
+
+    >>> input_file_name("all-MiniLM-L6-v2 input embeddings"), input_file_name("../")
+    ('all-MiniLM-L6-v2-input-embeddings.bin', 'vectors.bin')
+    """
+    stem = "-".join(part for part in re.split(r"[^A-Za-z0-9_.]+", label) if part.strip("."))[:80]
+    return f"{stem or 'vectors'}.bin"
+
+
+def new_job_input(vectors: WordVectors, name: str, label: str = "") -> tuple[Path, Path]:
     """Write an in-memory set as word2vec binary into a new temporary folder: (folder, file)."""
     from explorer.vectors_io import save_vectors
 
     folder = Path(tempfile.mkdtemp(prefix=f"explorer-map-input-{name}-"))
-    path = folder / "vectors.bin"
+    path = folder / input_file_name(label)
     try:
         save_vectors(vectors, path, fmt="word2vec_binary")
     except BaseException:
@@ -272,7 +282,7 @@ class MapJobs:
             if source is None:
                 if request.vectors is None:
                     raise MapBuildError("Nothing to map: pick a vector set.")
-                workdir, source = new_job_input(request.vectors, name)
+                workdir, source = new_job_input(request.vectors, name, request.label)
             try:
                 job = MapJob(name, out, job_command(source, out, request.method, request.limit), workdir, request.label)
             except OSError as exc:
