@@ -210,10 +210,29 @@ def input_file_name(label: str) -> str:
     return f"{stem or 'vectors'}.bin"
 
 
+def storable_words(vectors: WordVectors) -> WordVectors:
+    """``vectors`` with each run of whitespace in a word turned into "_" (as GoogleNews writes "New_York"), since a
+    word2vec file cannot hold a space inside a word; a word that would then repeat another is left out.
+
+    >>> import numpy as np
+    >>> storable_words(WordVectors(["new york", "new_york", "paris"], np.eye(3, dtype=np.float32))).keys
+    ('new_york', 'paris')
+    """
+    keys = [re.sub(r"\s+", "_", k.strip()) or "_" for k in vectors.keys]
+    if keys == list(vectors.keys):
+        return vectors
+    first: dict[str, int] = {}
+    for row, key in enumerate(keys):
+        first.setdefault(key, row)
+    rows = sorted(first.values())
+    return WordVectors([keys[r] for r in rows], vectors.vectors[rows], name=vectors.name)
+
+
 def new_job_input(vectors: WordVectors, name: str, label: str = "") -> tuple[Path, Path]:
     """Write an in-memory set as word2vec binary into a new temporary folder: (folder, file)."""
     from explorer.vectors_io import save_vectors
 
+    vectors = storable_words(vectors)
     folder = Path(tempfile.mkdtemp(prefix=f"explorer-map-input-{name}-"))
     path = folder / input_file_name(label)
     try:
