@@ -51,6 +51,7 @@ from explorer.index import reader as index_reader
 from explorer.index.reader import IndexInfo, OccurrenceSample
 from explorer.limits import TrainingSlots, check_map_points, check_sentences
 from explorer.map import reader as map_reader
+from explorer.map.jobs import MapJobs
 from explorer.map.reader import MapData, MapInfo
 from explorer.projection import Projection
 from explorer.sentences import DocumentFrequencies, SentenceVectors
@@ -774,3 +775,10 @@ def get_shared_set(item_id: str) -> sharing.SharedSet:
         )
     store.note_use(item_id)
     return _shared_set(get_settings().share_store or "", item_id)
+
+
+@st.cache_resource
+def map_jobs() -> MapJobs:
+    """The map jobs this server started from the Map page, by map name: one registry for the server's life, so a
+    build goes on, and is found again, whichever page its visitor opens meanwhile."""
+    return MapJobs()
