@@ -92,6 +92,7 @@ min_count = controls[3].number_input(
 for note in c.notes:
     st.warning(note, icon=":material/warning:")
 st.markdown(pv.summary_line(c))
+st.caption(pv.search_line(c))
 
 changed = pv.ranked_words(c, int(n_changed), int(min_count), by)
 if not changed:
