@@ -118,6 +118,7 @@ def cosine_knn(
     sample: int = RECALL_SAMPLE,
     target_recall: float = TARGET_RECALL,
     probes: int | None = None,
+    exact_fallback: bool = True,
 ) -> Neighbours:
     """Each row's ``k`` nearest other rows of ``x`` (n, d) by cosine: exact up to ``exact_max_rows``
     rows (None: ``EXACT_MAX_ROWS``, read when called) or on a CUDA GPU (``device`` "auto" / "cuda"),
@@ -125,7 +126,9 @@ def cosine_knn(
 
     The IVF searches as many cells per row as a calibration sample says reach ``target_recall``
     (``probes`` fixes the number instead); when that is more than ``MAX_PROBE_SHARE`` of the
-    cells, the IVF would cost about as much as the exact search, and the search is exact.
+    cells, the IVF would cost about as much as the exact search, and the search is exact (with
+    ``exact_fallback=False``, for sets too large for any exact search, it probes that share of the
+    cells instead and reports the lower recall).
     Exact results are those of ``explorer.compare.knn.cosine_neighbours`` (same lists, same ties).
     The IVF is seeded by ``seed``: the same rows always give the same lists and the same recall.
 
@@ -147,7 +150,9 @@ def cosine_knn(
     if probes is None:
         probes = calibrated_probes(units, centres, calibration, k, target_recall)
         if probes > MAX_PROBE_SHARE * cells:
-            return _exact(x, k, device)
+            if exact_fallback:
+                return _exact(x, k, device)
+            probes = int(MAX_PROBE_SHARE * cells)
     probes = int(min(max(1, probes), cells))
     candidates = ivf_candidates(units, min(k + EXTRA, n - 1), centres, probes)
     indices = rerank(units, candidates, k)

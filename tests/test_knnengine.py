@@ -76,6 +76,11 @@ def test_vectors_without_clusters_fall_back_to_the_exact_search() -> None:
     got = cosine_knn(x, 10, exact_max_rows=500)
     assert got.search.engine == "exact", "the IVF would have to search most cells: no cheaper than exact"
     assert np.array_equal(got.indices, cosine_neighbours(x, 10))
+    capped = cosine_knn(x, 10, exact_max_rows=500, exact_fallback=False)  # a set too large for exact
+    assert capped.search.engine == "ivf" and capped.search.probes == int(
+        knnengine.MAX_PROBE_SHARE * capped.search.cells
+    )
+    assert capped.search.recall < 0.99
 
 
 def test_same_rows_same_lists_and_recall() -> None:
