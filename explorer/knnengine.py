@@ -5,8 +5,6 @@ for the approximate engine, its recall@k measured against exact neighbours on a 
 
 * **exact** (at most ``exact_max_rows`` rows, or on a CUDA GPU): ``explorer.compare.knn.cosine_neighbours``,
   unchanged: blocked float32 products, candidates re-ranked by float64 cosines.
-* When the calibration below says the IVF would have to search more than ``MAX_PROBE_SHARE`` of its
-  cells to reach ``target_recall`` (vectors with little cluster structure), the search is exact too.
 * **IVF** above it, on the CPU: spherical k-means splits the unit rows into ``cells`` (about
   sqrt(n) of them, trained on a seeded sample); each row is searched exactly among the members of
   its ``probes`` nearest cells (the cells whose centres have the largest cosine with it). The
@@ -14,13 +12,19 @@ for the approximate engine, its recall@k measured against exact neighbours on a 
   folded into running top-(k + 2) lists by a compiled loop; the candidates are then re-ranked by
   float64 cosines exactly as the exact path does, so ties and rounding behave the same. Cost:
   about n * probes * (n / cells) * d multiply-adds instead of n^2 d / 2.
+* **probes** are measured, not fixed: the exact neighbours of ``CALIBRATION_SAMPLE`` seeded rows say
+  how many of a row's nearest cells hold ``target_recall`` of them. When that is more than
+  ``MAX_PROBE_SHARE`` of the cells (vectors with little cluster structure), the IVF would cost
+  about what the exact search does, and the search is exact.
 
-Recall@k: on ``sample`` seeded rows, the share of the lists' entries whose cosine is at least the
-k-th exact cosine of that row (less a float32 rounding tolerance), so a word tied with the k-th exact
-neighbour counts as found and exact lists score 1.0 whatever order ties were broken in.
+Recall@k: on ``sample`` other seeded rows, the share of the lists' entries whose cosine is at least
+the k-th exact cosine of that row (less a float32 rounding tolerance), so a word tied with the k-th
+exact neighbour counts as found and exact lists score 1.0 whatever order ties were broken in.
 
-Other callers (the map job, queries of one word) can take ``ivf_candidates`` / ``measured_recall``
-alone; everything takes unit or raw rows as a float32 (n, d) array, never a vector set.
+Callers: ``compare.compare`` (both sets), ``neighbours.search_neighbours`` (all pairs of a large set).
+The map job's neighbour stage could call ``cosine_knn(unit, k, exact_max_rows=its size,
+sample=2000, exact_fallback=False)`` and take the cosines of the lists; everything here takes a
+float32 (n, d) array, never a vector set.
 
 Example:
     >>> import numpy as np
@@ -41,11 +45,9 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-import torch
 
 from explorer.errors import CompareError
 from explorer.linalg import unit_rows
-from explorer.threads import available_cores, torch_threads
 
 EXACT_MAX_ROWS = 10_000  # above this many rows the CPU search is approximate (IVF); 10k exact takes about 2 s
 RECALL_SAMPLE = 1_000  # rows whose lists are checked against exact neighbours
@@ -253,6 +255,10 @@ def ivf_candidates(
     spends more time waking its threads than multiplying on them. Each thread keeps its own lists,
     merged at the end by score.
     """
+    import torch
+
+    from explorer.threads import available_cores, torch_threads
+
     n, cells = len(units), len(centres)
     probed = _best_cells(units, centres, probes)  # (n, probes)
     home = probed[:, 0]
@@ -354,6 +360,8 @@ def rerank(units: np.ndarray, candidates: np.ndarray, k: int, workers: int | Non
     The same scores and order as the exact path's re-ranking (each cosine summed in dimension
     order), computed on ``workers`` threads (default: the cores this process may use).
     """
+    from explorer.threads import available_cores
+
     candidates = np.ascontiguousarray(candidates, dtype=np.int64)
     scores = np.empty(candidates.shape, dtype=np.float64)
     n = len(candidates)
