@@ -425,7 +425,7 @@ def calibrated_probes(units: np.ndarray, centres: np.ndarray, rows: np.ndarray, 
 
 
 def measured_recall(units: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> float:
-    """recall@k of ``indices`` (n, k) on ``rows``: the share of their entries at least as similar as
+    """recall@k of ``indices`` (n, k), distinct entries per row, on ``rows``: the share of their entries at least as similar as
     the row's k-th exact neighbour (to ``TIE_TOLERANCE``). ``units``: (n, d) unit rows.
 
     >>> from explorer.compare.knn import cosine_neighbours
@@ -443,7 +443,13 @@ def measured_recall(units: np.ndarray, indices: np.ndarray, rows: np.ndarray) ->
         own = rows[s : s + step]
         sims = units[own] @ units.T  # (q, n) float32
         sims[np.arange(len(own)), own] = -np.inf  # a row is not its own neighbour
-        kth = -np.partition(-sims, k - 1, axis=1)[:, k - 1]  # each row's k-th largest cosine
-        got = np.take_along_axis(sims, indices[own].astype(np.int64), axis=1)
+        got = np.take_along_axis(sims, indices[own].astype(np.int64), axis=1)  # (q, k)
+        # The k-th largest cosine of a row is at least the lowest of the k listed (k rows reach it),
+        # so it is the k-th largest of the few cosines at or above that: no partition of all n.
+        floor = got.min(axis=1)
+        kth = np.empty(len(own), dtype=sims.dtype)
+        for i in range(len(own)):
+            high = sims[i][sims[i] >= floor[i]]
+            kth[i] = np.partition(high, len(high) - k)[len(high) - k]
         found += int((got >= kth[:, None] - TIE_TOLERANCE).sum())
     return found / (len(rows) * k)
