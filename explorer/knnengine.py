@@ -425,8 +425,9 @@ def calibrated_probes(units: np.ndarray, centres: np.ndarray, rows: np.ndarray, 
 
 
 def measured_recall(units: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> float:
-    """recall@k of ``indices`` (n, k), distinct entries per row, on ``rows``: the share of their entries at least as similar as
-    the row's k-th exact neighbour (to ``TIE_TOLERANCE``). ``units``: (n, d) unit rows.
+    """recall@k of ``indices`` (n, k), distinct entries per row, on ``rows``: the share of their
+    entries at least as similar as the row's k-th exact neighbour (to ``TIE_TOLERANCE``).
+    ``units``: (n, d) unit rows.
 
     >>> from explorer.compare.knn import cosine_neighbours
     >>> u = unit_rows(np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32))
