@@ -108,6 +108,7 @@ min_count = controls[3].number_input(
 for note in c.notes:
     st.warning(note, icon=":material/warning:")
 st.markdown(pv.summary_line(c) if c.dictionary is None else dv.summary_line(c))
+st.caption(pv.search_line(c))
 if c.dictionary is not None:
     dictionary_results(c)
 

@@ -6,8 +6,10 @@ comparable in two independent ways:
 
 * **Neighbourhood agreement** (``overlap``), needing no alignment: for each shared word, the
   share of its ``k`` nearest neighbours (cosine, among the shared words, the word itself
-  excluded) that the two spaces have in common, |N_a(w) ∩ N_b(w)| / k. Exact neighbours, from
-  blocked matrix products (``explorer.compare.knn``).
+  excluded) that the two spaces have in common, |N_a(w) ∩ N_b(w)| / k. Neighbours from the app's
+  k-NN engine (``explorer.knnengine``): exact blocked matrix products (``explorer.compare.knn``) up
+  to its exact size, an inverted file above it on the CPU, with its recall@k measured on a seeded
+  sample (``search_a``, ``search_b``).
 * **Alignment** (``rotation``, ``residual``, ``cosine``): the shared rows of each space are
   prepared with ``linalg.centre_unit_rows`` (unit length, centred, unit length again), giving
   A_n and B_n (n, d); the orthogonal R minimising ||B_n R - A_n||_F (Schönemann's Procrustes
@@ -16,7 +18,7 @@ comparable in two independent ways:
   word's row of A_n and its row of B_n R. Sets of different widths (d_b != d_a) get the best R
   (d_b, d_a) with orthonormal columns or rows from the same SVD, an approximate alignment.
 
-Nothing is random, so no seed is needed: the same sets always give the same result.
+Nothing is random (the approximate search is seeded), so the same sets always give the same result.
 
 Example:
     >>> import numpy as np
@@ -39,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from explorer.errors import CompareError
+from explorer.knnengine import Search
 from explorer.linalg import centre_unit_rows, procrustes_fit, readonly, row_cosines
 from explorer.wording import count
 
@@ -80,6 +83,7 @@ class Comparison:
             held-out pairs, precision, ``translate``); then ``words`` are the dictionary's A words
             (one pair each, in A's order), ``words_b`` their partners in B, and the rows, means and
             rotation are the dictionary alignment's. None for a comparison on shared words.
+        search_a, search_b: how each set's neighbours were found (engine, and recall@k when approximate).
     """
 
     words: tuple[str, ...]
@@ -104,6 +108,8 @@ class Comparison:
     mean_a: np.ndarray = field(repr=False)
     mean_b: np.ndarray = field(repr=False)
     dictionary: DictionaryAlignment | None = field(default=None, repr=False)
+    search_a: Search = Search("exact", DEFAULT_K)
+    search_b: Search = Search("exact", DEFAULT_K)
     _position: dict[str, int] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -312,7 +318,8 @@ def compare(
     held-out precision and ``translate`` (see ``explorer.compare.dictionary``).
 
     See the module docstring for the definitions. Works from 2 to 100,000+ shared words: the
-    neighbours are exact, from (2048 x 2048) blocks of the cosine matrix, never the whole of it.
+    neighbours are exact, from (2048 x 2048) blocks of the cosine matrix, never the whole of it,
+    up to ``knnengine.EXACT_MAX_ROWS`` shared words (or on a GPU), approximate above it.
     ``k`` is lowered (with a note) when there are fewer than k + 1 shared words. Sets of
     different dimensions are aligned approximately (see the module docstring), with a note
     saying so. ``device="auto"`` computes neighbours on a CUDA GPU when present.
@@ -328,7 +335,7 @@ def compare(
     >>> c.words, c.only_a, c.only_b, c.overlap.tolist(), round(c.residual, 6)
     (('cat', 'dog', 'car', 'bus'), 0, 1, [1.0, 1.0, 1.0, 1.0], 0.0)
     """
-    from explorer.compare.knn import cosine_neighbours
+    from explorer.knnengine import cosine_knn
 
     for label, wv in (("A", a), ("B", b)):
         if len(wv) == 0:
@@ -357,9 +364,10 @@ def compare(
     for label, wv, vec in (("A", a, vec_a), ("B", b, vec_b)):
         _check_finite(label, wv, vec, words)
 
-    # ----- neighbourhood agreement: exact k-NN among the shared words in each space -------------------
-    nb_a = cosine_neighbours(vec_a, k_used, device=device)  # (n, k) positions in words
-    nb_b = cosine_neighbours(vec_b, k_used, device=device)
+    # ----- neighbourhood agreement: k-NN among the shared words in each space (the app's engine) ------
+    found_a = cosine_knn(vec_a, k_used, device=device)  # indices (n, k): positions in words
+    found_b = cosine_knn(vec_b, k_used, device=device)
+    nb_a, nb_b = found_a.indices, found_b.indices
     overlap = neighbour_overlap(nb_a, nb_b)
 
     # ----- alignment: b's prepared rows rotated onto a's --------------------------------------------
@@ -408,6 +416,8 @@ def compare(
         rows_b=readonly(rows_b),
         mean_a=readonly(mean_a, np.float64),
         mean_b=readonly(mean_b, np.float64),
+        search_a=found_a.search,
+        search_b=found_b.search,
     )
 
 
@@ -417,7 +427,7 @@ def _compare_by_dictionary(
     """``compare`` with a dictionary: the alignment of ``dictionary.align``, and the neighbourhood
     agreement among the paired words (A's neighbours of a word against B's neighbours of its partner)."""
     from explorer.compare.dictionary import align
-    from explorer.compare.knn import cosine_neighbours
+    from explorer.knnengine import Search, cosine_knn
 
     d = align(a, b, pairs, holdout=holdout, seed=seed)
     n = len(d.words)
@@ -425,9 +435,11 @@ def _compare_by_dictionary(
     k_used = int(min(k, max(1, n - 1)))
     if k_used < k:
         notes.append(f"k lowered from {k} to {k_used}: the dictionary pairs {count(n, 'word')} one to one.")
+    search_a = search_b = Search("exact", k_used)
     if n >= 2:
-        nb_a = cosine_neighbours(a.vectors[d.rows_a], k_used, device=device)  # (n, k) positions in words
-        nb_b = cosine_neighbours(b.vectors[d.rows_b], k_used, device=device)
+        found_a = cosine_knn(a.vectors[d.rows_a], k_used, device=device)  # indices (n, k): positions in words
+        found_b = cosine_knn(b.vectors[d.rows_b], k_used, device=device)
+        nb_a, nb_b, search_a, search_b = found_a.indices, found_b.indices, found_a.search, found_b.search
         overlap = neighbour_overlap(nb_a, nb_b)
     else:  # one pair one to one: no neighbours to compare
         nb_a = nb_b = np.zeros((n, 0), dtype=np.int32)
@@ -455,6 +467,8 @@ def _compare_by_dictionary(
         mean_a=d.mean_a,
         mean_b=d.mean_b,
         dictionary=d,
+        search_a=search_a,
+        search_b=search_b,
     )
 
 

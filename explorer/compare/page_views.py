@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer import vectorsets
+from explorer import knnengine, vectorsets
 from explorer.compare.core import Comparison
 from explorer.compare.views import AlignedRows, aligned_rows, benchmark_table, side_by_side
 from explorer.errors import CompareError, LinkError
@@ -233,6 +233,25 @@ def summary_line(c: Comparison) -> str:
             f"**{s['residual']:.2f}** (0: same shape, about 1.41: unrelated)"
         )
     return text + "."
+
+
+def search_line(c: Comparison) -> str:
+    """How the neighbours behind the overlap were found: exact, or approximate with each set's recall@k.
+
+    >>> from explorer.compare.core import _example
+    >>> search_line(_example())
+    'Neighbours: exact, among the 30 shared words of each set.'
+    """
+    a, b = c.search_a, c.search_b
+    if a.exact and b.exact:
+        return f"Neighbours: exact, among the {len(c):,} shared words of each set."
+    if not a.exact and not b.exact and a.sample == b.sample:
+        return (
+            f"Neighbours: {knnengine.ENGINE_LABELS[a.engine]}, recall@{c.k} {a.recall:.2f} in A and "
+            f"{b.recall:.2f} in B on {a.sample:,} sampled words each (the share of their exact {c.k} nearest "
+            f"neighbours found); exact up to {knnengine.EXACT_MAX_ROWS:,} shared words."
+        )
+    return f"Neighbours: A {a.describe()}; B {b.describe()}."
 
 
 # ----- what travels in a link ---------------------------------------------------------------------------
