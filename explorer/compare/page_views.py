@@ -243,13 +243,14 @@ def search_line(c: Comparison) -> str:
     'Neighbours: exact, among the 30 shared words of each set.'
     """
     a, b = c.search_a, c.search_b
+    among = "paired words" if c.dictionary is not None else "shared words"
     if a.exact and b.exact:
-        return f"Neighbours: exact, among the {len(c):,} shared words of each set."
+        return f"Neighbours: exact, among the {len(c):,} {among} of each set."
     if not a.exact and not b.exact and a.sample == b.sample:
         return (
             f"Neighbours: {knnengine.ENGINE_LABELS[a.engine]}, recall@{c.k} {a.recall:.2f} in A and "
             f"{b.recall:.2f} in B on {a.sample:,} sampled words each (the share of their exact {c.k} nearest "
-            f"neighbours found); exact up to {knnengine.EXACT_MAX_ROWS:,} shared words."
+            f"neighbours found); exact up to {knnengine.EXACT_MAX_ROWS:,} {among}."
         )
     return f"Neighbours: A {a.describe()}; B {b.describe()}."
 
