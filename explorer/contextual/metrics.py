@@ -292,8 +292,8 @@ def stack_metrics(
 
     Example:
         >>> stack = np.stack([np.tile([[1.0, 0.0]], (3, 1)), np.eye(3, 2)])
-        >>> [round(r.self_similarity, 3) for r in stack_metrics(stack)]
-        [1.0, 0.333]
+        >>> [round(r.self_similarity, 3) for r in stack_metrics(stack)]  # layer 1: orthogonal (and a zero row)
+        [1.0, 0.0]
     """
     out = []
     for layer, x in enumerate(np.asarray(stack)):

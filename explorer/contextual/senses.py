@@ -36,8 +36,8 @@ def nearest_occurrences(vectors: np.ndarray, index: int, k: int = 5, center: boo
     Ties keep the input order. ``center`` subtracts the rows' mean first, as the heatmap does.
 
     Example:
-        >>> nearest_occurrences(np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.2]]), 0, k=1)
-        [(2, 0.9701425001453319)]
+        >>> [(j, round(c, 3)) for j, c in nearest_occurrences(np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.2]]), 0, k=1)]
+        [(2, 0.97)]
     """
     m = cosine_matrix(vectors, center=center)
     if not 0 <= index < len(m):
