@@ -333,7 +333,9 @@ def get_context_layers(
     )
 
 
-def get_sentence_words(model: str | None, device: str, sentences: tuple[str, ...], pooling: str = "mean") -> SentenceWords:
+def get_sentence_words(
+    model: str | None, device: str, sentences: tuple[str, ...], pooling: str = "mean"
+) -> SentenceWords:
     """Every word of ``sentences`` at every layer (the layer metrics' context), one forward pass, cached by content.
 
     Over this server's sentence limits it raises ``LimitError``.

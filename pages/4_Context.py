@@ -205,7 +205,9 @@ with col_sense:
 with col_map:
     occurrence_map = cache.shared_figure(charts.occurrence_map, view.coords, list(view.groups), names, list(occ.sentences), view.variance_share)  # fmt: skip
     map_pick = ui.chart(occurrence_map, key="context.map", file_stem=f"context_{word}_layer{layer}_map", on_select="rerun", selection_mode="points")  # fmt: skip
-layers_ui.senses_by_neighbours(view, stack, source, [("heatmap", heat_pick, None), ("map", map_pick, list(view.groups))])
+layers_ui.senses_by_neighbours(
+    view, stack, source, [("heatmap", heat_pick, None), ("map", map_pick, list(view.groups))]
+)
 layers_ui.how_contextual(state, source, word, stack, list(sentences), pooling, layer)
 
 # ----- what a token can see -------------------------------------------------------------------

@@ -52,7 +52,10 @@ def test_the_preset_lists_neighbours_and_draws_the_sense_accuracy_per_layer(tiny
     assert len(neighbour_lines) == 1 and neighbour_lines[0].count("\n") == 4  # k = 5 neighbours
     assert "**bank**" in neighbour_lines[0]  # the word is highlighted in each sentence
     fig = _chart(at, "Nearest-neighbour sense accuracy")
-    assert [t["name"] for t in fig["data"]][:2] == ["contextual (nearest occurrence)", "static lookup (cannot separate senses)"]
+    assert [t["name"] for t in fig["data"]][:2] == [
+        "contextual (nearest occurrence)",
+        "static lookup (cannot separate senses)",
+    ]
     assert len(fig["data"][0]["x"]) == 3  # the tiny BERT: layers 0, 1, 2
     expected_static = static_accuracy(preset.labels)
     assert fig["data"][1]["y"][0] == pytest.approx(expected_static)
@@ -99,7 +102,9 @@ def test_unlabelled_sentences_list_neighbours_without_an_accuracy_curve(tiny_pag
 
 
 def test_the_index_source_measures_layers_from_stored_vectors_and_scores_sense_clusters(
-    monkeypatch: pytest.MonkeyPatch, tiny_bert_dir: Path, index_dir: Path  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tiny_bert_dir: Path,
+    index_dir: Path,  # noqa: F811
 ) -> None:
     monkeypatch.setenv("EXPLORER_MODEL", str(tiny_bert_dir))
     monkeypatch.setenv("EXPLORER_INDEX_DIR", str(index_dir))

@@ -82,12 +82,14 @@ def test_adjusted_metrics_subtract_the_baseline_at_every_row() -> None:
     w0 = [i for i, w in enumerate(words) if w == "w0"]
     assert rows[0].occurrences == 10 and rows[0].self_similarity == pytest.approx(metrics.self_similarity(x[w0]))
     assert rows[-1].self_similarity == pytest.approx(np.mean([r.self_similarity for r in rows[:-1]]))
+    few = layer_metrics(2, OccurrenceSet(x[:24], words[:24], sentences[:24]))  # 4 occurrences per word
+    assert not math.isnan(few[0].self_similarity) and math.isnan(few[-1].self_similarity)  # under 5: not averaged
 
 
 def test_rows_outside_the_focus_only_feed_sentence_means() -> None:
     x = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
     focus = np.array([True, True, False, False])
-    rows = layer_metrics(0, OccurrenceSet(x, ["a", "a", "b", "b"], [0, 1, 0, 1], focus))
+    rows = layer_metrics(0, OccurrenceSet(x, ["a", "a", "b", "b"], [0, 1, 0, 1], focus), min_occurrences=2)
     assert [r.word for r in rows] == ["a", CORPUS] and rows[0].occurrences == 2
     assert rows[0].intra_sentence_similarity == pytest.approx(math.sqrt(0.5))  # the mate b pulls each sentence mean
 

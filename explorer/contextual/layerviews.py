@@ -20,9 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from explorer.contextual.metrics import CORPUS, MetricsRow, OccurrenceSet, layer_metrics, stack_metrics
+from explorer.contextual.metrics import MIN_OCCURRENCES, MetricsRow, OccurrenceSet, layer_metrics, stack_metrics
 from explorer.contextual.occurrences import AllLayers
 from explorer.contextual.senses import nearest_occurrences, neighbour_accuracy_by_layer, static_accuracy
 from explorer.contextual.sentencewords import SentenceWords
@@ -39,7 +37,9 @@ METRIC_NOTES = (
      "discounted. An adjusted self-similarity near 0 means two occurrences of the word are hardly more alike "
      "than two random words."),
     ("First-PC variance", "the share of the variance of the word's occurrences along their first principal "
-     "component. Low: no single (static) vector describes the occurrences well."),
+     "component. Low: no single (static) vector describes the occurrences well. Few occurrences make it high "
+     "by construction (two always lie on one line), so the corpus curve counts words seen at least "
+     f"{MIN_OCCURRENCES} times."),
 )  # fmt: skip
 READING = (
     "Ethayarajh (2019) found in BERT, ELMo and GPT-2 that self-similarity falls and the anisotropy baseline "
@@ -72,6 +72,7 @@ def contextuality(stack: AllLayers, own: SentenceWords, corpus: SentenceWords, s
     input sentences), beside the corpus sample's; both adjusted by the corpus's baseline.
 
     Example:
+        >>> import numpy as np
         >>> rng = np.random.default_rng(0)
         >>> sw = SentenceWords(tuple("abcabc"), (0, 0, 0, 1, 1, 1), rng.normal(size=(3, 6, 4)), ("s1", "s2"))
         >>> stack = AllLayers("a", ("s1", "s2"), (0, 1), ((0, 1), (0, 1)), sw.vectors[:, [0, 3]])
@@ -146,6 +147,7 @@ def neighbour_view(
     nearest-neighbour sense accuracy at every layer (at least two labels needed).
 
     Example:
+        >>> import numpy as np
         >>> x = np.array([[[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]] * 2)
         >>> stack = AllLayers("bank", ("a bank", "the bank", "river bank"), (0, 1, 2), ((2, 6), (4, 8), (6, 10)), x)
         >>> v = neighbour_view(stack, 1, 0, k=1, labels=["money", "money", "river"])
@@ -155,8 +157,7 @@ def neighbour_view(
     occ = stack.at(layer)
     near = nearest_occurrences(occ.vectors, index, k, center=center)
     rows = tuple(
-        (j, cos, highlight(occ.sentences[j], occ.spans[j]), "" if labels is None else str(labels[j]))
-        for j, cos in near
+        (j, cos, highlight(occ.sentences[j], occ.spans[j]), "" if labels is None else str(labels[j])) for j, cos in near
     )
     accuracy: tuple[float, ...] = ()
     static, best = math.nan, None

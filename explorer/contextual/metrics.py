@@ -16,8 +16,9 @@ For a word w with occurrence vectors v_1..v_n at one layer:
   first principal component explains (sklearn's ``PCA`` convention). Near 1: a static vector
   (the first component) would describe the occurrences well; low: it would not.
 
-The corpus row (word ``*``) averages the per-word values over words (self-similarity and first-PC
-variance) and the intra-sentence value over sentences, as the paper does.
+The corpus row (word ``*``) averages the per-word values over the words with at least
+``MIN_OCCURRENCES`` occurrences (self-similarity and first-PC variance) and the intra-sentence
+value over sentences, as the paper does.
 
 Example:
     >>> import numpy as np
@@ -41,6 +42,7 @@ from explorer.linalg import EPS, unit_rows
 
 CORPUS = "*"  # the word of the rows that describe the whole sample
 BASELINE_PAIRS = 20_000  # random pairs of occurrences of different words behind each baseline
+MIN_OCCURRENCES = 5  # a word counts in the corpus averages with this many occurrences (as in Ethayarajh, 2019)
 
 
 @dataclass(frozen=True)
@@ -198,18 +200,19 @@ def layer_metrics(
     words: Sequence[str] | None = None,
     baseline_pairs: int = BASELINE_PAIRS,
     seed: int = 0,
-    min_occurrences: int = 2,
+    min_occurrences: int = MIN_OCCURRENCES,
 ) -> list[MetricsRow]:
     """The metrics of one layer: a row per word of ``words`` (default: every focus word), then the ``*`` row.
 
     Intra-sentence similarity counts only occurrences whose sentence holds at least two rows (with
     one, the cosine to the sentence's mean is 1 by definition and says nothing). Per-word values
-    need ``min_occurrences`` focus occurrences of the word; the ``*`` row averages the words that
-    have them (self-similarity, first-PC variance) and the sentences (intra-sentence similarity).
+    need two focus occurrences of the word; the ``*`` row averages the words with at least
+    ``min_occurrences`` (self-similarity, first-PC variance: two occurrences always lie on one line,
+    so their first component explains everything) and the sentences (intra-sentence similarity).
 
     Example:
         >>> x = np.array([[1.0, 0.0], [1.0, 0.1], [0.0, 1.0], [0.1, 1.0]])
-        >>> rows = layer_metrics(3, OccurrenceSet(x, ["a", "a", "b", "b"], [0, 1, 0, 1]))
+        >>> rows = layer_metrics(3, OccurrenceSet(x, ["a", "a", "b", "b"], [0, 1, 0, 1]), min_occurrences=2)
         >>> [(r.word, r.occurrences, round(r.self_similarity, 3)) for r in rows]
         [('a', 2, 0.995), ('b', 2, 0.995), ('*', 4, 0.995)]
     """
@@ -231,12 +234,13 @@ def layer_metrics(
     self_values, pc_values = [], []
     for w in wanted:
         idx = np.asarray(by_word.get(w, []), dtype=np.int64)
-        if len(idx) < max(2, min_occurrences):
+        if len(idx) < 2:
             rows.append(_row(layer, w, len(idx), math.nan, _nanmean(cos_to_sentence[idx]), baseline, math.nan))
             continue
         s, pc = self_similarity(x[idx]), first_pc_variance(x[idx])
-        self_values.append(s)
-        pc_values.append(pc)
+        if len(idx) >= min_occurrences:
+            self_values.append(s)
+            pc_values.append(pc)
         rows.append(_row(layer, w, len(idx), s, _nanmean(cos_to_sentence[idx]), baseline, pc))
     # Intra-sentence over sentences: each sentence's mean over its focus rows, then the mean of those.
     valid = focus & ~np.isnan(cos_to_sentence)

@@ -120,7 +120,9 @@ def senses_by_neighbours(
     m1.metric(f"Nearest-neighbour accuracy, layer {view.layer}", f"{here:.0%}")
     m2.metric("Static lookup", f"{near.static:.0%}", help="Every occurrence has the same vector: a random pick.")
     m3.metric("Best layer", f"{near.best_layer}", help="Where the nearest occurrence most often shares the sense.")
-    circular = " (clusters found at this layer make its value high by construction)" if "clusters" in labels_from else ""
+    circular = (
+        " (clusters found at this layer make its value high by construction)" if "clusters" in labels_from else ""
+    )
     st.caption(
         f"Each of the {len(names)} occurrences is classified by its single nearest other occurrence (leave one "
         f"out), against {labels_from}{circular}."
@@ -130,7 +132,9 @@ def senses_by_neighbours(
 # ----- how contextual ---------------------------------------------------------------------------------
 def _corpus_sample(state: SidebarState) -> list[str]:
     limit = min(CORPUS_SENTENCES, state.settings.max_sentences)
-    usable = [s for s in state.corpus.raw_sentences if 3 <= len(s.split()) and len(s) <= state.settings.max_sentence_chars]
+    usable = [
+        s for s in state.corpus.raw_sentences if len(s.split()) >= 3 and len(s) <= state.settings.max_sentence_chars
+    ]
     return sample_sentences(usable, limit, seed=0)
 
 
@@ -164,7 +168,7 @@ def how_contextual(
     state: SidebarState, source: str, word: str, stack: AllLayers, sentences: list[str], pooling: str, layer: int
 ) -> None:
     """The per-layer metrics of the word against the corpus, behind a toggle (it reads more than the heatmap)."""
-    st.subheader(f"How contextual is “{word}”, layer by layer?")
+    st.subheader("How contextual are the vectors? Every layer measured")
     on = st.toggle(
         "Measure every layer", key="context.how",
         help="Self-similarity, intra-sentence similarity, the anisotropy baseline and the first principal "
