@@ -71,7 +71,8 @@ def senses_table(seed: int) -> tuple[str, str]:
     rows = [[layer, *(f"{c[layer]:.0%}" for c in columns)] for layer in range(len(columns[0]))]
     rows.append(["static lookup (any layer)", *(f"{s:.0%}" for s in statics)])
     counts = ", ".join(
-        f"“{n}”: {len(presets[n].sentences)} sentences, {len(set(presets[n].labels))} senses" for n in ("bank", "charge")
+        f"“{n}”: {len(presets[n].sentences)} sentences, {len(set(presets[n].labels))} senses"
+        for n in ("bank", "charge")
     )
     return markdown_table(["layer", "bank", "charge"], rows), f"{embedder.name}; {counts}"
 

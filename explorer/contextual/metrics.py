@@ -38,10 +38,11 @@ from dataclasses import astuple, dataclass, fields
 import numpy as np
 
 from explorer.errors import ContextError
-from explorer.linalg import EPS, unit_rows
+from explorer.linalg import unit_rows
 
 CORPUS = "*"  # the word of the rows that describe the whole sample
 BASELINE_PAIRS = 20_000  # random pairs of occurrences of different words behind each baseline
+NO_SPREAD = 1e-8  # centred variance under this share of the rows' squared length: no spread (rounding only)
 MIN_OCCURRENCES = 5  # a word counts in the corpus averages with this many occurrences (as in Ethayarajh, 2019)
 
 
@@ -64,7 +65,10 @@ COLUMNS = tuple(f.name for f in fields(MetricsRow))
 
 
 def _float_rows(vectors: np.ndarray) -> np.ndarray:
-    x = np.asarray(vectors, dtype=np.float64)
+    """The rows as a float matrix: float32 stays float32 (a whole layer of an index: half the memory and
+    time, cosines exact to about 1e-6), anything else becomes float64."""
+    given = np.asarray(vectors)
+    x = given if given.dtype == np.float32 else given.astype(np.float64)
     if x.ndim != 2:
         raise ContextError(f"Occurrence vectors must be a 2-D matrix (occurrences x dimensions); got shape {x.shape}.")
     return x
@@ -98,8 +102,12 @@ def sentence_means(vectors: np.ndarray, sentence_ids: Sequence[int] | np.ndarray
     x = _float_rows(vectors)
     _keys, inverse, counts = np.unique(np.asarray(sentence_ids), return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
-    sums = np.zeros((len(counts), x.shape[1]))
-    np.add.at(sums, inverse, x)
+    if not len(x):
+        return np.zeros_like(x), counts[inverse]
+    # Sum each sentence's rows as one run of sorted rows (np.add.at is many times slower).
+    order = np.argsort(inverse, kind="stable")
+    starts = np.flatnonzero(np.r_[True, inverse[order][1:] != inverse[order][:-1]])
+    sums = np.add.reduceat(x[order], starts, axis=0)  # (sentences, hidden), sentence k = rank k of the ids
     return sums[inverse] / counts[inverse, None], counts[inverse]
 
 
@@ -148,7 +156,8 @@ def anisotropy_baseline(vectors: np.ndarray, words: Sequence[str], pairs: int = 
 def first_pc_variance(vectors: np.ndarray) -> float:
     """Share of the variance of the centred rows that their first principal component explains.
 
-    NaN with fewer than two rows or when the rows do not vary (every occurrence the same vector).
+    NaN with fewer than two rows or when the rows do not vary (every occurrence the same vector, up to
+    rounding: a centred variance under ``NO_SPREAD`` of their squared length).
     Computed from the (n, n) Gram matrix, so a few occurrences of a wide vector cost little.
 
     Example:
@@ -162,9 +171,66 @@ def first_pc_variance(vectors: np.ndarray) -> float:
     gram = centred @ centred.T  # (n, n): its eigenvalues are the squared singular values
     eigen = np.clip(np.linalg.eigvalsh(gram), 0.0, None)
     total = float(eigen.sum())
-    if total <= EPS * max(1.0, float(np.abs(x).max()) ** 2):
+    if total <= NO_SPREAD * float(np.einsum("ij,ij->", x, x)):
         return math.nan
     return float(eigen[-1] / total)
+
+
+def grouped_self_similarity(vectors: np.ndarray, groups: Sequence[np.ndarray]) -> list[float]:
+    """:func:`self_similarity` of each group of rows (index arrays), in one pass over the rows.
+
+    Example:
+        >>> grouped_self_similarity(np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]), [np.array([0, 1]), np.array([1, 2])])
+        [1.0, 0.0]
+    """
+    u = unit_rows(_float_rows(vectors))
+    out = []
+    for idx in groups:
+        n = len(idx)
+        if n < 2:
+            out.append(math.nan)
+            continue
+        part = u[idx]
+        total = part.sum(axis=0)
+        out.append(float((total @ total - float(np.einsum("ij,ij->", part, part))) / (n * (n - 1))))
+    return out
+
+
+def grouped_first_pc_variance(vectors: np.ndarray, groups: Sequence[np.ndarray], chunk: int = 256) -> list[float]:
+    """:func:`first_pc_variance` of each group of rows, the Gram matrices and their eigenvalues batched.
+
+    Groups are padded with zero rows to the largest (after centring, a zero row adds a zero
+    eigenvalue and nothing to the trace), ``chunk`` groups at a time: a few thousand small
+    matrix products one by one cost more in call overhead and thread start-up than in arithmetic.
+
+    Example:
+        >>> x = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+        >>> [round(v, 3) for v in grouped_first_pc_variance(x, [np.arange(4), np.arange(3, 6)])]
+        [0.5, 1.0]
+    """
+    from threadpoolctl import threadpool_limits
+
+    x = _float_rows(vectors)
+    out = [math.nan] * len(groups)
+    usable = [g for g in range(len(groups)) if len(groups[g]) >= 2]
+    for start in range(0, len(usable), chunk):
+        part = usable[start : start + chunk]
+        width = max(len(groups[g]) for g in part)
+        padded = np.zeros((len(part), width, x.shape[1]), dtype=x.dtype)
+        squares = np.zeros(len(part))
+        for k, g in enumerate(part):
+            rows = x[groups[g]]
+            squares[k] = float(np.einsum("ij,ij->", rows, rows))
+            padded[k, : len(rows)] = rows - rows.mean(axis=0, keepdims=True)
+        # One BLAS thread: these products are small, and starting threads for each costs far more
+        # than the arithmetic (300x on a busy 2-core machine).
+        with threadpool_limits(1):
+            gram = np.matmul(padded, padded.transpose(0, 2, 1))  # (groups, width, width)
+        eigen = np.clip(np.linalg.eigvalsh(gram.astype(np.float64)), 0.0, None)  # ascending per group
+        totals = eigen.sum(axis=1)
+        for k, g in enumerate(part):
+            out[g] = float(eigen[k, -1] / totals[k]) if totals[k] > NO_SPREAD * squares[k] else math.nan
+    return out
 
 
 def _nanmean(values: Iterable[float]) -> float:
@@ -216,7 +282,9 @@ def layer_metrics(
         >>> [(r.word, r.occurrences, round(r.self_similarity, 3)) for r in rows]
         [('a', 2, 0.995), ('b', 2, 0.995), ('*', 4, 0.995)]
     """
-    x = _float_rows(occurrences.vectors)
+    x = np.asarray(occurrences.vectors, dtype=np.float32)  # a whole layer of an index: float32 is plenty
+    if x.ndim != 2:
+        raise ContextError(f"Occurrence vectors must be a 2-D matrix (occurrences x dimensions); got shape {x.shape}.")
     names = np.asarray([str(w) for w in occurrences.words])
     sent = np.asarray(occurrences.sentences)
     focus = np.ones(len(x), dtype=bool) if occurrences.focus is None else np.asarray(occurrences.focus, dtype=bool)
@@ -230,14 +298,11 @@ def layer_metrics(
     for k, w in enumerate(names.tolist()):
         if focus[k]:
             by_word.setdefault(w, []).append(k)
+    groups = [np.asarray(by_word.get(w, []), dtype=np.int64) for w in wanted]
+    self_sims, pcs = grouped_self_similarity(x, groups), grouped_first_pc_variance(x, groups)
     rows: list[MetricsRow] = []
     self_values, pc_values = [], []
-    for w in wanted:
-        idx = np.asarray(by_word.get(w, []), dtype=np.int64)
-        if len(idx) < 2:
-            rows.append(_row(layer, w, len(idx), math.nan, _nanmean(cos_to_sentence[idx]), baseline, math.nan))
-            continue
-        s, pc = self_similarity(x[idx]), first_pc_variance(x[idx])
+    for w, idx, s, pc in zip(wanted, groups, self_sims, pcs, strict=True):
         if len(idx) >= min_occurrences:
             self_values.append(s)
             pc_values.append(pc)
