@@ -127,3 +127,21 @@ def test_the_index_source_measures_layers_from_stored_vectors_and_scores_sense_c
     at.number_input(key="context.index_k").set_value(2).run()
     _no_failure(at)
     assert "2 sense clusters" in _chart(at, "Nearest-neighbour sense accuracy")["layout"]["title"]["text"]
+
+
+def test_a_click_on_the_map_or_the_heatmap_picks_once_and_the_select_box_still_works(tiny_page) -> None:
+    at = tiny_page
+    # The map's second trace is the "river" sense (sentences 5-8); its third point is sentence 7.
+    at.session_state["context.map"] = {"selection": {"points": [{"curve_number": 1, "point_index": 2}]}}
+    at.run()
+    _no_failure(at)
+    assert at.selectbox(key="context.picked").value.startswith("#7 ")
+    first = at.selectbox(key="context.picked").options[0]
+    at.selectbox(key="context.picked").set_value(first).run()  # the map's selection stays, but was used once
+    assert at.selectbox(key="context.picked").value == first
+    row = at.selectbox(key="context.picked").options[3]
+    at.session_state["context.heatmap"] = {"selection": {"points": [{"x": first, "y": row}]}}  # a cell of row 4
+    at.run()
+    _no_failure(at)
+    assert at.selectbox(key="context.picked").value == row
+    assert any(m.value.startswith("1. cosine") for m in at.markdown)

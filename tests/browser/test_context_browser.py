@@ -64,6 +64,8 @@ def test_a_click_on_the_map_lists_its_neighbours_and_the_layers_are_measured(pag
     expect(picker).to_have_value(re.compile(r"^#9 "), timeout=60_000)
     wait_for_app(page)
     assert_healthy(page)
+    heat.scroll_into_view_if_needed()
+    screenshot(page, "context_heatmap_clicked")  # the clicked cell is outlined; the rest of the heatmap unchanged
     how = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="How contextual")
     how.scroll_into_view_if_needed()
     expect(how).to_be_visible()
