@@ -175,7 +175,7 @@ if center:
         "centering it would subtract that row from itself and leave nothing to compare: its cells stay 1.00."
     )
 heatmap = cache.shared_figure(charts.heatmap_pair, view.matrix, view.static, names, list(occ.sentences), layer=layer, centered=center, word=word, order=view.order, clickable=True)  # fmt: skip
-heat_pick = ui.chart(heatmap, key="context.heatmap", file_stem=f"context_{word}_layer{layer}", data=lambda: contextual.matrix_csv(view.matrix, names, list(occ.sentences)), on_select="rerun", selection_mode="points")  # fmt: skip
+heat_pick = ui.chart(heatmap, key=layers_ui.chart_key("heatmap"), file_stem=f"context_{word}_layer{layer}", data=lambda: contextual.matrix_csv(view.matrix, names, list(occ.sentences)), on_select="rerun", selection_mode="points")  # fmt: skip
 if view.seriated:
     st.caption(contextual.views.SERIATION_NOTE)
 
@@ -204,7 +204,7 @@ with col_sense:
         st.caption("Add ` | sense` to each line (My own sentences) to see where in the network the senses split.")
 with col_map:
     occurrence_map = cache.shared_figure(charts.occurrence_map, view.coords, list(view.groups), names, list(occ.sentences), view.variance_share)  # fmt: skip
-    map_pick = ui.chart(occurrence_map, key="context.map", file_stem=f"context_{word}_layer{layer}_map", on_select="rerun", selection_mode="points")  # fmt: skip
+    map_pick = ui.chart(occurrence_map, key=layers_ui.chart_key("map"), file_stem=f"context_{word}_layer{layer}_map", on_select="rerun", selection_mode="points")  # fmt: skip
 layers_ui.senses_by_neighbours(
     view, stack, source, [("heatmap", heat_pick, None), ("map", map_pick, list(view.groups))]
 )

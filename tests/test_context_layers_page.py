@@ -140,8 +140,12 @@ def test_a_click_on_the_map_or_the_heatmap_picks_once_and_the_select_box_still_w
     at.selectbox(key="context.picked").set_value(first).run()  # the map's selection stays, but was used once
     assert at.selectbox(key="context.picked").value == first
     row = at.selectbox(key="context.picked").options[3]
-    at.session_state["context.heatmap"] = {"selection": {"points": [{"x": first, "y": row}]}}  # a cell of row 4
+    # Each pick cleared the other chart's selection by drawing it under a new key: the map's pick the
+    # heatmap's, the select box both.
+    assert at.session_state["context.pick_generation"] == {"heatmap": 2, "map": 1}
+    at.session_state["context.heatmap.2"] = {"selection": {"points": [{"x": first, "y": row}]}}  # a cell of row 4
     at.run()
     _no_failure(at)
     assert at.selectbox(key="context.picked").value == row
+    assert at.session_state["context.pick_generation"] == {"heatmap": 2, "map": 2}
     assert any(m.value.startswith("1. cosine") for m in at.markdown)

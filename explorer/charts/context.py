@@ -211,7 +211,7 @@ def _add_click_targets(fig: go.Figure, m: np.ndarray, labels: list[str], hover: 
         go.Scatter(
             x=[labels[j] for _i, j in cells], y=[labels[i] for i, _j in cells], mode="markers",
             marker={"size": max(6, min(18, 600 // max(n, 1))), "symbol": "square-open", "color": "rgba(0,0,0,0)"},
-            selected={"marker": {"color": "#ff2d55", "opacity": 1.0}}, unselected={"marker": {"opacity": 0.0}},
+            selected={"marker": {"color": "#ff2d55", "opacity": 0.55}}, unselected={"marker": {"opacity": 0.0}},
             customdata=[[hover[i], hover[j], float(m[i, j])] for i, j in cells],
             hovertemplate="<b>row</b> %{customdata[0]}<br><b>column</b> %{customdata[1]}<br>"
             "cosine %{customdata[2]:.3f}<br><i>click: this row's nearest occurrences</i><extra></extra>",

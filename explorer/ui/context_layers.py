@@ -56,17 +56,39 @@ def _sense_labels(view: LayerView, stack: AllLayers, source: str) -> tuple[list[
     return None, ""
 
 
+GENERATIONS = "context.pick_generation"  # chart name -> how many times its selection was cleared
+CLICKABLE = ("heatmap", "map")
+
+
+def chart_key(name: str) -> str:
+    """The widget key of a clickable chart ("heatmap", "map"). A new key draws the chart without a
+    selection: Streamlit offers no other way to clear one, and a stale highlight would name another
+    occurrence than the one listed."""
+    generation = st.session_state.get(GENERATIONS, {}).get(name, 0)
+    return f"context.{name}" if not generation else f"context.{name}.{generation}"
+
+
+def _clear_selections(names: Sequence[str]) -> None:
+    generations = dict(st.session_state.get(GENERATIONS, {}))
+    for name in names:
+        generations[name] = generations.get(name, 0) + 1
+    st.session_state[GENERATIONS] = generations
+
+
 def _apply_clicks(names: list[str], clicks: Sequence[tuple[str, Any, Sequence[str] | None]]) -> None:
-    """A click on a chart picks its occurrence once; a selection that stays from an earlier run does not."""
-    for key, selection, groups in clicks:
+    """A click on a chart picks its occurrence once, and clears the other chart's selection (one rerun);
+    a selection that stays from an earlier run picks nothing again."""
+    for name, selection, groups in clicks:
         points = ((selection or {}).get("selection") or {}).get("points") or []
         signature = repr(points[:1])
-        seen_key = f"context.last_click.{key}"
-        if points and st.session_state.get(seen_key) != signature:
-            index = layerviews.picked_occurrence(selection, names, groups)
-            if index is not None:
-                st.session_state["context.picked"] = names[index]
+        seen_key = f"context.last_click.{chart_key(name)}"
+        fresh = bool(points) and st.session_state.get(seen_key) != signature
         st.session_state[seen_key] = signature
+        index = layerviews.picked_occurrence(selection, names, groups) if fresh else None
+        if index is not None:
+            st.session_state["context.picked"] = names[index]
+            _clear_selections([other for other in CLICKABLE if other != name])
+            st.rerun()
 
 
 def senses_by_neighbours(
@@ -83,8 +105,9 @@ def senses_by_neighbours(
         st.session_state["context.picked"] = names[0]
     col_pick, col_k = st.columns([4, 1])
     choice = col_pick.selectbox(
-        "Occurrence (or click a cell of the heatmap, or a point on the map)", names, key="context.picked"
-    )
+        "Occurrence (or click a cell of the heatmap, or a point on the map)", names, key="context.picked",
+        on_change=_clear_selections, args=(CLICKABLE,),
+    )  # fmt: skip
     k = col_k.number_input("Neighbours", 1, MAX_NEIGHBOURS, key="context.neighbours_k")
     labels, labels_from = _sense_labels(view, stack, source)
     index = names.index(choice)
