@@ -53,8 +53,9 @@ def test_a_click_on_the_map_lists_its_neighbours_and_the_layers_are_measured(pag
     wait_for_app(page)
     assert_healthy(page)
     expect(main).to_contain_text("Nearest-neighbour sense accuracy")
-    page.get_by_text("Senses by neighbours").scroll_into_view_if_needed()
-    screenshot(page, "context_neighbours_clicked")
+    accuracy = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="Nearest-neighbour sense accuracy")
+    accuracy.scroll_into_view_if_needed()
+    screenshot(page, "context_neighbours_clicked")  # the list of neighbours above the accuracy curve
     # A click on a heatmap cell picks that cell's row.
     heat = page.locator('[data-testid="stPlotlyChart"]').first
     heat.scroll_into_view_if_needed()
