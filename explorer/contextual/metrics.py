@@ -108,7 +108,7 @@ def sentence_means(vectors: np.ndarray, sentence_ids: Sequence[int] | np.ndarray
     order = np.argsort(inverse, kind="stable")
     starts = np.flatnonzero(np.r_[True, inverse[order][1:] != inverse[order][:-1]])
     sums = np.add.reduceat(x[order], starts, axis=0)  # (sentences, hidden), sentence k = rank k of the ids
-    return sums[inverse] / counts[inverse, None], counts[inverse]
+    return sums[inverse] / counts[inverse, None].astype(x.dtype), counts[inverse]
 
 
 def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
