@@ -45,8 +45,10 @@ from explorer.bytecache import ByteLRU, content_digest
 from explorer.compare import Comparison
 from explorer.contextual import AllLayers, ContextualEmbedder
 from explorer.contextual.queue import Pending, TransformerQueue
+from explorer.contextual.sentencewords import SentenceWords
 from explorer.corpus import Corpus
 from explorer.errors import IndexBuildError, VectorsError
+from explorer.index import analysis as index_analysis
 from explorer.index import reader as index_reader
 from explorer.index.reader import IndexInfo, OccurrenceSample
 from explorer.limits import TrainingSlots, check_map_points, check_sentences
@@ -330,6 +332,28 @@ def get_context_layers(
         cost,
         f"reading {len(sentences)} sentences through every layer",
         lambda: queue.submit_all_layers(sentences, word, pooling),
+        len(sentences),
+    )
+
+
+def get_sentence_words(
+    model: str | None, device: str, sentences: tuple[str, ...], pooling: str = "mean"
+) -> SentenceWords:
+    """Every word of ``sentences`` at every layer (the layer metrics' context), one forward pass, cached by content.
+
+    Over this server's sentence limits it raises ``LimitError``.
+    """
+    sentences = tuple(str(s) for s in sentences)
+    check_sentences(get_settings(), sentences)
+    queue = get_transformer_queue(model, device)
+    emb = queue.embedder
+    words = sum(len(s.split()) + 2 for s in sentences)  # about one row per word
+    cost = 4 * (emb.num_layers + 1) * words * emb.hidden_size * 4 + 8 * 2**20
+    return _transformer_result(
+        ("sentence_words", model, device, sentences, pooling),
+        cost,
+        f"reading every word of {len(sentences)} sentences through every layer",
+        lambda: queue.submit_sentence_words(sentences, pooling),
         len(sentences),
     )
 
@@ -642,6 +666,25 @@ def _index_sample(name: str, mtime: float, word: str, sample: int, seed: int) ->
 def get_index_sample(name: str, word: str, sample: int, seed: int) -> OccurrenceSample:
     """A seeded sample of a word's stored occurrences, cached per index version, word, size and seed."""
     return _index_sample(name, _index_version(name), word.strip().lower(), int(sample), int(seed))
+
+
+@st.cache_data(show_spinner="Measuring the layers from the index…", max_entries=32)
+def _index_layer_metrics(name: str, mtime: float, word: str, sample: int, seed: int, corpus_words: int) -> tuple:
+    info = _index(get_settings().index_dir or "", name, mtime)
+    corpus = index_analysis.analyze_index(info, top=corpus_words, sample=INDEX_CORPUS_SAMPLE, seed=seed)
+    mine = index_analysis.analyze_index(info, words=[word], sample=sample, seed=seed)
+    return tuple(index_analysis.rebase(mine.word_rows(word), corpus.corpus_rows())), corpus, mine
+
+
+INDEX_CORPUS_SAMPLE = 10  # stored occurrences per word of the corpus curves on the Context page
+
+
+def get_index_layer_metrics(name: str, word: str, sample: int, seed: int, corpus_words: int = 100) -> tuple:
+    """(the word's per-layer rows adjusted by the corpus baseline, the corpus ``IndexMetrics``, the word's),
+    from an index of the server's folder; cached per index version, word, sample, seed and corpus size."""
+    return _index_layer_metrics(
+        name, _index_version(name), word.strip().lower(), int(sample), int(seed), int(corpus_words)
+    )
 
 
 @st.cache_resource(show_spinner="Reading the index's distilled vectors…", max_entries=8)
