@@ -563,8 +563,12 @@ def _dictionary_comparison(
     _pairs: Any,
 ) -> Comparison:
     from explorer.compare import compare
+    from explorer.compare.dictionary import RETRIEVAL_WORDS, alignment_cost_bytes
 
-    return compare(_a, _b, k=k, pairs=_pairs, holdout=holdout, seed=seed)
+    # CSLS's hub scores and retrieval hold (512, 20,000) score tables: admitted like a large map, one at a time
+    what = f"aligning {_b.name} onto {_a.name} by a dictionary"
+    with _gate().hold("projection", alignment_cost_bytes(_a, _b), what, size=min(len(_b), RETRIEVAL_WORDS)):
+        return compare(_a, _b, k=k, pairs=_pairs, holdout=holdout, seed=seed)
 
 
 def get_comparison(

@@ -93,6 +93,8 @@ class Settings:
         share_expire_days: a shared set not opened for this many days is removed (``EXPLORER_SHARE_EXPIRE_DAYS``).
         share_max_per_session: most sets one browser session may have shared at once
             (``EXPLORER_SHARE_MAX_PER_SESSION``).
+        max_dictionary_pairs: most word pairs read from one dictionary on the Compare page, a file and typed
+            pairs together (``EXPLORER_MAX_DICTIONARY_PAIRS``).
     """
 
     device: str = "auto"
@@ -119,6 +121,7 @@ class Settings:
     share_max_total_bytes: int = 20 * 2**30
     share_expire_days: int = 90
     share_max_per_session: int = 50
+    max_dictionary_pairs: int = 500_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -168,6 +171,7 @@ class Settings:
             share_max_total_bytes=_int(env, "EXPLORER_SHARE_MAX_TOTAL_MB", base.share_max_total_bytes // 2**20) * 2**20,
             share_expire_days=_int(env, "EXPLORER_SHARE_EXPIRE_DAYS", base.share_expire_days),
             share_max_per_session=_int(env, "EXPLORER_SHARE_MAX_PER_SESSION", base.share_max_per_session),
+            max_dictionary_pairs=_int(env, "EXPLORER_MAX_DICTIONARY_PAIRS", base.max_dictionary_pairs),
         )
 
     @property
@@ -225,6 +229,7 @@ HOSTED_DEFAULTS = Settings(
     share_max_total_bytes=2 * 2**30,
     share_expire_days=30,
     share_max_per_session=5,
+    max_dictionary_pairs=20_000,
 )
 
 

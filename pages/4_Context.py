@@ -10,6 +10,7 @@ from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
 from explorer.ui import context_layers as layers_ui
 from explorer.ui import index_source as ix
+from explorer.ui.token_visibility import token_visibility
 from explorer.wording import count
 
 st.set_page_config(page_title="Context · Embedding Explorer", page_icon=":material/search:", layout="wide")
@@ -210,19 +211,5 @@ layers_ui.senses_by_neighbours(
 )
 layers_ui.how_contextual(state, source, word, stack, list(sentences), pooling, layer)
 
-# ----- what a token can see -------------------------------------------------------------------
-st.subheader("Why context gets in: what the word's state can see")
-# The options are the labels themselves, so a label never outlives the sentences it names.
-if st.session_state["context.visible_occurrence"] not in names:
-    st.session_state["context.visible_occurrence"] = names[0]
-choice = st.selectbox("Sentence", names, key="context.visible_occurrence")
-chosen = names.index(choice)
-vis = contextual.occurrence_visibility(embedder, occ, chosen)
-ui.chart(cache.shared_figure(charts.visibility_chart, vis.tokens, vis.target, vis.encoder, vis.causal), key="context.vis", file_stem=f"context_{word}_visibility")  # fmt: skip
-kind = "a decoder (causal)" if embedder.is_causal else "an encoder (bidirectional)"
-st.caption(
-    f"{embedder.name} is {kind}. An encoder's state for the word mixes in every token of the sentence, left and "
-    "right; a decoder's sees only the tokens before it, so the words after it cannot change its vector. "
-    "The lookup table sees nothing: its row is the same in every sentence."
-)
+token_visibility(embedder, occ, names, word)
 binding.save()

@@ -93,7 +93,7 @@ dictionary = dictionary_controls(state.settings) if align == "dictionary" else (
 if dictionary is None:
     st.stop()
 controls = st.columns(4)
-k = controls[0].number_input("Neighbours per word (k)", 1, 50, step=1, key="compare.k")
+k = controls[0].number_input("Neighbours per word (k)", 1, 50, step=1, key="compare.k", help="At most 50.")
 by = controls[1].radio("Rank by", list(pv.ORDER_LABELS), format_func=pv.ORDER_LABELS.get, horizontal=True, key="compare.by")  # fmt: skip
 n_changed = controls[2].number_input("Words in each list", 1, 100, step=1, key="compare.n_changed")
 with st.spinner("Comparing the two sets…", show_time=True):

@@ -163,6 +163,26 @@ class DictionaryAlignment:
 
 
 # ----- building one ---------------------------------------------------------------------------------
+def alignment_cost_bytes(a: WordVectors, b: WordVectors, retrieval_words: int = RETRIEVAL_WORDS) -> int:
+    """Bytes ``align`` may add at its peak: what the admission gate is asked for before it runs.
+
+    Kept at once: A's first words and the rotated candidates (float32, A's width), B's centred rows
+    before the rotation, and while hub scores and retrieval run, about six (``_BLOCK``, candidates)
+    float32 tables (cosines, CSLS, the copies ``np.partition`` and ``argpartition`` make, int64
+    indices). At 20,000 words of 300 dimensions on each side: about 320 MB.
+
+    >>> from explorer.vectors import WordVectors
+    >>> wv = WordVectors([f"w{i}" for i in range(100)], np.zeros((100, 4), dtype=np.float32))
+    >>> alignment_cost_bytes(wv, wv) > 6 * _BLOCK * 100 * 4
+    True
+    """
+    n_a, n_b = min(len(a), int(retrieval_words)), min(len(b), int(retrieval_words))
+    width = max(a.vectors.shape[1], b.vectors.shape[1])
+    rows = 4 * (n_a * a.vectors.shape[1] + 2 * n_b * width)
+    blocks = 6 * _BLOCK * max(n_a, n_b) * 4
+    return rows + blocks + 16 * 2**20
+
+
 def align(
     a: WordVectors,
     b: WordVectors,

@@ -18,7 +18,7 @@ from typing import Any
 
 from explorer.compare.core import Comparison
 from explorer.compare.dictionary import RETRIEVAL_LABELS, RETRIEVALS, precision_rows
-from explorer.compare.pairfile import PairList, parse_pair_text, parse_pairs
+from explorer.compare.pairfile import MAX_PAIRS, PairList, parse_pair_text, parse_pairs
 from explorer.errors import CompareError
 from explorer.wording import count
 
@@ -28,11 +28,14 @@ TRANSLATIONS = 10  # rows of the translation table
 TYPED_NAME = "the typed pairs"
 
 
-def read_dictionary(upload: Any, typed: str | None, max_bytes: int | None) -> PairList | None:
+def read_dictionary(
+    upload: Any, typed: str | None, max_bytes: int | None, max_pairs: int = MAX_PAIRS
+) -> PairList | None:
     """One ``PairList`` from an uploaded file and typed pairs (either or both; None when neither).
 
     The upload is untrusted: read within ``max_bytes``, binary refused, UTF-8 (see
     ``explorer.compare.pairfile``). Pairs in both are kept once; skipped lines are counted per source.
+    More than ``max_pairs`` distinct pairs, in either or both together, are refused (CompareError).
 
     >>> read_dictionary(b"cat\\tgatto\\n", "dog cane\\ncat gatto\\nbad line here\\n", None).pairs
     (('cat', 'gatto'), ('dog', 'cane'))
@@ -41,19 +44,24 @@ def read_dictionary(upload: Any, typed: str | None, max_bytes: int | None) -> Pa
     """
     lists: list[PairList] = []
     if upload is not None:
-        lists.append(parse_pairs(upload, max_bytes))
+        lists.append(parse_pairs(upload, max_bytes, max_pairs=max_pairs))
     if typed is not None and typed.strip():
         if len(typed) > MAX_TYPED_CHARS:
             raise CompareError(
                 f"The typed pairs are {len(typed):,} characters long; at most {MAX_TYPED_CHARS:,} are read. "
                 "Upload a file for a longer dictionary."
             )
-        lists.append(parse_pair_text(typed, TYPED_NAME))
+        lists.append(parse_pair_text(typed, TYPED_NAME, max_pairs))
     if not lists:
         return None
     if len(lists) == 1:
         return lists[0]
     merged = dict.fromkeys(p for pl in lists for p in pl.pairs)
+    if len(merged) > max_pairs:
+        raise CompareError(
+            f"The file and the typed pairs hold {len(merged):,} word pairs together; at most {max_pairs:,} are read "
+            "here (setting EXPLORER_MAX_DICTIONARY_PAIRS). Use a shorter dictionary (its most frequent words first)."
+        )
     repeated = sum(len(pl) for pl in lists) - len(merged) + sum(pl.repeated for pl in lists)
     bad = [pl for pl in lists if pl.bad_lines]
     return PairList(

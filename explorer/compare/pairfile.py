@@ -105,8 +105,9 @@ def parse_pair_text(text: str, name: str = "the typed pairs", max_pairs: int = M
         pairs[pair] = None
         if len(pairs) > max_pairs:
             raise CompareError(
-                f"{_capital(name)} holds more than {max_pairs:,} word pairs; use a shorter dictionary (its most "
-                "frequent words first)."
+                f"{_capital(name)} {'hold' if name == 'the typed pairs' else 'holds'} more than {max_pairs:,} word "
+                "pairs, the most read here (setting EXPLORER_MAX_DICTIONARY_PAIRS); use a shorter dictionary (its "
+                "most frequent words first)."
             )
     if not pairs:
         what = "it is empty" if not bad_count else f"{count(bad_count, 'line')} {'is' if bad_count == 1 else 'are'} "
@@ -118,10 +119,12 @@ def parse_pair_text(text: str, name: str = "the typed pairs", max_pairs: int = M
     return PairList(tuple(pairs), name, bad_count, tuple(bad), repeated)
 
 
-def parse_pairs(source: Any, max_bytes: int | None = None, name: str | None = None) -> PairList:
+def parse_pairs(
+    source: Any, max_bytes: int | None = None, name: str | None = None, max_pairs: int = MAX_PAIRS
+) -> PairList:
     """Pairs from a file: a path, bytes or an upload (untrusted: size-capped, binary refused, UTF-8).
 
-    ``max_bytes`` is the upload limit (None: no limit).
+    ``max_bytes`` is the upload limit (None: no limit); more than ``max_pairs`` pairs are refused.
 
     >>> parse_pairs(b"cat\\tgatto\\n", name="en-it.txt").pairs
     (('cat', 'gatto'),)
@@ -132,7 +135,7 @@ def parse_pairs(source: Any, max_bytes: int | None = None, name: str | None = No
     """
     label = name or source_name(source) or "the dictionary file"
     data = read_bytes(source, max_bytes, CompareError)
-    return parse_pair_text(_decode(data, label), label)
+    return parse_pair_text(_decode(data, label), label, max_pairs)
 
 
 def _decode(data: bytes, label: str) -> str:

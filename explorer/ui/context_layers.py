@@ -108,7 +108,10 @@ def senses_by_neighbours(
         "Occurrence (or click a cell of the heatmap, or a point on the map)", names, key="context.picked",
         on_change=_clear_selections, args=(CLICKABLE,),
     )  # fmt: skip
-    k = col_k.number_input("Neighbours", 1, MAX_NEIGHBOURS, key="context.neighbours_k")
+    k = col_k.number_input(
+        "Neighbours", 1, MAX_NEIGHBOURS, key="context.neighbours_k",
+        help=f"At most {MAX_NEIGHBOURS}, and at most the {len(names) - 1} other occurrences.",
+    )  # fmt: skip
     labels, labels_from = _sense_labels(view, stack, source)
     index = names.index(choice)
     near = layerviews.neighbour_view(stack, view.layer, index, int(k), labels=labels, center=view.center)
@@ -161,6 +164,15 @@ def _corpus_sample(state: SidebarState) -> list[str]:
     return sample_sentences(usable, limit, seed=0)
 
 
+def _sample_size(state: SidebarState, source: str) -> str:
+    """What the corpus curves are measured on, with the bound this server sets."""
+    if source == "index":
+        return f"{cache.INDEX_CORPUS_SAMPLE} stored occurrences of each of the index's 100 most frequent words."
+    limit = min(CORPUS_SENTENCES, state.settings.max_sentences)
+    capped = " (this server's limit on sentences read at once)" if limit < CORPUS_SENTENCES else ""
+    return f"a seeded sample of at most {limit} sentences of the sidebar's corpus{capped}."
+
+
 def _from_sentences(
     state: SidebarState, stack: AllLayers, sentences: list[str], pooling: str
 ) -> tuple[list[Any], list[Any], str]:
@@ -195,7 +207,8 @@ def how_contextual(
     on = st.toggle(
         "Measure every layer", key="context.how",
         help="Self-similarity, intra-sentence similarity, the anisotropy baseline and the first principal "
-        "component's share of the variance (Ethayarajh, 2019), for this word and for a sample of the corpus.",
+        "component's share of the variance (Ethayarajh, 2019), for this word and for a sample of the corpus: "
+        + _sample_size(state, source),
     )  # fmt: skip
     if not on:
         st.caption("Turn on to see, layer by layer, how much the sentence changes this word's vector.")

@@ -12,6 +12,7 @@ import streamlit as st
 
 from explorer.compare import dictionary_views as dv
 from explorer.compare.core import Comparison
+from explorer.compare.dictionary import MAX_HOLDOUT
 from explorer.compare.pairfile import PairList
 from explorer.ui.messages import guarded
 from explorer.ui.state import kept_file_uploader
@@ -28,19 +29,26 @@ def dictionary_controls(settings: Any) -> tuple[PairList, float, int] | None:
         "several lines may give one word several translations; lines starting with # are comments."
     )
     left, right = st.columns([3, 2])
+    max_pairs = settings.max_dictionary_pairs
     upload = kept_file_uploader(
         "A file of word pairs", PAIRS_FILE, where=left, type=["txt", "tsv", "dic", "gz"],
         max_upload_size=settings.max_upload_mb,
+        help=f"This server reads files of up to {settings.max_upload_mb} MB and at most {max_pairs:,} pairs.",
     )  # fmt: skip
     typed = left.text_area(
-        "Or type pairs", key=PAIRS_TEXT, height=110, max_chars=dv.MAX_TYPED_CHARS, placeholder="cat gatto\ndog cane"
-    )
+        "Or type pairs", key=PAIRS_TEXT, height=110, max_chars=dv.MAX_TYPED_CHARS, placeholder="cat gatto\ndog cane",
+        help=f"At most {dv.MAX_TYPED_CHARS:,} characters, and {max_pairs:,} pairs with the file's; "
+        "upload a file for a longer dictionary.",
+    )  # fmt: skip
     right.slider(
-        "Held-out share of the dictionary's words", 0.0, 0.9, step=0.05, key=HOLDOUT,
-        help="These words and all their pairs are kept out of the rotation and used to measure precision.",
+        "Held-out share of the dictionary's words", 0.0, MAX_HOLDOUT, step=0.05, key=HOLDOUT,
+        help="These words and all their pairs are kept out of the rotation and used to measure precision "
+        f"(at most {MAX_HOLDOUT:.0%}: the rest trains the rotation).",
     )  # fmt: skip
     right.number_input("Seed of the held-out words", 0, 2**31 - 1, step=1, key=SEED, help="The same seed holds out the same words.")  # fmt: skip
-    pairs = guarded("The dictionary could not be read", dv.read_dictionary, upload, typed, settings.max_upload_bytes)
+    pairs = guarded(
+        "The dictionary could not be read", dv.read_dictionary, upload, typed, settings.max_upload_bytes, max_pairs
+    )
     if pairs is None:
         if upload is None and not (typed or "").strip():
             st.info("Upload a file of word pairs or type some pairs to align the two sets by them.")
