@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from explorer.errors import LimitError
 from explorer.settings import Settings
 from explorer.vectors import WordVectors
 from tests.apptest import app_test, give_vectors
@@ -268,3 +269,26 @@ def test_hosted_a_shared_store_limit_reached_is_a_sentence(monkeypatch, tmp_path
     errors = [str(e.value) for e in at.error]
     assert any(e.startswith("The set was not shared") and said in e for e in errors), errors
     assert at.session_state["project.vectors"] == "upload:second.txt"
+
+
+@pytest.mark.parametrize(
+    ("failure", "said"),
+    [
+        (
+            LimitError("Too many sentences: at most 40 (setting EXPLORER_MAX_SENTENCES). Send fewer."),
+            "Too many sentences: at most 40. Send fewer.",
+        ),
+        (OSError(2, "No such file or directory", "/srv/private/indexes/x/occurrences"), "No such file or directory"),
+    ],
+)
+def test_hosted_how_contextual_failures_name_no_setting_and_no_server_path(hosted_context, monkeypatch, failure, said):
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr("explorer.cache.get_sentence_words", fail)
+    at = hosted_context
+    at.toggle(key="context.how").set_value(True).run()
+    _no_server_advice(at)
+    errors = [str(e.value) for e in at.error]
+    assert any(e.startswith("The layers could not be measured") and said in e for e in errors), errors
+    assert not [e for e in errors if "/srv/private" in e]

@@ -218,8 +218,13 @@ def how_contextual(
             rows, corpus, sizes = _from_index(word)
         else:
             rows, corpus, sizes = _from_sentences(state, stack, sentences, pooling)
-    except (ExplorerError, OSError) as exc:
-        st.error(f"The layers could not be measured: {exc}")
+    except ExplorerError as exc:  # library messages may name a server setting: a hosted visitor reads none
+        st.error(state.settings.for_visitor(f"The layers could not be measured: {exc}"))
+        return
+    except OSError as exc:  # an index that went away or cannot be read: the reason, never the server's path
+        st.error(
+            f"The layers could not be measured: the index could not be read ({exc.strerror or type(exc).__name__})."
+        )
         return
     fig = layer_charts.layer_metrics_chart(rows, corpus, word, current_layer=layer)
     chart(fig, key="context.how_chart", file_stem=f"context_{word}_layers", data=lambda: metrics_csv([*rows, *corpus]))
