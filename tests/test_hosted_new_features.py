@@ -89,10 +89,17 @@ def test_hosted_bad_dictionaries_are_messages(hosted, monkeypatch, text, said) -
     assert any(said in m for m in _shown(at)), _shown(at)
 
 
-def test_hosted_binary_pair_file_is_a_message(hosted, monkeypatch) -> None:
-    at = _compare(monkeypatch, **{"pairs_file.kept": _Upload(b"\x89PNG\r\n\x1a\n\x00\x00", "pairs.txt")})
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "looks like a PNG image"),
+        (b"en1 it1\n" * (HOSTED.max_upload_bytes // 8 + 1), f"({HOSTED.max_upload_mb} MB)"),
+    ],
+)
+def test_hosted_binary_or_oversized_pair_file_is_a_message(hosted, monkeypatch, data, said) -> None:
+    at = _compare(monkeypatch, **{"pairs_file.kept": _Upload(data, "pairs.txt")})
     _no_server_advice(at)
-    assert any("looks like a PNG image" in m for m in _shown(at))
+    assert any(said in m for m in _shown(at)), _shown(at)
 
 
 def test_hosted_dictionary_widgets_state_their_limits(hosted, monkeypatch) -> None:
@@ -215,6 +222,11 @@ def test_hosted_an_occurrence_picked_then_the_word_changed_is_no_traceback(hoste
     picked = at.selectbox(key="context.picked")
     picked.set_value(picked.options[-1]).run()
     at.number_input(key="context.neighbours_k").set_value(20).run()  # more than the other occurrences
+    at.session_state["context.map"] = {"selection": {"points": [{"curve_number": 1, "point_index": 2}]}}
+    at.run()  # a click on the occurrence map picks once
+    _no_server_advice(at)
+    # a click that names a point the next word's map no longer has picks nothing
+    at.session_state["context.map"] = {"selection": {"points": [{"curve_number": 7, "point_index": 99}]}}
     at.radio(key="context.source").set_value("custom").run()
     at.text_input(key="context.word").set_value("river").run()
     _no_server_advice(at)
