@@ -304,3 +304,23 @@ def test_hosted_how_contextual_failures_name_no_setting_and_no_server_path(hoste
     errors = [str(e.value) for e in at.error]
     assert any(e.startswith("The layers could not be measured") and said in e for e in errors), errors
     assert not [e for e in errors if "/srv/private" in e]
+
+
+def test_a_long_pair_file_is_read_line_by_line_within_a_bounded_memory() -> None:
+    """A hosted upload of up to 10 MB of short lines: the file is never held as a list of every line."""
+    import tracemalloc
+
+    from explorer.compare.pairfile import parse_pairs
+    from explorer.errors import CompareError
+
+    data = b"".join(b"w%d\tt%d\n" % (i % 15_000, i) for i in range(600_000))  # about 8 MB, 600,000 lines
+    tracemalloc.start()
+    try:
+        with pytest.raises(CompareError, match="more than 20,000 word pairs"):
+            parse_pairs(data, len(data), "long.txt", max_pairs=20_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * len(data), f"{peak / 2**20:.0f} MB for a {len(data) / 2**20:.0f} MB file"
+    lines = "a\tb\r\nc d\n\n# note\re f\u2028g h"
+    assert parse_pairs(lines.encode(), name="x").pairs == (("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"))

@@ -18,7 +18,8 @@ Example:
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +88,7 @@ def parse_pair_text(text: str, name: str = "the typed pairs", max_pairs: int = M
     pairs: dict[tuple[str, str], None] = {}
     bad: list[int] = []
     bad_count = repeated = 0
-    for line_no, line in enumerate(str(text).splitlines(), start=1):
+    for line_no, line in enumerate(_lines(str(text)), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -117,6 +118,25 @@ def parse_pair_text(text: str, name: str = "the typed pairs", max_pairs: int = M
         verb = "hold" if name == "the typed pairs" else "holds"
         raise CompareError(f"{name} {verb} no word pairs ({what}). Write {FORMAT_HINT}.")
     return PairList(tuple(pairs), name, bad_count, tuple(bad), repeated)
+
+
+# One line and its break, with the breaks str.splitlines knows; matched one at a time so that a long
+# file is never held as a list of every line (a 10 MB upload of short lines: 1.3 million strings, ~75 MB).
+_LINE = re.compile(r"([^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*)(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]|\Z)")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text.splitlines()``, one line at a time.
+
+    >>> list(_lines("a\\r\\nb\\n\\nc")) == "a\\r\\nb\\n\\nc".splitlines(), list(_lines(""))
+    (True, [])
+    """
+    pos, end = 0, len(text)
+    while pos < end:
+        match = _LINE.match(text, pos)
+        assert match is not None  # the pattern matches at every position (both parts may be empty at the end)
+        yield match.group(1)
+        pos = match.end()
 
 
 def parse_pairs(
