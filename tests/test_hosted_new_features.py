@@ -15,6 +15,7 @@ from explorer.errors import LimitError
 from explorer.settings import Settings
 from explorer.vectors import WordVectors
 from tests.apptest import app_test, give_vectors
+from tests.test_index_page import index_dir  # noqa: F401 - the module's index folder fixture
 
 HOSTED = Settings.from_env({"EXPLORER_HOSTED": "1"})
 SERVER_ADVICE = re.compile(r"EXPLORER_|raise the limit|\(setting", re.IGNORECASE)
@@ -324,3 +325,20 @@ def test_a_long_pair_file_is_read_line_by_line_within_a_bounded_memory() -> None
     assert peak < 3 * len(data), f"{peak / 2**20:.0f} MB for a {len(data) / 2**20:.0f} MB file"
     lines = "a\tb\r\nc d\n\n# note\re f\u2028g h"
     assert parse_pairs(lines.encode(), name="x").pairs == (("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"))
+
+
+def test_hosted_index_source_states_its_sample_and_cluster_bounds(monkeypatch, tiny_bert_dir, index_dir) -> None:  # noqa: F811
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    monkeypatch.setenv("EXPLORER_MODEL", str(tiny_bert_dir))
+    monkeypatch.setenv("EXPLORER_INDEX_DIR", str(index_dir))
+    at = app_test(CONTEXT)
+    at.run()
+    at.radio(key="context.source").set_value("index").run()
+    at.text_input(key="context.index_word").set_value("bank").run()
+    at.number_input(key="context.index_k").set_value(10).run()  # more clusters than some words have occurrences
+    at.toggle(key="context.how").set_value(True).run()
+    _no_server_advice(at)
+    assert not at.error, [e.value for e in at.error]
+    sample, k = at.number_input(key="context.index_sample"), at.number_input(key="context.index_k")
+    assert f"at most {sample.max:.0f}" in sample.help and f"at most {k.max:.0f}" in k.help
+    assert "stored occurrences of each of the index's 100 most frequent words" in at.toggle(key="context.how").help

@@ -196,9 +196,15 @@ def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:
     if not st.session_state.get("context.index_word") and counts:
         st.session_state["context.index_word"] = default_word(list(counts))
     word = col_word.text_input("Word", key="context.index_word", help="Any word the index holds.").strip()
-    n = col_n.number_input("Sample", min_value=2, max_value=MAX_SAMPLE, key="context.index_sample")
+    n = col_n.number_input("Sample", min_value=2, max_value=MAX_SAMPLE, key="context.index_sample", help=f"Stored occurrences drawn by the seed, at most {MAX_SAMPLE}.")  # fmt: skip
     seed = col_seed.number_input("Seed", min_value=0, max_value=2**31 - 1, key="context.index_seed")
-    k = col_k.number_input("Sense clusters", min_value=0, max_value=MAX_CLUSTERS, key="context.index_k", help="0: none")
+    k = col_k.number_input(
+        "Sense clusters",
+        min_value=0,
+        max_value=MAX_CLUSTERS,
+        key="context.index_k",
+        help=f"0: none; at most {MAX_CLUSTERS}.",
+    )
     if word.lower() not in counts:
         st.warning(missing_word_hint(word, list(counts), info.title))
         st.stop()
