@@ -16,12 +16,6 @@ from explorer.wording import count
 
 st.set_page_config(page_title="Map · Embedding Explorer", page_icon=":material/map:", layout="wide")
 
-HOW_TO_BUILD = (
-    "Build a map of any vector file with `python -m explorer.map build vectors.txt --out maps/NAME` "
-    "(UMAP by default; `--method pca` takes seconds) and start the app with `EXPLORER_MAP_DIR=maps`: "
-    "every folder written there is listed here by its name."
-)
-
 
 def _default_map() -> str | None:
     names = cache.map_listing().names  # only readable maps
@@ -53,7 +47,9 @@ st.markdown(
     "drag a box or a lasso to list and download the words inside."
 )
 if not state.settings.map_dir:
-    st.info("No word maps are configured on this server. " + HOW_TO_BUILD, icon=":material/map:")
+    st.info(
+        "No word maps are configured on this server. " + map_build.how_to_build(state.settings), icon=":material/map:"
+    )
     st.stop()
 map_build.build_panel(state)  # local servers: send a vector set to the map job and follow it; hosted: one sentence
 
@@ -63,8 +59,9 @@ if listing.unreadable:
         for bad in listing.unreadable:
             st.warning(f"**{bad.name}**: {state.settings.for_visitor(bad.reason)}", icon=":material/error:")
 if not listing.readable:
-    here = "" if state.settings.hosted else " Or build one from a vector set above."
-    st.info("No readable word map is in this server's map folder. " + HOW_TO_BUILD + here, icon=":material/map:")
+    st.info(
+        "No readable word map is on this server yet. " + map_build.how_to_build(state.settings), icon=":material/map:"
+    )
     st.stop()
 infos = {info.name: info for info in listing.readable}
 if ss.get("map.name") not in infos:
@@ -162,6 +159,6 @@ with st.expander("About this map"):
         f"Built from **{manifest['source']['name']}** ({manifest['source']['rows']:,} × "
         f"{manifest['source']['dims']}) with {str(manifest['method']).upper()}; neighbours by "
         f"{manifest['neighbors']['engine']} search (recall@{manifest['neighbors']['k']} "
-        f"{manifest['neighbors']['recall']:.3f} against exact neighbours). " + HOW_TO_BUILD
+        f"{manifest['neighbors']['recall']:.3f} against exact neighbours). " + map_build.how_to_build(state.settings)
     )
 binding.save()

@@ -478,6 +478,12 @@ def test_a_vector_set_is_built_into_a_map_from_the_page_and_the_build_outlives_t
     assert job.state == "done" and not job.workdir.exists()  # the job's own input folder is gone
     assert any("Building map **fresh**" in s for s in statuses) or job.share == 1.0
     assert any("Map **fresh**" in s.value for s in later.success)
+    success = next(s.value for s in later.success if "Map **fresh**" in s.value)
+    assert success.count("fresh") == 1 and "recall" not in success  # one plain sentence, not the job's summary line
+    at.run()  # the session that pressed Build sees its job end: the form closes and the new map is shown
+    _no_failure(at)
+    assert at.selectbox(key="map.name").value == "fresh"
+    assert at.toggle(key="map.build.open").value is False
     manifest = json.loads((build_dir / "fresh" / MANIFEST).read_text())
     assert manifest["counts"]["points"] == 300 and manifest["method"] == "pca"
     assert manifest["source"]["name"] == "planted300.bin"  # the map names the set it was made from
@@ -513,6 +519,18 @@ def test_a_hosted_server_offers_no_build_and_says_so(env: Path, monkeypatch: pyt
     at = _opened(env)
     assert not [t for t in at.toggle if t.key == "map.build.open"]
     assert any(c.value == HOSTED_NOTE for c in at.caption)
+    said = " ".join(e.value for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind))
+    assert "Built from" in said  # the map's own description is still there, in the About expander
+    for internal in ("EXPLORER_", "python -m", "--out"):  # no setting or command a visitor cannot use
+        assert internal not in said, internal
+
+
+def test_the_build_form_names_the_layouts_as_the_page_does(build_dir: Path) -> None:
+    at = _build_form(app_test(PAGE), {"planted": _planted(300)})
+    assert at.selectbox(key="map.build.method").options == ["UMAP", "t-SNE", "PCA"]
+    assert at.selectbox(key="map.build.method").value == "pca"
+    said = " ".join(e.value for kind in ("markdown", "caption", "info") for e in at.get(kind))
+    assert "EXPLORER_MAP_DIR" not in said  # this server has a map folder: no setting to set
 
 
 def _wait_for_map(at, name: str, timeout_s: float = 240) -> None:
