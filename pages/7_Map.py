@@ -123,7 +123,7 @@ fig = wordmap.map_figure(data, view=shown, focus=highlight, neighbour_rows=[r fo
 manifest = data.info.manifest
 ui.chart(
     fig, key=chart_key, file_stem=f"map_{name}", downloads=False, on_select="rerun",
-    selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False},
+    selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": vp.PICTURE_ONLY_BUTTONS},
 )  # fmt: skip
 st.caption(
     "Hover a dot for its word; zoomed out, the shading beneath the dots counts the words in each cell (log "

@@ -343,6 +343,14 @@ def test_zoom_to_a_box_names_its_fine_regions_then_its_words(env: Path, monkeypa
     _assert_no_overlap(spec["layout"])
 
 
+def test_the_only_zoom_out_button_is_the_page_s(env: Path) -> None:
+    at = _opened(env)
+    config = json.loads(at.get("plotly_chart")[0].proto.config)
+    assert {"zoomIn2d", "zoomOut2d"} <= set(config["modeBarButtonsToRemove"])  # Plotly's picture-only zoom buttons
+    assert config["scrollZoom"] is True
+    assert [b.label for b in at.get("button")].count("Zoom out") == 1
+
+
 def test_zoom_out_brings_back_the_whole_map_and_its_coarse_names(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _opened(env)
     whole = _spec(at)["layout"]
