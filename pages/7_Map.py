@@ -9,6 +9,7 @@ from explorer.charts import wordmap
 from explorer.map import reader as map_reader
 from explorer.map import viewport as vp
 from explorer.map import views
+from explorer.map.contract import method_title
 from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
 from explorer.ui import map_build
@@ -133,7 +134,7 @@ st.caption(
 )
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Words on the map", f"{len(data):,}")
-m2.metric("Layout", str(manifest["method"]).upper())
+m2.metric("Layout", method_title(manifest["method"]))
 m3.metric("Regions (coarse · fine)", f"{manifest['levels'][0]['k']} · {manifest['levels'][-1]['k']}")
 m4.metric(f"Neighbour recall@{manifest['neighbors']['k']}", f"{manifest['neighbors']['recall']:.1%}")
 
@@ -157,7 +158,7 @@ elif focus.row is None:
 with st.expander("About this map"):
     st.markdown(
         f"Built from **{manifest['source']['name']}** ({manifest['source']['rows']:,} × "
-        f"{manifest['source']['dims']}) with {str(manifest['method']).upper()}; neighbours by "
+        f"{manifest['source']['dims']}) with {method_title(manifest['method'])}; neighbours by "
         f"{manifest['neighbors']['engine']} search (recall@{manifest['neighbors']['k']} "
         f"{manifest['neighbors']['recall']:.3f} against exact neighbours). " + map_build.how_to_build(state.settings)
     )

@@ -16,7 +16,7 @@ from explorer import cache, vectorsets
 from explorer.errors import ExplorerError
 from explorer.library.convert import file_format
 from explorer.library.store import vectors_root
-from explorer.map.contract import METHODS
+from explorer.map.contract import METHODS, method_title
 from explorer.map.jobs import DIRECT_FORMATS, DONE, FAILED, RUNNING, STOPPED, BuildRequest, MapJob
 from explorer.safefiles import safe_path
 from explorer.settings import Settings
@@ -29,7 +29,6 @@ SEEN_KEY = "map.build.seen"  # (name, start time) of the ended jobs this session
 PICK_KEY = "map.build.pick"  # a map just built, to be picked before the page's map list draws
 NAMED_FOR_KEY = "map.build.named_for"  # the set the map name was last suggested for
 METHOD_HELP = "PCA takes seconds; UMAP and t-SNE show neighbourhoods better and take minutes on big sets."
-METHOD_TITLES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
 HOSTED_NOTE = (
     "This server shows the maps its operator built; building a new map from a vector set runs on a local "
     "copy of the explorer."
@@ -78,7 +77,7 @@ def build_panel(state: SidebarState) -> None:
         name = c1.text_input("Map name", key="map.build.name", help="The map's folder name in the server's map folder.")
         method = c2.selectbox(
             "Layout", METHODS, index=METHODS.index("pca"), key="map.build.method", help=METHOD_HELP,
-            format_func=lambda m: METHOD_TITLES.get(m, m),
+            format_func=method_title,
         )  # fmt: skip
         limit = c3.number_input("First N words (0: all)", min_value=0, value=0, step=1000, key="map.build.limit")
         replace = c4.checkbox("Replace it", key="map.build.replace", help="Rebuild a map of that name.")
@@ -154,7 +153,7 @@ def _ended(job: MapJob, state: str) -> None:
     if state == DONE:
         seconds = (job.ended or job.started) - job.started
         st.success(
-            f"Map **{job.name}** is built from {job.label} in {seconds:,.0f} s and shown below.",
+            f"Map **{job.name}** was built from {job.label} in {seconds:,.0f} s.",
             icon=":material/check_circle:",
         )
     elif state == FAILED:
