@@ -103,7 +103,7 @@ if vp.changed(ss, "map.search", search, first=view is None) and found.row is not
     view = vp.word_view(data, found.row)
 if vp.changed(ss, "map.region", region) and (picked := vp.parse_region(region)) is not None:
     view = vp.region_view(data, *picked) or view
-if b1.button("Zoom to selection", icon=":material/zoom_in:", disabled=boxed is None, help="Drag a box or lasso first."):
+if b1.button("Zoom to selection", icon=":material/zoom_in:", disabled=boxed is None, help=vp.selection_help(boxed)):
     view = boxed
 if b2.button(
     "Zoom out", icon=":material/zoom_out_map:", disabled=view is None, on_click=ss.__setitem__, args=("map.region", "")

@@ -308,6 +308,7 @@ def _zoomed_to_box(at, monkeypatch: pytest.MonkeyPatch, box) -> dict:
     at.run()
     button = next(b for b in at.get("button") if b.label == "Zoom to selection")
     assert not button.disabled
+    assert "first" not in button.help and "the names follow it" in button.help  # says what it does, now it can
     button.click().run()
     _no_failure(at)
     monkeypatch.setattr("explorer.map.viewport.selection_box", lambda state: None)  # the new chart has no box
@@ -316,7 +317,8 @@ def _zoomed_to_box(at, monkeypatch: pytest.MonkeyPatch, box) -> dict:
 
 def test_zoom_to_a_box_names_its_fine_regions_then_its_words(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _opened(env)
-    assert next(b for b in at.get("button") if b.label == "Zoom to selection").disabled  # no box drawn yet
+    idle = next(b for b in at.get("button") if b.label == "Zoom to selection")
+    assert idle.disabled and "Drag a box or lasso" in idle.help  # no box drawn yet
     data = reader.read_map(reader.open_map(env.parent, "small"))
     fine = _labels(env)[lambda t: t["level"] == 1]
     anchor = fine.sort_values("size").iloc[-1]

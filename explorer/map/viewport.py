@@ -379,3 +379,10 @@ def parse_region(option: str) -> tuple[int, int] | None:
     except ValueError:
         return None
     return level, cluster
+
+
+def selection_help(boxed: View | None) -> str:
+    """The Zoom to selection button's help: what to do first while it is disabled, what it does once it is not."""
+    if boxed is None:
+        return "Drag a box or lasso on the map first (box or lasso in the chart's toolbar)."
+    return "Sets the view to the box or lasso you dragged: the names follow it."
