@@ -83,7 +83,7 @@ if clicked is not None and ss.get("map.clicked") != clicked:
 ss["map.clicked"] = clicked
 
 c1, c2, c3 = st.columns([2, 2, 3])
-search = c1.text_input("Search a word (the map zooms to it)", key="map.search", placeholder="paris")
+search = c1.text_input("Search a word (the map zooms to it)", key="map.search", placeholder=views.example_word(data))
 word = c2.text_input("Neighbours of (or click a word)", key="map.word", placeholder="a word on the map")
 regions = vp.region_options(data)
 if ss.get("map.region") not in regions:

@@ -345,6 +345,13 @@ def test_zoom_to_a_box_names_its_fine_regions_then_its_words(env: Path, monkeypa
     _assert_no_overlap(spec["layout"])
 
 
+def test_the_search_box_s_example_is_a_word_of_the_map(env: Path) -> None:
+    at = _opened(env)
+    example = at.text_input(key="map.search").placeholder
+    data = reader.read_map(reader.open_map(env.parent, "small"))
+    assert example in data.row_of
+
+
 def test_the_only_zoom_out_button_is_the_page_s(env: Path) -> None:
     at = _opened(env)
     config = json.loads(at.get("plotly_chart")[0].proto.config)
