@@ -84,7 +84,7 @@ n_words = ui.bounded_number(
 )  # fmt: skip
 if len(wv) > cap:
     middle.caption(
-        f"This set has {len(wv):,} words; at most {cap:,} can be projected here with {proj.METHOD_LABELS[method]}. {mapview.WHOLE_SET_HINT}"
+        f"This set has {len(wv):,} words; at most {cap:,} can be projected here with {proj.METHOD_LABELS[method]}. {mapview.whole_set_hint(state.settings)}"
     )
 word_list = middle.text_area(
     "Only these words (optional)", key="project.words", height=68, placeholder="refund, invoice, fee …",

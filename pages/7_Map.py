@@ -9,18 +9,13 @@ from explorer.charts import wordmap
 from explorer.map import reader as map_reader
 from explorer.map import viewport as vp
 from explorer.map import views
+from explorer.map.contract import method_title
 from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
 from explorer.ui import map_build
 from explorer.wording import count
 
 st.set_page_config(page_title="Map · Embedding Explorer", page_icon=":material/map:", layout="wide")
-
-HOW_TO_BUILD = (
-    "Build a map of any vector file with `python -m explorer.map build vectors.txt --out maps/NAME` "
-    "(UMAP by default; `--method pca` takes seconds) and start the app with `EXPLORER_MAP_DIR=maps`: "
-    "every folder written there is listed here by its name."
-)
 
 
 def _default_map() -> str | None:
@@ -53,7 +48,9 @@ st.markdown(
     "drag a box or a lasso to list and download the words inside."
 )
 if not state.settings.map_dir:
-    st.info("No word maps are configured on this server. " + HOW_TO_BUILD, icon=":material/map:")
+    st.info(
+        "No word maps are configured on this server. " + map_build.how_to_build(state.settings), icon=":material/map:"
+    )
     st.stop()
 map_build.build_panel(state)  # local servers: send a vector set to the map job and follow it; hosted: one sentence
 
@@ -63,8 +60,9 @@ if listing.unreadable:
         for bad in listing.unreadable:
             st.warning(f"**{bad.name}**: {state.settings.for_visitor(bad.reason)}", icon=":material/error:")
 if not listing.readable:
-    here = "" if state.settings.hosted else " Or build one from a vector set above."
-    st.info("No readable word map is in this server's map folder. " + HOW_TO_BUILD + here, icon=":material/map:")
+    st.info(
+        "No readable word map is on this server yet. " + map_build.how_to_build(state.settings), icon=":material/map:"
+    )
     st.stop()
 infos = {info.name: info for info in listing.readable}
 if ss.get("map.name") not in infos:
@@ -85,7 +83,7 @@ if clicked is not None and ss.get("map.clicked") != clicked:
 ss["map.clicked"] = clicked
 
 c1, c2, c3 = st.columns([2, 2, 3])
-search = c1.text_input("Search a word (the map zooms to it)", key="map.search", placeholder="paris")
+search = c1.text_input("Search a word (the map zooms to it)", key="map.search", placeholder=views.example_word(data))
 word = c2.text_input("Neighbours of (or click a word)", key="map.word", placeholder="a word on the map")
 regions = vp.region_options(data)
 if ss.get("map.region") not in regions:
@@ -105,7 +103,7 @@ if vp.changed(ss, "map.search", search, first=view is None) and found.row is not
     view = vp.word_view(data, found.row)
 if vp.changed(ss, "map.region", region) and (picked := vp.parse_region(region)) is not None:
     view = vp.region_view(data, *picked) or view
-if b1.button("Zoom to selection", icon=":material/zoom_in:", disabled=boxed is None, help="Drag a box or lasso first."):
+if b1.button("Zoom to selection", icon=":material/zoom_in:", disabled=boxed is None, help=vp.selection_help(boxed)):
     view = boxed
 if b2.button(
     "Zoom out", icon=":material/zoom_out_map:", disabled=view is None, on_click=ss.__setitem__, args=("map.region", "")
@@ -126,7 +124,7 @@ fig = wordmap.map_figure(data, view=shown, focus=highlight, neighbour_rows=[r fo
 manifest = data.info.manifest
 ui.chart(
     fig, key=chart_key, file_stem=f"map_{name}", downloads=False, on_select="rerun",
-    selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False},
+    selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": vp.PICTURE_ONLY_BUTTONS},
 )  # fmt: skip
 st.caption(
     "Hover a dot for its word; zoomed out, the shading beneath the dots counts the words in each cell (log "
@@ -136,7 +134,7 @@ st.caption(
 )
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Words on the map", f"{len(data):,}")
-m2.metric("Layout", str(manifest["method"]).upper())
+m2.metric("Layout", method_title(manifest["method"]))
 m3.metric("Regions (coarse · fine)", f"{manifest['levels'][0]['k']} · {manifest['levels'][-1]['k']}")
 m4.metric(f"Neighbour recall@{manifest['neighbors']['k']}", f"{manifest['neighbors']['recall']:.1%}")
 
@@ -160,8 +158,8 @@ elif focus.row is None:
 with st.expander("About this map"):
     st.markdown(
         f"Built from **{manifest['source']['name']}** ({manifest['source']['rows']:,} × "
-        f"{manifest['source']['dims']}) with {str(manifest['method']).upper()}; neighbours by "
+        f"{manifest['source']['dims']}) with {method_title(manifest['method'])}; neighbours by "
         f"{manifest['neighbors']['engine']} search (recall@{manifest['neighbors']['k']} "
-        f"{manifest['neighbors']['recall']:.3f} against exact neighbours). " + HOW_TO_BUILD
+        f"{manifest['neighbors']['recall']:.3f} against exact neighbours). " + map_build.how_to_build(state.settings)
     )
 binding.save()

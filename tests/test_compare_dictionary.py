@@ -216,7 +216,18 @@ def test_pairs_missing_from_a_set_are_left_out_and_counted() -> None:
     c = compare(a, b, pairs=[*pairs, ("nope", "y1"), ("x1", "nada"), ("nope", "nada")], holdout=0.2)
     d = c.dictionary
     assert (d.pairs_given, d.missing_a, d.missing_b) == (153, 2, 1)
-    assert "3 pairs of 153 left out: 2 with a first word 'A' lacks and 1 with a second word 'B' lacks." in c.notes
+    assert (
+        "3 pairs of 153 left out: 2 with a first word 'A' lacks (such as 'nope') and 1 with a second word 'B' lacks "
+        "(such as 'nada')." in c.notes
+    )  # the words are named, so a typo in the dictionary can be found
+
+
+def test_left_out_words_are_named_up_to_five() -> None:
+    a, b, _, pairs = rotated_pair()
+    typos = [(f"typo{i}", "y1") for i in range(7)]
+    c = compare(a, b, pairs=[*pairs, *typos], holdout=0.2)
+    note = next(n for n in c.notes if "left out" in n)
+    assert "(such as 'typo0', 'typo1', 'typo2', 'typo3', 'typo4', …)" in note and "typo5" not in note
 
 
 def test_nan_rows_are_refused() -> None:

@@ -308,6 +308,7 @@ def _zoomed_to_box(at, monkeypatch: pytest.MonkeyPatch, box) -> dict:
     at.run()
     button = next(b for b in at.get("button") if b.label == "Zoom to selection")
     assert not button.disabled
+    assert "first" not in button.help and "the names follow it" in button.help  # says what it does, now it can
     button.click().run()
     _no_failure(at)
     monkeypatch.setattr("explorer.map.viewport.selection_box", lambda state: None)  # the new chart has no box
@@ -316,7 +317,8 @@ def _zoomed_to_box(at, monkeypatch: pytest.MonkeyPatch, box) -> dict:
 
 def test_zoom_to_a_box_names_its_fine_regions_then_its_words(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _opened(env)
-    assert next(b for b in at.get("button") if b.label == "Zoom to selection").disabled  # no box drawn yet
+    idle = next(b for b in at.get("button") if b.label == "Zoom to selection")
+    assert idle.disabled and "Drag a box or lasso" in idle.help  # no box drawn yet
     data = reader.read_map(reader.open_map(env.parent, "small"))
     fine = _labels(env)[lambda t: t["level"] == 1]
     anchor = fine.sort_values("size").iloc[-1]
@@ -341,6 +343,21 @@ def test_zoom_to_a_box_names_its_fine_regions_then_its_words(env: Path, monkeypa
     assert words and words <= {data.words[r] for r in in_view}  # zoomed in further: the words themselves
     assert data.words[in_view[0]] in words  # the most frequent word in view is named first
     _assert_no_overlap(spec["layout"])
+
+
+def test_the_search_box_s_example_is_a_word_of_the_map(env: Path) -> None:
+    at = _opened(env)
+    example = at.text_input(key="map.search").placeholder
+    data = reader.read_map(reader.open_map(env.parent, "small"))
+    assert example in data.row_of
+
+
+def test_the_only_zoom_out_button_is_the_page_s(env: Path) -> None:
+    at = _opened(env)
+    config = json.loads(at.get("plotly_chart")[0].proto.config)
+    assert {"zoomIn2d", "zoomOut2d"} <= set(config["modeBarButtonsToRemove"])  # Plotly's picture-only zoom buttons
+    assert config["scrollZoom"] is True
+    assert [b.label for b in at.get("button")].count("Zoom out") == 1
 
 
 def test_zoom_out_brings_back_the_whole_map_and_its_coarse_names(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -478,6 +495,12 @@ def test_a_vector_set_is_built_into_a_map_from_the_page_and_the_build_outlives_t
     assert job.state == "done" and not job.workdir.exists()  # the job's own input folder is gone
     assert any("Building map **fresh**" in s for s in statuses) or job.share == 1.0
     assert any("Map **fresh**" in s.value for s in later.success)
+    success = next(s.value for s in later.success if "Map **fresh**" in s.value)
+    assert success.count("fresh") == 1 and "recall" not in success  # one plain sentence, not the job's summary line
+    at.run()  # the session that pressed Build sees its job end: the form closes and the new map is shown
+    _no_failure(at)
+    assert at.selectbox(key="map.name").value == "fresh"
+    assert at.toggle(key="map.build.open").value is False
     manifest = json.loads((build_dir / "fresh" / MANIFEST).read_text())
     assert manifest["counts"]["points"] == 300 and manifest["method"] == "pca"
     assert manifest["source"]["name"] == "planted300.bin"  # the map names the set it was made from
@@ -513,6 +536,18 @@ def test_a_hosted_server_offers_no_build_and_says_so(env: Path, monkeypatch: pyt
     at = _opened(env)
     assert not [t for t in at.toggle if t.key == "map.build.open"]
     assert any(c.value == HOSTED_NOTE for c in at.caption)
+    said = " ".join(e.value for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind))
+    assert "Built from" in said  # the map's own description is still there, in the About expander
+    for internal in ("EXPLORER_", "python -m", "--out"):  # no setting or command a visitor cannot use
+        assert internal not in said, internal
+
+
+def test_the_build_form_names_the_layouts_as_the_page_does(build_dir: Path) -> None:
+    at = _build_form(app_test(PAGE), {"planted": _planted(300)})
+    assert at.selectbox(key="map.build.method").options == ["UMAP", "t-SNE", "PCA"]
+    assert at.selectbox(key="map.build.method").value == "pca"
+    said = " ".join(e.value for kind in ("markdown", "caption", "info") for e in at.get(kind))
+    assert "EXPLORER_MAP_DIR" not in said  # this server has a map folder: no setting to set
 
 
 def _wait_for_map(at, name: str, timeout_s: float = 240) -> None:

@@ -96,6 +96,9 @@ def test_a_shared_trained_set_and_snapshot_open_the_same_in_a_new_session(store_
         caption = _texts(second.caption)
         assert "A shared set" in caption and "Skip-gram" in caption and "seed 1" in caption
         assert "Support tickets" in caption and "its text is not shared" in caption
+        assert "Dimensions 50" in caption and "Window 5" in caption  # the parameters by the Train page's labels
+        said = next(str(c.value) for c in second.caption if "A shared set" in str(c.value))
+        assert "batch_words" not in said and "=" not in said  # not the trainer's internal settings
         steps = vectorsets.parse_id(set_id).step
         if steps is not None:
             assert f"for {steps} steps" in caption

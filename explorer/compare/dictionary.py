@@ -240,7 +240,7 @@ def align(
     held_out = np.fromiter((w in held_words for w in words), dtype=bool, count=len(words))
     cosine = row_cosines(_prepared(a, rows_a, mean_a), _prepared(b, rows_b, mean_b) @ rotation.astype(np.float32))
     counts = (len(given), missing_a, missing_b, train_words, len(held_words), tested, untested, n_b)
-    notes = _notes(a, b, counts, holdout)
+    notes = _notes(a, b, counts, holdout, given)
     return DictionaryAlignment(
         a=a,
         b=b,
@@ -440,13 +440,25 @@ def _no_overlap_message(a: WordVectors, b: WordVectors, pairs: Sequence[tuple[st
     return text
 
 
-def _notes(a: WordVectors, b: WordVectors, counts: tuple[int, ...], holdout: float) -> list[str]:
-    """``counts``: pairs given, missing from A, missing from B, training words, held-out words, scored, not scorable, candidates."""
+def _examples(words: Iterable[str], n: int = 5) -> str:
+    """ " (such as 'x', 'y')": the first ``n`` distinct words, so a typo in a dictionary can be found."""
+    shown = list(dict.fromkeys(words))
+    more = ", …" if len(shown) > n else ""
+    return f" (such as {', '.join(map(repr, shown[:n]))}{more})" if shown else ""
+
+
+def _notes(
+    a: WordVectors, b: WordVectors, counts: tuple[int, ...], holdout: float, pairs: Sequence[tuple[str, str]] = ()
+) -> list[str]:
+    """``counts``: pairs given, missing from A, missing from B, training words, held-out words, scored, not scorable,
+    candidates; ``pairs``: the dictionary, whose words the sets lack are named."""
     given, missing_a, missing_b, train_words, test_words, _, untested, candidates = counts
     notes: list[str] = []
     if missing_a or missing_b:
-        parts = [f"{missing_a:,} with a first word {a.name!r} lacks"] if missing_a else []
-        parts += [f"{missing_b:,} with a second word {b.name!r} lacks"] if missing_b else []
+        lacking_a = _examples(s for s, _ in pairs if s not in a)
+        lacking_b = _examples(t for s, t in pairs if s in a and t not in b)
+        parts = [f"{missing_a:,} with a first word {a.name!r} lacks{lacking_a}"] if missing_a else []
+        parts += [f"{missing_b:,} with a second word {b.name!r} lacks{lacking_b}"] if missing_b else []
         notes.append(f"{count(missing_a + missing_b, 'pair')} of {given:,} left out: {' and '.join(parts)}.")
     width = max(a.vector_size, b.vector_size)
     if train_words <= width:

@@ -38,6 +38,9 @@ REGION_TAIL = 0.02  # a region's view leaves out this share of its members at ea
 PAD = 0.08  # a box, a lasso or a region is padded by this share of its span on each side
 MAX_FINE = 60  # fine region names offered to the placement in one view
 MAX_WORD_CANDIDATES = 400  # words offered to the placement in one view (lowest rank first)
+# Plotly's own "Zoom in"/"Zoom out" buttons zoom the picture only and share their names with the page's
+# Zoom out (the whole map, names following): left out of the toolbar; the wheel still zooms the picture.
+PICTURE_ONLY_BUTTONS = ["zoomIn2d", "zoomOut2d"]
 COARSE, FINE, WORDS = "coarse", "fine", "words"
 _PER_MAP: dict[tuple[int, str], Any] = {}  # (id of a map's coordinate array, what) -> value; see per_map
 
@@ -376,3 +379,10 @@ def parse_region(option: str) -> tuple[int, int] | None:
     except ValueError:
         return None
     return level, cluster
+
+
+def selection_help(boxed: View | None) -> str:
+    """The Zoom to selection button's help: what to do first while it is disabled, what it does once it is not."""
+    if boxed is None:
+        return "Drag a box or lasso on the map first (box or lasso in the chart's toolbar)."
+    return "Sets the view to the box or lasso you dragged: the names follow it."

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from explorer.map.reader import MapData
+from explorer.stopwords import content_words
 from explorer.wordhints import missing_word_hint
 
 MAX_LISTED = 2_000  # rows of a selection shown in the table (the CSV holds them all)
@@ -125,3 +126,10 @@ def selection_csv(data: MapData, rows: list[int]) -> str:
             [data.words[r], f"{data.coords[r, 0]:.6g}", f"{data.coords[r, 1]:.6g}", *(int(c[r]) for c in data.clusters)]
         )
     return out.getvalue()
+
+
+def example_word(data: MapData) -> str:
+    """A word of this map to show as an example in the search box: its first content word (frequent, a real
+    word), so the example is one the map holds."""
+    found = content_words(data.words[:2_000], 1)
+    return found[0] if found else (data.words[0] if data.words else "")

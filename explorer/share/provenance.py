@@ -76,8 +76,21 @@ def index_layer(model: str, layer: int, corpus_name: str, vectors: WordVectors) 
     }
 
 
-def describe(provenance: Mapping[str, Any], method_titles: Mapping[str, str] | None = None) -> list[str]:
+def _number(value: Any) -> str:
+    """A parameter's value as a person writes it: 0.001, not 0.0010000000474974513 (a float32 read back)."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def describe(
+    provenance: Mapping[str, Any],
+    method_titles: Mapping[str, str] | None = None,
+    param_labels: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[str]:
     """Sentences for the page: what the set is, how it was made, on what.
+
+    ``param_labels`` (method -> parameter name -> the label the Train page gives it): when the method has
+    labels, the parameters are listed by them, as the visitor set them, and the trainer's internal settings
+    (batch sizes, caps) are left to the manifest.
 
     >>> describe({"kind": "trained", "method": "sgns", "seed": 1, "steps": 40, "parameters": {"window": 5},
     ...           "corpus": {"name": "Tickets", "tokens": 1200, "sentences": 90}, "words": 300, "dimensions": 50})
@@ -98,7 +111,12 @@ def describe(provenance: Mapping[str, Any], method_titles: Mapping[str, str] | N
         )
         lines.append(f"Corpus: {corpus.get('name', '?')}{f' ({counts}; ' if counts else ' ('}its text is not shared).")
         params = provenance.get("parameters") or {}
-        if params:
+        labels = (param_labels or {}).get(str(provenance.get("method"))) or {}
+        if labels:
+            shown = [f"{label} {_number(params[name])}" for name, label in labels.items() if name in params]
+            if shown:
+                lines.append("Parameters: " + ", ".join(shown) + ".")
+        elif params:
             lines.append("Parameters: " + ", ".join(f"{k}={v}" for k, v in params.items()) + ".")
         return lines
     if kind == "upload":

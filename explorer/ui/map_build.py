@@ -16,9 +16,10 @@ from explorer import cache, vectorsets
 from explorer.errors import ExplorerError
 from explorer.library.convert import file_format
 from explorer.library.store import vectors_root
-from explorer.map.contract import METHODS
+from explorer.map.contract import METHODS, method_title
 from explorer.map.jobs import DIRECT_FORMATS, DONE, FAILED, RUNNING, STOPPED, BuildRequest, MapJob
 from explorer.safefiles import safe_path
+from explorer.settings import Settings
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import vector_set_picker
 
@@ -33,6 +34,26 @@ HOSTED_NOTE = (
     "copy of the explorer."
 )
 
+BUILD_COMMAND = (
+    "`python -m explorer.map build vectors.txt --out MAPS/NAME` (UMAP by default; `--method pca` takes seconds)"
+)
+
+
+def how_to_build(settings: Settings) -> str:
+    """How maps get onto this page, worded for who reads it: nothing for a hosted server's visitor (no command
+    or setting they could use), the form and the command on a local server, and the setting where none is set."""
+    if settings.hosted:
+        return ""
+    if not settings.map_dir:
+        return (
+            f"Build a map of any vector file with {BUILD_COMMAND.replace('MAPS', 'maps')} and start the app with "
+            "`EXPLORER_MAP_DIR=maps`: every folder written there is listed here by its name."
+        )
+    return (
+        "Build one from a vector set with **Build a new map from a vector set** above, or of any vector file with "
+        f"{BUILD_COMMAND}, MAPS being this server's map folder: every map written there is listed here by its name."
+    )
+
 
 def build_panel(state: SidebarState) -> None:
     """The jobs' progress, then a toggle that opens the build form (vector set, name, method, size)."""
@@ -43,6 +64,7 @@ def build_panel(state: SidebarState) -> None:
     ss = st.session_state
     if (pick := ss.pop(PICK_KEY, None)) is not None:
         ss["map.name"] = pick  # set before the page's map list is drawn in this run
+        ss[OPEN_KEY] = False  # the form closes, so the new map is not pushed below it
     _progress()
     if not st.toggle("Build a new map from a vector set", key=OPEN_KEY):
         return
@@ -53,7 +75,10 @@ def build_panel(state: SidebarState) -> None:
             ss[NAMED_FOR_KEY] = ss.get(SET_KEY)
         c1, c2, c3, c4 = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
         name = c1.text_input("Map name", key="map.build.name", help="The map's folder name in the server's map folder.")
-        method = c2.selectbox("Layout", METHODS, index=METHODS.index("pca"), key="map.build.method", help=METHOD_HELP)
+        method = c2.selectbox(
+            "Layout", METHODS, index=METHODS.index("pca"), key="map.build.method", help=METHOD_HELP,
+            format_func=method_title,
+        )  # fmt: skip
         limit = c3.number_input("First N words (0: all)", min_value=0, value=0, step=1000, key="map.build.limit")
         replace = c4.checkbox("Replace it", key="map.build.replace", help="Rebuild a map of that name.")
         if not st.button("Build the map", icon=":material/map:", type="primary", disabled=wv is None):
@@ -126,7 +151,11 @@ def _show_jobs() -> None:
 
 def _ended(job: MapJob, state: str) -> None:
     if state == DONE:
-        st.success(f"Map **{job.name}** of {job.label} {job.status}", icon=":material/check_circle:")
+        seconds = (job.ended or job.started) - job.started
+        st.success(
+            f"Map **{job.name}** was built from {job.label} in {seconds:,.0f} s.",
+            icon=":material/check_circle:",
+        )
     elif state == FAILED:
         st.error(f"Map **{job.name}** of {job.label} was not built: {job.error}", icon=":material/error:")
     elif state == STOPPED:

@@ -25,6 +25,7 @@ from explorer.errors import LinkError
 from explorer.settings import get_settings
 from explorer.share import SharedSet, SharedSetExpired, SharedSetMissing, ShareError, provenance
 from explorer.training import METHOD_TITLES
+from explorer.training.params import PARAMS
 from explorer.ui.session import session_token
 from explorer.vectors import WordVectors
 from explorer.vectorsets import REFERENCE_ID
@@ -33,6 +34,7 @@ MINE_KEY = "share.mine"  # shared set id -> (the session set id it was shared fr
 OPENED_KEY = "share.opened"  # shared set id -> its label: sets this session opened from a link
 NOTICE_KEY = "share.notice"  # picker key -> (kind, text): what the last Share or Delete did, shown once
 CHECKED_KEY = "share.checked"  # picker key -> (set id, shared set) checked in the store this run: one look-up a run
+PARAM_LABELS = {method: {p.name: p.label for p in specs} for method, specs in PARAMS.items()}  # as the Train page
 SHARE_HELP = (
     "Saves a copy of this set (words, vectors and how it was made; never your corpus text) to this server's "
     "shared store and puts it in this page's link: whoever opens the link sees the same set. Nothing is "
@@ -213,7 +215,7 @@ def controls(key: str, choice: str, own_sets: Mapping[str, Any]) -> None:
     shared = _shared(key, choice)
     if shared is None:
         return
-    lines = provenance.describe(shared.manifest.get("provenance") or {}, METHOD_TITLES)
+    lines = provenance.describe(shared.manifest.get("provenance") or {}, METHOD_TITLES, PARAM_LABELS)
     st.caption(
         f"A shared set: whoever opens this page's link sees it. {' '.join(lines)} "
         f"Shared {_age(shared.manifest.get('created'))}."
