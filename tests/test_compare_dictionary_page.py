@@ -76,6 +76,8 @@ def test_shared_words_mode_cannot_align_languages_and_the_dictionary_can(no_refe
     precision = at.dataframe[0].value
     assert list(precision["retrieval"]) == ["CSLS", "cosine"]
     assert list(precision["precision@1"]) == [1.0, 1.0] and list(precision["held-out words"]) == [20, 20]
+    columns = json.loads(at.dataframe[0].proto.columns)  # precision reads as a percentage, not "1" or "0"
+    assert all(columns[f"precision@{n}"]["type_config"]["format"] == "percent" for n in (1, 5)), columns
     translations = at.dataframe[1].value
     held = translations["CSLS"].iloc[0]
     assert held.startswith("it") and translations["in the dictionary"].iloc[0] == "CSLS, cosine"

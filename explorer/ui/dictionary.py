@@ -12,7 +12,7 @@ import streamlit as st
 
 from explorer.compare import dictionary_views as dv
 from explorer.compare.core import Comparison
-from explorer.compare.dictionary import MAX_HOLDOUT
+from explorer.compare.dictionary import MAX_HOLDOUT, PRECISION_AT
 from explorer.compare.pairfile import PairList
 from explorer.ui.messages import guarded
 from explorer.ui.state import kept_file_uploader
@@ -62,7 +62,10 @@ def dictionary_results(c: Comparison) -> None:
     """Held-out precision by CSLS and by cosine, and the nearest translations of any word of A."""
     st.subheader("Dictionary alignment")
     st.markdown(dv.dictionary_line(c))
-    st.dataframe(dv.precision_table(c), hide_index=True, key="compare.precision_table")
+    percent = {
+        f"precision@{n}": st.column_config.NumberColumn(f"precision@{n}", format="percent") for n in PRECISION_AT
+    }  # 0.5 reads as 50.00%: a share of the held-out words, not a count
+    st.dataframe(dv.precision_table(c), hide_index=True, key="compare.precision_table", column_config=percent)
     st.caption(dv.precision_caption(c))
     typed = st.text_input(
         "Translate a word of A", key=TRANSLATE, placeholder=f"Any word of A; empty shows {dv.default_word(c)!r}",
