@@ -48,6 +48,15 @@ FINDINGS = (
     "the first visit after a start also reads the map's Parquet files (about 4.4 s at 1M)."
 )
 
+ENGINES = (
+    "Plotly `scattergl` (the Map page as it is) against deck.gl (`st.pydeck_chart`, an `OrthographicView` and one "
+    "`ScatterplotLayer` over a DataFrame of x, y, colour and word, in a minimal script with no labels or density), "
+    "both in Chromium with `--disable-gpu` (software WebGL): seconds from navigation until the points are drawn "
+    "(Plotly: its WebGL trace holds every point; deck.gl: a screenshot of the chart holds coloured pixels), the "
+    "websocket bytes the browser received for the view, and the server's memory after two visits. pydeck sends "
+    "the DataFrame as indented JSON, one object per point; Streamlit gives it no binary path."
+)
+
 
 def write_synthetic_map(folder: Path, n: int, seed: int = 0) -> None:
     """A complete map folder of ``n`` words, through the map job's writers (manifest last)."""
@@ -463,9 +472,15 @@ def main() -> None:
         )
     sizes = " ".join(str(s) for s in args.sizes)
     body += "\n" + FINDINGS + "\n"
+    if decks:
+        body += "\n" + ENGINES + "\n\n" + engines_table(draws, decks)
     chromium = " ".join(str(n) for n in args.chromium)
-    body += f"\nRun: `.venv/bin/python benchmarks/bench_map_page.py --sizes {sizes}" + (
-        f" --chromium {chromium}`." if chromium else "`."
+    deck = " ".join(str(n) for n in args.deck)
+    body += (
+        f"\nRun: `.venv/bin/python benchmarks/bench_map_page.py --sizes {sizes}"
+        + (f" --chromium {chromium}" if chromium else "")
+        + (f" --deck {deck}" if deck else "")
+        + "`."
     )
     write_section("map-page", "Map page: bytes sent and time to draw a whole map", body)
 
