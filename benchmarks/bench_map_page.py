@@ -368,6 +368,9 @@ def engines_table(draws: list[tuple[int, dict]], decks: list[tuple[int, dict]]) 
     rows = [
         [engine, f"{n:,}", f"{d['cold_draw_s']:.1f}", f"{d['warm_draw_s']:.1f}", f"{d['cold_ws_mb']:.1f}",
          f"{d['cold_ws_mb'] * 2**20 / n:.0f}", f"{d['rss_mb']:,.0f}", f"{d['hwm_mb']:,.0f}"]
+        if "failed" not in d
+        else [engine, f"{n:,}", f"not drawn: {d['failed']}", "", f"{d['deck_json_bytes'] / 2**20:.1f} (spec)",
+              f"{d['deck_json_bytes'] / n:.0f} (spec)", "", ""]
         for engine, runs in (("Plotly scattergl, Map page", draws), ("deck.gl ScatterplotLayer, st.pydeck_chart", decks))
         for n, d in runs
     ]  # fmt: skip
@@ -418,7 +421,11 @@ def main() -> None:
             print(json.dumps({"engine": "plotly", "n": n, **d}), flush=True)
             draws.append((n, d))
         for n in args.deck:
-            d = {**deck_json_bytes(maps, f"synthetic{n}"), **deck_first_draw(maps, n, args.shots)}
+            d = deck_json_bytes(maps, f"synthetic{n}")
+            try:
+                d.update(deck_first_draw(maps, n, args.shots))
+            except Exception as exc:  # noqa: BLE001 - a page that never draws is a result, reported as such
+                d["failed"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
             print(json.dumps({"engine": "deck", "n": n, **d}), flush=True)
             decks.append((n, d))
     if args.engines_only:
