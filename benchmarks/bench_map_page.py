@@ -304,6 +304,8 @@ def deck_first_draw(folder: Path, n: int, shots: Path) -> dict[str, float]:
                 if share > 0.01:
                     break
                 time.sleep(0.1)
+            else:
+                raise TimeoutError(f"no points on the deck.gl chart after 300 s ({share:.1%} coloured)")
             drawn = time.perf_counter() - t0
             page.wait_for_function(
                 "() => document.querySelector('[data-testid=\"stApp\"]')"
