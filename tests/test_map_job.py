@@ -425,3 +425,11 @@ def test_names_of_large_clusters_are_scored_in_blocks_with_the_same_result(
     whole = clustering.cluster_names(unit, labels, planted.keys)
     monkeypatch.setattr(clustering, "NAME_BLOCK_ROWS", 37)
     assert clustering.cluster_names(unit, labels, planted.keys, unit=True) == whole
+
+
+def test_a_large_map_is_laid_out_in_fewer_epochs(
+    vectors_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "LARGE_MAP_ROWS", 1_000)  # 1,500 words count as a large map here
+    manifest = build_map(vectors_file, tmp_path / "m", method="umap", limit=1_500, clusters=(3, 9), progress=None)
+    assert manifest["params"]["n_epochs"] == build_module.LARGE_MAP_EPOCHS < build_module.layout_epochs(1_000)
