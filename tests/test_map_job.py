@@ -394,7 +394,7 @@ def test_nn_descent_progress_lines_become_shares_of_the_stage() -> None:
                  "\t 1  /  20", "\t 11  /  20", "\tStopping threshold met -- exiting after 11 iterations"]:  # fmt: skip
         reader.line(line)
     assert seen.done == [int(1_000 * FOREST_SHARE), int(1_000 * FOREST_SHARE), int(1_000 * (FOREST_SHARE + 0.45)),
-                         int(1_000 * FOREST_SHARE)]  # fmt: skip
+                         1_000]  # fmt: skip
 
 
 def test_the_recall_check_searches_in_tiles_and_finds_the_exact_neighbours(

@@ -8,7 +8,9 @@ then, on the unit vectors (cosine geometry):
    approximate above (pynndescent's NN-descent). Either way the recall@k is measured on a seeded
    sample of up to 2,000 words against exact neighbours and written to the manifest.
 2. layout: ``explorer.projection.project`` (UMAP, t-SNE or PCA), with its k-NN overlap (the share
-   of each point's 10 neighbours kept on the map, on a sample).
+   of each point's 10 neighbours kept on the map, on a sample). UMAP lays out the neighbour graph of
+   step 1 (searched 14 wide for it: UMAP's 15 neighbours less the point itself), so no second k-NN
+   search runs; 100 epochs above ``LARGE_MAP_ROWS`` words (:func:`layout_epochs`).
 3. clusters: seeded k-means at two or more levels (``explorer.map.labels``), named by their
    representative words.
 4. files: ``points.parquet``, ``labels.parquet``, ``neighbors.parquet`` and ``manifest.json`` last

@@ -2,7 +2,8 @@
 
 Below ``EXACT_MAX_ROWS`` words the search is exact (blocked matrix products,
 ``explorer.projection.knn.knn_graph``); above, pynndescent's NN-descent graph, whose recall@k
-:func:`measured_recall` checks on a seeded sample against exact neighbours. faiss and hnswlib are
+:func:`measured_recall` checks on a seeded sample against exact neighbours (:func:`exact_top`: tiles of
+the sample against slices of the columns, so a million words are read once, not once per few rows). faiss and hnswlib are
 not dependencies; pynndescent comes with umap-learn.
 
 Example:
@@ -99,7 +100,9 @@ class _DescentProgress:
         if found:  # printed as iteration i starts: i - 1 are done
             done, total = int(found.group(1)) - 1, max(1, int(found.group(2)))
             self.progress.update(int(self.n * (FOREST_SHARE + (1 - FOREST_SHARE) * done / total)))
-        elif "exiting after" in text or "NN descent for" in text:
+        elif "exiting after" in text:  # converged before its last iteration
+            self.progress.update(self.n)
+        elif "NN descent for" in text:  # the forest is built
             self.progress.update(int(self.n * FOREST_SHARE))
 
 

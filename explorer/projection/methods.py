@@ -1,6 +1,7 @@
 """PCA, t-SNE and UMAP behind one function, ``project``: validated parameters, a seed, timing and a quality score.
 
-t-SNE and UMAP both start from the exact k-NN graph of ``knn``; UMAP is imported only when
+t-SNE and UMAP both start from the exact k-NN graph of ``knn`` (UMAP from the caller's graph
+when one is given: the map job's neighbours of a million words); UMAP is imported only when
 asked for (numba makes it slow to import), and both have a warm-up that compiles their kernels
 through the same path a real map takes.
 
