@@ -433,3 +433,15 @@ def test_a_large_map_is_laid_out_in_fewer_epochs(
     monkeypatch.setattr(build_module, "LARGE_MAP_ROWS", 1_000)  # 1,500 words count as a large map here
     manifest = build_map(vectors_file, tmp_path / "m", method="umap", limit=1_500, clusters=(3, 9), progress=None)
     assert manifest["params"]["n_epochs"] == build_module.LARGE_MAP_EPOCHS < build_module.layout_epochs(1_000)
+
+
+def test_time_left_is_estimated_from_the_rate_since_the_first_count() -> None:
+    now = [0.0]
+    lines: list[str] = []
+    meter = build_module.Progress(lines.append, every=0.0, heartbeat=0.0, clock=lambda: now[0])
+    meter.start("layout", total=100)
+    now[0] = 100.0  # 100 s of set-up (UMAP's graph and start) before the first epoch is counted
+    meter.update(1)
+    now[0] = 110.0  # then 10 epochs in 10 s
+    meter.update(11)
+    assert lines[-1] == "[map] layout: 11/100 (11%), 110.0 s, ETA 89 s"  # not 890 s from 11 epochs in 110 s

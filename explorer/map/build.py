@@ -85,14 +85,22 @@ class Progress:
     '[map] neighbours: 50/200 (25%)'
     """
 
-    def __init__(self, emit: Callable[[str], None] | None, every: float = 2.0, heartbeat: float = HEARTBEAT_S) -> None:
+    def __init__(
+        self,
+        emit: Callable[[str], None] | None,
+        every: float = 2.0,
+        heartbeat: float = HEARTBEAT_S,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.emit = emit
+        self.clock = clock
         self.every = every
         self.heartbeat = heartbeat
         self.stage = ""
         self.total = 0
         self.done = 0
-        self.started = self._last = time.perf_counter()
+        self._first: tuple[float, int] | None = None  # (time, count) of the stage's first count
+        self.started = self._last = clock()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
@@ -100,13 +108,14 @@ class Progress:
     def say(self, text: str) -> None:
         if self.emit is not None:
             with self._lock:
-                self._last = time.perf_counter()
+                self._last = self.clock()
                 self.emit(f"[map] {text}")
 
     def start(self, stage: str, total: int = 0, note: str = "") -> None:
         self.close()
         self.stage, self.total, self.done = stage, int(total), 0
-        self.started = time.perf_counter()
+        self._first = None
+        self.started = self.clock()
         self.say(f"{stage}: started" + (f" ({note})" if note else ""))
         if self.emit is not None and self.heartbeat > 0 and self.total:
             self._stop = threading.Event()
@@ -115,18 +124,26 @@ class Progress:
 
     def _beating(self, stop: threading.Event) -> None:
         while not stop.wait(min(1.0, self.heartbeat)):
-            if time.perf_counter() - self._last >= self.heartbeat:
+            if self.clock() - self._last >= self.heartbeat:
                 self._report(self.done, final=False)
 
     def update(self, done: int, final: bool = False) -> None:
         self.done = int(done)
-        if self.emit is None or (not final and time.perf_counter() - self._last < self.every):
+        if self.emit is None or (not final and self.clock() - self._last < self.every):
             return
         self._report(self.done, final)
 
     def _report(self, done: int, final: bool) -> None:
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
-        rate = done / elapsed
+        now = self.clock()
+        elapsed = max(now - self.started, 1e-9)
+        if self._first is None and done > 0:
+            self._first = (now, done)
+        # The rate since the first count came, when there is one: a stage's set-up (UMAP's graph
+        # and starting layout, NN-descent's forest) would otherwise stretch every estimate.
+        if self._first is not None and done > self._first[1]:
+            rate = (done - self._first[1]) / max(now - self._first[0], 1e-9)
+        else:
+            rate = done / elapsed
         left = (self.total - done) / rate if rate > 0 else math.inf
         eta = "done" if final else (f"ETA {left:,.0f} s" if math.isfinite(left) else "ETA unknown")
         share = 100 * done / self.total if self.total else 100
@@ -135,7 +152,7 @@ class Progress:
     def finish(self, note: str = "") -> float:
         """End the stage; returns its seconds."""
         self.close()
-        seconds = time.perf_counter() - self.started
+        seconds = self.clock() - self.started
         self.say(f"{self.stage}: done in {seconds:,.1f} s" + (f" ({note})" if note else ""))
         return round(seconds, 3)
 
