@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks._report import markdown_table, write_section  # noqa: E402
 
 DIM = 300
+TARGET_WORDS, TARGET_S, TARGET_RECALL, TARGET_ARI = 1_000_000, 1200, 0.90, 0.8  # issue 24's targets
 STAGES = ("read_s", "neighbors_s", "recall_s", "layout_s", "clusters_s", "write_s", "total_s")
 NOTES = (
     "Reading the numbers: the layout is UMAP on the job's own neighbour graph (`precomputed_knn`: the "
@@ -299,7 +300,31 @@ def report(results: list[dict[str, Any]], method: str) -> str:
             quality_rows,
         )  # fmt: skip
         + "\n"
+        + "".join(
+            f"Coarse region names of the {name(r)} map, largest first: "
+            + "; ".join(f'"{x}"' for x in r["labels"])
+            + ".\n\n"
+            for r in results
+            if not r["planted"]
+        )
+        + "".join(verdict(r) for r in results if r["planted"] and r["n"] >= TARGET_WORDS)
         + NOTES
+    )
+
+
+def verdict(r: dict[str, Any]) -> str:
+    """Whether one run meets the issue's target at a million words, said plainly from its numbers."""
+    total = r["timings"]["total_s"]
+    checks = {
+        f"{total / 60:,.1f} min (target at most {TARGET_S / 60:.0f})": total <= TARGET_S,
+        f"recall@10 {r['recall']:.4f} (target at least {TARGET_RECALL})": r["recall"] >= TARGET_RECALL,
+        f"coarse ARI {r['ari'][0]:.3f} (target at least {TARGET_ARI})": r["ari"][0] >= TARGET_ARI,
+    }
+    missed = [what for what, ok in checks.items() if not ok]
+    return (
+        f"**Target at {r['n']:,} words: {'met' if not missed else 'not met'} in this run** "
+        f"({'; '.join(checks)}; peak RSS {r['peak_mb']:,} MB; the job's own CPU time {r['cpu_s']:,.0f} s)"
+        + (f": missed on {'; '.join(missed)}.\n\n" if missed else ".\n\n")
     )
 
 
