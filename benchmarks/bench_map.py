@@ -320,11 +320,11 @@ def verdict(r: dict[str, Any]) -> str:
         f"recall@10 {r['recall']:.4f} (target at least {TARGET_RECALL})": r["recall"] >= TARGET_RECALL,
         f"coarse ARI {r['ari'][0]:.3f} (target at least {TARGET_ARI})": r["ari"][0] >= TARGET_ARI,
     }
-    missed = [what for what, ok in checks.items() if not ok]
+    met = all(checks.values())
+    said = "; ".join(f"{what}: {'met' if ok else 'missed'}" for what, ok in checks.items())
     return (
-        f"**Target at {r['n']:,} words: {'met' if not missed else 'not met'} in this run** "
-        f"({'; '.join(checks)}; peak RSS {r['peak_mb']:,} MB; the job's own CPU time {r['cpu_s']:,.0f} s)"
-        + (f": missed on {'; '.join(missed)}.\n\n" if missed else ".\n\n")
+        f"**Target at {r['n']:,} words: {'met' if met else 'not met'} in this run** ({said}; peak RSS "
+        f"{r['peak_mb']:,} MB; the job's own CPU time {r['cpu_s']:,.0f} s).\n\n"
     )
 
 
