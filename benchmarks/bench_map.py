@@ -324,9 +324,10 @@ def verdict(r: dict[str, Any]) -> str:
         f"coarse ARI {r['ari'][0]:.3f} (target at least {TARGET_ARI})": r["ari"][0] >= TARGET_ARI,
     }
     met = all(checks.values())
+    graph = f" (graph {r['degree']})" if r.get("degree") else ""
     said = "; ".join(f"{what}: {'met' if ok else 'missed'}" for what, ok in checks.items())
     return (
-        f"**Target at {r['n']:,} words: {'met' if met else 'not met'} in this run** ({said}; peak RSS "
+        f"**Target at {r['n']:,} words{graph}: {'met' if met else 'not met'} in this run** ({said}; peak RSS "
         f"{r['peak_mb']:,} MB; the job's own CPU time {r['cpu_s']:,.0f} s).\n\n"
     )
 
