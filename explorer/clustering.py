@@ -48,13 +48,15 @@ def cluster_names(
     n_words: int = 3,
     weights: np.ndarray | None = None,
     sep: str = ", ",
+    unit: bool = False,
 ) -> list[str]:
     """A name per cluster id (0..max label): its ``n_words`` most central words, content words first.
 
     Central: the highest cosine to the mean of the cluster's unit vectors, times the word's
     ``weights`` entry when given (the map job favours frequent words this way). Stopwords come
     only when a cluster has too few other words; a name two clusters would share gets its cluster
-    number, so every name stays distinct. The words are joined with ``sep``.
+    number, so every name stays distinct. The words are joined with ``sep``. ``unit``: the rows of X
+    are unit length already, so they are used as they are (no normalised copy of a large set).
 
     >>> X = np.array([[1, 0], [0.9, 0.2], [0.8, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
     >>> cluster_names(X, np.array([0, 0, 0, 1, 1]), ["the", "paris", "rome", "cat", "dog"], n_words=2)
@@ -64,8 +66,8 @@ def cluster_names(
     ['paris · rome', 'cat · dog']
     """
     # float32 unit rows for the whole set; each cluster's scores in float64 (a million-word map
-    # would need 8 bytes a value for nothing otherwise).
-    unit = unit_rows(np.asarray(X, dtype=np.float32))
+    # would need 8 bytes a value for nothing otherwise), a block of members at a time.
+    rows_of = np.asarray(X, dtype=np.float32) if unit else unit_rows(np.asarray(X, dtype=np.float32))
     labels = np.asarray(labels, dtype=np.int64)
     order = np.argsort(labels, kind="stable")  # members of each cluster, in row order
     bounds = np.searchsorted(labels[order], np.arange(int(labels.max()) + 2 if len(labels) else 1))
@@ -75,8 +77,7 @@ def cluster_names(
         if len(members) == 0:
             names.append(f"cluster {c + 1}")
             continue
-        rows = unit[members].astype(np.float64)
-        scores = rows @ rows.mean(axis=0)
+        scores = _central_scores(rows_of, members)
         if weights is not None:
             scores = scores * np.asarray(weights, dtype=np.float64)[members]
         ranked = members[np.argsort(-scores, kind="stable")]
@@ -84,6 +85,27 @@ def cluster_names(
         name = sep.join(words[i] for i in content_first(words)[: max(1, n_words)])
         names.append(name if name not in names else f"{name} ({c + 1})")
     return names
+
+
+NAME_BLOCK_ROWS = 65_536  # members scored at once in float64
+
+
+def _central_scores(unit: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Cosine-like centrality of each member: its row times the members' mean row, in float64,
+    a block of members at a time (a cluster of 500,000 rows would otherwise copy 1.2 GB to float64)."""
+    if len(members) <= NAME_BLOCK_ROWS:
+        rows = unit[members].astype(np.float64)
+        return rows @ rows.mean(axis=0)
+    total = np.zeros(unit.shape[1])
+    for start in range(0, len(members), NAME_BLOCK_ROWS):
+        total += unit[members[start : start + NAME_BLOCK_ROWS]].sum(axis=0, dtype=np.float64)
+    mean = total / len(members)
+    return np.concatenate(
+        [
+            unit[members[start : start + NAME_BLOCK_ROWS]].astype(np.float64) @ mean
+            for start in range(0, len(members), NAME_BLOCK_ROWS)
+        ]
+    )
 
 
 def parse_groups(text: str) -> dict[str, list[str]]:

@@ -234,6 +234,7 @@ def test_above_the_exact_size_neighbours_are_approximate_with_measured_recall(
     lines: list[str] = []
     manifest = build_map(vectors_file, tmp_path / "m", method="pca", limit=3_000, progress=lines.append)
     assert manifest["neighbors"]["engine"] == "pynndescent" and manifest["neighbors"]["exact_max_rows"] == 1_000
+    assert manifest["neighbors"]["descent_degree"] == 30  # 3,000 words: not a large graph
     recall = manifest["neighbors"]["recall"]
     assert 0.9 <= recall <= 1.0
     # the test's own recall over every word agrees with the job's sampled one
@@ -305,3 +306,143 @@ def test_info_prints_the_manifest_and_refuses_a_damaged_one(
     with pytest.raises(MapBuildError, match="not a readable word map"):  # nor is it replaced without --force
         build_map(vectors_file, damaged, method="pca", progress=None)
     assert json.loads((damaged / "manifest.json").read_text())["dims"] == 7
+
+
+def test_the_layout_lays_out_the_jobs_own_neighbour_graph(
+    planted: PlantedSet, vectors_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import umap
+
+    from explorer.projection import methods
+
+    def second_search(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the layout searched the neighbours again")
+
+    given: dict[str, object] = {}
+    real_init = umap.UMAP.__init__
+
+    def spy(self: umap.UMAP, *args: object, **kwargs: object) -> None:
+        given.update(kwargs)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(methods, "umap_knn", second_search)
+    monkeypatch.setattr(umap.UMAP, "__init__", spy)
+    lines: list[str] = []
+    n = 2_000
+    manifest = build_map(vectors_file, tmp_path / "m", method="umap", limit=n, clusters=(4, 16), progress=lines.append)
+    indices, distances = given["precomputed_knn"]  # type: ignore[misc]
+    assert indices.shape == distances.shape == (n, 15)
+    assert (indices[:, 0] == np.arange(n)).all() and (distances[:, 0] == 0).all()
+    # the stored neighbours are the graph's first K, with distance 1 - cosine
+    frame = pq.read_table(tmp_path / "m" / "neighbors.parquet").to_pandas()
+    row_of = {w: i for i, w in enumerate(planted.keys[:n])}
+    stored = np.array([row_of[w] for w in frame.neighbor]).reshape(n, K)
+    np.testing.assert_array_equal(indices[:, 1 : K + 1], stored)
+    np.testing.assert_allclose(distances[:, 1 : K + 1], 1 - frame.cosine.to_numpy().reshape(n, K), atol=1e-6)
+    # and the graph's other neighbours are the next nearest words, exactly
+    unit = unit_rows(planted.matrix[:n])
+    want_idx, want_cos = exact_top(unit, 14)
+    got_cos = np.take_along_axis(unit @ unit.T, indices[:, 1:], axis=1)
+    assert (got_cos >= want_cos[:, -1:] - 1e-5).all()
+    assert manifest["layout"]["graph"] == {"source": "the job's neighbours (exact)", "neighbors": 14}
+    assert manifest["neighbors"]["searched"] == 14 and manifest["neighbors"]["k"] == K
+    assert manifest["params"]["n_epochs"] == 500 and manifest["params"]["init"] == "spectral"
+    assert manifest["peak_rss_mb"] > 0
+    assert any("on the job's neighbour graph" in line for line in lines)
+
+
+def test_other_methods_search_only_the_neighbours_the_map_stores(vectors_file: Path, tmp_path: Path) -> None:
+    manifest = build_map(vectors_file, tmp_path / "m", method="pca", limit=500, clusters=(3, 9), k=5, progress=None)
+    assert manifest["neighbors"]["searched"] == 5 and manifest["layout"]["graph"] is None
+
+
+def test_a_long_stage_keeps_reporting_its_share_and_time_left() -> None:
+    import threading
+
+    lines: list[str] = []
+    said = threading.Event()
+
+    def emit(line: str) -> None:
+        lines.append(line)
+        if "3/10" in line:
+            said.set()
+
+    meter = build_module.Progress(emit, every=1e9, heartbeat=0.05)  # updates alone would print nothing
+    meter.start("layout", total=10)
+    meter.update(3)
+    assert said.wait(30)
+    meter.finish()
+    beats = [line for line in lines if "layout: 3/10 (30%)" in line]
+    assert beats and "ETA" in beats[0]
+    count = len(lines)
+    said.clear()
+    assert not said.wait(0.3) and len(lines) == count  # finished: no more lines
+
+
+def test_nn_descent_progress_lines_become_shares_of_the_stage() -> None:
+    from explorer.map.neighbors import FOREST_SHARE, _DescentProgress
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.done: list[int] = []
+
+        def update(self, done: int) -> None:
+            self.done.append(done)
+
+    seen = Recorder()
+    reader = _DescentProgress(1_000, seen)
+    for line in ["Mon Dec  7 11:14:02 2026 Building RP forest with 12 trees", "x NN descent for 20 iterations",
+                 "\t 1  /  20", "\t 11  /  20", "\tStopping threshold met -- exiting after 11 iterations"]:  # fmt: skip
+        reader.line(line)
+    assert seen.done == [int(1_000 * FOREST_SHARE), int(1_000 * FOREST_SHARE), int(1_000 * (FOREST_SHARE + 0.45)),
+                         1_000]  # fmt: skip
+
+
+def test_the_recall_check_searches_in_tiles_and_finds_the_exact_neighbours(
+    planted: PlantedSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from explorer.map import neighbors
+
+    unit = unit_rows(planted.matrix[:1_500])
+    want_idx, want_cos = exact_top(unit, K)
+    monkeypatch.setattr(neighbors, "TILE_SCORES", 3_000)  # many row and column tiles
+    rows = np.array([1_499, 0, 700, 3])
+    got_idx, got_cos = neighbors.exact_top(unit, rows, K)
+    np.testing.assert_allclose(got_cos, want_cos[rows], atol=1e-5)
+    cos_of_got = np.take_along_axis((unit @ unit.T)[rows], got_idx, axis=1)
+    np.testing.assert_allclose(cos_of_got, got_cos, atol=1e-5)  # each index comes with its own cosine
+    assert (got_idx != rows[:, None]).all()  # a word is not its own neighbour
+    assert neighbors.measured_recall(unit, want_idx) == 1.0
+    assert neighbors.measured_recall(unit, np.roll(want_idx, 1, axis=0)) < 0.2
+
+
+def test_names_of_large_clusters_are_scored_in_blocks_with_the_same_result(
+    planted: PlantedSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import explorer.clustering as clustering
+
+    unit = unit_rows(planted.matrix)
+    labels = planted.coarse
+    whole = clustering.cluster_names(unit, labels, planted.keys)
+    monkeypatch.setattr(clustering, "NAME_BLOCK_ROWS", 37)
+    assert clustering.cluster_names(unit, labels, planted.keys, unit=True) == whole
+
+
+def test_a_large_map_is_laid_out_in_fewer_epochs(
+    vectors_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "LARGE_MAP_ROWS", 1_000)  # 1,500 words count as a large map here
+    manifest = build_map(vectors_file, tmp_path / "m", method="umap", limit=1_500, clusters=(3, 9), progress=None)
+    assert manifest["params"]["n_epochs"] == build_module.LARGE_MAP_EPOCHS < build_module.layout_epochs(1_000)
+
+
+def test_time_left_is_estimated_from_the_rate_since_the_first_count() -> None:
+    now = [0.0]
+    lines: list[str] = []
+    meter = build_module.Progress(lines.append, every=0.0, heartbeat=0.0, clock=lambda: now[0])
+    meter.start("layout", total=100)
+    now[0] = 100.0  # 100 s of set-up (UMAP's graph and start) before the first epoch is counted
+    meter.update(1)
+    now[0] = 110.0  # then 10 epochs in 10 s
+    meter.update(11)
+    assert lines[-1] == "[map] layout: 11/100 (11%), 110.0 s, ETA 89 s"  # not 890 s from 11 epochs in 110 s

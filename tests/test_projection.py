@@ -453,3 +453,73 @@ def test_a_2d_map_selects_on_drag_and_a_3d_map_orbits() -> None:
     keys = ["a", "b", "c"]
     assert projection_figure(keys, np.zeros((3, 2))).layout.dragmode == "select"
     assert projection_figure(keys, np.zeros((3, 3))).layout.dragmode == "orbit"
+
+
+def _group_graph(n: int, group: int, m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A k-NN graph that links each point only to ``m`` others of its own block of ``group`` points:
+    (indices, distances, block of each point)."""
+    rng = np.random.default_rng(seed)
+    blocks = np.arange(n) // group
+    indices = np.empty((n, m), dtype=np.int64)
+    for i in range(n):
+        mates = np.flatnonzero(blocks == blocks[i])
+        indices[i] = rng.choice(mates[mates != i], size=m, replace=False)
+    distances = np.sort(rng.uniform(0.05, 0.2, size=(n, m)), axis=1).astype(np.float32)
+    return indices, distances, blocks
+
+
+def test_umap_lays_out_a_given_neighbour_graph_instead_of_its_own() -> None:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    # Structureless vectors, but a graph of six groups: the map must show the graph's groups.
+    n, group = 600, 100
+    X = np.random.default_rng(1).normal(size=(n, 16)).astype(np.float32)
+    indices, distances, blocks = _group_graph(n, group, 20)
+    epochs: list[tuple[int, int]] = []
+    p = project(X, "umap", seed=0, knn=(indices, distances), progress=lambda done, total: epochs.append((done, total)))
+    found = KMeans(n_clusters=6, n_init=3, random_state=0).fit_predict(p.coords)
+    assert adjusted_rand_score(blocks, found) > 0.9
+    own = project(X, "umap", seed=0)  # its own graph of the same vectors has no groups to show
+    assert adjusted_rand_score(blocks, KMeans(n_clusters=6, n_init=3, random_state=0).fit_predict(own.coords)) < 0.2
+    # the layout's epochs were reported, from the first to the last
+    total = p.params["n_epochs"]
+    assert epochs[0] == (0, total) and epochs[-1] == (total, total)
+    assert all(a[0] <= b[0] for a, b in zip(epochs, epochs[1:], strict=False))
+
+
+def test_a_bad_neighbour_graph_gets_a_clear_message() -> None:
+    X = np.random.default_rng(2).normal(size=(50, 8)).astype(np.float32)
+    indices, distances, _ = _group_graph(50, 25, 14)
+    for graph, said in [
+        ((indices[:, :5], distances[:, :5]), "at least 14 neighbours"),
+        ((indices[:40], distances[:40]), "each of the 50 points"),
+        ((indices + 50, distances), "outside 0..49"),
+        ((np.tile(np.arange(50)[:, None], (1, 14)), distances), "its own neighbour"),
+        ((indices, -distances), "not negative"),
+        ((indices.astype(np.float32), distances), "whole numbers"),
+        ("not a graph", "a pair"),
+    ]:
+        with pytest.raises(ProjectionError, match=said):
+            project(X, "umap", knn=graph)
+
+
+def test_large_umap_maps_start_from_pca_and_small_ones_from_the_spectral_layout() -> None:
+    assert proj.validate_params("umap", 100_000)["init"] == "spectral"
+    assert proj.validate_params("umap", 1_000_000)["init"] == "pca"
+    assert proj.validate_params("umap", 100, {"init": "pca"})["init"] == "pca"
+    with pytest.raises(ProjectionError, match="init must be one of"):
+        proj.validate_params("umap", 100, {"init": "tsvd"})
+    # a PCA start gives a map as good as the spectral one on separated blobs
+    X, labels = blobs()
+    p = project(X, "umap", seed=0, init="pca")
+    assert p.params["init"] == "pca" and p.knn_overlap > 0.5
+
+
+def test_unit_rows_are_not_copied_for_the_layout() -> None:
+    from explorer.projection.knn import unit_float32
+
+    U = unit_rows(np.random.default_rng(3).normal(size=(20, 5))).astype(np.float32)
+    assert unit_float32(U) is U
+    X = U * 3
+    np.testing.assert_allclose(unit_float32(X), U, atol=1e-6)

@@ -21,6 +21,7 @@ import numpy as np
 
 SUB_SPREAD = 0.5  # per-dimension scale of a sub-cluster's offset (the coarse centre's is 1)
 NOISE = 0.5  # per-dimension scale of a word's own noise
+BLOCK_ROWS = 65_536  # rows drawn at once
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,17 @@ def planted_clusters(n: int, dim: int, coarse: int, fine_per: int = 4, seed: int
     centres = rng.normal(size=(coarse, dim))
     subs = centres[:, None, :] + SUB_SPREAD * rng.normal(size=(coarse, fine_per, dim))  # (coarse, fine_per, dim)
     fine = rng.integers(0, coarse * fine_per, size=n)
-    matrix = subs.reshape(coarse * fine_per, dim)[fine] + NOISE * rng.normal(size=(n, dim))
+    centres_of = subs.reshape(coarse * fine_per, dim)
+    # A block of rows at a time, so a million 300-D words peak near their float32 matrix (1.2 GB)
+    # rather than at two float64 copies of it; the generator draws the same numbers in the same
+    # order either way, so the set does not depend on the block size.
+    matrix = np.empty((n, dim), dtype=np.float32)
+    for start in range(0, n, BLOCK_ROWS):
+        stop = min(n, start + BLOCK_ROWS)
+        matrix[start:stop] = centres_of[fine[start:stop]] + NOISE * rng.normal(size=(stop - start, dim))
     return PlantedSet(
         keys=[f"w{i}" for i in range(n)],
-        matrix=matrix.astype(np.float32),
+        matrix=matrix,
         coarse=(fine // fine_per).astype(np.int64),
         fine=fine.astype(np.int64),
     )

@@ -72,6 +72,27 @@ def knn_graph(
     return indices, distances
 
 
+UNIT_TOLERANCE = 1e-5  # a float32 row this close to length 1 counts as a unit row
+
+
+def unit_float32(X: np.ndarray) -> np.ndarray:
+    """Rows of X scaled to unit length, as float32 (the cosine geometry every method works in).
+
+    Rows that are unit length already (or zero) are returned as they are, without a copy: the
+    map job hands over a million unit rows (1.2 GB), which a second normalised copy would double.
+
+    >>> U = unit_float32(np.array([[3.0, 4.0]]))
+    >>> U.tolist(), unit_float32(U) is U
+    ([[0.6000000238418579, 0.800000011920929]], True)
+    """
+    X = np.asarray(X)
+    if X.dtype == np.float32 and X.ndim == 2:
+        lengths = np.sqrt(np.einsum("ij,ij->i", X, X))  # (n,), no (n, d) temporary
+        if bool(np.all((np.abs(lengths - 1.0) < UNIT_TOLERANCE) | (lengths == 0.0))):
+            return X
+    return unit_rows(X).astype(np.float32, copy=False)
+
+
 def cosine_knn(X: np.ndarray, k: int, rows: np.ndarray | None = None) -> np.ndarray:
     """Indices of the k nearest rows of X (cosine, self excluded) for each of ``rows`` (default all).
 

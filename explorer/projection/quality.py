@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from explorer.linalg import unit_rows
-from explorer.projection.knn import knn_graph
+from explorer.projection.knn import knn_graph, unit_float32
 
 FAITHFULNESS_K = 10
 FAITHFULNESS_SAMPLE = 1000
+CHUNK_ROWS = 256
+CHUNK_SCORES = 2**26  # scores held at once (256 MB of float32): 67 sampled rows a chunk at 1,000,000 points
 
 
 def faithfulness(
@@ -40,12 +41,13 @@ def faithfulness(
     k = int(min(k, max(1, (n - 1) // 2)))
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(n, size=sample, replace=False)) if n > sample else np.arange(n)
-    unit = unit_rows(X)
+    unit = unit_float32(X)  # no copy when the rows are unit already
     map_nn = knn_graph(np.asarray(coords, dtype=np.float64), k, rows)[0]
     overlap = 0.0
     penalty = 0.0
-    for start in range(0, len(rows), 256):
-        idx = rows[start : start + 256]
+    step = max(1, min(CHUNK_ROWS, CHUNK_SCORES // n))
+    for start in range(0, len(rows), step):
+        idx = rows[start : start + step]
         sim = unit[idx] @ unit.T  # (chunk, n) float32
         sim[np.arange(len(idx)), idx] = -np.inf  # self is nobody's neighbour
         mapped = map_nn[start : start + len(idx)]
