@@ -12,6 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # An unprivileged user (uid 1000, as Hugging Face Spaces expects) owns the app and its caches.
 RUN useradd --create-home --uid 1000 app
+# The share store's mount point (deploy/docker-compose.yml), owned by the app user so a volume there is writable.
+RUN install -d -o app -g app /store
 WORKDIR /app
 
 # requirements.txt pins torch==2.13.0. Where the package index serves only the CUDA build of that

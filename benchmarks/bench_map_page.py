@@ -97,14 +97,38 @@ def measure(folder: Path, name: str) -> dict[str, float]:
     t2 = time.perf_counter()
     spec = pio.to_json(fig, validate=False)
     t3 = time.perf_counter()
+    density = measure_density(data)
     as_lists = len(json.dumps(data.coords[:, 0].tolist())) + len(json.dumps(data.coords[:, 1].tolist()))
     trace = json.loads(spec)["data"][0]
     typed_xy = len(json.dumps(trace["x"])) + len(json.dumps(trace["y"]))
     words = len(json.dumps(trace["text"]))
     return {
         "n": len(data), "read_s": t1 - t0, "figure_s": t2 - t1, "json_s": t3 - t2, "bytes": len(spec),
-        "xy_typed": typed_xy, "xy_lists": as_lists, "words": words,
+        "xy_typed": typed_xy, "xy_lists": as_lists, "words": words, **density,
     }  # fmt: skip
+
+
+def measure_density(data) -> dict[str, float]:  # noqa: ANN001 - explorer.map.reader.MapData
+    """The density shading of a whole map: seconds to count it (best of 5, computed afresh each time, as the
+    first visit after a start does; later runs of the page reuse it) and the bytes of its heatmap trace."""
+    import plotly.io as pio
+
+    from explorer.charts.wordmap import density_trace
+    from explorer.map.density import cells_for, density_grid
+    from explorer.map.viewport import robust_span
+
+    c = data.coords
+    x, y = robust_span(c[:, 0], 0.001, 0.02), robust_span(c[:, 1], 0.001, 0.02)
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        grid = density_grid(c, x, y, cells=cells_for(len(c)))
+        times.append(time.perf_counter() - t0)
+    import plotly.graph_objects as go
+
+    spec = json.loads(pio.to_json(go.Figure([density_trace(data)]), validate=False))  # in a figure: a typed array
+    trace = json.dumps(spec["data"][0])
+    return {"density_s": min(times), "density_bytes": len(trace), "density_cells": int(grid.levels.size)}
 
 
 def chromium_first_draw(folder: Path, n: int) -> dict[str, float]:
@@ -154,7 +178,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 200_000, 1_000_000])
     parser.add_argument("--chromium", type=int, nargs="*", default=[], help="also time the first draw in Chromium")
+    parser.add_argument(
+        "--density-only", action="store_true", help="print the density shading's cost per size; write no report"
+    )
     args = parser.parse_args()
+    if args.density_only:
+        from explorer.map import reader
+
+        with tempfile.TemporaryDirectory(prefix="bench-map-") as tmp:
+            for n in args.sizes:
+                write_synthetic_map(Path(tmp) / f"synthetic{n}", n)
+                data = reader.read_map(reader.open_map(tmp, f"synthetic{n}"))
+                print(json.dumps({"n": n, **measure_density(data)}), flush=True)
+        return
     rows, draws = [], []
     with tempfile.TemporaryDirectory(prefix="bench-map-") as tmp:
         maps = Path(tmp) / "maps"
@@ -171,11 +207,13 @@ def main() -> None:
             draws.append((n, d))
     table = markdown_table(
         ["words", "read map s", "build figure s", "to JSON s", "figure JSON MB", "bytes / point",
-         "x, y as typed arrays (B/pt)", "x, y as JSON lists (B/pt)", "words for hover (B/pt)"],
+         "x, y as typed arrays (B/pt)", "x, y as JSON lists (B/pt)", "words for hover (B/pt)", "density s",
+         "density KB"],
         [
             [f"{r['n']:,}", f"{r['read_s']:.2f}", f"{r['figure_s']:.2f}", f"{r['json_s']:.2f}",
              f"{r['bytes'] / 2**20:.1f}", f"{r['bytes'] / r['n']:.1f}", f"{r['xy_typed'] / r['n']:.1f}",
-             f"{r['xy_lists'] / r['n']:.1f}", f"{r['words'] / r['n']:.1f}"]
+             f"{r['xy_lists'] / r['n']:.1f}", f"{r['words'] / r['n']:.1f}", f"{r['density_s']:.3f}",
+             f"{r['density_bytes'] / 1024:.0f}"]
             for r in rows
         ],
     )  # fmt: skip

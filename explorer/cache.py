@@ -18,6 +18,7 @@ Pages call these through the module (``cache.get_embedder(...)``) so tests can p
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -30,6 +31,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer import library, timings
+from explorer import share as sharing
 from explorer.admission import (
     PROJECTION_ONE_AT_A_TIME,
     UNSEEN_WORK_RESERVE,
@@ -43,12 +45,15 @@ from explorer.bytecache import ByteLRU, content_digest
 from explorer.compare import Comparison
 from explorer.contextual import AllLayers, ContextualEmbedder
 from explorer.contextual.queue import Pending, TransformerQueue
+from explorer.contextual.sentencewords import SentenceWords
 from explorer.corpus import Corpus
 from explorer.errors import IndexBuildError, VectorsError
+from explorer.index import analysis as index_analysis
 from explorer.index import reader as index_reader
 from explorer.index.reader import IndexInfo, OccurrenceSample
 from explorer.limits import TrainingSlots, check_map_points, check_sentences
 from explorer.map import reader as map_reader
+from explorer.map.jobs import MapJobs
 from explorer.map.reader import MapData, MapInfo
 from explorer.projection import Projection
 from explorer.sentences import DocumentFrequencies, SentenceVectors
@@ -331,6 +336,28 @@ def get_context_layers(
     )
 
 
+def get_sentence_words(
+    model: str | None, device: str, sentences: tuple[str, ...], pooling: str = "mean"
+) -> SentenceWords:
+    """Every word of ``sentences`` at every layer (the layer metrics' context), one forward pass, cached by content.
+
+    Over this server's sentence limits it raises ``LimitError``.
+    """
+    sentences = tuple(str(s) for s in sentences)
+    check_sentences(get_settings(), sentences)
+    queue = get_transformer_queue(model, device)
+    emb = queue.embedder
+    words = sum(len(s.split()) + 2 for s in sentences)  # about one row per word
+    cost = 4 * (emb.num_layers + 1) * words * emb.hidden_size * 4 + 8 * 2**20
+    return _transformer_result(
+        ("sentence_words", model, device, sentences, pooling),
+        cost,
+        f"reading every word of {len(sentences)} sentences through every layer",
+        lambda: queue.submit_sentence_words(sentences, pooling),
+        len(sentences),
+    )
+
+
 def _corpus_fingerprint(corpus: Corpus) -> tuple[object, ...]:
     """What identifies a corpus for caching: its id for a built-in one, all of its tokens for any other.
 
@@ -523,9 +550,39 @@ def _comparison(key_a: str, key_b: str, k: int, _a: WordVectors, _b: WordVectors
     return compare(_a, _b, k=k)
 
 
-def get_comparison(a: WordVectors, b: WordVectors, k: int) -> Comparison:
-    """``compare.compare(a, b, k)``, cached by both sets' content (never by an id a link could forge) and k."""
-    return _comparison(_vectors_key(a), _vectors_key(b), int(k), a, b)
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dictionary_comparison(
+    key_a: str,
+    key_b: str,
+    k: int,
+    pairs_key: str,
+    holdout: float,
+    seed: int,
+    _a: WordVectors,
+    _b: WordVectors,
+    _pairs: Any,
+) -> Comparison:
+    from explorer.compare import compare
+    from explorer.compare.dictionary import RETRIEVAL_WORDS, alignment_cost_bytes
+
+    # CSLS's hub scores and retrieval hold (512, 20,000) score tables: admitted like a large map, one at a time
+    what = f"aligning {_b.name} onto {_a.name} by a dictionary"
+    with _gate().hold("projection", alignment_cost_bytes(_a, _b), what, size=min(len(_b), RETRIEVAL_WORDS)):
+        return compare(_a, _b, k=k, pairs=_pairs, holdout=holdout, seed=seed)
+
+
+def get_comparison(
+    a: WordVectors, b: WordVectors, k: int, pairs: Any = None, holdout: float = 0.2, seed: int = 0
+) -> Comparison:
+    """``compare.compare(a, b, k)``, cached by both sets' content (never by an id a link could forge) and k;
+    with ``pairs`` (a dictionary), aligned by it, cached by the pairs' content, ``holdout`` and ``seed`` too."""
+    if pairs is None:
+        return _comparison(_vectors_key(a), _vectors_key(b), int(k), a, b)
+    from explorer.compare.pairfile import as_pairs
+
+    plain = as_pairs(pairs)
+    key = content_digest(json.dumps(plain))  # exact (every word escaped) and fast for many pairs
+    return _dictionary_comparison(_vectors_key(a), _vectors_key(b), int(k), key, float(holdout), int(seed), a, b, plain)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -613,6 +670,25 @@ def _index_sample(name: str, mtime: float, word: str, sample: int, seed: int) ->
 def get_index_sample(name: str, word: str, sample: int, seed: int) -> OccurrenceSample:
     """A seeded sample of a word's stored occurrences, cached per index version, word, size and seed."""
     return _index_sample(name, _index_version(name), word.strip().lower(), int(sample), int(seed))
+
+
+@st.cache_data(show_spinner="Measuring the layers from the index…", max_entries=32)
+def _index_layer_metrics(name: str, mtime: float, word: str, sample: int, seed: int, corpus_words: int) -> tuple:
+    info = _index(get_settings().index_dir or "", name, mtime)
+    corpus = index_analysis.analyze_index(info, top=corpus_words, sample=INDEX_CORPUS_SAMPLE, seed=seed)
+    mine = index_analysis.analyze_index(info, words=[word], sample=sample, seed=seed)
+    return tuple(index_analysis.rebase(mine.word_rows(word), corpus.corpus_rows())), corpus, mine
+
+
+INDEX_CORPUS_SAMPLE = 10  # stored occurrences per word of the corpus curves on the Context page
+
+
+def get_index_layer_metrics(name: str, word: str, sample: int, seed: int, corpus_words: int = 100) -> tuple:
+    """(the word's per-layer rows adjusted by the corpus baseline, the corpus ``IndexMetrics``, the word's),
+    from an index of the server's folder; cached per index version, word, sample, seed and corpus size."""
+    return _index_layer_metrics(
+        name, _index_version(name), word.strip().lower(), int(sample), int(seed), int(corpus_words)
+    )
 
 
 @st.cache_resource(show_spinner="Reading the index's distilled vectors…", max_entries=8)
@@ -707,3 +783,49 @@ def _map_data(folder: str, name: str, mtime: float) -> MapData:
 def get_map_data(name: str) -> MapData:
     """Every point, label and neighbour of map ``name`` of the server's map folder; ``MapBuildError`` if unreadable."""
     return _map_data(get_settings().map_dir or "", name, _map_version(name))
+
+
+# ----- shared vector sets (EXPLORER_SHARE_STORE) ------------------------------------------------------
+# One store object per URL and limits. A shared set is immutable (an id is never reused), so its vectors are
+# cached by id; every open first asks the store whether the item is still there (deleted or expired sets are
+# not served from the cache), which also stamps its last use.
+@st.cache_resource(max_entries=4)
+def get_share_store(url: str, max_item: int, max_total: int, expire_days: int, per_session: int) -> sharing.ShareStore:
+    return sharing.ShareStore(url, sharing.ShareLimits(max_item, max_total, expire_days, per_session))
+
+
+def share_store() -> sharing.ShareStore | None:
+    """The store this server shares sets through, with its limits; None when sharing is off."""
+    s = get_settings()
+    if not s.share_store:
+        return None
+    return get_share_store(
+        s.share_store, s.share_max_item_bytes, s.share_max_total_bytes, s.share_expire_days, s.share_max_per_session
+    )
+
+
+@st.cache_resource(show_spinner="Opening the shared set…", max_entries=16)
+def _shared_set(store_url: str, item_id: str) -> sharing.SharedSet:
+    store = share_store()
+    if store is None or store.url != store_url:
+        raise sharing.ShareError("This server's shared store changed; open the link again.")
+    return store.get(item_id)
+
+
+def get_shared_set(item_id: str) -> sharing.SharedSet:
+    """The shared set ``item_id`` (checked to still be in the store); ``SharedSetMissing`` or ``ShareError``."""
+    store = share_store()
+    if store is None:
+        raise sharing.SharedSetMissing(
+            "This server has no shared store (setting EXPLORER_SHARE_STORE), so it cannot open shared sets; open "
+            "the link on the server it was made on."
+        )
+    store.note_use(item_id)
+    return _shared_set(get_settings().share_store or "", item_id)
+
+
+@st.cache_resource
+def map_jobs() -> MapJobs:
+    """The map jobs this server started from the Map page, by map name: one registry for the server's life, so a
+    build goes on, and is found again, whichever page its visitor opens meanwhile."""
+    return MapJobs()

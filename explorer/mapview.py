@@ -17,12 +17,23 @@ from explorer.clustering import cluster_names, group_labels, parse_groups
 from explorer.errors import GroupsError
 from explorer.neighbours import crowded_note, nearest_neighbours
 from explorer.projection import Projection
+from explorer.settings import Settings
 from explorer.vectors import WordVectors
 
 COLOURINGS = {"cluster": "k-means clusters", "groups": "my word groups", "none": "one colour"}
 MAX_NEIGHBOUR_WORDS = 20  # words whose neighbours a box or lasso selection lists
 # Where a set larger than the page's cap goes: the map job lays out every word, the Map page draws them all.
 WHOLE_SET_HINT = "For the whole set, build a map (`python -m explorer.map build`) and open it on the **Map** page."
+
+
+def whole_set_hint(settings: Settings) -> str:
+    """:data:`WHOLE_SET_HINT` worded for who reads it: a hosted visitor cannot run a command or build a map here,
+    so is told only where whole sets are shown; a local server builds maps from the Map page itself."""
+    if settings.hosted:
+        return "The **Map** page shows whole vocabularies on maps built for this server."
+    if settings.map_dir:
+        return "For the whole set, build a map of it on the **Map** page (*Build a new map from a vector set*)."
+    return WHOLE_SET_HINT
 
 
 @dataclass(frozen=True)

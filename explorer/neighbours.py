@@ -1,5 +1,12 @@
 """Nearest neighbours by cosine on the original vectors (never on a 2-D/3-D map).
 
+A few words (a picked word, a selection, a table) are scored against the candidates exactly, a
+bounded block of query words at a time, so thousands of words against a million-word set never
+hold a (words x set) matrix. When the words asked about are most of the candidates themselves
+and more than the k-NN engine's exact size (``explorer.knnengine.EXACT_MAX_ROWS``), the lists
+come from one all-pairs search of the app's engine (an inverted file with its recall measured);
+``search_neighbours`` says which.
+
 Example:
     >>> import numpy as np
     >>> from explorer.vectors import WordVectors
@@ -14,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from explorer import knnengine
+from explorer.knnengine import Search
 from explorer.linalg import top_k
 from explorer.vectors import WordVectors
 
@@ -23,6 +32,7 @@ NEIGHBOURS_LABEL = "cosine on the original vectors"
 # trained set's top neighbours sit well below: 0.6 to 0.85 on the built-in corpora after 5 epochs.
 CROWDED_COSINE = 0.95
 CROWDED_MIN_SCORES = 3  # too few cosines say nothing about the set as a whole
+BLOCK_SCORES = 2**22  # query x candidate scores held at once (16 MB of float32)
 
 
 def nearest_neighbours(
@@ -32,14 +42,28 @@ def nearest_neighbours(
 
     ``among`` restricts the candidates (e.g. to the words on the map); by default every word of
     the set is a candidate. Unknown words are skipped. The word itself is never its own neighbour.
+    See ``search_neighbours`` for how the lists are found.
 
     >>> wv = WordVectors(["cat", "dog", "car"], np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32))
     >>> nearest_neighbours(wv, ["cat"], topn=2, among=["cat", "car"])
     {'cat': [('car', 0.0)]}
     """
+    return search_neighbours(wv, words, topn, among)[0]
+
+
+def search_neighbours(
+    wv: WordVectors, words: Iterable[str], topn: int = 10, among: Sequence[str] | None = None
+) -> tuple[dict[str, list[tuple[str, float]]], Search]:
+    """``nearest_neighbours`` and how they were found (``Search``: exact, or the engine's IVF and its recall).
+
+    >>> wv = WordVectors(["cat", "dog", "car"], np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32))
+    >>> found, how = search_neighbours(wv, ["cat", "car"], topn=1)
+    >>> [(w, round(c, 3)) for w, c in found["car"]], how.engine
+    ([('dog', 0.11)], 'exact')
+    """
     words = [w for w in dict.fromkeys(words) if w in wv]
     if not words:
-        return {}
+        return {}, Search("exact", topn)
     if among is None:
         cand_keys: Sequence[str] = wv.keys
         cand = wv.unit_vectors
@@ -47,15 +71,42 @@ def nearest_neighbours(
         cand_keys = [w for w in dict.fromkeys(among) if w in wv]
         idx = np.fromiter((wv.key_to_index[w] for w in cand_keys), dtype=np.int64, count=len(cand_keys))
         cand = wv.unit_vectors[idx]
-    query = np.stack([wv.get_vector(w, norm=True) for w in words])  # (q, dim)
-    scores = query @ cand.T  # (q, n_candidates)
     position = {w: i for i, w in enumerate(cand_keys)}
+    asked = [position.get(w) for w in words]
+    all_pairs = (
+        len(words) > knnengine.EXACT_MAX_ROWS
+        and 2 * len(words) >= len(cand_keys)
+        and 0 < topn < len(cand_keys)
+        and None not in asked
+    )
+    if all_pairs:
+        return _all_pairs(words, asked, cand_keys, cand, topn)
     out: dict[str, list[tuple[str, float]]] = {}
-    for qi, word in enumerate(words):
-        row = scores[qi]
-        own = () if word not in position else (position[word],)  # a word is never its own neighbour
-        out[word] = [(cand_keys[j], float(row[j])) for j in top_k(row, topn, exclude=own)]
-    return out
+    step = max(1, BLOCK_SCORES // max(1, len(cand_keys)))
+    for start in range(0, len(words), step):
+        chunk = words[start : start + step]
+        query = np.stack([wv.get_vector(w, norm=True) for w in chunk])  # (q, dim)
+        scores = query @ cand.T  # (q, n_candidates)
+        for qi, word in enumerate(chunk):
+            row = scores[qi]
+            own = () if word not in position else (position[word],)  # a word is never its own neighbour
+            out[word] = [(cand_keys[j], float(row[j])) for j in top_k(row, topn, exclude=own)]
+    return out, Search("exact", topn)
+
+
+def _all_pairs(
+    words: list[str], asked: list[int | None], cand_keys: Sequence[str], cand: np.ndarray, topn: int
+) -> tuple[dict[str, list[tuple[str, float]]], Search]:
+    """Every candidate's neighbours from one search of the k-NN engine, kept for the words asked about."""
+    found = knnengine.cosine_knn(np.asarray(cand, dtype=np.float32), topn)
+    rows = np.asarray(asked, dtype=np.int64)
+    lists = found.indices[rows]  # (q, topn)
+    cosines = np.einsum("qd,qkd->qk", cand[rows], cand[lists])  # (q, topn) on the unit rows
+    out = {
+        word: [(cand_keys[j], float(c)) for j, c in zip(lists[i].tolist(), cosines[i].tolist(), strict=True)]
+        for i, word in enumerate(words)
+    }
+    return out, found.search
 
 
 def neighbour_table(neighbours: dict[str, list[tuple[str, float]]]) -> list[dict[str, object]]:

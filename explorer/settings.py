@@ -85,6 +85,16 @@ class Settings:
             the page says how to build one). Each map is a subfolder written by
             ``python -m explorer.map build VECTORS --out <map_dir>/<name>``. Unset with ``data_dir`` set:
             ``<data_dir>/maps``.
+        share_store: where shared vector sets go (``EXPLORER_SHARE_STORE``: a folder or an fsspec URL
+            such as ``s3://bucket/prefix``; unset with ``data_dir`` set: ``<data_dir>/shared``; None: the
+            Share action is off). Every app process behind one proxy must name the same store.
+        share_max_item_bytes: largest shared set, stored (``EXPLORER_SHARE_MAX_ITEM_MB``).
+        share_max_total_bytes: most bytes the store holds (``EXPLORER_SHARE_MAX_TOTAL_MB``).
+        share_expire_days: a shared set not opened for this many days is removed (``EXPLORER_SHARE_EXPIRE_DAYS``).
+        share_max_per_session: most sets one browser session may have shared at once
+            (``EXPLORER_SHARE_MAX_PER_SESSION``).
+        max_dictionary_pairs: most word pairs read from one dictionary on the Compare page, a file and typed
+            pairs together (``EXPLORER_MAX_DICTIONARY_PAIRS``).
     """
 
     device: str = "auto"
@@ -106,6 +116,12 @@ class Settings:
     max_sentence_chars: int = 10_000
     result_cache_bytes: int = 256 * 2**20
     max_upload_rows: int = 3_000_000
+    share_store: str | None = None
+    share_max_item_bytes: int = 512 * 2**20
+    share_max_total_bytes: int = 20 * 2**30
+    share_expire_days: int = 90
+    share_max_per_session: int = 50
+    max_dictionary_pairs: int = 500_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -127,6 +143,9 @@ class Settings:
             os.path.join(data_dir, "indexes") if data_dir else None
         )
         map_dir = env.get("EXPLORER_MAP_DIR", "").strip() or (os.path.join(data_dir, "maps") if data_dir else None)
+        share_store = env.get("EXPLORER_SHARE_STORE", "").strip() or (
+            os.path.join(data_dir, "shared") if data_dir else None
+        )
         return cls(
             device=env.get("EXPLORER_DEVICE", "auto").strip() or "auto",
             model=model,
@@ -147,6 +166,12 @@ class Settings:
             max_sentence_chars=_int(env, "EXPLORER_MAX_SENTENCE_CHARS", base.max_sentence_chars),
             result_cache_bytes=_int(env, "EXPLORER_RESULT_CACHE_MB", base.result_cache_bytes // 2**20) * 2**20,
             max_upload_rows=_int(env, "EXPLORER_MAX_UPLOAD_ROWS", base.max_upload_rows),
+            share_store=share_store,
+            share_max_item_bytes=_int(env, "EXPLORER_SHARE_MAX_ITEM_MB", base.share_max_item_bytes // 2**20) * 2**20,
+            share_max_total_bytes=_int(env, "EXPLORER_SHARE_MAX_TOTAL_MB", base.share_max_total_bytes // 2**20) * 2**20,
+            share_expire_days=_int(env, "EXPLORER_SHARE_EXPIRE_DAYS", base.share_expire_days),
+            share_max_per_session=_int(env, "EXPLORER_SHARE_MAX_PER_SESSION", base.share_max_per_session),
+            max_dictionary_pairs=_int(env, "EXPLORER_MAX_DICTIONARY_PAIRS", base.max_dictionary_pairs),
         )
 
     @property
@@ -200,6 +225,11 @@ HOSTED_DEFAULTS = Settings(
     max_sentence_chars=400,
     result_cache_bytes=64 * 2**20,
     max_upload_rows=200_000,
+    share_max_item_bytes=32 * 2**20,
+    share_max_total_bytes=2 * 2**30,
+    share_expire_days=30,
+    share_max_per_session=5,
+    max_dictionary_pairs=20_000,
 )
 
 

@@ -6,9 +6,11 @@ visitor's session; ``@run<R>`` names a finished run kept beside the latest one, 
 ``@run<R>.step<N>`` a snapshot kept at step N), ``upload:<file name>`` (a file a visitor
 uploaded) or ``index:<index name>:layer_<n>`` (the distilled vectors of a corpus index in the
 server's ``EXPLORER_INDEX_DIR``: rebuilt on any server that holds that index) or ``library:<file name>``
-(a vector file of the server's library, ``EXPLORER_DATA_DIR/vectors``, named by its file name only). A link carries the id,
-so it always names the set it was made on; only the reference set can be rebuilt from the id
-alone, and ``missing_message`` says what to do about the others.
+(a vector file of the server's library, ``EXPLORER_DATA_DIR/vectors``, named by its file name only) or
+``shared:<id>`` (a set a visitor published with Share: its bytes live in the shared store, ``explorer.share``,
+so any server process that names the same store opens it). A link carries the id, so it always
+names the set it was made on; trained and uploaded sets stay in their session until shared, and
+``missing_message`` says what to do about them.
 
 Example:
     >>> from explorer import vectorsets
@@ -31,7 +33,7 @@ from explorer.errors import LinkError
 
 REFERENCE_ID = "reference"
 REFERENCE_LABEL = "Transformer input embeddings (reference)"
-KINDS = ("reference", "trained", "upload", "index", "library")
+KINDS = ("reference", "trained", "upload", "index", "library", "shared")
 _TRAINED_RE = re.compile(
     r"trained:([a-z_]{1,20}):((?:builtin|upload):[\w .,()+\-]{1,120})"
     r"(?:@(?:run(\d{1,6})(?:\.step(\d{1,9}))?|step(\d{1,9})))?"
@@ -39,6 +41,7 @@ _TRAINED_RE = re.compile(
 _UPLOAD_RE = re.compile(r"upload:([\w .,()+\-]{1,120})")
 _LIBRARY_RE = re.compile(r"library:(\w[\w .,()+\-]{0,119})")
 _INDEX_RE = re.compile(r"index:([A-Za-z0-9][A-Za-z0-9_.\-]{0,99}):layer_(\d{1,3})")
+_SHARED_RE = re.compile(r"shared:([A-Za-z0-9_-]{24})")  # the shape of explorer.share.store ids, checked again there
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,12 @@ class VectorSetId:
     step: int | None = None
     index_name: str | None = None
     layer: int | None = None
+    shared_id: str | None = None
 
     @property
     def travels(self) -> bool:
         """Whether any session can rebuild the set from the id alone (an index's: on a server that holds it)."""
-        return self.kind in ("reference", "index", "library")
+        return self.kind in ("reference", "index", "library", "shared")
 
 
 def trained_id(method: str, corpus_source: str, run: int | None = None, step: int | None = None) -> str:
@@ -110,6 +114,19 @@ def library_id(file_name: str) -> str:
     return f"library:{file_name}"
 
 
+def shared_id(item_id: str) -> str:
+    """The id of a set in the shared store.
+
+    >>> shared_id("AAAAAAAAAAAAAAAAAAAAAAAA"), parse_id("shared:AAAAAAAAAAAAAAAAAAAAAAAA").shared_id
+    ('shared:AAAAAAAAAAAAAAAAAAAAAAAA', 'AAAAAAAAAAAAAAAAAAAAAAAA')
+    >>> parse_id("shared:../../etc/passwd")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    explorer.errors.LinkError: ...
+    """
+    return f"shared:{item_id}"
+
+
 def parse_id(raw: str) -> VectorSetId:
     """Parse an id from a link; raises ``LinkError`` for anything that is not one (a path, a URL, junk).
 
@@ -136,22 +153,26 @@ def parse_id(raw: str) -> VectorSetId:
             return VectorSetId(text, "library", file_name=m.group(1))
         if m := _INDEX_RE.fullmatch(text):
             return VectorSetId(text, "index", index_name=m.group(1), layer=int(m.group(2)))
+        if m := _SHARED_RE.fullmatch(text):
+            return VectorSetId(text, "shared", shared_id=m.group(1))
     shown = text if len(text) <= 40 else text[:40] + "…"
-    raise LinkError(f"{shown!r} is not the name of a vector set (reference, trained:..., upload:...).")
+    if text.startswith("shared:"):
+        raise LinkError(f"{shown!r} is not the id of a shared set (shared: and 24 letters, digits, - or _).")
+    raise LinkError(f"{shown!r} is not the name of a vector set (reference, trained:..., upload:..., shared:...).")
 
 
 def missing_message(set_id: VectorSetId, method_title: str = "", corpus_title: str = "") -> str:
     """Why a linked set is not in this session, and what to do; the page then shows the reference set.
 
     >>> print(missing_message(parse_id("upload:glove.txt")))
-    This link was made on the uploaded file glove.txt. Uploaded files stay in the session that uploaded them and cannot travel in a link: upload the file here (Upload a vector file…) to see the same view. Meanwhile the page shows the transformer's input embeddings.
+    This link was made on the uploaded file glove.txt. Uploaded files stay in the session that uploaded them and cannot travel in a link unless that session shares them (Share, under the vector set): upload the file here (Upload a vector file…), or ask for a link made after Share. Meanwhile the page shows the transformer's input embeddings.
     """
     fallback = " Meanwhile the page shows the transformer's input embeddings."
     if set_id.kind == "upload":
         return (
             f"This link was made on the uploaded file {set_id.file_name}. Uploaded files stay in the session that "
-            "uploaded them and cannot travel in a link: upload the file here (Upload a vector file…) to see the "
-            "same view." + fallback
+            "uploaded them and cannot travel in a link unless that session shares them (Share, under the vector "
+            "set): upload the file here (Upload a vector file…), or ask for a link made after Share." + fallback
         )
     if set_id.kind == "trained":
         what = method_title or set_id.method
@@ -159,8 +180,9 @@ def missing_message(set_id: VectorSetId, method_title: str = "", corpus_title: s
         kept = f"a snapshot (step {set_id.step}) of " if set_id.step is not None else ""
         return (
             f"This link was made on {kept}vectors trained with {what} on {where}. Trained vectors stay in the session "
-            "that trained them and cannot travel in a link: train them on the Train page (the button below opens it "
-            "with that method and corpus), then come back." + fallback
+            "that trained them and cannot travel in a link unless that session shares them (Share, under the vector "
+            "set): train them on the Train page (the button below opens it with that method and corpus), or ask for "
+            "a link made after Share." + fallback
         )
     if set_id.kind == "index":
         return (
@@ -174,5 +196,11 @@ def missing_message(set_id: VectorSetId, method_title: str = "", corpus_title: s
             f"This link was made on the library file {set_id.file_name}, which this server's vector library does "
             "not offer. Library files live in the folder vectors/ of the server's EXPLORER_DATA_DIR: copy the same "
             "file there, or open the link on the server that has it." + fallback
+        )
+    if set_id.kind == "shared":
+        return (
+            f"This link names the shared set {set_id.shared_id}, which this server's shared store does not hold: the "
+            "session that shared it deleted it, it expired after going unused, or the link was cut short. Ask "
+            "whoever sent the link to share the set again." + fallback
         )
     return "The reference vectors are always available."

@@ -128,7 +128,9 @@ def live_views() -> None:
     label = f"Trained: {METHOD_TITLES[method]} on {corpus.name}"
     wv = run.snapshot(name=label)
     if trained:
-        ui.register_vectors(label, wv, set_id=vectorsets.trained_id(method, corpus.source))
+        ui.register_vectors(
+            label, wv, set_id=vectorsets.trained_id(method, corpus.source), provenance=ui.run_provenance(run, wv)
+        )
     left, right = st.columns(2)
     with left:
         loss = tv.loss_series(run.trainer)
@@ -163,6 +165,7 @@ def live_views() -> None:
             file_name=f"{method}_{corpus.name.replace(' ', '_').lower()}.txt", mime="text/plain",
             help="The current vectors in word2vec text format; the other pages already use them.",
         )  # fmt: skip
+        ui.share_for_page(vectorsets.trained_id(method, corpus.source), "train.shared", "pages/2_Project.py", "project.vectors", "Open the shared vectors on the Project page")  # fmt: skip
 
 
 live_views()

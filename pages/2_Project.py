@@ -84,7 +84,7 @@ n_words = ui.bounded_number(
 )  # fmt: skip
 if len(wv) > cap:
     middle.caption(
-        f"This set has {len(wv):,} words; at most {cap:,} can be projected here with {proj.METHOD_LABELS[method]}. {mapview.WHOLE_SET_HINT}"
+        f"This set has {len(wv):,} words; at most {cap:,} can be projected here with {proj.METHOD_LABELS[method]}. {mapview.whole_set_hint(state.settings)}"
     )
 word_list = middle.text_area(
     "Only these words (optional)", key="project.words", height=68, placeholder="refund, invoice, fee …",
@@ -225,6 +225,6 @@ e1.download_button("vectors.tsv", data=lambda: to_projector_tsv(points)[0], file
 e2.download_button("metadata.tsv", data=lambda: to_projector_tsv(points)[1], file_name="metadata.tsv", mime="text/tab-separated-values", icon=":material/download:", on_click="ignore")  # fmt: skip
 st.caption(
     "The TSV pair holds the words on this map; load both at projector.tensorflow.org. "
-    "Uploaded vector files cannot travel in a shared link: the link names the set, and the page says so."
+    "An uploaded or trained set travels in the link once you press Share under the vector set."
 )
 binding.save()

@@ -8,7 +8,9 @@ from explorer import cache, contextual, links, ui
 from explorer.charts import context as charts
 from explorer.pagestate import Field, PageState
 from explorer.settings import get_settings
+from explorer.ui import context_layers as layers_ui
 from explorer.ui import index_source as ix
+from explorer.ui.token_visibility import token_visibility
 from explorer.wording import count
 
 st.set_page_config(page_title="Context · Embedding Explorer", page_icon=":material/search:", layout="wide")
@@ -43,6 +45,7 @@ PAGE_STATE = PageState(
         Field("context.pooling", "mean", parse=links.choice(list(contextual.POOLINGS))),
         Field("context.visible_occurrence", None),
         *ix.page_fields(_source_is("index")),
+        *layers_ui.page_fields(),
     ),
 )
 binding = ui.bind_page(PAGE_STATE)
@@ -172,8 +175,8 @@ if center:
         f"Centering applies to the contextual side only. The lookup table has a single row for “{word}”, so "
         "centering it would subtract that row from itself and leave nothing to compare: its cells stay 1.00."
     )
-heatmap = cache.shared_figure(charts.heatmap_pair, view.matrix, view.static, names, list(occ.sentences), layer=layer, centered=center, word=word, order=view.order)  # fmt: skip
-ui.chart(heatmap, key="context.heatmap", file_stem=f"context_{word}_layer{layer}", data=lambda: contextual.matrix_csv(view.matrix, names, list(occ.sentences)))  # fmt: skip
+heatmap = cache.shared_figure(charts.heatmap_pair, view.matrix, view.static, names, list(occ.sentences), layer=layer, centered=center, word=word, order=view.order, clickable=True)  # fmt: skip
+heat_pick = ui.chart(heatmap, key=layers_ui.chart_key("heatmap"), file_stem=f"context_{word}_layer{layer}", data=lambda: contextual.matrix_csv(view.matrix, names, list(occ.sentences)), on_select="rerun", selection_mode="points")  # fmt: skip
 if view.seriated:
     st.caption(contextual.views.SERIATION_NOTE)
 
@@ -202,21 +205,11 @@ with col_sense:
         st.caption("Add ` | sense` to each line (My own sentences) to see where in the network the senses split.")
 with col_map:
     occurrence_map = cache.shared_figure(charts.occurrence_map, view.coords, list(view.groups), names, list(occ.sentences), view.variance_share)  # fmt: skip
-    ui.chart(occurrence_map, key="context.map", file_stem=f"context_{word}_layer{layer}_map")
-
-# ----- what a token can see -------------------------------------------------------------------
-st.subheader("Why context gets in: what the word's state can see")
-# The options are the labels themselves, so a label never outlives the sentences it names.
-if st.session_state["context.visible_occurrence"] not in names:
-    st.session_state["context.visible_occurrence"] = names[0]
-choice = st.selectbox("Sentence", names, key="context.visible_occurrence")
-chosen = names.index(choice)
-vis = contextual.occurrence_visibility(embedder, occ, chosen)
-ui.chart(cache.shared_figure(charts.visibility_chart, vis.tokens, vis.target, vis.encoder, vis.causal), key="context.vis", file_stem=f"context_{word}_visibility")  # fmt: skip
-kind = "a decoder (causal)" if embedder.is_causal else "an encoder (bidirectional)"
-st.caption(
-    f"{embedder.name} is {kind}. An encoder's state for the word mixes in every token of the sentence, left and "
-    "right; a decoder's sees only the tokens before it, so the words after it cannot change its vector. "
-    "The lookup table sees nothing: its row is the same in every sentence."
+    map_pick = ui.chart(occurrence_map, key=layers_ui.chart_key("map"), file_stem=f"context_{word}_layer{layer}_map", on_select="rerun", selection_mode="points")  # fmt: skip
+layers_ui.senses_by_neighbours(
+    view, stack, source, [("heatmap", heat_pick, None), ("map", map_pick, list(view.groups))]
 )
+layers_ui.how_contextual(state, source, word, stack, list(sentences), pooling, layer)
+
+token_visibility(embedder, occ, names, word)
 binding.save()

@@ -7,10 +7,12 @@ import streamlit as st
 from explorer import cache, links, ui
 from explorer.charts import compare as charts
 from explorer.compare import DEFAULT_K, agreement_csv, aligned_csv
+from explorer.compare import dictionary_views as dv
 from explorer.compare import page_views as pv
 from explorer.errors import LimitError
 from explorer.limits import check_upload_size
 from explorer.pagestate import Field, PageState
+from explorer.ui.dictionary import dictionary_controls, dictionary_results
 from explorer.wording import shown_of
 
 st.set_page_config(page_title="Compare", page_icon=":material/compare:", layout="wide")
@@ -20,6 +22,10 @@ A, B, WORD = "compare.a", "compare.b", "compare.word"
 
 def _when(*methods: str):
     return lambda v: v["compare.method"] in methods
+
+
+def _by_dictionary(v) -> bool:
+    return v["compare.align"] == "dictionary"
 
 
 PAGE_STATE = PageState(
@@ -41,6 +47,11 @@ PAGE_STATE = PageState(
         Field("compare.bench_sections", False, parse=links.flag()),
         Field("compare.bench_shared", False, parse=links.flag()),
         Field("compare.bench_kind", "analogies"),
+        Field("compare.align", "shared", parse=links.choice(list(dv.ALIGN_MODES))),
+        Field("compare.holdout", 0.2, parse=links.float_in(0.0, 0.9), link_when=_by_dictionary),
+        Field("compare.dict_seed", 0, parse=links.int_in(0, 2**31 - 1), link_when=_by_dictionary),
+        Field("compare.pairs_text", ""),
+        Field("compare.translate", "", parse=links.text(100), link_when=_by_dictionary),
     ),
 )
 binding = ui.bind_page(PAGE_STATE)
@@ -55,7 +66,8 @@ st.markdown(
     "another, or two snapshots of one training run. **Neighbour overlap** asks, for each word both sets "
     "know, how many of its nearest neighbours are the same in both; it needs no alignment. To share one "
     "map, B is **rotated onto A** (orthogonal Procrustes over the shared words); when the sets differ in "
-    "size, B is rotated and then projected onto A's dimensions, an approximation the page points out."
+    "size, B is rotated and then projected onto A's dimensions, an approximation the page points out. Sets "
+    "with different words (two languages) are aligned by **a dictionary** of word pairs instead."
 )
 
 # ----- the two sets ---------------------------------------------------------------------------------
@@ -76,12 +88,16 @@ if wv_a is wv_b:  # the same choice twice (two uploaded files are two sets)
     )
     st.stop()
 
+align = st.radio("Align the sets on", list(dv.ALIGN_MODES), format_func=dv.ALIGN_MODES.get, horizontal=True, key="compare.align")  # fmt: skip
+dictionary = dictionary_controls(state.settings) if align == "dictionary" else ()
+if dictionary is None:
+    st.stop()
 controls = st.columns(4)
-k = controls[0].number_input("Neighbours per word (k)", 1, 50, step=1, key="compare.k")
+k = controls[0].number_input("Neighbours per word (k)", 1, 50, step=1, key="compare.k", help="At most 50.")
 by = controls[1].radio("Rank by", list(pv.ORDER_LABELS), format_func=pv.ORDER_LABELS.get, horizontal=True, key="compare.by")  # fmt: skip
 n_changed = controls[2].number_input("Words in each list", 1, 100, step=1, key="compare.n_changed")
 with st.spinner("Comparing the two sets…", show_time=True):
-    c = ui.guarded("These two sets cannot be compared", cache.get_comparison, wv_a, wv_b, int(k))
+    c = ui.guarded("These two sets cannot be compared", cache.get_comparison, wv_a, wv_b, int(k), *dictionary)
 if c is None:
     st.stop()
 min_count = controls[3].number_input(
@@ -91,7 +107,10 @@ min_count = controls[3].number_input(
 )  # fmt: skip
 for note in c.notes:
     st.warning(note, icon=":material/warning:")
-st.markdown(pv.summary_line(c))
+st.markdown(pv.summary_line(c) if c.dictionary is None else dv.summary_line(c))
+st.caption(pv.search_line(c))
+if c.dictionary is not None:
+    dictionary_results(c)
 
 changed = pv.ranked_words(c, int(n_changed), int(min_count), by)
 if not changed:
@@ -122,16 +141,10 @@ with st.spinner(f"Running {pv.MAP_METHOD_LABELS[method]} on {2 * len(chosen.word
     jm = ui.guarded("The map could not be drawn", pv.joint_map, c, chosen, project)
 if jm is not None:
     title = f"{pv.MAP_METHOD_LABELS[method]} of A and of B rotated onto A"
-    fig = charts.joint_map_figure(chosen.words, jm.coords_a, jm.coords_b, c.name_a, c.name_b, chosen.joined, chosen.focus, title)  # fmt: skip
+    fig = charts.joint_map_figure(chosen.words, jm.coords_a, jm.coords_b, c.name_a, c.name_b, focus=chosen.focus, title=title, **dv.map_options(c, chosen.words, chosen.joined))  # fmt: skip
     select = {"on_select": "rerun", "selection_mode": "points"} if dims == 2 else {}
     ui.chart(fig, key="compare.chart", file_stem=f"compare_map_{method}_{dims}d", data=lambda: aligned_csv(jm.rows, jm.coords), config={"scrollZoom": True, "displaylogo": False}, **select)  # fmt: skip
-    st.caption(
-        f"Each shared word appears twice: as A places it (circles) and as B places it after the rotation "
-        f"(diamonds). Grey lines join the {len(chosen.joined)} most changed words (and the chosen one) to "
-        f"their two positions; short lines elsewhere mean the spaces agree. Click a point to see its word's "
-        f"neighbours below. Map faithfulness: "
-        f"{jm.projection.knn_overlap:.0%} of each point's {jm.projection.k} nearest neighbours kept."
-    )
+    st.caption(dv.map_caption(c, len(chosen.joined), jm.projection.knn_overlap, jm.projection.k))
 
 # ----- most changed and most stable -------------------------------------------------------------------
 st.subheader("Most changed and most stable words")
@@ -154,7 +167,7 @@ st.selectbox(
 st.markdown(pv.word_line(c, focus, int(min_count), by))
 st.dataframe(pv.neighbour_rows(c, focus), hide_index=True, width="stretch", key="compare.neighbours")
 st.caption(
-    f"Neighbours among the {len(c):,} shared words, by cosine on each set's own vectors; "
+    f"Neighbours among the {len(c):,} {'paired' if c.dictionary else 'shared'} words, by cosine on each set's own vectors; "
     "a tick marks a neighbour that is in the other set's list too."
 )
 

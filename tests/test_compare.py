@@ -8,13 +8,14 @@ import dataclasses
 import doctest
 import io
 import math
+import pickle
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import explorer.compare
-from explorer import linalg
+from explorer import knnengine, linalg
 from explorer.compare import (
     AlignedRows,
     agreement_csv,
@@ -31,6 +32,7 @@ from explorer.compare import (
     views,
 )
 from explorer.errors import CompareError, ExplorerError
+from explorer.knnengine import Search
 from explorer.vectors import WordVectors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +103,45 @@ def test_neighbours_reject_bad_k() -> None:
 def test_neighbour_overlap_counts_common_entries() -> None:
     got = neighbour_overlap(np.array([[1, 2, 3], [0, 2, 3]]), np.array([[3, 2, 1], [4, 5, 0]]))
     assert got.tolist() == [1.0, pytest.approx(1 / 3)]
+
+
+# ----- the k-NN engine behind the overlap ---------------------------------------------------------------
+def clustered_pair(n: int = 3000, dim: int = 24, noise: float = 0.1, seed: int = 0):
+    """a: n words around n / 20 centres; b: a rotated, with noise and 2% of its words moved to other centres."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(n // 20, dim))
+    x = centres[rng.integers(len(centres), size=n)] + 0.4 * rng.normal(size=(n, dim))
+    y = x @ rotation_matrix(dim, seed + 1) + noise * rng.normal(size=x.shape)
+    moved = rng.choice(n, size=n // 50, replace=False)
+    y[moved] = (centres[rng.integers(len(centres), size=len(moved))] + 0.4 * rng.normal(size=(len(moved), dim))) @ (
+        rotation_matrix(dim, seed + 1)
+    )
+    return WordVectors(words_of(n), x, name="A"), WordVectors(words_of(n), y, name="B")
+
+
+def test_below_the_exact_size_the_neighbours_are_exact_and_recorded_so() -> None:
+    a, b = clustered_pair(1200)
+    c = compare(a, b, k=7)
+    assert c.search_a == c.search_b == Search("exact", 7)
+    np.testing.assert_array_equal(c.neighbours_a, cosine_neighbours(a.vectors, 7))
+    np.testing.assert_array_equal(c.neighbours_b, cosine_neighbours(b.vectors, 7))
+
+
+def test_above_the_exact_size_the_comparison_records_the_ivf_and_its_recall(monkeypatch) -> None:
+    a, b = clustered_pair(3000)
+    exact = compare(a, b, k=10)
+    monkeypatch.setattr(knnengine, "EXACT_MAX_ROWS", 1000)
+    fast = compare(a, b, k=10)
+    for search, wv, exact_lists in ((fast.search_a, a, exact.neighbours_a), (fast.search_b, b, exact.neighbours_b)):
+        assert search.engine == "ivf" and search.k == 10 and search.sample == 1000
+        found = (fast.neighbours_a if wv is a else fast.neighbours_b)[:, :, None] == exact_lists[:, None, :]
+        assert 0.95 <= search.recall <= 1.0
+        assert abs(search.recall - found.any(axis=2).mean()) < 0.02, "the recorded recall is the recall"
+    assert abs(fast.overlap.mean() - exact.overlap.mean()) <= 0.02
+    assert fast.summary()["shared"] == 3000 and fast.residual == pytest.approx(exact.residual)
+    # the planted changes still lead the ranking
+    assert len(set(fast.most_changed(60)) & set(exact.most_changed(60))) >= 50
+    assert pickle.loads(pickle.dumps(fast)).search_a == fast.search_a
 
 
 # ----- alignment -------------------------------------------------------------------------------------

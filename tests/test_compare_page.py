@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -86,9 +87,30 @@ def test_map_tables_and_side_by_side_render(no_reference) -> None:
     assert len(neighbours) == 10
     assert f"**{changed['word'].iloc[0]}**" in _texts(at.markdown)
     assert "120** shared words" in _texts(at.markdown)
+    assert "Neighbours: exact, among the 120 shared words of each set." in _texts(at.caption)
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("PNG") == labels.count("SVG") == labels.count("Data (CSV)") == 2  # the map and the bars
     assert "Per-word agreement (CSV)" in labels
+
+
+def test_above_the_exact_size_the_page_states_the_approximate_search_and_its_recall(no_reference, monkeypatch) -> None:
+    from explorer import knnengine
+
+    rng = np.random.default_rng(11)
+    n, dim = 900, 12
+    centres = rng.normal(size=(n // 15, dim))
+    x = (centres[rng.integers(len(centres), size=n)] + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
+    words = [f"v{i}" for i in range(n)]
+    a = WordVectors(words, x, name="first")
+    b = WordVectors(words, (x + 0.02 * rng.normal(size=x.shape)).astype(np.float32), name="second")
+    monkeypatch.setattr(knnengine, "EXACT_MAX_ROWS", 300)
+    at = _page(a, b)
+    line = next(t for t in (c.value for c in at.caption) if t.startswith("Neighbours:"))
+    # 900 rows: two thirds of them checked against exact neighbours, a third chose the probes
+    assert "Neighbours: approximate (IVF), recall@10 " in line and "on 600 sampled words each" in line
+    assert "exact up to 300 shared words" in line
+    found = re.search(r"recall@10 ([0-9.]+) in A and ([0-9.]+) in B", line)
+    assert found is not None and all(0.9 <= float(r) <= 1.0 for r in found.groups())
 
 
 def test_choosing_a_word_shows_its_neighbours(no_reference) -> None:

@@ -26,7 +26,8 @@ def test_preset_heatmap_and_layer_slider_with_bundled_model(monkeypatch):
     at.run()
     assert not at.exception and not _errors(at), _errors(at)
     fig = _heatmap(at)
-    assert [t["type"] for t in fig["data"]] == ["heatmap", "heatmap"]
+    assert [t["type"] for t in fig["data"]] == ["heatmap", "heatmap", "scatter"]  # the scatter: click targets
+    assert len(fig["data"][2]["x"]) == 8 * 8  # one invisible marker on each contextual cell
     assert len(fig["data"][0]["x"]) == 8  # the "bank" preset: 8 sentences on both axes
     assert "layer 6" in json.dumps(fig["layout"]["annotations"])
     assert at.slider(key="context.layer").value == 6

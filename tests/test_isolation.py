@@ -187,8 +187,8 @@ def _operator_controlled(arg: ast.expr) -> bool:
     """None, a literal, or the model the operator configured (``state.model`` / ``settings.model``)."""
     if isinstance(arg, ast.Constant):
         return True
-    if isinstance(arg, ast.Attribute) and arg.attr in ("model", "index_dir", "data_dir", "map_dir"):
-        return True  # the operator's configured model, or the server's index, library or map folder
+    if isinstance(arg, ast.Attribute) and arg.attr in ("model", "index_dir", "data_dir", "map_dir", "share_store"):
+        return True  # the operator's configured model, or the server's index, library, map folder or shared store
     if isinstance(arg, ast.BoolOp):  # `settings.index_dir or ""`
         return all(_operator_controlled(v) for v in arg.values)
     # The parameter of a wrapper in cache.py whose own callers are checked here (its name is path-like).

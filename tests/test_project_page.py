@@ -235,3 +235,12 @@ def test_the_map_files_are_titled_with_the_set_and_method(at, monkeypatch) -> No
     assert not at.exception
     title = str(seen.get("export_title"))
     assert "UMAP" in title and LABEL in title and f"{len(synthetic())} words" in title
+
+
+def test_a_set_over_the_cap_points_a_hosted_visitor_to_the_map_page_without_a_command(at, monkeypatch) -> None:
+    monkeypatch.setenv("EXPLORER_HOSTED", "1")
+    monkeypatch.setenv("EXPLORER_MAX_POINTS", "50")  # the synthetic set's 122 words are over the cap
+    _run(at)
+    hint = next(c.value for c in at.caption if "can be projected here" in c.value)
+    assert "**Map** page" in hint
+    assert "python -m" not in hint and "build a map" not in hint  # nothing a visitor of a hosted server can do

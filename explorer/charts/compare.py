@@ -45,6 +45,9 @@ def joint_map_figure(
     joined: Sequence[int] = (),
     focus: int | None = None,
     title: str = "",
+    words_b: Sequence[str] | None = None,
+    labelled: Sequence[int] | None = None,
+    line_name: str = "same word in A and B",
 ) -> go.Figure:
     """Every word twice, once per set (A blue circles, B orange diamonds), on one projection.
 
@@ -52,7 +55,9 @@ def joint_map_figure(
 
     A grey line joins the two points of each ``joined`` word (the most changed ones, or the
     chosen one); those words are labelled at both ends. ``focus`` (a row) is drawn larger, in red.
-    2-D or 3-D after the coordinates' width.
+    2-D or 3-D after the coordinates' width. Sets aligned by a dictionary pass ``words_b`` (B's
+    word of each row, shown on B's points), ``labelled`` (the rows labelled, when not every joined
+    one) and ``line_name`` (the lines' legend entry).
 
     >>> fig = joint_map_figure(["a", "b"], np.zeros((2, 3)), np.ones((2, 3)), "A", "B", joined=[0], focus=0)
     >>> fig.data[0].type, len(fig.data)
@@ -63,27 +68,30 @@ def joint_map_figure(
     big = len(words) * 2 > WEBGL_THRESHOLD
     scatter = go.Scatter3d if three else (go.Scattergl if big else go.Scatter)
     joined = [int(i) for i in dict.fromkeys(joined) if 0 <= int(i) < len(words)]
-    labelled = set(joined) if three else set()  # 2-D labels are placed apart below (explorer.charts.labels)
-    label_rows = [w if i in labelled else "" for i, w in enumerate(words)]
+    named = joined if labelled is None else [int(i) for i in dict.fromkeys(labelled) if 0 <= int(i) < len(words)]
+    on_b = list(words) if words_b is None else list(words_b)
+    if len(on_b) != len(words):
+        raise ValueError(f"words_b must have one word per row ({len(words)}); got {len(on_b)}.")
+    shown = set(named) if three else set()  # 2-D labels are placed apart below (explorer.charts.labels)
 
     def xyz(coords: np.ndarray) -> dict[str, list[float]]:
         axes = ("x", "y", "z") if three else ("x", "y")
         return {axis: coords[:, j].tolist() for j, axis in enumerate(axes)}
 
     fig = go.Figure()
-    sets = ((a, "A", name_a, COLOUR_A, "circle"), (b, "B", name_b, COLOUR_B, "diamond"))
-    for coords, name, full_name, colour, symbol in sets:
+    sets = ((a, "A", name_a, COLOUR_A, "circle", list(words)), (b, "B", name_b, COLOUR_B, "diamond", on_b))
+    for coords, name, full_name, colour, symbol, texts in sets:
         fig.add_trace(
             scatter(
                 **xyz(coords),
                 mode="markers+text" if three else "markers",
                 name=name,
-                text=label_rows,
+                text=[w if i in shown else "" for i, w in enumerate(texts)],
                 textposition="top center",
                 textfont=dict(size=11, color=colour),
-                hovertext=[f"{w} ({name}: {full_name})" for w in words],
+                hovertext=[f"{w} ({name}: {full_name})" for w in texts],
                 hoverinfo="text",
-                customdata=list(words),
+                customdata=list(words),  # A's word: a click on either point chooses the same row
                 marker=dict(size=4 if three else 7, color=colour, symbol=symbol, opacity=0.75),
             )
         )
@@ -96,7 +104,7 @@ def joint_map_figure(
             (go.Scatter3d if three else go.Scatter)(
                 **segments,
                 mode="lines",
-                name="same word in A and B",
+                name=line_name,
                 line=dict(color=LINE_COLOUR, width=2 if three else 1.5),
                 hoverinfo="skip",
             )
@@ -108,7 +116,7 @@ def joint_map_figure(
                 **{k: v + xyz(b[f])[k] for k, v in xyz(a[f]).items()},
                 mode="markers",
                 name=words[focus],
-                hovertext=[f"{words[focus]} ({name_a})", f"{words[focus]} ({name_b})"],
+                hovertext=[f"{words[focus]} ({name_a})", f"{on_b[focus]} ({name_b})"],
                 hoverinfo="text",
                 marker=dict(size=8 if three else 14, color="rgba(0,0,0,0)", line=dict(color=FOCUS_COLOUR, width=3)),
             )
@@ -128,9 +136,9 @@ def joint_map_figure(
         fig.update_yaxes(zeroline=False, showticklabels=False, scaleanchor="x", scaleratio=1)
         n = len(words)
         first = [focus] if focus is not None and 0 <= focus < n else []
-        order = [row for i in first + joined for row in (i, i + n)]
+        order = [row for i in first + named for row in (i, i + n)]
         add_map_labels(
-            fig, np.vstack([a, b]), list(words) * 2, order, MAP_PLOT_PX, colours=[COLOUR_A] * n + [COLOUR_B] * n,
+            fig, np.vstack([a, b]), list(words) + on_b, order, MAP_PLOT_PX, colours=[COLOUR_A] * n + [COLOUR_B] * n,
             marker_px=5, equal_scale=True, must=order,
         )  # fmt: skip
     return fig

@@ -109,8 +109,13 @@ def heatmap_pair(
     centered: bool = False,
     word: str = "",
     order: Sequence[int] | None = None,
+    clickable: bool = False,
 ) -> go.Figure:
     """The contextual cosine matrix beside the static-lookup matrix, on one colour scale.
+
+    ``clickable`` lays an invisible marker on each cell of the contextual panel (on its diagonal
+    past ``CLICK_GRID_MAX`` occurrences), since a click on a heatmap selects nothing in Plotly:
+    clicking a cell selects the marker, whose ``y`` names the row's occurrence.
 
     The figure grows with the number of occurrences (about 20 px per row), so labels stay
     readable; past ``NUMBERS_ONLY_ABOVE`` occurrences the x axis shows only each label's number
@@ -174,6 +179,8 @@ def heatmap_pair(
             row=1,
             col=col,
         )
+    if clickable:
+        _add_click_targets(fig, m, list(labels), wrapped)
     fig.update_layout(
         coloraxis={"colorscale": scale, "cmin": zmin, "cmax": zmax, "colorbar": {"title": {"text": "cosine"}}},
         height=max(430, 190 + (20 if n <= 60 else 16) * n),
@@ -191,6 +198,27 @@ def heatmap_pair(
     else:
         fig.update_xaxes(tickangle=-45, tickfont={"size": 10})
     return fig
+
+
+CLICK_GRID_MAX = 60  # up to this many occurrences every cell is clickable; past it, the diagonal
+
+
+def _add_click_targets(fig: go.Figure, m: np.ndarray, labels: list[str], hover: list[str]) -> None:
+    """Invisible markers over the contextual panel's cells that a click selects (shown once selected)."""
+    n = len(labels)
+    cells = [(i, j) for i in range(n) for j in range(n)] if n <= CLICK_GRID_MAX else [(i, i) for i in range(n)]
+    fig.add_trace(
+        go.Scatter(
+            x=[labels[j] for _i, j in cells], y=[labels[i] for i, _j in cells], mode="markers",
+            marker={"size": max(6, min(18, 600 // max(n, 1))), "symbol": "square-open", "color": "rgba(0,0,0,0)"},
+            selected={"marker": {"color": "#ff2d55", "opacity": 0.55}}, unselected={"marker": {"opacity": 0.0}},
+            customdata=[[hover[i], hover[j], float(m[i, j])] for i, j in cells],
+            hovertemplate="<b>row</b> %{customdata[0]}<br><b>column</b> %{customdata[1]}<br>"
+            "cosine %{customdata[2]:.3f}<br><i>click: this row's nearest occurrences</i><extra></extra>",
+            showlegend=False, name="pick",
+        ),
+        row=1, col=1,
+    )  # fmt: skip
 
 
 def separation_chart(

@@ -223,8 +223,13 @@ def map_labels(
     must: Sequence[int] = (),
     obstacles: np.ndarray | None = None,
     limit: int | None = None,
+    font_sizes: Sequence[float] | None = None,
 ) -> MapLabels:
-    """Place the labels of the points ``order`` of ``xy`` (data units) without overlaps (see ``add_map_labels``)."""
+    """Place the labels of the points ``order`` of ``xy`` (data units) without overlaps (see ``add_map_labels``).
+
+    ``font_sizes``: one font size per label, when labels are drawn at different sizes (each box is
+    planned at its own size; default ``font_size`` for all).
+    """
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     x_range = x_range or padded_range(xy[:, 0])
     y_range = y_range or padded_range(xy[:, 1])
@@ -245,7 +250,11 @@ def map_labels(
 
     pts = to_px(xy)
     avoid = pts if obstacles is None else np.vstack([pts, to_px(np.asarray(obstacles, dtype=np.float64))])
-    sizes = label_size(texts, font_size)
+    sizes = (
+        label_size(texts, font_size)
+        if font_sizes is None
+        else np.vstack([label_size([t], f) for t, f in zip(texts, font_sizes, strict=True)]).reshape(-1, 2)
+    )
     spots = place_labels(
         pts, sizes, order, (width, height), marker_px=marker_px, obstacles_px=avoid, must=must, limit=limit
     )
@@ -264,7 +273,7 @@ def map_labels(
             "arrowwidth": 1 if s.leader else 0.1,
             "arrowcolor": LEADER_COLOUR if s.leader else "rgba(0,0,0,0)",
             "standoff": marker_px if s.leader else 0,
-            "font": {"size": font_size, "color": colour_of(s.index)},
+            "font": {"size": font_size if font_sizes is None else font_sizes[s.index], "color": colour_of(s.index)},
             "bgcolor": LABEL_BACKGROUND,  # readable where a label has to sit on other points
             "xanchor": "center",
             "yanchor": "middle",

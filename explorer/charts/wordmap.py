@@ -3,14 +3,17 @@
 One ``go.Scattergl`` trace holds every point; its coordinates are float32 arrays and its colours a
 uint8/uint16 array of coarse cluster ids, which plotly writes as base64 typed arrays (about 8 bytes
 per point for x and y and 1 to 2 for the colour, where JSON lists of numbers take 30 or more); the
-words themselves travel as a list of strings for the hover. A searched or clicked word, its
-neighbours and lines to them are small traces drawn over the points. Names (that word and its
-neighbours first, then the regions, then, zoomed in, fine regions and words) are annotations
-placed by ``explorer.charts.labels`` so that none overlaps another at the drawn view.
+words themselves travel as a list of strings for the hover. Beneath them, the whole map's density
+(``explorer.map.density``, log-scaled counts) is one heatmap image of about 30 KB, so dense regions
+read at a glance where a million dots merge. A searched or clicked word, its neighbours and lines
+to them are small traces drawn over the points. Names (that word and its neighbours first, then
+what the view's stage offers: coarse regions, fine regions in view, or the most frequent words in
+view, ``explorer.map.viewport``) are annotations placed by ``explorer.charts.labels`` so that none
+overlaps another at the drawn view.
 
 Trace order is fixed: 0 every word (a selected point's ``point_index`` is its row), 1 lines to the
 neighbours, 2 the neighbours and 3 the focused word (drawn over trace 0, so a click on them lands
-there; each carries its row as ``customdata``).
+there; each carries its row as ``customdata``), 4 the density (zoomed out only; no hover, no clicks).
 """
 
 from __future__ import annotations
@@ -21,17 +24,29 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from explorer.charts.labels import map_labels, robust_range
+from explorer.charts.labels import map_labels
+from explorer.map.density import TOP, DensityGrid, cells_for, density_grid
 from explorer.map.reader import MapData
+from explorer.map.viewport import (
+    COARSE,
+    View,
+    label_candidates,
+    label_stage,
+    per_map,
+    robust_span,
+    view_text,
+    whole_view,
+)
 
 PLOT_PX = (1100.0, 640.0)  # the plot area the labels are placed for (the page draws the chart wide)
 HEIGHT = 720
 PALETTE = tuple(qualitative.Dark24 + qualitative.Light24)
-COARSE_FONT, FINE_FONT = 13, 10
-MAX_FINE_LABELS = 60
-MAX_WORD_LABELS = 40  # zoomed in, the most frequent words in view are named too
-WORD_FONT = 9
+COARSE_FONT, FINE_FONT = 13, 11
+MAX_LABELS = 120  # names placed in one view at most (words included)
+WORD_FONT = 10
 FOCUS_COLOUR = "#d62728"
+# Density shading: empty cells transparent, then a faint to a deep grey-blue (drawn beneath the coloured dots).
+DENSITY_SCALE = [[0.0, "rgba(255,255,255,0)"], [1 / TOP, "rgba(70,90,130,0.06)"], [1.0, "rgba(40,55,95,0.45)"]]
 
 
 def colour_scale(n: int) -> list[list[object]]:
@@ -59,21 +74,46 @@ def marker_size(n: int) -> float:
     return 6.0 if n <= 5_000 else 4.0 if n <= 50_000 else 2.5 if n <= 300_000 else 1.5
 
 
+def density_trace(data: MapData) -> go.Heatmap:
+    """The whole map's density (``explorer.map.density``) as one heatmap image beneath the points: empty cells
+    transparent, then from a faint to a deep grey-blue along log(1 + words in the cell). It takes no hover
+    and no clicks (``hoverinfo="skip"``), so every hover and click still lands on a word."""
+    grid = whole_density(data)
+    return go.Heatmap(
+        z=grid.levels, x0=grid.x0, dx=grid.dx, y0=grid.y0, dy=grid.dy, zmin=0, zmax=TOP, zsmooth="best",
+        colorscale=DENSITY_SCALE, showscale=False, hoverinfo="skip", name="density", showlegend=False,
+    )  # fmt: skip
+
+
+def whole_density(data: MapData) -> DensityGrid:
+    """The density grid over nearly every point of the map (a thousandth at each end left out), computed once
+    per map and kept while its coordinates live."""
+    c = data.coords
+    return per_map(
+        data,
+        "density",
+        lambda: density_grid(
+            c, robust_span(c[:, 0], 0.001, 0.02), robust_span(c[:, 1], 0.001, 0.02), cells=cells_for(len(c))
+        ),
+    )
+
+
 def map_figure(
     data: MapData,
     *,
-    view: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    view: View | None = None,
     focus: int | None = None,
     neighbour_rows: Sequence[int] = (),
-    fine_labels: bool = False,
     plot_px: tuple[float, float] = PLOT_PX,
+    density: bool = True,
 ) -> go.Figure:
-    """The map of ``data``; ``view``: axis ranges to show (else the whole map, tails trimmed).
+    """The map of ``data`` shown at ``view`` (default: the whole map, tails trimmed), over its density.
 
-    ``focus``: a word's row to ring and name, with lines to ``neighbour_rows``. Coarse labels are
-    always placed; fine labels and words in view too when ``fine_labels`` or when a ``view`` is given.
+    ``focus``: a word's row to ring and name, with lines to ``neighbour_rows``. The names drawn
+    depend on the view (``explorer.map.viewport.label_stage``): coarse regions, fine regions or words.
     """
     n = len(data)
+    view = view or whole_view(data)
     coords = np.ascontiguousarray(data.coords, dtype=np.float32)
     coarse = data.clusters[0]
     n_coarse = int(coarse.max()) + 1 if n else 1
@@ -131,90 +171,56 @@ def map_figure(
             showlegend=False, name="word",
         )
     )  # fmt: skip
+    if density and n and label_stage(data, view) == COARSE:
+        # Trace 4, after the others so that trace 0 stays every word; a heatmap is drawn in the SVG layer,
+        # beneath every WebGL trace, whatever its place in the list. Only zoomed out: in a region the dots
+        # themselves are few enough to read, and the whole map's cells would show as blurred blocks.
+        fig.add_trace(density_trace(data))
 
-    x_range, y_range = view if view is not None else (robust_range(coords[:, 0]), robust_range(coords[:, 1]))
     pinned = ([focus] if focus is not None else []) + rows
-    notes = place_region_labels(
-        data, x_range, y_range, plot_px, fine=fine_labels or view is not None, pinned=pinned, focus=focus
-    )
+    notes = place_view_labels(data, view, plot_px, pinned=pinned, focus=focus)
+    axis = {"autorange": False, "showgrid": False, "zeroline": False, "showticklabels": False}
     fig.update_layout(
         height=HEIGHT,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={
-            "range": list(x_range),
-            "autorange": False,
-            "showgrid": False,
-            "zeroline": False,
-            "showticklabels": False,
-        },
-        yaxis={
-            "range": list(y_range),
-            "autorange": False,
-            "showgrid": False,
-            "zeroline": False,
-            "showticklabels": False,
-        },
+        xaxis={**axis, "range": list(view.x)},
+        yaxis={**axis, "range": list(view.y)},
         annotations=notes,
         plot_bgcolor="white",
         hovermode="closest",
         dragmode="pan",
-        uirevision=f"{x_range}{y_range}",  # a new view (search) moves the camera; a rerun keeps the visitor's
+        uirevision=view_text(view),  # a new view moves the camera; a rerun at the same view keeps the visitor's zoom
     )
     return fig
 
 
-def place_region_labels(
+FONTS = {"focus": COARSE_FONT, "word": WORD_FONT, "coarse": COARSE_FONT, "fine": FINE_FONT}
+COLOURS = {"focus": FOCUS_COLOUR, "word": "#333", "coarse": "#111", "fine": "#333"}
+
+
+def place_view_labels(
     data: MapData,
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
+    view: View,
     plot_px: tuple[float, float],
     *,
-    fine: bool,
     pinned: Sequence[int] = (),
     focus: int | None = None,
+    limit: int | None = MAX_LABELS,
 ) -> list[dict]:
-    """Annotations naming, in this order, the ``pinned`` words (a focused word, its neighbours), the coarse
-    regions (biggest first), then, when ``fine``, the fine regions and the most frequent words in view;
-    none overlapping another at this view (each box is planned at the largest font, drawn at its own)."""
-    pinned = list(dict.fromkeys(int(r) for r in pinned))
-    c = data.coords
-    xy = [c[pinned].astype(np.float64).reshape(-1, 2)]
-    texts = [data.words[r] for r in pinned]
-    styles = [{"size": COARSE_FONT, "color": FOCUS_COLOUR} if r == focus else {"size": FINE_FONT + 1, "color": "#111"} for r in pinned]  # fmt: skip
-    coarse = data.labels[0]
-    order = list(range(len(pinned))) + [len(texts) + int(i) for i in np.argsort(-coarse.sizes, kind="stable")]
-    xy.append(coarse.xy)
-    texts += list(coarse.texts)
-    styles += [{"size": COARSE_FONT, "color": "#111"}] * len(coarse.texts)
-    if fine and len(data.labels) > 1:
-        level = data.labels[-1]
-        inside = (
-            (level.xy[:, 0] >= x_range[0]) & (level.xy[:, 0] <= x_range[1])
-            & (level.xy[:, 1] >= y_range[0]) & (level.xy[:, 1] <= y_range[1])
-        )  # fmt: skip
-        picked = np.flatnonzero(inside)[np.argsort(-level.sizes[inside], kind="stable")][:MAX_FINE_LABELS]
-        order += [len(texts) + i for i in range(len(picked))]
-        xy.append(level.xy[picked])
-        texts += [level.texts[int(i)] for i in picked]
-        styles += [{"size": FINE_FONT, "color": "#555"}] * len(picked)
-        skip = set(pinned)
-        in_view = [
-            int(r)
-            for r in np.flatnonzero(
-                (c[:, 0] >= x_range[0]) & (c[:, 0] <= x_range[1]) & (c[:, 1] >= y_range[0]) & (c[:, 1] <= y_range[1])
-            )[: MAX_WORD_LABELS + len(skip)]  # rows are in file order: most frequent first
-            if int(r) not in skip
-        ][:MAX_WORD_LABELS]
-        order += [len(texts) + i for i in range(len(in_view))]
-        xy.append(c[in_view].astype(np.float64).reshape(-1, 2))
-        texts += [data.words[r] for r in in_view]
-        styles += [{"size": WORD_FONT, "color": "#777"}] * len(in_view)
-    if not texts:
+    """Annotations naming what ``view`` offers (``explorer.map.viewport.label_candidates``: the pinned words,
+    then coarse regions, fine regions or words by the view's stage), each planned at its own font size and
+    placed greedily in that order, so that none overlaps another at this view."""
+    offered = label_candidates(data, view, pinned, focus)
+    if not offered.texts:
         return []
+    sizes = [FONTS[k] + (1 if k == "word" and i < offered.must else 0) for i, k in enumerate(offered.kinds)]
     placed = map_labels(
-        np.vstack(xy), texts, order, plot_px, x_range=x_range, y_range=y_range, font_size=COARSE_FONT,
-        marker_px=0.0, must=range(len(pinned)),
+        offered.xy, offered.texts, range(len(offered.texts)), plot_px, x_range=view.x, y_range=view.y,
+        font_sizes=sizes, marker_px=0.0, must=range(offered.must), limit=limit,
     )  # fmt: skip
     for row, note in zip(placed.rows, placed.annotations, strict=True):
-        note["font"] = dict(styles[row])
+        kind = offered.kinds[row]
+        pinned_word = kind == "word" and row < offered.must
+        note["font"] = {"size": sizes[row], "color": "#111" if pinned_word else COLOURS[kind]}
+        note["bgcolor"] = "rgba(255,255,255,0.8)"  # readable over the darkest regions' dots too
     return placed.annotations

@@ -5,6 +5,10 @@
 * ``knn``: exact cosine k nearest neighbours of every row, in blocks.
 * ``views``: neighbours side by side, aligned rows for a joint map, CSV texts, and one benchmark
   table for both sets.
+* ``dictionary``: ``compare(a, b, pairs=...)`` for sets with different vocabularies (two
+  languages): B rotated onto A by word pairs, held-out precision@1/@5 by cosine and CSLS,
+  ``Comparison.translate``; ``pairfile`` reads pair files and typed pairs; ``dictionary_views``
+  is what the Compare page shows of it.
 
 Example:
     >>> import numpy as np

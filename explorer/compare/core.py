@@ -6,8 +6,10 @@ comparable in two independent ways:
 
 * **Neighbourhood agreement** (``overlap``), needing no alignment: for each shared word, the
   share of its ``k`` nearest neighbours (cosine, among the shared words, the word itself
-  excluded) that the two spaces have in common, |N_a(w) ∩ N_b(w)| / k. Exact neighbours, from
-  blocked matrix products (``explorer.compare.knn``).
+  excluded) that the two spaces have in common, |N_a(w) ∩ N_b(w)| / k. Neighbours from the app's
+  k-NN engine (``explorer.knnengine``): exact blocked matrix products (``explorer.compare.knn``) up
+  to its exact size, an inverted file above it on the CPU, with its recall@k measured on a seeded
+  sample (``search_a``, ``search_b``).
 * **Alignment** (``rotation``, ``residual``, ``cosine``): the shared rows of each space are
   prepared with ``linalg.centre_unit_rows`` (unit length, centred, unit length again), giving
   A_n and B_n (n, d); the orthogonal R minimising ||B_n R - A_n||_F (Schönemann's Procrustes
@@ -16,7 +18,7 @@ comparable in two independent ways:
   word's row of A_n and its row of B_n R. Sets of different widths (d_b != d_a) get the best R
   (d_b, d_a) with orthonormal columns or rows from the same SVD, an approximate alignment.
 
-Nothing is random, so no seed is needed: the same sets always give the same result.
+Nothing is random (the approximate search is seeded), so the same sets always give the same result.
 
 Example:
     >>> import numpy as np
@@ -34,15 +36,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from explorer.errors import CompareError
+from explorer.knnengine import Search
 from explorer.linalg import centre_unit_rows, procrustes_fit, readonly, row_cosines
 from explorer.wording import count
 
 if TYPE_CHECKING:
+    from explorer.compare.dictionary import DictionaryAlignment
     from explorer.vectors import WordVectors
 
 DEFAULT_K = 10
@@ -75,6 +79,11 @@ class Comparison:
         a, b: the compared sets themselves (for aligned rows and side-by-side views).
         rows_a, rows_b: (n,) int64 row of each shared word in a (in b).
         mean_a, mean_b: (d,) float64 centres of the shared unit rows used for the alignment.
+        dictionary: with ``compare(..., pairs=...)``, the ``DictionaryAlignment`` (training and
+            held-out pairs, precision, ``translate``); then ``words`` are the dictionary's A words
+            (one pair each, in A's order), ``words_b`` their partners in B, and the rows, means and
+            rotation are the dictionary alignment's. None for a comparison on shared words.
+        search_a, search_b: how each set's neighbours were found (engine, and recall@k when approximate).
     """
 
     words: tuple[str, ...]
@@ -98,6 +107,9 @@ class Comparison:
     rows_b: np.ndarray = field(repr=False)
     mean_a: np.ndarray = field(repr=False)
     mean_b: np.ndarray = field(repr=False)
+    dictionary: DictionaryAlignment | None = field(default=None, repr=False)
+    search_a: Search = Search("exact", DEFAULT_K)
+    search_b: Search = Search("exact", DEFAULT_K)
     _position: dict[str, int] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -124,8 +136,40 @@ class Comparison:
         """Where ``word`` sits in ``words``; a CompareError that says which set lacks it otherwise."""
         i = self._position.get(word)
         if i is None:
+            if self.dictionary is not None:
+                raise CompareError(
+                    f"{word!r} is not a word of {self.name_a!r} that the dictionary pairs with a word of {self.name_b!r}; "
+                    "choose one of the paired words (or add a pair for it)."
+                )
             raise CompareError(_missing_message(word, self.a, self.b))
         return i
+
+    # ----- dictionary alignment ------------------------------------------------------------------
+    @property
+    def words_b(self) -> tuple[str, ...]:
+        """B's word of each row: the dictionary partner of ``words[i]``, or the same word on shared words."""
+        return self.words if self.dictionary is None else self.dictionary.words_b
+
+    @property
+    def precision(self) -> dict[str, tuple[float, ...]]:
+        """Held-out precision@1 and @5 by retrieval ("csls", "cosine"); needs a dictionary comparison."""
+        return self._dictionary().precision
+
+    def translate(self, word: str, n: int = 5, retrieval: str = "csls") -> list[tuple[str, float]]:
+        """The ``n`` nearest B words of ``word`` (a word of A) after the alignment, with scores, best first.
+
+        ``retrieval`` is "csls" or "cosine" (see ``explorer.compare.dictionary``); needs
+        ``compare(a, b, pairs=...)``.
+        """
+        return self._dictionary().translate(word, n, retrieval)
+
+    def _dictionary(self) -> DictionaryAlignment:
+        if self.dictionary is None:
+            raise CompareError(
+                "Translations and precision need an alignment by a dictionary: compare(a, b, pairs=[(word in A, "
+                "word in B), ...])."
+            )
+        return self.dictionary
 
     def summary(self) -> dict[str, object]:
         """The headline numbers: shared, only_a, only_b, k, mean_overlap, mean_cosine, residual, aligned.
@@ -217,6 +261,9 @@ class Comparison:
                 row["count_a"] = int(self.counts_a[i])
             if self.counts_b is not None:
                 row["count_b"] = int(self.counts_b[i])
+            if self.dictionary is not None:
+                row["word_b"] = self.dictionary.words_b[i]
+                row["held_out"] = bool(self.dictionary.held_out[i])
             rows.append(row)
         return rows
 
@@ -253,11 +300,26 @@ def shared_vocabulary(a: WordVectors, b: WordVectors) -> tuple[tuple[str, ...], 
     return words, rows_a, rows_b
 
 
-def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | None = "auto") -> Comparison:
+def compare(
+    a: WordVectors,
+    b: WordVectors,
+    k: int = DEFAULT_K,
+    pairs: Any = None,
+    holdout: float = 0.2,
+    seed: int = 0,
+    device: str | None = "auto",
+) -> Comparison:
     """Compare two vector sets word by word: shared vocabulary, alignment of b onto a, agreement.
 
+    With ``pairs`` (a list of (word in A, word in B), or a ``pairfile.PairList``) the sets are
+    aligned by that dictionary instead of their shared words, for sets whose vocabularies differ
+    (two languages): b is rotated onto a by the training pairs, a seeded ``holdout`` share of the
+    source words is kept for testing (``seed``), and the result's ``dictionary`` holds the
+    held-out precision and ``translate`` (see ``explorer.compare.dictionary``).
+
     See the module docstring for the definitions. Works from 2 to 100,000+ shared words: the
-    neighbours are exact, from (2048 x 2048) blocks of the cosine matrix, never the whole of it.
+    neighbours are exact, from (2048 x 2048) blocks of the cosine matrix, never the whole of it,
+    up to ``knnengine.EXACT_MAX_ROWS`` shared words (or on a GPU), approximate above it.
     ``k`` is lowered (with a note) when there are fewer than k + 1 shared words. Sets of
     different dimensions are aligned approximately (see the module docstring), with a note
     saying so. ``device="auto"`` computes neighbours on a CUDA GPU when present.
@@ -273,13 +335,15 @@ def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | No
     >>> c.words, c.only_a, c.only_b, c.overlap.tolist(), round(c.residual, 6)
     (('cat', 'dog', 'car', 'bus'), 0, 1, [1.0, 1.0, 1.0, 1.0], 0.0)
     """
-    from explorer.compare.knn import cosine_neighbours
+    from explorer.knnengine import cosine_knn
 
     for label, wv in (("A", a), ("B", b)):
         if len(wv) == 0:
             raise CompareError(f"Set {label} ({wv.name!r}) has no words; load or train a vector set first.")
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise CompareError(f"k (neighbours per word) must be a whole number of at least 1; got {k!r}.")
+    if pairs is not None:
+        return _compare_by_dictionary(a, b, int(k), pairs, holdout, seed, device)
     words, rows_a, rows_b = shared_vocabulary(a, b)
     n = len(words)
     if n < MIN_SHARED:
@@ -300,9 +364,10 @@ def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | No
     for label, wv, vec in (("A", a, vec_a), ("B", b, vec_b)):
         _check_finite(label, wv, vec, words)
 
-    # ----- neighbourhood agreement: exact k-NN among the shared words in each space -------------------
-    nb_a = cosine_neighbours(vec_a, k_used, device=device)  # (n, k) positions in words
-    nb_b = cosine_neighbours(vec_b, k_used, device=device)
+    # ----- neighbourhood agreement: k-NN among the shared words in each space (the app's engine) ------
+    found_a = cosine_knn(vec_a, k_used, device=device)  # indices (n, k): positions in words
+    found_b = cosine_knn(vec_b, k_used, device=device)
+    nb_a, nb_b = found_a.indices, found_b.indices
     overlap = neighbour_overlap(nb_a, nb_b)
 
     # ----- alignment: b's prepared rows rotated onto a's --------------------------------------------
@@ -351,6 +416,59 @@ def compare(a: WordVectors, b: WordVectors, k: int = DEFAULT_K, device: str | No
         rows_b=readonly(rows_b),
         mean_a=readonly(mean_a, np.float64),
         mean_b=readonly(mean_b, np.float64),
+        search_a=found_a.search,
+        search_b=found_b.search,
+    )
+
+
+def _compare_by_dictionary(
+    a: WordVectors, b: WordVectors, k: int, pairs: Any, holdout: float, seed: int, device: str | None
+) -> Comparison:
+    """``compare`` with a dictionary: the alignment of ``dictionary.align``, and the neighbourhood
+    agreement among the paired words (A's neighbours of a word against B's neighbours of its partner)."""
+    from explorer.compare.dictionary import align
+    from explorer.knnengine import Search, cosine_knn
+
+    d = align(a, b, pairs, holdout=holdout, seed=seed)
+    n = len(d.words)
+    notes = list(d.notes)
+    k_used = int(min(k, max(1, n - 1)))
+    if k_used < k:
+        notes.append(f"k lowered from {k} to {k_used}: the dictionary pairs {count(n, 'word')} one to one.")
+    search_a = search_b = Search("exact", k_used)
+    if n >= 2:
+        found_a = cosine_knn(a.vectors[d.rows_a], k_used, device=device)  # indices (n, k): positions in words
+        found_b = cosine_knn(b.vectors[d.rows_b], k_used, device=device)
+        nb_a, nb_b, search_a, search_b = found_a.indices, found_b.indices, found_a.search, found_b.search
+        overlap = neighbour_overlap(nb_a, nb_b)
+    else:  # one pair one to one: no neighbours to compare
+        nb_a = nb_b = np.zeros((n, 0), dtype=np.int32)
+        overlap = np.full(n, np.nan)
+    return Comparison(
+        words=d.words,
+        overlap=readonly(overlap, np.float64),
+        cosine=d.cosine,
+        rotation=d.rotation,
+        residual=d.residual,
+        k=k_used,
+        only_a=len(a) - n,
+        only_b=len(b) - n,
+        neighbours_a=readonly(nb_a),
+        neighbours_b=readonly(nb_b),
+        counts_a=None if a.counts is None else readonly(a.counts[d.rows_a]),
+        counts_b=None if b.counts is None else readonly(b.counts[d.rows_b]),
+        notes=tuple(notes),
+        name_a=a.name,
+        name_b=b.name,
+        a=a,
+        b=b,
+        rows_a=d.rows_a,
+        rows_b=d.rows_b,
+        mean_a=d.mean_a,
+        mean_b=d.mean_b,
+        dictionary=d,
+        search_a=search_a,
+        search_b=search_b,
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer import vectorsets
+from explorer import knnengine, vectorsets
 from explorer.compare.core import Comparison
 from explorer.compare.views import AlignedRows, aligned_rows, benchmark_table, side_by_side
 from explorer.errors import CompareError, LinkError
@@ -142,6 +142,9 @@ def ranking_rows(c: Comparison, n: int, changed: bool, min_count: int | None, by
     for row in rows:
         row["overlap"] = _round(float(row["overlap"]))  # type: ignore[arg-type]
         row["cosine"] = _round(float(row["cosine"]))  # type: ignore[arg-type]
+        if "word_b" in row:  # aligned by a dictionary: the partner in B, and whether the pair was held out
+            row["B word"] = row.pop("word_b")
+            row["held out"] = row.pop("held_out")
     return rows
 
 
@@ -232,6 +235,26 @@ def summary_line(c: Comparison) -> str:
     return text + "."
 
 
+def search_line(c: Comparison) -> str:
+    """How the neighbours behind the overlap were found: exact, or approximate with each set's recall@k.
+
+    >>> from explorer.compare.core import _example
+    >>> search_line(_example())
+    'Neighbours: exact, among the 30 shared words of each set.'
+    """
+    a, b = c.search_a, c.search_b
+    among = "paired words" if c.dictionary is not None else "shared words"
+    if a.exact and b.exact:
+        return f"Neighbours: exact, among the {len(c):,} {among} of each set."
+    if not a.exact and not b.exact and a.sample == b.sample:
+        return (
+            f"Neighbours: {knnengine.ENGINE_LABELS[a.engine]}, recall@{c.k} {a.recall:.2f} in A and "
+            f"{b.recall:.2f} in B on {a.sample:,} sampled words each (the share of their exact {c.k} nearest "
+            f"neighbours found); exact up to {knnengine.EXACT_MAX_ROWS:,} {among}."
+        )
+    return f"Neighbours: A {a.describe()}; B {b.describe()}."
+
+
 # ----- what travels in a link ---------------------------------------------------------------------------
 def link_note(id_a: str, id_b: str) -> str | None:
     """None when a link rebuilds both sets; else which set cannot travel, and why.
@@ -239,11 +262,11 @@ def link_note(id_a: str, id_b: str) -> str | None:
     >>> link_note("reference", "reference") is None
     True
     >>> print(link_note("trained:sgns:builtin:mixed@step20", "reference"))
-    A link to this comparison names set A, but cannot rebuild it: trained vectors stay in the session that trained them (train the same method on the same corpus there). Set B (the transformer's input table) travels.
+    A link to this comparison names set A, but cannot rebuild it: trained vectors stay in the session that trained them until shared (press Share under the set). Set B (the transformer's input table) travels.
     """
     reasons = {
-        "trained": "trained vectors stay in the session that trained them (train the same method on the same corpus there)",
-        "upload": "uploaded files stay in the session that uploaded them (upload the same file there)",
+        "trained": "trained vectors stay in the session that trained them until shared (press Share under the set)",
+        "upload": "uploaded files stay in the session that uploaded them until shared (press Share under the set)",
     }
     stuck: list[str] = []
     why: list[str] = []
@@ -265,7 +288,11 @@ def link_note(id_a: str, id_b: str) -> str | None:
     if len(stuck) == 1:
         other = "B" if stuck[0] == "A" else "A"
         kind = vectorsets.parse_id(id_b if other == "B" else id_a).kind
-        what = "the transformer's input table" if kind == "reference" else "an index of this server"
+        what = {
+            "reference": "the transformer's input table",
+            "library": "a file of this server's library",
+            "shared": "a shared set",
+        }.get(kind, "an index of this server")
         text += f" Set {other} ({what}) travels."
     return text
 

@@ -63,6 +63,7 @@ def side_by_side(
         else:
             lists = (_one_word_neighbours(c.a, c.rows_a, i, kk), _one_word_neighbours(c.b, c.rows_b, i, kk))
         words, sets, rows = c.words, (c.a, c.b), (c.rows_a, c.rows_b)
+        words_b = c.words_b  # the B partner of each row (the same words unless aligned by a dictionary)
     else:
         a, b = comparison_or_sets
         words, rows_a, rows_b = shared_vocabulary(a, b)
@@ -73,8 +74,9 @@ def side_by_side(
         kk = _check_k(10 if k is None else k, len(words))
         lists = (_one_word_neighbours(a, rows_a, i, kk), _one_word_neighbours(b, rows_b, i, kk))
         sets, rows = (a, b), (rows_a, rows_b)
+        words_b = words
     in_b, in_a = set(lists[1].tolist()), set(lists[0].tolist())
-    own = [wv.get_vector(word, norm=True) for wv in sets]
+    own = [wv.unit_vectors[r[i]] for wv, r in zip(sets, rows, strict=True)]  # the word's (and its partner's) unit row
     out: list[dict[str, object]] = []
     for rank, (ja, jb) in enumerate(zip(lists[0], lists[1], strict=True), start=1):
         out.append(
@@ -83,7 +85,7 @@ def side_by_side(
                 "a_word": words[ja],
                 "a_cosine": float(sets[0].unit_vectors[rows[0][ja]] @ own[0]),
                 "a_in_b": int(ja) in in_b,
-                "b_word": words[jb],
+                "b_word": words_b[jb],
                 "b_cosine": float(sets[1].unit_vectors[rows[1][jb]] @ own[1]),
                 "b_in_a": int(jb) in in_a,
             }
@@ -109,7 +111,8 @@ def _one_word_neighbours(wv: WordVectors, rows: np.ndarray, i: int, k: int) -> n
 class AlignedRows:
     """Chosen words' rows of A and of B in one space: A's centred unit rows and B's rotated onto them.
 
-    ``a`` and ``b`` are (m, d) float32, read-only, aligned with ``words``.
+    ``a`` and ``b`` are (m, d) float32, read-only, aligned with ``words``. ``words_b``: B's word of
+    each row when the sets were aligned by a dictionary (None: the same words).
     """
 
     words: tuple[str, ...]
@@ -117,6 +120,7 @@ class AlignedRows:
     b: np.ndarray
     name_a: str
     name_b: str
+    words_b: tuple[str, ...] | None = None
 
     def stacked(self) -> np.ndarray:
         """(2m, d) rows, A's then B's: the input of a joint 2-D / 3-D projection (PCA, t-SNE, UMAP)."""
@@ -124,7 +128,8 @@ class AlignedRows:
 
     def labels(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(word, set name) of each row of ``stacked()``."""
-        return self.words + self.words, (self.name_a,) * len(self.words) + (self.name_b,) * len(self.words)
+        words_b = self.words if self.words_b is None else self.words_b
+        return self.words + words_b, (self.name_a,) * len(self.words) + (self.name_b,) * len(self.words)
 
     def pca(self, n_components: int = 2) -> np.ndarray:
         """(2m, n_components) joint PCA coordinates of ``stacked()`` (fixed signs).
@@ -171,7 +176,8 @@ def aligned_rows(comparison: Comparison, words: Sequence[str] | None = None) -> 
     rows_a, _ = centre_unit_rows(c.a.vectors[c.rows_a[at]], mean=c.mean_a)  # (m, d)
     rows_b, _ = centre_unit_rows(c.b.vectors[c.rows_b[at]], mean=c.mean_b)  # (m, d)
     rotated = (rows_b @ c.rotation).astype(np.float32)
-    return AlignedRows(chosen, readonly(rows_a, np.float32), readonly(rotated), c.name_a, c.name_b)
+    words_b = None if c.dictionary is None else tuple(c.words_b[i] for i in at)
+    return AlignedRows(chosen, readonly(rows_a, np.float32), readonly(rotated), c.name_a, c.name_b, words_b)
 
 
 def _more(missing: Sequence[str]) -> str:
@@ -191,7 +197,7 @@ def agreement_csv(
     """CSV text of every shared word's agreement, most changed first (or most stable, ``changed=False``).
 
     Columns: rank, word, overlap, cosine (empty when the sets could not be aligned), and
-    count_a, count_b when the sets have counts.
+    count_a, count_b when the sets have counts; word_b and held_out (1 or 0) after a dictionary alignment.
 
     >>> from explorer.compare.core import _example
     >>> agreement_csv(_example()).splitlines()[0]
@@ -199,13 +205,13 @@ def agreement_csv(
     """
     rows = comparison.table(None, changed, min_count, by)
     headers = ["rank", "word", "overlap", "cosine"]
-    headers += [h for h in ("count_a", "count_b") if rows and h in rows[0]]
+    headers += [h for h in ("count_a", "count_b", "word_b", "held_out") if rows and h in rows[0]]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(headers)
     for row in rows:
         cells = [row["rank"], row["word"], _cell(row["overlap"]), _cell(row["cosine"])]
-        writer.writerow(cells + [row[h] for h in headers[4:]])
+        writer.writerow(cells + [int(row[h]) if isinstance(row[h], bool) else row[h] for h in headers[4:]])
     return buf.getvalue()
 
 

@@ -54,6 +54,7 @@ from explorer.contextual.occurrences import (
     visibility_masks,
     word_pattern,
 )
+from explorer.contextual.sentencewords import SentenceWords, plan_sentence_words
 from explorer.device import select_device
 from explorer.errors import ContextError, ModelLoadError
 from explorer.linalg import readonly
@@ -104,6 +105,11 @@ class PooledSentences:
 def word_result(job: WordJob) -> AllLayers:
     """The ``AllLayers`` of a word job that ran with every layer."""
     return AllLayers(vectors=readonly(job.vectors), **job.meta)
+
+
+def sentence_words_result(job: WordJob) -> SentenceWords:
+    """The ``SentenceWords`` of a job from ``prepare_sentence_words`` that ran."""
+    return SentenceWords(vectors=readonly(job.vectors), **job.meta)
 
 
 def sentence_result(job: SentenceJob) -> PooledSentences:
@@ -263,6 +269,29 @@ class ContextualEmbedder:
         inputs, meta = self._plan(sentences, word)
         chosen = list(range(self.num_layers + 1)) if layers is None else [int(k) for k in layers]
         return WordJob(inputs, chosen, pooling, batch_size, meta, len(meta["spans"]), self.hidden_size)
+
+    def prepare_sentence_words(self, sentences: Sequence[str], pooling: str = "mean", batch_size: int = 32) -> WordJob:
+        """Plan the pooled states of every word of ``sentences`` at every layer (``SentenceWords``).
+
+        A sentence longer than the model's limit is left out and named in the result's ``skipped``.
+        """
+        if pooling not in POOLINGS:
+            raise ContextError(f"Unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}.")
+        inputs, meta = plan_sentence_words(sentences, self._tokenize_with_offsets, self.max_length)
+        layers = list(range(self.num_layers + 1))
+        return WordJob(inputs, layers, pooling, batch_size, meta, len(meta["words"]), self.hidden_size)
+
+    def sentence_words(self, sentences: Sequence[str], pooling: Pooling = "mean") -> SentenceWords:
+        """Every word of ``sentences`` at every layer, (num_layers + 1, words, hidden), in one forward pass.
+
+        Example:
+            >>> sw = emb.sentence_words(["The bank lent money.", "We sat by the river."])
+            >>> sw.words[:3], sw.vectors.shape
+            (('the', 'bank', 'lent'), (7, 9, 384))
+        """
+        job = self.prepare_sentence_words(sentences, pooling)
+        self.run_jobs([job])
+        return sentence_words_result(job)
 
     def run_jobs(self, jobs: Sequence[Job]) -> int:
         """Run prepared jobs (of any callers) in shared forward passes; returns how many passes ran."""

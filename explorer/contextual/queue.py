@@ -28,7 +28,13 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from explorer.contextual.jobs import Job
-from explorer.contextual.model import ContextualEmbedder, PooledSentences, sentence_result, word_result
+from explorer.contextual.model import (
+    ContextualEmbedder,
+    PooledSentences,
+    sentence_result,
+    sentence_words_result,
+    word_result,
+)
 from explorer.contextual.occurrences import AllLayers
 
 
@@ -141,6 +147,13 @@ class TransformerQueue:
             key,
             lambda: self.embedder.prepare_sentences(list(key[1]), pooling, True, max_length=max_length),
             sentence_result,
+        )
+
+    def submit_sentence_words(self, sentences: Sequence[str], pooling: str = "mean") -> Pending:
+        """Queue every word of ``sentences`` at every layer (``ContextualEmbedder.sentence_words``)."""
+        key = ("sentence_words", tuple(str(s) for s in sentences), pooling)
+        return self._submit(
+            key, lambda: self.embedder.prepare_sentence_words(list(key[1]), pooling), sentence_words_result
         )
 
     def all_layers(self, sentences: Sequence[str], word: str, pooling: str = "mean") -> AllLayers:

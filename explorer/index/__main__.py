@@ -1,5 +1,9 @@
 """Command line of the index job: ``python -m explorer.index build INPUT... --out DIR [options]``.
 
+``python -m explorer.index analyze DIR [--words W1,W2] [--top N] [--sample N] [--seed S] [--out metrics.csv]``
+writes the layer metrics of a built index (``explorer.index.analysis``): one CSV row per layer and
+word, word ``*`` for the corpus sample.
+
 Example:
     >>> from explorer.index.__main__ import parser
     >>> args = parser().parse_args(["build", "a.txt", "--out", "idx", "--words", "charge,bank", "--layers", "0,6"])
@@ -15,8 +19,9 @@ import sys
 from collections.abc import Sequence
 
 from explorer.argtypes import seconds
-from explorer.errors import ExplorerError
-from explorer.index.contract import DEFAULT_MAX_WORDS, ENGINES, Targets, read_manifest
+from explorer.errors import ExplorerError, IndexBuildError
+from explorer.index.analysis import DEFAULT_SAMPLE, DEFAULT_TOP
+from explorer.index.contract import DEFAULT_MAX_WORDS, ENGINES, MANIFEST, Targets, read_manifest
 
 POOLINGS = ("mean", "first", "last")
 
@@ -68,7 +73,56 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="print no progress")
     info = commands.add_parser("info", help="print an index's manifest")
     info.add_argument("dir", metavar="DIR")
+    analyze = commands.add_parser(
+        "analyze",
+        help="layer metrics of an index: self-similarity, intra-sentence similarity, anisotropy, first-PC variance",
+        description="How contextual each stored layer is (Ethayarajh, 2019), from the stored vectors (no model "
+        "run): one CSV row per layer and word, word * for the corpus sample.",
+    )
+    analyze.add_argument("dir", metavar="DIR", help="an index folder written by `build`")
+    analyze.add_argument("--words", metavar="W1,W2", help="these words (default: the --top most frequent)")
+    analyze.add_argument("--top", type=int, default=DEFAULT_TOP, metavar="N", help=f"default {DEFAULT_TOP}")
+    analyze.add_argument(
+        "--sample", type=int, default=DEFAULT_SAMPLE, metavar="N",
+        help=f"at most N stored occurrences per word, a seeded sample (default {DEFAULT_SAMPLE})",
+    )  # fmt: skip
+    analyze.add_argument("--seed", type=int, default=0, metavar="S", help="the sample's seed (default 0)")
+    analyze.add_argument("--out", metavar="FILE", help="the CSV file, written atomically (default: standard output)")
+    analyze.add_argument("--quiet", action="store_true", help="print no progress")
     return top
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    """The ``analyze`` command: 0 on success, 2 with the reason on stderr for a bad folder or option."""
+    from pathlib import Path
+
+    from explorer.index.analysis import analyze_index, write_csv_atomically
+    from explorer.index.reader import open_index
+
+    folder = Path(args.dir).expanduser()
+    try:
+        if not (folder / MANIFEST).is_file():
+            raise IndexBuildError(
+                f"{args.dir} is not an index folder (it holds no {MANIFEST}); build one with "
+                "`python -m explorer.index build INPUT... --out DIR`."
+            )
+        resolved = folder.resolve()
+        info = open_index(resolved.parent, resolved.name)
+        words = [w for w in args.words.split(",") if w.strip()] if args.words else None
+        progress = None if args.quiet else lambda line: print(line, file=sys.stderr, flush=True)
+        result = analyze_index(info, words=words, top=args.top, sample=args.sample, seed=args.seed, progress=progress)
+        if args.out:
+            write_csv_atomically(result.csv(), args.out, index_folder=resolved)
+        else:
+            sys.stdout.write(result.csv())
+    except (ExplorerError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for note in result.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    if not args.quiet:
+        print(f"{args.out or 'stdout'}: {result.describe()}", file=sys.stderr)
+    return 0
 
 
 def _targets(args: argparse.Namespace) -> Targets:
@@ -80,8 +134,10 @@ def _targets(args: argparse.Namespace) -> Targets:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a command; 0 on success, 1 with the reason on stderr when the job cannot run."""
+    """Run a command; 0 on success, 1 with the reason on stderr when the job cannot run (2 for ``analyze``)."""
     args = parser().parse_args(argv)
+    if args.command == "analyze":
+        return _analyze(args)
     try:
         if args.command == "info":
             print(json.dumps(read_manifest(args.dir), indent=2, ensure_ascii=False))

@@ -35,6 +35,14 @@ LABELS = "labels.parquet"
 NEIGHBORS = "neighbors.parquet"
 OWN_FILES = frozenset({MANIFEST, POINTS, LABELS, NEIGHBORS})
 METHODS = ("umap", "tsne", "pca")
+METHOD_TITLES = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}  # as the Project page names them
+
+
+def method_title(method: object) -> str:
+    """A layout method as people write it: ``tsne`` -> "t-SNE"; an unknown one as it is, upper-cased."""
+    return METHOD_TITLES.get(str(method), str(method).upper())
+
+
 ENGINES = ("exact", "pynndescent")
 DEFAULT_K = 10
 EXACT_MAX_ROWS = 50_000  # above this many words, neighbours come from pynndescent (approximate, recall measured)

@@ -40,6 +40,7 @@ from explorer.map.contract import (
     POINTS,
     MapBuildError,
     cluster_column,
+    method_title,
     read_manifest,
 )
 from explorer.safefiles import open_capped, safe_path
@@ -71,8 +72,10 @@ class MapInfo:
         >>> m = {"counts": {"points": 50000}, "method": "umap", "source": {"name": "glove.txt"}, "levels": []}
         >>> MapInfo("glove", Path("glove"), m, 0.0).describe()
         'glove: 50,000 words, UMAP of glove.txt'
+        >>> MapInfo("glove", Path("glove"), {**m, "method": "tsne"}, 0.0).describe()
+        'glove: 50,000 words, t-SNE of glove.txt'
         """
-        return f"{self.name}: {self.points:,} words, {str(self.manifest['method']).upper()} of {self.manifest['source']['name']}"
+        return f"{self.name}: {self.points:,} words, {method_title(self.manifest['method'])} of {self.manifest['source']['name']}"
 
 
 UnreadableMap = Unreadable  # a folder with a manifest that cannot be read as a map, and why

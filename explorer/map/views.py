@@ -16,12 +16,10 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
-
 from explorer.map.reader import MapData
+from explorer.stopwords import content_words
 from explorer.wordhints import missing_word_hint
 
-ZOOM_SHARE = 0.06  # a searched word's view spans this share of the whole map on each axis
 MAX_LISTED = 2_000  # rows of a selection shown in the table (the CSV holds them all)
 
 
@@ -44,15 +42,6 @@ def find_word(data: MapData, text: str) -> Found:
     if lower in data.row_of:
         return Found(data.row_of[lower])
     return Found(None, missing_word_hint(word, data.words, f"the map {data.info.name}"))
-
-
-def zoom_ranges(data: MapData, row: int, share: float = ZOOM_SHARE) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Axis ranges centred on word ``row``, ``share`` of the map's span wide on each axis."""
-    lo = data.coords.min(axis=0).astype(np.float64)
-    hi = data.coords.max(axis=0).astype(np.float64)
-    half = np.maximum((hi - lo) * share / 2, 1e-6)
-    x, y = (float(v) for v in data.coords[row])
-    return (x - float(half[0]), x + float(half[0])), (y - float(half[1]), y + float(half[1]))
 
 
 def neighbours(data: MapData, row: int) -> list[tuple[int, float]]:
@@ -137,3 +126,10 @@ def selection_csv(data: MapData, rows: list[int]) -> str:
             [data.words[r], f"{data.coords[r, 0]:.6g}", f"{data.coords[r, 1]:.6g}", *(int(c[r]) for c in data.clusters)]
         )
     return out.getvalue()
+
+
+def example_word(data: MapData) -> str:
+    """A word of this map to show as an example in the search box: its first content word (frequent, a real
+    word), so the example is one the map holds."""
+    found = content_words(data.words[:2_000], 1)
+    return found[0] if found else (data.words[0] if data.words else "")

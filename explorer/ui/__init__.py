@@ -18,6 +18,7 @@ from explorer.pagestate import PageState
 from explorer.ui.charts import chart
 from explorer.ui.guard import install_error_guard
 from explorer.ui.messages import clamp_to_range, guarded, show_error
+from explorer.ui.share import share_for_page
 from explorer.ui.sidebar import (
     BUNDLED_MODEL_LABEL,
     DEFAULT_CORPUS,
@@ -47,6 +48,7 @@ from explorer.ui.training import (
     keep_snapshot,
     live_messages,
     release_training_slot,
+    run_provenance,
     session_token,
     snapshot_replay,
     training_controls,
@@ -106,7 +108,9 @@ __all__ = [
     "parse_vector_set",
     "register_vectors",
     "release_training_slot",
+    "run_provenance",
     "session_token",
+    "share_for_page",
     "session_vector_sets",
     "shareable_url",
     "short_model_name",

@@ -25,6 +25,8 @@ from explorer.index import views
 from explorer.index.contract import Targets
 from explorer.pagestate import Field
 from explorer.settings import get_settings
+from explorer.share import provenance
+from explorer.ui.share import share_for_page
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import register_vectors
 from explorer.wordhints import default_word, missing_word_hint
@@ -105,11 +107,13 @@ def _offer_upload_build(state: SidebarState) -> None:
             build_index_from_texts(texts, out, label=corpus.name, embedder=embedder, **options)
             info = index_reader.open_index(holder.path, "upload")
             last = info.layers[-1]
+            layer_vectors = index_reader.distilled_vectors(info, last)
             register_vectors(
                 info.vectors_label(last),
-                index_reader.distilled_vectors(info, last),
+                layer_vectors,
                 make_active=False,
                 set_id=vectorsets.upload_id(info.vectors_label(last)),
+                provenance=provenance.index_layer(info.model, last, corpus.name, layer_vectors),
             )
     except (ExplorerError, OSError) as exc:
         st.error(f"The index could not be built: {exc}")
@@ -186,12 +190,21 @@ def pick(state: SidebarState) -> tuple[str, list[str], AllLayers, int]:
     except (ExplorerError, OSError) as exc:
         st.error(f"The index {name} cannot be read: {exc}")
         st.stop()
+    if own:  # its layer's word vectors are this session's own set: they travel by link once shared
+        label = info.vectors_label(info.layers[-1])
+        share_for_page(vectorsets.upload_id(label), "context.shared", "pages/2_Project.py", "project.vectors", "Open the shared layer vectors on the Project page")  # fmt: skip
     if not st.session_state.get("context.index_word") and counts:
         st.session_state["context.index_word"] = default_word(list(counts))
     word = col_word.text_input("Word", key="context.index_word", help="Any word the index holds.").strip()
-    n = col_n.number_input("Sample", min_value=2, max_value=MAX_SAMPLE, key="context.index_sample")
+    n = col_n.number_input("Sample", min_value=2, max_value=MAX_SAMPLE, key="context.index_sample", help=f"Stored occurrences drawn by the seed, at most {MAX_SAMPLE}.")  # fmt: skip
     seed = col_seed.number_input("Seed", min_value=0, max_value=2**31 - 1, key="context.index_seed")
-    k = col_k.number_input("Sense clusters", min_value=0, max_value=MAX_CLUSTERS, key="context.index_k", help="0: none")
+    k = col_k.number_input(
+        "Sense clusters",
+        min_value=0,
+        max_value=MAX_CLUSTERS,
+        key="context.index_k",
+        help=f"0: none; at most {MAX_CLUSTERS}.",
+    )
     if word.lower() not in counts:
         st.warning(missing_word_hint(word, list(counts), info.title))
         st.stop()

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
+import streamlit as st
+
 from explorer.workbudget import READ_SECONDS, WorkBudget
+
+
+def session_token() -> str:
+    """An unguessable id of this visitor's session (the training limiter's, and the key that lets this
+    session delete what it shared); never shown or linked."""
+    token = st.session_state.get("session.token")
+    if token is None:
+        token = st.session_state["session.token"] = secrets.token_urlsafe(16)
+    return token
 
 
 def visitor_still_here() -> Callable[[], bool]:

@@ -185,7 +185,8 @@ def copy_link_control(where: Any = None) -> None:
     box.code(shareable_url(), language=None, wrap_lines=True)
     box.caption(
         "Opening this address shows the same view: corpus, method, parameters, seed, words and the vector set. "
-        "Uploaded files and trained vectors stay in your session; the page says so when a link needs them."
+        "Uploaded files and trained vectors stay in your session until you press Share under the vector set; "
+        "the page says so when a link needs them."
     )
 
 

@@ -4,29 +4,22 @@ the training buttons; and the runs and snapshots kept as vector sets for the Com
 from __future__ import annotations
 
 import contextlib
-import secrets
 from collections.abc import Callable, Hashable
 
 import streamlit as st
 
 from explorer import cache, vectorsets
 from explorer.errors import LinkError
+from explorer.share import provenance
 from explorer.training import METHOD_TITLES
 from explorer.training.base import Trainer
 from explorer.training.run import SlotLease, TrainingRun
 from explorer.training.views import MAX_EPOCH_SNAPSHOTS, epochs_done
+from explorer.ui.session import session_token
 from explorer.ui.sidebar import SidebarState
 from explorer.ui.vectorsets import VECTOR_SETS_KEY, register_vectors
 from explorer.vectors import WordVectors
 from explorer.wording import count
-
-
-def session_token() -> str:
-    """An unguessable id of this visitor's session (for the training limiter); never shown or linked."""
-    token = st.session_state.get("session.token")
-    if token is None:
-        token = st.session_state["session.token"] = secrets.token_urlsafe(16)
-    return token
 
 
 def training_lease(state: SidebarState) -> SlotLease:
@@ -60,6 +53,11 @@ def run_number() -> int:
     return int(st.session_state.get(RUN_NUMBER_KEY, 1))
 
 
+def run_provenance(run: TrainingRun, vectors: WordVectors) -> dict:
+    """How the run's current vectors were made (method, parameters, seed, steps, corpus name and size), for Share."""
+    return provenance.trained(run.trainer, vectors, run=run_number())
+
+
 def _trained_ids() -> list[vectorsets.VectorSetId]:
     """The parsed ids of this session's trained sets, in the order they were kept."""
     out = []
@@ -79,7 +77,8 @@ def _keep(trainer: Trainer, what: str, set_id: str, vectors: WordVectors | None 
     if vectors is None:
         vectors = trainer.snapshot(name=label)
     vectors.name = label
-    register_vectors(label, vectors, make_active=False, set_id=set_id)
+    how = provenance.trained(trainer, vectors, run=run_number(), step=vectorsets.parse_id(set_id).step)
+    register_vectors(label, vectors, make_active=False, set_id=set_id, provenance=how)
     kept = [p.text for p in _trained_ids() if p.run is not None]
     epoch_ids = st.session_state.get(EPOCH_IDS_KEY, {})
     earlier_epochs = [i for i in kept if i in epoch_ids and vectorsets.parse_id(i).run != run_number()]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -15,8 +17,10 @@ from explorer.errors import IndexBuildError, LimitError, LinkError, VectorsError
 from explorer.index.views import index_vector_ids
 from explorer.limits import check_upload_size
 from explorer.settings import get_settings
+from explorer.share import provenance
 from explorer.sources import megabytes
 from explorer.training import METHOD_TITLES
+from explorer.ui import share
 from explorer.ui.messages import show_error
 from explorer.ui.session import upload_read_budget
 from explorer.ui.sidebar import SidebarState
@@ -35,11 +39,13 @@ HOSTED_UPLOADS_KEPT = 3  # uploaded vector sets one hosted session keeps (each m
 
 @dataclass(frozen=True)
 class SessionVectorSet:
-    """A vector set this visitor made: its id (see ``explorer.vectorsets``), label and vectors."""
+    """A vector set this visitor made: its id (see ``explorer.vectorsets``), label, vectors and, when known,
+    how it was made (``explorer.share.provenance``: what a Share stores beside the vectors)."""
 
     id: str
     label: str
     vectors: WordVectors
+    provenance: Mapping[str, Any] | None = None
 
 
 class _SessionEnd:
@@ -50,7 +56,13 @@ class _SessionEnd:
         weakref.finalize(self, trim_heap)
 
 
-def register_vectors(label: str, vectors: WordVectors, make_active: bool = True, set_id: str | None = None) -> str:
+def register_vectors(
+    label: str,
+    vectors: WordVectors,
+    make_active: bool = True,
+    set_id: str | None = None,
+    provenance: Mapping[str, Any] | None = None,
+) -> str:
     """Keep a visitor's vector set (trained or uploaded) for every page of this session; returns its id.
 
     In hosted mode a session keeps at most ``HOSTED_UPLOADS_KEPT`` uploaded sets: the oldest goes first.
@@ -64,7 +76,7 @@ def register_vectors(label: str, vectors: WordVectors, make_active: bool = True,
         for old in uploads[: max(0, len(uploads) - HOSTED_UPLOADS_KEPT + 1)]:
             dropped = sets.pop(old)
             st.info(f"{dropped.label} was let go: this server keeps {HOSTED_UPLOADS_KEPT} uploaded sets per visitor.")
-    sets[set_id] = SessionVectorSet(set_id, label, vectors)
+    sets[set_id] = SessionVectorSet(set_id, label, vectors, provenance)
     if make_active:
         st.session_state[ACTIVE_VECTORS_KEY] = set_id
     return set_id
@@ -122,15 +134,19 @@ def vector_set_picker(
     indexed = _index_sets(state)  # id -> label: each stored layer of each index of EXPLORER_INDEX_DIR
     shelf = cache.library_listing()  # the vector files of EXPLORER_DATA_DIR/vectors
     shelved = {vectorsets.library_id(f.name): f.label for f in shelf.readable}  # an unreadable one is never offered
-    options = [*sets, REFERENCE_ID, *shelved, *indexed] + ([UPLOAD_OPTION] if allow_upload else [])
     wanted = st.session_state.get(key)
+    gone = share.check_linked(key, wanted)  # a shared set named by the link or chosen before: still in the store?
+    shared = share.offered()  # the shared sets this session shared or opened
+    options = [*sets, *shared, REFERENCE_ID, *shelved, *indexed] + ([UPLOAD_OPTION] if allow_upload else [])
     if wanted not in options:
-        if wanted is not None:
+        if gone is not None:
+            st.warning(get_settings().for_visitor(gone))
+        elif wanted is not None:
             with contextlib.suppress(LinkError):
                 _explain_missing(key, wanted)
         st.session_state[key] = REFERENCE_ID
     labels = {REFERENCE_ID: REFERENCE_LABEL, UPLOAD_OPTION: "Upload a vector file…"}
-    labels.update({i: s.label for i, s in sets.items()} | shelved | indexed)
+    labels.update({i: s.label for i, s in sets.items()} | shared | shelved | indexed)
     choice = st.selectbox(
         label,
         options,
@@ -155,12 +171,19 @@ def vector_set_picker(
         wv = _library_set(choice)
     elif choice in indexed:
         wv = _index_vectors(state, choice)
+    elif choice in shared:
+        wv = share.vectors_of(key, choice)
     else:
         wv = sets[choice].vectors
     if wv is not None:
         for notice in wv.notices:
             st.info(get_settings().for_visitor(notice))
         st.caption(f"**{wv.name}**: {count(len(wv), 'word')}, {count(wv.vector_size, 'dimension')}. {_why(choice)}")
+    if choice == UPLOAD_OPTION and wv is not None:  # the file just read is kept as a set of its own: share that
+        choice = st.session_state.get(f"{key}.upload_id", choice)
+    share.controls(
+        key, choice, st.session_state.get(VECTOR_SETS_KEY, {})
+    )  # Share for the visitor's own sets; provenance and Delete for shared ones
     return wv
 
 
@@ -216,6 +239,7 @@ def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
     parsed: dict[str, str] = st.session_state.setdefault(PARSED_UPLOAD_KEY, {})
     fingerprint = f"{file.file_id}:{getattr(meta, 'file_id', '')}"
     held = st.session_state.get(VECTOR_SETS_KEY, {}).get(set_id)
+    st.session_state[f"{key}.upload_id"] = set_id
     if held is not None and parsed.get(key) == fingerprint:
         return held.vectors  # read on an earlier run: a rerun never parses the file again
     try:
@@ -235,7 +259,8 @@ def _uploaded_vectors(state: SidebarState, key: str) -> WordVectors | None:
     except (VectorsError, ValueError) as exc:
         st.error(settings.for_visitor(f"{file.name} could not be read as word vectors: {exc}"))
         return None
-    register_vectors(f"Uploaded: {file.name}", wv, make_active=False, set_id=set_id)
+    label = f"Uploaded: {file.name}"
+    register_vectors(label, wv, make_active=False, set_id=set_id, provenance=provenance.uploaded(file.name, wv))
     parsed[key] = fingerprint
     st.caption(f"Kept in this session as **Uploaded: {file.name}**: every page can pick it now.")
     return wv

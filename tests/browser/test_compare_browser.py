@@ -86,3 +86,69 @@ def test_compare_a_trained_set_with_the_reference_and_with_a_snapshot(page: Page
     expect(main.get_by_text(f"{word}: ", exact=False).first).to_be_visible()
     assert f"compare.word={word}" in page.url
     assert_healthy(page)
+
+
+# gensim's English/Italian test vectors (20 words each, 300-d, two words in common) and pairs for all but "mango"
+EN_IT_PAIRS = """one uno
+two due
+three tre
+four quattro
+five cinque
+six sei
+seven sette
+eight otto
+nine nove
+ten dieci
+dog cane
+pig maiale
+cat gatto
+fish cavallo
+birds uccelli
+apple mela
+orange arancione
+grape acino
+banana banana"""
+
+
+def _upload_set(page: Page, label: str, path: str, nth: int) -> None:
+    _choose(page, label, "Upload a vector file…")
+    uploader = _main(page).locator('[data-testid="stFileUploader"]').filter(has_text="Vector file").nth(nth)
+    uploader.locator('input[type="file"]').set_input_files(path)
+    wait_for_app(page)
+
+
+def test_align_two_languages_by_a_typed_dictionary(page: Page, app_url: str) -> None:
+    from gensim.test.utils import datapath
+
+    page.goto(f"{app_url}/Compare")
+    wait_for_app(page)
+    _upload_set(page, "Set A", datapath("EN.1-10.cbow1_wind5_hs0_neg10_size300_smpl1e-05.txt"), 0)
+    _upload_set(page, "Set B", datapath("IT.1-10.cbow1_wind5_hs0_neg10_size300_smpl1e-05.txt"), 1)
+    main = _main(page)
+    expect(main.get_by_text("share only 2 words", exact=False)).to_be_visible(timeout=60_000)  # banana and mango
+
+    main.get_by_text("A dictionary of word pairs", exact=True).click()
+    wait_for_app(page)
+    expect(main.get_by_text("Upload a file of word pairs or type some pairs")).to_be_visible()
+    typed = main.get_by_label("Or type pairs")
+    typed.fill(EN_IT_PAIRS)
+    typed.press("Control+Enter")
+    wait_for_app(page)
+    assert_healthy(page)
+    expect(main.get_by_text("Dictionary alignment", exact=True)).to_be_visible(timeout=60_000)
+    expect(main.get_by_text("words of A trained the rotation", exact=False)).to_be_visible()
+    expect(main.locator('[data-testid="stPlotlyChart"]')).to_have_count(2, timeout=120_000)  # map and bars
+    assert main.locator(".js-plotly-plot .scatterlayer .trace").count() >= 3  # A, B and the pair lines
+    legend = main.locator(".js-plotly-plot .legendtext").evaluate_all("els => els.map(e => e.textContent)")
+    assert "dictionary pair" in legend
+    assert "compare.align=dictionary" in page.url and "compare.holdout=0.2" in page.url
+
+    word = main.get_by_label("Translate a word of A")
+    word.fill("ten")
+    word.press("Enter")
+    wait_for_app(page)
+    expect(main.get_by_text("ten", exact=False).first).to_be_visible()
+    expect(main.get_by_text("the dictionary gives: dieci", exact=False)).to_be_visible(timeout=60_000)
+    assert "compare.translate=ten" in page.url
+    assert_healthy(page)
+    _full_screenshot(page, "compare_dictionary_en_it")
