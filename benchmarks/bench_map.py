@@ -122,6 +122,7 @@ def build(source: str, folder: Path, method: str, planted: list[int] | None) -> 
         "timings": manifest["timings"],
         "cpu_s": result_cpu,
         "engine": manifest["neighbors"]["engine"],
+        "degree": manifest["neighbors"].get("descent_degree"),
         "recall": manifest["neighbors"]["recall"],
         "knn_overlap": manifest["layout"]["knn_overlap"],
         "trustworthiness": manifest["layout"]["trustworthiness"],
@@ -228,7 +229,8 @@ def main() -> None:
         latest = {}
         for line in args.results.read_text(encoding="utf-8").splitlines():
             one = json.loads(line)
-            latest[one["source"].split("-")[0] + str(one["n"])] = one
+            one.setdefault("degree", 30 if one["engine"] == "pynndescent" else None)  # runs before it was recorded
+            latest[one["source"].split("-")[0] + str(one["n"]) + str(one["degree"])] = one
         results = list(latest.values())
     if results and not args.no_write:
         write_section("map-job", "Map job", report(results, args.method))
@@ -246,10 +248,11 @@ def _run(command: list[str], progress: bool = False) -> dict[str, Any] | None:
 
 
 def report(results: list[dict[str, Any]], method: str) -> str:
-    results = sorted(results, key=lambda r: (r["planted"] is None, r["n"]))
+    results = sorted(results, key=lambda r: (r["planted"] is None, r["n"], r.get("degree") or 0))
 
     def name(r: dict[str, Any]) -> str:
-        return f"{r['n']:,} planted" if r["planted"] else f"{r['n']:,} MiniLM word pieces"
+        degree = f" (graph {r['degree']})" if r.get("degree") else ""
+        return f"{r['n']:,} planted{degree}" if r["planted"] else f"{r['n']:,} MiniLM word pieces"
 
     stage_rows = [
         [name(r), r["engine"], *(f"{r['timings'].get(s, 0):,.1f}" for s in STAGES), f"{r['cpu_s']:,.0f}",
@@ -321,9 +324,10 @@ def verdict(r: dict[str, Any]) -> str:
         f"coarse ARI {r['ari'][0]:.3f} (target at least {TARGET_ARI})": r["ari"][0] >= TARGET_ARI,
     }
     met = all(checks.values())
+    graph = f" (graph {r['degree']})" if r.get("degree") else ""
     said = "; ".join(f"{what}: {'met' if ok else 'missed'}" for what, ok in checks.items())
     return (
-        f"**Target at {r['n']:,} words: {'met' if met else 'not met'} in this run** ({said}; peak RSS "
+        f"**Target at {r['n']:,} words{graph}: {'met' if met else 'not met'} in this run** ({said}; peak RSS "
         f"{r['peak_mb']:,} MB; the job's own CPU time {r['cpu_s']:,.0f} s).\n\n"
     )
 

@@ -74,16 +74,18 @@ class AppURL(str):
 
 
 @contextlib.contextmanager
-def streamlit_app(env: dict[str, str] | None = None, log_name: str = "streamlit.log") -> Iterator[AppURL]:
-    """``streamlit run app.py`` headless on a free port, with ``env`` added; yields its URL once healthy
-    (an ``AppURL``: ``.pid`` is the server's process id)."""
+def streamlit_app(
+    env: dict[str, str] | None = None, log_name: str = "streamlit.log", script: str = "app.py"
+) -> Iterator[AppURL]:
+    """``streamlit run app.py`` (or another ``script``) headless on a free port, with ``env`` added; yields its
+    URL once healthy (an ``AppURL``: ``.pid`` is the server's process id)."""
     port = _free_port()
     full_env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
     ARTIFACTS.mkdir(exist_ok=True)
     with open(ARTIFACTS / log_name, "w") as log:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "app.py",
+                sys.executable, "-m", "streamlit", "run", script,
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
                 "--server.fileWatcherType", "none", "--server.port", str(port), "--server.address", "127.0.0.1",
             ],

@@ -235,6 +235,8 @@ def test_above_the_exact_size_neighbours_are_approximate_with_measured_recall(
     lines: list[str] = []
     manifest = build_map(vectors_file, tmp_path / "m", method="pca", limit=3_000, engine=engine, progress=lines.append)
     assert manifest["neighbors"]["engine"] == engine and manifest["neighbors"]["exact_max_rows"] == 1_000
+    if engine == "pynndescent":
+        assert manifest["neighbors"]["descent_degree"] == 30  # 3,000 words: not a large graph
     recall = manifest["neighbors"]["recall"]
     assert 0.9 <= recall <= 1.0
     # the test's own recall over every word agrees with the job's sampled one

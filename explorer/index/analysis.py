@@ -34,9 +34,10 @@ import numpy as np
 from explorer.contextual.metrics import BASELINE_PAIRS, CORPUS, MetricsRow, OccurrenceSet, layer_metrics, metrics_csv
 from explorer.errors import IndexBuildError
 from explorer.index.contract import MAX_SHARD_BYTES, layer_column, vector_matrix
+from explorer.index.reader import IndexInfo, _hidden, _open, _shards, _unreadable, word_counts
 
 # The reader's guarded openers: every file of an index is untrusted (explorer.index.reader).
-from explorer.index.reader import IndexInfo, _hidden, _open, _shards, _unreadable, word_counts
+from explorer.wording import count
 
 DEFAULT_TOP = 1000
 DEFAULT_SAMPLE = 50
@@ -84,7 +85,7 @@ class IndexMetrics:
     def describe(self) -> str:
         """One sentence: the sample's sizes, for a page caption or the command's summary."""
         return (
-            f"{len(self.words):,} word(s), at most {self.sample:,} stored occurrences each (seed {self.seed}): "
+            f"{count(len(self.words), 'word')}, at most {self.sample:,} stored occurrences each (seed {self.seed}): "
             f"{self.occurrences:,} occurrences in {self.sentences:,} sentences, {self.context_rows:,} stored "
             f"occurrences read for the sentence means, layers {', '.join(map(str, self.layers))}; "
             f"{self.seconds:.1f} s."

@@ -63,7 +63,13 @@ from explorer.map.contract import (
     read_manifest,
 )
 from explorer.map.labels import cluster_levels, label_table
-from explorer.map.neighbors import approximate_neighbors, exact_neighbors, ivf_neighbors, measured_recall
+from explorer.map.neighbors import (
+    approximate_neighbors,
+    descent_degree,
+    exact_neighbors,
+    ivf_neighbors,
+    measured_recall,
+)
 
 PURPOSE = "explorer.map build"
 ROW_GROUP_ROWS = 1_000_000
@@ -485,7 +491,8 @@ def _build(
                              if method == "umap" else None)},
         "neighbors": {"k": k, "engine": engine, "exact_max_rows": exact_max_rows, "recall": round(recall, 4),
                       "recall_k": k, "recall_sample": sample, "space": "original, cosine", "ray": ray_info,
-                      "searched": width},
+                      "searched": width,
+                      "descent_degree": descent_degree(n, width) if engine == "pynndescent" else None},
         "levels": [{"level": i, "k": int(c), "column": cluster_column(i), "space": "original, k-means on unit vectors"}
                    for i, c in enumerate(sizes)],
         "counts": {"points": n, "labels": len(labels["label"]), "neighbors": int(indices.size)},
