@@ -251,8 +251,7 @@ def report(results: list[dict[str, Any]], method: str) -> str:
     results = sorted(results, key=lambda r: (r["planted"] is None, r["n"], r.get("degree") or 0))
 
     def name(r: dict[str, Any]) -> str:
-        degree = f" (graph {r['degree']})" if r.get("degree") else ""
-        return f"{r['n']:,} planted{degree}" if r["planted"] else f"{r['n']:,} MiniLM word pieces"
+        return f"{r['n']:,} planted{how(r)}" if r["planted"] else f"{r['n']:,} MiniLM word pieces"
 
     stage_rows = [
         [name(r), r["engine"], *(f"{r['timings'].get(s, 0):,.1f}" for s in STAGES), f"{r['cpu_s']:,.0f}",
@@ -277,8 +276,9 @@ def report(results: list[dict[str, Any]], method: str) -> str:
         "bundled MiniLM's input word-piece table (30,522 x 384, written as word2vec binary in id order). Each set "
         f"mapped in a fresh process (runs: {when}); the machine: 2 cores, 24 GB, shared with other work "
         "(times are indicative only; CPU seconds are the job's own).\n\n"
-        "Seconds per stage (neighbours: exact blocked products up to 50,000 words, pynndescent NN-descent "
-        "above; recall: recall@10 checked on 2,000 sampled words against exact neighbours; layout: UMAP on "
+        "Seconds per stage (neighbours: exact blocked products up to 50,000 words; above, the app's inverted file "
+        "(`--engine ivf`, the default: `explorer.knnengine`) or pynndescent's NN-descent (`--engine pynndescent`), "
+        "as the engine column says; recall: recall@10 checked on 2,000 sampled words against exact neighbours; layout: UMAP on "
         "the job's neighbour graph):\n\n"
         + markdown_table(
             ["set", "k-NN engine", *(s.removesuffix("_s") for s in STAGES), "CPU s", "peak RSS MB"], stage_rows
@@ -315,6 +315,13 @@ def report(results: list[dict[str, Any]], method: str) -> str:
     )
 
 
+def how(r: dict[str, Any]) -> str:
+    """How a run's neighbours were searched, for its row name: the IVF, or NN-descent's graph degree."""
+    if r.get("engine") == "ivf":
+        return " (IVF)"
+    return f" (graph {r['degree']})" if r.get("degree") else ""
+
+
 def verdict(r: dict[str, Any]) -> str:
     """Whether one run meets the issue's target at a million words, said plainly from its numbers."""
     total = r["timings"]["total_s"]
@@ -324,7 +331,7 @@ def verdict(r: dict[str, Any]) -> str:
         f"coarse ARI {r['ari'][0]:.3f} (target at least {TARGET_ARI})": r["ari"][0] >= TARGET_ARI,
     }
     met = all(checks.values())
-    graph = f" (graph {r['degree']})" if r.get("degree") else ""
+    graph = how(r)
     said = "; ".join(f"{what}: {'met' if ok else 'missed'}" for what, ok in checks.items())
     return (
         f"**Target at {r['n']:,} words{graph}: {'met' if met else 'not met'} in this run** ({said}; peak RSS "

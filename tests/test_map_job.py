@@ -227,14 +227,16 @@ def test_options_are_checked_before_any_work(vectors_file: Path, tmp_path: Path)
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.parametrize("engine", ["ivf", "pynndescent"])
 def test_above_the_exact_size_neighbours_are_approximate_with_measured_recall(
-    planted: PlantedSet, vectors_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    planted: PlantedSet, vectors_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
     monkeypatch.setattr(build_module, "EXACT_MAX_ROWS", 1_000)
     lines: list[str] = []
-    manifest = build_map(vectors_file, tmp_path / "m", method="pca", limit=3_000, progress=lines.append)
-    assert manifest["neighbors"]["engine"] == "pynndescent" and manifest["neighbors"]["exact_max_rows"] == 1_000
-    assert manifest["neighbors"]["descent_degree"] == 30  # 3,000 words: not a large graph
+    manifest = build_map(vectors_file, tmp_path / "m", method="pca", limit=3_000, engine=engine, progress=lines.append)
+    assert manifest["neighbors"]["engine"] == engine and manifest["neighbors"]["exact_max_rows"] == 1_000
+    if engine == "pynndescent":
+        assert manifest["neighbors"]["descent_degree"] == 30  # 3,000 words: not a large graph
     recall = manifest["neighbors"]["recall"]
     assert 0.9 <= recall <= 1.0
     # the test's own recall over every word agrees with the job's sampled one
@@ -246,8 +248,18 @@ def test_above_the_exact_size_neighbours_are_approximate_with_measured_recall(
     got_cos = np.take_along_axis(unit @ unit.T, got_idx, axis=1)
     own = float((got_cos >= want_cos[:, -1:] - 1e-5).mean())
     assert own >= 0.9 and abs(own - recall) < 0.05
-    assert any("neighbours: started (pynndescent" in line for line in lines)
+    assert any(f"neighbours: started ({engine}" in line for line in lines)
     assert any("recall@10 =" in line for line in lines)
+
+
+def test_the_default_engine_above_the_exact_size_is_the_app_s_inverted_file(
+    vectors_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "EXACT_MAX_ROWS", 1_000)
+    manifest = build_map(vectors_file, tmp_path / "m", method="pca", limit=2_000, progress=None)
+    assert manifest["neighbors"]["engine"] == "ivf" and manifest["neighbors"]["recall"] >= 0.9
+    with pytest.raises(MapBuildError, match="Unknown neighbour engine 'faiss'"):
+        build_map(vectors_file, tmp_path / "n", method="pca", engine="faiss", progress=None)
 
 
 def test_a_process_killed_mid_build_leaves_the_previous_map_and_the_next_run_clears_its_work_folder(

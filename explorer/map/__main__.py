@@ -19,7 +19,14 @@ from collections.abc import Sequence
 
 from explorer.argtypes import seconds
 from explorer.errors import ExplorerError
-from explorer.map.contract import DEFAULT_K, METHODS, parse_cluster_counts, read_manifest
+from explorer.map.contract import (
+    APPROXIMATE_ENGINES,
+    DEFAULT_K,
+    EXACT_MAX_ROWS,
+    METHODS,
+    parse_cluster_counts,
+    read_manifest,
+)
 
 REFUSED = 2  # exit status of a refused input or option, as argparse uses for a bad command line
 
@@ -47,6 +54,11 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--clusters", metavar="K0,K1", help="k-means sizes per level, coarse first (default about sqrt(N)/4 and 4x)"
     )
+    build.add_argument(
+        "--engine", default="ivf", choices=APPROXIMATE_ENGINES,
+        help=f"neighbour search above {EXACT_MAX_ROWS:,} words: ivf (default; k-means cells searched exactly) or "
+        "pynndescent (NN-descent graph)",
+    )  # fmt: skip
     build.add_argument(
         "--address", metavar="ADDR",
         help="run the (exact) neighbour search as Ray tasks on the cluster at ADDR, or 'local' for a Ray on this "
@@ -82,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             dims=args.dims,
             limit=args.limit,
             seed=args.seed,
+            engine=args.engine,
             k=args.k,
             clusters=parse_cluster_counts(args.clusters) if args.clusters else None,
             force=args.force,

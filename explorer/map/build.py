@@ -5,7 +5,7 @@ then, on the unit vectors (cosine geometry):
 
 1. neighbours: each word's k nearest words in the original space. Exact below
    ``EXACT_MAX_ROWS`` words (blocked matrix products, ``explorer.projection.knn.knn_graph``),
-   approximate above (pynndescent's NN-descent). Either way the recall@k is measured on a seeded
+   approximate above (the app's inverted file, ``explorer.knnengine``, or pynndescent's NN-descent with ``--engine``). Either way the recall@k is measured on a seeded
    sample of up to 2,000 words against exact neighbours and written to the manifest.
 2. layout: ``explorer.projection.project`` (UMAP, t-SNE or PCA), with its k-NN overlap (the share
    of each point's 10 neighbours kept on the map, on a sample). UMAP lays out the neighbour graph of
@@ -44,6 +44,7 @@ from explorer.errors import VectorsError
 from explorer.jobfiles import JobOutput, check_not_an_input, describe_foreign, foreign_entries
 from explorer.linalg import unit_rows
 from explorer.map.contract import (
+    APPROXIMATE_ENGINES,
     DEFAULT_K,
     EXACT_MAX_ROWS,
     FORMAT,
@@ -62,7 +63,13 @@ from explorer.map.contract import (
     read_manifest,
 )
 from explorer.map.labels import cluster_levels, label_table
-from explorer.map.neighbors import approximate_neighbors, descent_degree, exact_neighbors, measured_recall
+from explorer.map.neighbors import (
+    approximate_neighbors,
+    descent_degree,
+    exact_neighbors,
+    ivf_neighbors,
+    measured_recall,
+)
 
 PURPOSE = "explorer.map build"
 ROW_GROUP_ROWS = 1_000_000
@@ -283,6 +290,7 @@ def build_map(
     force: bool = False,
     wait_s: float = 0.0,
     exact_max_rows: int | None = None,
+    engine: str = "ivf",
     address: str | None = None,
     progress: Callable[[str], None] | None = _stderr,
 ) -> dict[str, Any]:
@@ -293,7 +301,8 @@ def build_map(
     :func:`explorer.map.contract.default_cluster_counts`); ``force``: replace an ``out`` holding
     files the map did not write; ``wait_s``: how long to wait for another job writing ``out``;
     ``exact_max_rows``: the largest set whose neighbours are searched exactly (default
-    ``EXACT_MAX_ROWS``, read when called); ``address``: run the neighbour search as exact blocks
+    ``EXACT_MAX_ROWS``, read when called); ``engine``: the search above it, "ivf" (the app's inverted
+    file, ``explorer.knnengine``) or "pynndescent"; ``address``: run the neighbour search as exact blocks
     in Ray tasks on the cluster at this address ("local": a Ray on this machine), at any size. Raises an
     ``ExplorerError`` (``MapBuildError``, ``VectorsError``, ``ProjectionError``) saying what to fix.
     """
@@ -306,6 +315,8 @@ def build_map(
         raise MapBuildError(f"--limit must be at least 3 words; got {limit}.")
     if not 1 <= k <= 1000:
         raise MapBuildError(f"--k must be between 1 and 1000 neighbours; got {k}.")
+    if engine not in APPROXIMATE_ENGINES:
+        raise MapBuildError(f"Unknown neighbour engine {engine!r}; use one of {', '.join(APPROXIMATE_ENGINES)}.")
     if clusters is not None and (len(clusters) < 2 or any(c < 2 for c in clusters)):
         raise MapBuildError(f"Cluster levels need at least two sizes of 2 or more, coarse first; got {list(clusters)}.")
     source = check_source(vectors)
@@ -314,7 +325,7 @@ def build_map(
     try:
         with map_output(out, force=force, wait_s=wait_s) as output:
             return _build(source, out, output, meter, method=method, dims=dims, limit=limit, seed=seed, k=k,
-                          clusters=clusters, force=force, exact_max_rows=exact_max_rows, address=address,
+                          clusters=clusters, force=force, exact_max_rows=exact_max_rows, engine=engine, address=address,
                           started=started)  # fmt: skip
     finally:
         meter.close()
@@ -374,6 +385,7 @@ def _build(
     clusters: Sequence[int] | None,
     force: bool,
     exact_max_rows: int | None,
+    engine: str,
     address: str | None,
     started: float,
 ) -> dict[str, Any]:
@@ -401,7 +413,7 @@ def _build(
     timings["read_s"] = meter.finish(f"{n:,} words x {d} dimensions")
 
     exact_max_rows = EXACT_MAX_ROWS if exact_max_rows is None else int(exact_max_rows)
-    engine = "exact" if n <= exact_max_rows or address else "pynndescent"
+    engine = "exact" if n <= exact_max_rows or address else engine
     width = graph_width(method, n, k)
     ray_info = None
     meter.start("neighbours", total=n, note=f"{engine}{' in Ray tasks' if address else ''}, k={width}")
@@ -411,6 +423,8 @@ def _build(
         graph, graph_cosines, ray_info = ray_exact_neighbors(unit, width, address, meter)
     elif engine == "exact":
         graph, graph_cosines = exact_neighbors(unit, width, meter)
+    elif engine == "ivf":
+        graph, graph_cosines = ivf_neighbors(unit, width, seed, meter)
     else:
         graph, graph_cosines = approximate_neighbors(unit, width, seed, meter)
     meter.update(n, final=True)

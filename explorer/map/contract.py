@@ -43,9 +43,10 @@ def method_title(method: object) -> str:
     return METHOD_TITLES.get(str(method), str(method).upper())
 
 
-ENGINES = ("exact", "pynndescent")
+ENGINES = ("exact", "ivf", "pynndescent")
+APPROXIMATE_ENGINES = ("ivf", "pynndescent")  # what --engine may choose above the exact size
 DEFAULT_K = 10
-EXACT_MAX_ROWS = 50_000  # above this many words, neighbours come from pynndescent (approximate, recall measured)
+EXACT_MAX_ROWS = 50_000  # above this many words, neighbours are approximate (IVF by default; recall measured)
 RECALL_SAMPLE = 2_000  # words whose neighbours are checked against exact ones
 COARSE_MIN, COARSE_MAX = 4, 30
 FINE_PER_COARSE = 4

@@ -33,6 +33,7 @@ TILE_SCORES = 2**24  # scores held at once in an exact search of some rows (64 M
 DEGREE, LARGE_DEGREE = 30, 50  # NN-descent graph degree up to LARGE_GRAPH_ROWS rows and above
 LARGE_GRAPH_ROWS = 200_000
 FOREST_SHARE = 0.1  # the share of NN-descent's progress given to its random-projection forest
+IVF_CHECK = 200  # rows the IVF checks its own recall on (the job measures 2,000 after it)
 TIE_TOLERANCE = 1e-5  # a neighbour as similar as the k-th exact one (to float32 rounding) counts as found
 
 
@@ -160,6 +161,27 @@ def approximate_neighbors(
         indices[short] = exact_top(unit, short, k)[0]
     cosines = row_cosines(unit, indices)
     order = np.argsort(-cosines, axis=1, kind="stable")  # nearest first, by the exact cosines
+    return np.take_along_axis(indices, order, axis=1), np.take_along_axis(cosines, order, axis=1)
+
+
+def ivf_neighbors(unit: np.ndarray, k: int, seed: int = 0, progress: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` nearest rows of ``unit``, approximate: the app's inverted file
+    (``explorer.knnengine.cosine_knn``: spherical k-means cells, each row searched exactly among the
+    members of the cells a calibration sample says hold 99% of its neighbours, at most 35% of them),
+    re-ranked by float64 cosines: (indices int64 (n, k), cosines float32 (n, k)), nearest first.
+
+    The engine checks its own recall on a small sample only (``IVF_CHECK``): the job's recall stage
+    measures the stored lists on its 2,000 words. ``progress`` (``update(rows_done)``) hears of the
+    end only: the stage's heartbeat says it is alive meanwhile.
+    """
+    from explorer.knnengine import cosine_knn
+
+    found = cosine_knn(unit, k, exact_max_rows=0, seed=seed, sample=IVF_CHECK, exact_fallback=False)
+    indices = found.indices.astype(np.int64)
+    cosines = row_cosines(unit, indices)
+    order = np.argsort(-cosines, axis=1, kind="stable")  # nearest first, by the exact cosines
+    if progress is not None:
+        progress.update(len(unit))
     return np.take_along_axis(indices, order, axis=1), np.take_along_axis(cosines, order, axis=1)
 
 
