@@ -48,6 +48,7 @@ import numpy as np
 
 from explorer.errors import CompareError
 from explorer.linalg import unit_rows
+from explorer.topk import insert_sorted
 
 EXACT_MAX_ROWS = 10_000  # above this many rows the CPU search is approximate (IVF); 10k exact takes about 2 s
 RECALL_SAMPLE = 1_000  # rows whose lists are checked against exact neighbours
@@ -330,14 +331,7 @@ def _fold_indexed(scores, rows, cols, best_v, best_i):  # pragma: no cover - com
         for j in range(scores.shape[1]):
             s = scores[i, j]
             if s > threshold and cols[j] != r:
-                p = k - 1
-                while p > 0 and best_v[r, p - 1] < s:
-                    best_v[r, p] = best_v[r, p - 1]
-                    best_i[r, p] = best_i[r, p - 1]
-                    p -= 1
-                best_v[r, p] = s
-                best_i[r, p] = cols[j]
-                threshold = best_v[r, k - 1]
+                threshold = insert_sorted(best_v, best_i, r, s, cols[j])
 
 
 def _exact_rows(units: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:

@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "explorer"
-LEAVES = ("errors", "linalg", "sources", "settings", "device", "workbudget", "argtypes")
+LEAVES = ("errors", "linalg", "sources", "settings", "device", "workbudget", "argtypes", "topk")
 
 
 def _module_name(path: Path) -> str:

@@ -28,6 +28,7 @@ import numpy as np
 
 from explorer.errors import CompareError
 from explorer.linalg import unit_rows
+from explorer.topk import insert_sorted
 
 BLOCK = 2048  # rows per tile: a (BLOCK, BLOCK) float32 tile is 16 MB
 STRIP_SCORES = 2**26  # most scores in one (rows, n) strip on CUDA (256 MB of float32)
@@ -44,14 +45,7 @@ def _fold_rows(scores, r0, c0, best_v, best_i):  # pragma: no cover - compiled
         for j in range(scores.shape[1]):
             s = scores[i, j]
             if s > threshold:
-                p = k - 1
-                while p > 0 and best_v[r, p - 1] < s:  # an equal score stays ahead (smaller index)
-                    best_v[r, p] = best_v[r, p - 1]
-                    best_i[r, p] = best_i[r, p - 1]
-                    p -= 1
-                best_v[r, p] = s
-                best_i[r, p] = c0 + j
-                threshold = best_v[r, k - 1]
+                threshold = insert_sorted(best_v, best_i, r, s, c0 + j)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -67,15 +61,7 @@ def _fold_columns(scores, r0, c0, best_v, best_i):  # pragma: no cover - compile
         for j in range(m):
             s = scores[i, j]
             if s > threshold[j]:
-                r = r0 + j
-                p = k - 1
-                while p > 0 and best_v[r, p - 1] < s:
-                    best_v[r, p] = best_v[r, p - 1]
-                    best_i[r, p] = best_i[r, p - 1]
-                    p -= 1
-                best_v[r, p] = s
-                best_i[r, p] = c0 + i
-                threshold[j] = best_v[r, k - 1]
+                threshold[j] = insert_sorted(best_v, best_i, r0 + j, s, c0 + i)
 
 
 @numba.njit(cache=True, nogil=True)

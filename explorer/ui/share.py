@@ -198,17 +198,7 @@ def controls(key: str, choice: str, own_sets: Mapping[str, Any]) -> None:
     if notice is not None:
         getattr(st, notice[0])(notice[1])
     if choice in own_sets:
-        store = cache.share_store()
-        why_not = "" if store is not None else " This server has no shared store (setting EXPLORER_SHARE_STORE)."
-        st.button(
-            "Share",
-            key=f"{key}.share",
-            icon=":material/share:",
-            on_click=_publish,
-            args=(key, choice),
-            disabled=store is None,
-            help=get_settings().for_visitor(SHARE_HELP + why_not),
-        )
+        _share_button("Share", f"{key}.share", key, choice, SHARE_HELP)
         return
     if not choice.startswith("shared:"):
         return
@@ -245,19 +235,24 @@ def share_for_page(set_id: str, key: str, page: str, param: str, label: str) -> 
             st.page_link(page, label=label, icon=":material/share:", query_params={param: shared})
         st.caption(f"Shared as {shared}: the link of that page ({param}={shared}) opens these vectors anywhere.")
         return
-    store = cache.share_store()
-    why_not = "" if store is not None else " This server has no shared store (setting EXPLORER_SHARE_STORE)."
     notice = st.session_state.get(NOTICE_KEY, {}).pop(key, None)
     if notice is not None and notice[0] == "error":
         st.error(notice[1])
+    _share_button("Share these vectors", f"{key}.button", key, set_id, SHARE_HELP.replace("this page's link", "a link"))
+
+
+def _share_button(label: str, button_key: str, key: str, set_id: str, help_text: str) -> None:
+    """The one Share button: publishes ``set_id`` under ``key``; disabled, saying why, without a store."""
+    store = cache.share_store()
+    why_not = "" if store is not None else " This server has no shared store (setting EXPLORER_SHARE_STORE)."
     st.button(
-        "Share these vectors",
-        key=f"{key}.button",
+        label,
+        key=button_key,
         icon=":material/share:",
         on_click=_publish,
         args=(key, set_id),
         disabled=store is None,
-        help=get_settings().for_visitor(SHARE_HELP.replace("this page's link", "a link") + why_not),
+        help=get_settings().for_visitor(help_text + why_not),
     )
 
 
