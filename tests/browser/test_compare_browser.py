@@ -130,7 +130,7 @@ def test_align_two_languages_by_a_typed_dictionary(page: Page, app_url: str) -> 
     main.get_by_text("A dictionary of word pairs", exact=True).click()
     wait_for_app(page)
     expect(main.get_by_text("Upload a file of word pairs or type some pairs")).to_be_visible()
-    typed = main.get_by_label("Or type pairs")
+    typed = main.get_by_role("textbox", name="Or type pairs")
     typed.fill(EN_IT_PAIRS)
     typed.press("Control+Enter")
     wait_for_app(page)
@@ -143,7 +143,7 @@ def test_align_two_languages_by_a_typed_dictionary(page: Page, app_url: str) -> 
     assert "dictionary pair" in legend
     assert "compare.align=dictionary" in page.url and "compare.holdout=0.2" in page.url
 
-    word = main.get_by_label("Translate a word of A")
+    word = main.get_by_role("textbox", name="Translate a word of A")
     word.fill("ten")
     word.press("Enter")
     wait_for_app(page)
