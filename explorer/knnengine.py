@@ -21,10 +21,9 @@ Recall@k: on ``sample`` other seeded rows, the share of the lists' entries whose
 the k-th exact cosine of that row (less a float32 rounding tolerance), so a word tied with the k-th
 exact neighbour counts as found and exact lists score 1.0 whatever order ties were broken in.
 
-Callers: ``compare.compare`` (both sets), ``neighbours.search_neighbours`` (all pairs of a large set).
-The map job's neighbour stage could call ``cosine_knn(unit, k, exact_max_rows=its size,
-sample=2000, exact_fallback=False)`` and take the cosines of the lists; everything here takes a
-float32 (n, d) array, never a vector set.
+Callers: ``compare.compare`` (both sets), ``neighbours.search_neighbours`` (all pairs of a large set),
+and the map job above its exact size (``map.neighbors.ivf_neighbors``: ``exact_fallback=False``, its
+own recall stage after). Everything here takes a float32 (n, d) array, never a vector set.
 
 Example:
     >>> import numpy as np
