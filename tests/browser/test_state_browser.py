@@ -30,10 +30,20 @@ def _main(page: Page):
 
 
 def _choose(page: Page, label: str, option: str, where=None) -> None:
-    """Open the selectbox labelled ``label`` and click ``option``, as a person does."""
-    (where or _main(page)).locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
-    page.get_by_role("option", name=option, exact=True).first.click()
-    wait_for_app(page)
+    """Open the selectbox labelled ``label`` and click ``option``, as a person does, and wait until the box
+    shows it (a click that lands while the previous rerun is still redrawing the box is lost: a person
+    would see the old choice and click again, and so does this)."""
+    box = (where or _main(page)).locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    for _ in range(3):
+        box.click()
+        page.get_by_role("option", name=option, exact=True).first.click()
+        wait_for_app(page)
+        try:
+            expect(box.locator("input")).to_have_value(option, timeout=10_000)
+            return
+        except AssertionError:
+            page.keyboard.press("Escape")
+    expect(box.locator("input")).to_have_value(option)
 
 
 def _number_inputs(page: Page) -> dict[str, str]:
