@@ -47,7 +47,7 @@ import numpy as np
 
 from explorer.errors import CompareError
 from explorer.linalg import unit_rows
-from explorer.topk import insert_sorted
+from explorer.topk import insert_sorted, rescore_rows
 
 EXACT_MAX_ROWS = 10_000  # above this many rows the CPU search is approximate (IVF); 10k exact takes about 2 s
 RECALL_SAMPLE = 1_000  # rows whose lists are checked against exact neighbours
@@ -362,24 +362,12 @@ def rerank(units: np.ndarray, candidates: np.ndarray, k: int, workers: int | Non
     bounds = np.linspace(0, n, workers + 1).astype(np.int64)
     parts = [(int(bounds[t]), int(bounds[t + 1])) for t in range(workers)]
     if workers == 1:
-        _rescore_rows(units, candidates, scores, 0, n)
+        rescore_rows(units, candidates, scores, 0, n)
     else:
         with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(lambda p: _rescore_rows(units, candidates, scores, p[0], p[1]), parts))
+            list(pool.map(lambda p: rescore_rows(units, candidates, scores, p[0], p[1]), parts))
     order = np.lexsort((candidates, -scores), axis=-1)[:, :k]
     return np.take_along_axis(candidates, order, axis=1).astype(np.int32)
-
-
-@numba.njit(cache=True, nogil=True)
-def _rescore_rows(units, candidates, out, start, stop):  # pragma: no cover - compiled
-    # out[i, j] = units[i] . units[candidates[i, j]] for rows start:stop, float64, in dimension order.
-    for i in range(start, stop):
-        for j in range(candidates.shape[1]):
-            c = candidates[i, j]
-            total = 0.0
-            for d in range(units.shape[1]):
-                total += np.float64(units[i, d]) * np.float64(units[c, d])
-            out[i, j] = total
 
 
 # ----- recall ---------------------------------------------------------------------------------------------

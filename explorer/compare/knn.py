@@ -28,7 +28,7 @@ import numpy as np
 
 from explorer.errors import CompareError
 from explorer.linalg import unit_rows
-from explorer.topk import insert_sorted
+from explorer.topk import insert_sorted, rescore_rows
 
 BLOCK = 2048  # rows per tile: a (BLOCK, BLOCK) float32 tile is 16 MB
 STRIP_SCORES = 2**26  # most scores in one (rows, n) strip on CUDA (256 MB of float32)
@@ -62,18 +62,6 @@ def _fold_columns(scores, r0, c0, best_v, best_i):  # pragma: no cover - compile
             s = scores[i, j]
             if s > threshold[j]:
                 threshold[j] = insert_sorted(best_v, best_i, r0 + j, s, c0 + i)
-
-
-@numba.njit(cache=True, nogil=True)
-def _rescore(units, candidates, out):  # pragma: no cover - compiled
-    # out[i, j] = units[i] . units[candidates[i, j]], in float64, summed in dimension order.
-    for i in range(candidates.shape[0]):
-        for j in range(candidates.shape[1]):
-            c = candidates[i, j]
-            total = 0.0
-            for d in range(units.shape[1]):
-                total += np.float64(units[i, d]) * np.float64(units[c, d])
-            out[i, j] = total
 
 
 def cosine_neighbours(x: np.ndarray, k: int, block: int = BLOCK, device: str | None = "cpu") -> np.ndarray:
@@ -111,7 +99,7 @@ def _rerank(units: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
     """The best k of each row's candidates by float64 cosine, equal scores in row order: (n, k) int32."""
     candidates = np.ascontiguousarray(candidates, dtype=np.int64)
     scores = np.empty(candidates.shape, dtype=np.float64)
-    _rescore(units, candidates, scores)
+    rescore_rows(units, candidates, scores, 0, len(candidates))
     order = np.lexsort((candidates, -scores), axis=-1)[:, :k]
     return np.take_along_axis(candidates, order, axis=1).astype(np.int32)
 
